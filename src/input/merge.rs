@@ -1,0 +1,79 @@
+//! Helm's merge of values layers, keeping each value's provenance (the span it was written at).
+
+use crate::tree::{Map, Node, Value};
+
+/// Merges `overlay` onto `base` as Helm merges `-f` files (and as an overlay patch merges two
+/// HelmRelease documents): mappings merge key by key, recursively; anything else, lists included,
+/// is replaced whole by the later value. A `null` is kept here and removed by [`drop_nulls`].
+pub fn merge(base: &mut Map, overlay: Map) {
+    for entry in overlay.entries {
+        match base.entry_mut(&entry.key) {
+            Some(existing) => match (&mut existing.value.value, entry.value.value) {
+                (Value::Map(into), Value::Map(from)) => {
+                    merge(into, from);
+                    existing.key_span = entry.key_span;
+                }
+                (_, value) => {
+                    *existing = crate::tree::Entry {
+                        key: entry.key,
+                        key_span: entry.key_span,
+                        value: Node { value, ..entry.value },
+                    };
+                }
+            },
+            None => base.entries.push(entry),
+        }
+    }
+}
+
+/// Removes keys whose value is `null`, at every depth of mappings: Helm deletes a key set to null
+/// when it coalesces the merged values with the chart's defaults.
+pub fn drop_nulls(map: &mut Map) {
+    map.entries.retain(|e| !matches!(e.value.value, Value::Null));
+    for entry in &mut map.entries {
+        if let Value::Map(inner) = &mut entry.value.value {
+            drop_nulls(inner);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceId;
+    use crate::yaml;
+
+    fn map(source: u32, text: &str) -> Map {
+        let parsed = yaml::parse(SourceId(source), text);
+        assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
+        match parsed.documents.into_iter().next().map(|n| n.value) {
+            Some(Value::Map(m)) => m,
+            _ => Map::default(),
+        }
+    }
+
+    #[test]
+    fn maps_merge_deeply_lists_are_replaced_nulls_delete() {
+        let mut base = map(0, "a:\n  x: 1\n  w: 2\nlist: [1, 2, 3]\ngone: {k: v}\nkeep: 1\n");
+        merge(&mut base, map(1, "a:\n  w: 3\n  z: 4\nlist: [9]\ngone: null\n"));
+        drop_nulls(&mut base);
+        let root = Node::new(Value::Map(base), crate::source::Span::new(SourceId(0), 0..0));
+        assert_eq!(root.get(&["a", "x"]).unwrap().value, Value::Int(1));
+        assert_eq!(root.get(&["a", "w"]).unwrap().value, Value::Int(3));
+        assert_eq!(root.get(&["a", "z"]).unwrap().value, Value::Int(4));
+        assert_eq!(root.get(&["list"]).unwrap().as_seq().unwrap().len(), 1);
+        assert!(root.get(&["gone"]).is_none());
+        // Provenance: the overriding value points into the second layer.
+        assert_eq!(root.get(&["a", "w"]).unwrap().span.source, SourceId(1));
+        assert_eq!(root.get(&["a", "x"]).unwrap().span.source, SourceId(0));
+    }
+
+    #[test]
+    fn a_map_replaces_a_scalar_and_the_reverse() {
+        let mut base = map(0, "a: 1\nb: {c: 1}\n");
+        merge(&mut base, map(1, "a: {x: 1}\nb: 2\n"));
+        let root = Node::new(Value::Map(base), crate::source::Span::new(SourceId(0), 0..0));
+        assert!(root.get(&["a", "x"]).is_some());
+        assert_eq!(root.get(&["b"]).unwrap().value, Value::Int(2));
+    }
+}

@@ -1,0 +1,13 @@
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    // A panic is a bug: say so in one line, without a stack trace, and exit 2.
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("acp-check: internal error{at}; this is a bug, please report it");
+    }));
+    std::panic::catch_unwind(|| acp_check::cli::run(std::env::args_os())).unwrap_or(ExitCode::from(2))
+}

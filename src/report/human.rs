@@ -1,0 +1,179 @@
+//! Human output: miette's graphical report (snippet, labelled span, rule id, help), coloured on a
+//! terminal, plain text otherwise; a summary line at the end.
+
+use std::fmt;
+use std::io::{self, Write};
+use std::sync::Arc;
+
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+
+use super::{Report, Reporter};
+use crate::finding::{Finding, Severity};
+use crate::source::Redacted;
+
+pub struct Human {
+    pub color: bool,
+    pub width: usize,
+}
+
+impl Reporter for Human {
+    fn report(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        let theme = if self.color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        let handler = GraphicalReportHandler::new_themed(theme)
+            .with_width(self.width)
+            .with_links(false);
+        for finding in &report.findings {
+            let diagnostic = Diag::new(finding, report);
+            let mut text = String::new();
+            if handler.render_report(&mut text, &diagnostic).is_err() {
+                text = format!("{}: {}\n", finding.rule.id, finding.message);
+            }
+            out.write_all(text.as_bytes())?;
+        }
+        let s = report.summary();
+        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+        if report.findings.is_empty() {
+            writeln!(
+                out,
+                "acp-check: no problems found ({} read)",
+                plural(report.inputs(), "input")
+            )
+        } else {
+            writeln!(
+                out,
+                "acp-check: {}, {}, {}",
+                plural(s.errors, "error"),
+                plural(s.warnings, "warning"),
+                plural(s.infos, "info")
+            )
+        }
+    }
+}
+
+/// A finding as miette sees it. Related places in the same source become extra labels; places in
+/// other sources become related diagnostics with their own snippet.
+struct Diag {
+    message: String,
+    code: &'static str,
+    severity: miette::Severity,
+    help: Option<String>,
+    source: Option<NamedSource<Arc<RedactedText>>>,
+    labels: Vec<LabeledSpan>,
+    related: Vec<Diag>,
+}
+
+/// The masked text of a source, shared by all diagnostics in it.
+struct RedactedText(Arc<Redacted>);
+
+impl SourceCode for RedactedText {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        self.0
+            .text
+            .read_span(span, context_lines_before, context_lines_after)
+    }
+}
+
+impl Diag {
+    fn new(finding: &Finding, report: &Report) -> Diag {
+        let mut diag = Diag {
+            message: finding.message.clone(),
+            code: finding.rule.id,
+            severity: match finding.severity {
+                Severity::Error => miette::Severity::Error,
+                Severity::Warning => miette::Severity::Warning,
+                Severity::Info => miette::Severity::Advice,
+            },
+            help: finding.help.clone(),
+            source: None,
+            labels: Vec::new(),
+            related: Vec::new(),
+        };
+        if let Some(target) = &finding.target {
+            diag.message = format!("{target}: {}", diag.message);
+        }
+        let Some(span) = finding.span else { return diag };
+        let Some((name, text, range)) = report.redacted_source(span) else {
+            return diag;
+        };
+        diag.source = Some(NamedSource::new(name, Arc::new(RedactedText(text))).with_language("yaml"));
+        diag.labels
+            .push(LabeledSpan::new_primary_with_span(finding.label.clone(), range));
+        for related in &finding.related {
+            let Some((name, text, range)) = report.redacted_source(related.span) else {
+                continue;
+            };
+            if related.span.source == span.source {
+                diag.labels
+                    .push(LabeledSpan::new_with_span(Some(related.message.clone()), range));
+            } else {
+                diag.related.push(Diag {
+                    message: related.message.clone(),
+                    code: finding.rule.id,
+                    severity: miette::Severity::Advice,
+                    help: None,
+                    source: Some(NamedSource::new(name, Arc::new(RedactedText(text))).with_language("yaml")),
+                    labels: vec![LabeledSpan::new_primary_with_span(None, range)],
+                    related: Vec::new(),
+                });
+            }
+        }
+        diag
+    }
+}
+
+impl fmt::Debug for Diag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Display for Diag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Diag {}
+
+impl Diagnostic for Diag {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.code))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.labels.is_empty() {
+            None
+        } else {
+            Some(Box::new(self.labels.iter().cloned()))
+        }
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            None
+        } else {
+            Some(Box::new(self.related.iter().map(|d| d as &dyn Diagnostic)))
+        }
+    }
+}

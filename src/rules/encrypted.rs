@@ -1,0 +1,40 @@
+//! SOPS-encrypted values: opaque to every check, never printed.
+
+use crate::finding::{Finding, Severity};
+use crate::rules::Rule;
+use crate::source::Span;
+
+pub static ENCRYPTED_VALUE: Rule = Rule {
+    id: "encrypted-value",
+    severity: Severity::Info,
+    summary: "a SOPS-encrypted value stops a check",
+    docs: r#"## What it checks
+Values encrypted with SOPS (`ENC[AES256_GCM,data:…]`) that a check needed to read.
+
+## Why it matters
+acp-check never decrypts. An encrypted value is treated as unknown: it is never type-checked as if
+it were plain text and never printed. This note says which check could not be done, so that you know
+what remains unverified.
+
+## How to fix
+Nothing to fix. To check the value too, run acp-check on the decrypted values in a trusted place
+(`sops -d values.enc.yaml | acp-check lint -`), or rely on the live probe (`acp-check probe`).
+
+## Example
+```yaml
+redis-cluster:
+  cluster:
+    nodes: ENC[AES256_GCM,data:Ng==,iv:…,tag:…,type:int]
+```
+"#,
+};
+
+/// The note that a check could not look at an encrypted value.
+pub fn stops(span: Span, path: &str, check: &str) -> Finding {
+    Finding::new(
+        &ENCRYPTED_VALUE,
+        format!("`{path}` is SOPS-encrypted, so {check} was not checked"),
+    )
+    .at(span)
+    .label("encrypted")
+}

@@ -1,0 +1,346 @@
+//! Schema rules: every value of the redis-cluster chart, the platform's Redis client and its storage
+//! settings is checked against the embedded JSON Schemas (`schemas/`).
+
+use crate::finding::{Finding, Severity};
+use crate::input::Loaded;
+use crate::rules::{encrypted, helm_typing, Rule};
+use crate::schema::{At, SchemaId, Violation};
+use crate::secrets::is_sops_ciphertext;
+use crate::source::Sources;
+use crate::tree::{Node, Value};
+
+pub static SCHEMA_TYPE: Rule = Rule {
+    id: "schema-type",
+    severity: Severity::Error,
+    summary: "a value has the wrong type, or is outside the allowed values or range",
+    docs: r#"## What it checks
+Every value of the `redis-cluster` chart, of the platform's Redis client settings (`redis`,
+`config.data.redis`, `secretConfig.data.redis`) and of its storage settings against acp-check's JSON
+Schemas: types, allowed values (enums), ranges and formats (`host:port` addresses, durations).
+`acp-check schema` prints the schemas.
+
+## Why it matters
+Helm does not check types: a wrong one renders a broken `redis.conf` or platform config, and the
+failure shows up at start-up as a crash loop or a cryptic fatal log line, far from the values file.
+
+## How to fix
+Give the value the type the message names. Numbers in quotes are strings (`nodes: "6"`); unquoted
+`true` is a boolean, not a string.
+
+## Example
+```yaml
+redis-cluster:
+  cluster:
+    nodes: "six"           # must be an integer
+  image:
+    pullPolicy: Sometimes  # one of Always, IfNotPresent, Never
+```
+"#,
+};
+
+pub static UNKNOWN_KEY: Rule = Rule {
+    id: "unknown-key",
+    severity: Severity::Warning,
+    summary: "a key the schema does not know (a typo Helm ignores silently)",
+    docs: r#"## What it checks
+Keys under `redis-cluster`, the platform's Redis client settings and `storage` that the chart or the
+platform does not have. Near misses get a "did you mean".
+
+## Why it matters
+Helm ignores a key no template reads: `cluster.replica: 0` leaves the default of one replica in
+place, and nothing tells you. The redis-cluster schema holds the complete key tree of chart 7.6.4
+and the keys 11.x adds, so an unknown key there is almost always a typo. The platform's full config
+reference is not public, so an unknown platform key may be a real setting acp-check does not know yet.
+
+## How to fix
+Correct the key as suggested, or remove it.
+
+## Example
+```yaml
+redis-cluster:
+  usePasword: true     # did you mean `usePassword`?
+```
+"#,
+};
+
+/// Which schema checks which part of a release.
+struct Section<'a> {
+    schema: SchemaId,
+    /// Shown in messages: "redis-cluster" → "`redis-cluster.cluster.nodes`".
+    prefix: &'a str,
+    what: &'static str,
+    root: Node,
+}
+
+pub fn check(loaded: &Loaded) -> Vec<Finding> {
+    let mut sections = Vec::new();
+    for release in &loaded.deployment.releases {
+        if let Some(cluster) = release.redis_cluster() {
+            sections.push(Section {
+                schema: SchemaId::RedisCluster,
+                prefix: if cluster.prefix.is_empty() {
+                    ""
+                } else {
+                    "redis-cluster"
+                },
+                what: "the redis-cluster chart",
+                root: cluster.root.clone(),
+            });
+        }
+        if let Some(platform) = release.platform() {
+            if let Some(client) = platform.redis_client() {
+                sections.push(Section {
+                    schema: SchemaId::AcpRedisClient,
+                    prefix: "redis",
+                    what: "the platform's Redis client",
+                    root: client,
+                });
+            }
+            if let Some(storage) = platform.storage() {
+                sections.push(Section {
+                    schema: SchemaId::AcpStorage,
+                    prefix: "storage",
+                    what: "the platform's storage settings",
+                    root: storage,
+                });
+            }
+        }
+    }
+    let mut out: Vec<Finding> = Vec::new();
+    for section in &sections {
+        for violation in section.schema.get().validate(&section.root) {
+            if let Some(finding) = finding(section, violation, &loaded.sources) {
+                // A value can break several keywords at once (`type` and `enum`): say it once.
+                if !out.iter().any(|f| f.span == finding.span) {
+                    out.push(finding);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `a.b[0].c`, with the section's prefix.
+fn dotted(prefix: &str, path: &[String]) -> String {
+    let mut out = prefix.to_string();
+    for seg in path {
+        if seg.parse::<usize>().is_ok() && !out.is_empty() {
+            out.push_str(&format!("[{seg}]"));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(seg);
+        }
+    }
+    out
+}
+
+fn finding(section: &Section, violation: Violation, sources: &Sources) -> Option<Finding> {
+    match violation {
+        Violation::UnknownKey { entry, path, known } => {
+            let key_path = dotted(section.prefix, &path);
+            let mut f = Finding::new(
+                &UNKNOWN_KEY,
+                format!(
+                    "`{key_path}` is not a setting of {}; Helm ignores it",
+                    section.what
+                ),
+            )
+            .at(entry.key_span)
+            .label("unknown key");
+            if let Some(suggestion) = did_you_mean(&entry.key, &known) {
+                f = f.label(format!("did you mean `{suggestion}`?")).help(format!(
+                    "did you mean `{suggestion}`? rename the key to `{}`",
+                    dotted(
+                        section.prefix,
+                        &[&path[..path.len() - 1], &[suggestion.to_string()]].concat()
+                    )
+                ));
+            } else if !known.is_empty() && known.len() <= 12 {
+                let mut known = known;
+                known.sort();
+                f = f.help(format!("the keys allowed here are: {}", known.join(", ")));
+            }
+            Some(f)
+        }
+        Violation::Type { at, expected } => {
+            let path = dotted(section.prefix, &at.path);
+            if let Some(f) = opaque(&at, &path, "its type") {
+                return Some(f);
+            }
+            if expected.contains(&"string") {
+                if let Some(f) = helm_typing::ambiguous_boolean(&path, at.node, sources) {
+                    return Some(f);
+                }
+                // Reported by numeric-version, which says what Helm will print.
+                let key = at.entry.map(|e| e.key.as_str()).unwrap_or_default();
+                if helm_typing::is_version_key(key)
+                    && helm_typing::numeric_version(key, at.node, sources).is_some()
+                {
+                    return None;
+                }
+            }
+            let expected_words = expected
+                .iter()
+                .map(|t| article(t))
+                .collect::<Vec<_>>()
+                .join(" or ");
+            let found = describe_value(at.node, sources);
+            let mut f = Finding::new(
+                &SCHEMA_TYPE,
+                format!("`{path}` must be {expected_words}, not {found}"),
+            )
+            .at(span_of(&at))
+            .label(format!("expected {expected_words}"));
+            f = match (&at.node.value, expected.as_slice()) {
+                (Value::Str(s), ["integer"] | ["number"]) if s.trim().parse::<f64>().is_ok() => {
+                    f.help("remove the quotes: a quoted number is a string")
+                }
+                (Value::Str(s), ["boolean"]) if s == "true" || s == "false" => {
+                    f.help("remove the quotes: a quoted true/false is a string")
+                }
+                _ => match &at.description {
+                    Some(d) => f.help(format!("{path}: {d}")),
+                    None => f,
+                },
+            };
+            Some(f)
+        }
+        Violation::Enum { at, options } => {
+            let path = dotted(section.prefix, &at.path);
+            if let Some(f) = opaque(&at, &path, "its value") {
+                return Some(f);
+            }
+            if options.iter().any(|o| o.is_string()) {
+                if let Some(f) = helm_typing::ambiguous_boolean(&path, at.node, sources) {
+                    return Some(f);
+                }
+            }
+            let allowed: Vec<String> = options.iter().map(|o| o.to_string()).collect();
+            let found = describe_value(at.node, sources);
+            Some(
+                Finding::new(
+                    &SCHEMA_TYPE,
+                    format!("`{path}` must be one of {}, not {found}", allowed.join(", ")),
+                )
+                .at(span_of(&at))
+                .label("not an allowed value")
+                .help(format!("use one of {}", allowed.join(", "))),
+            )
+        }
+        Violation::Constraint { at, rule } => {
+            let path = dotted(section.prefix, &at.path);
+            if let Some(f) = opaque(&at, &path, "its value") {
+                return Some(f);
+            }
+            let mut f = Finding::new(&SCHEMA_TYPE, format!("`{path}` {rule}"))
+                .at(span_of(&at))
+                .label(rule.clone());
+            if let Some(d) = &at.description {
+                f = f.help(format!("{path}: {d}"));
+            }
+            Some(f)
+        }
+    }
+}
+
+/// An encrypted value cannot be checked: say so instead of reporting the ciphertext's type.
+fn opaque(at: &At, path: &str, what: &str) -> Option<Finding> {
+    match &at.node.value {
+        Value::Str(s) if is_sops_ciphertext(s) => Some(encrypted::stops(at.node.span, path, what)),
+        _ => None,
+    }
+}
+
+/// A mapping or list is long: point at its key instead.
+fn span_of(at: &At) -> crate::source::Span {
+    match (&at.node.value, at.entry) {
+        (Value::Map(_) | Value::Seq(_), Some(entry)) => entry.key_span,
+        _ => at.node.span,
+    }
+}
+
+fn article(t: &str) -> String {
+    match t {
+        "integer" => "an integer".into(),
+        "object" => "a mapping".into(),
+        "array" => "a list".into(),
+        "null" => "null".into(),
+        other => format!("a {other}"),
+    }
+}
+
+/// "a string (`six`)": the value is shown only when short and not secret.
+fn describe_value(node: &Node, sources: &Sources) -> String {
+    let kind = article(node.type_name());
+    match sources.get(node.span.source).snippet(node.span.range()) {
+        Some(text)
+            if !matches!(node.value, Value::Map(_) | Value::Seq(_))
+                && text.len() <= 40
+                && !text.contains('\n') =>
+        {
+            format!("{kind} (`{text}`)")
+        }
+        _ => kind,
+    }
+}
+
+/// The closest known key, if it is close enough to be a typo.
+pub fn did_you_mean<'k>(key: &str, known: &'k [String]) -> Option<&'k str> {
+    let lower = key.to_ascii_lowercase();
+    let mut best: Option<(usize, &str)> = None;
+    for candidate in known {
+        let distance = if candidate.to_ascii_lowercase() == lower {
+            0
+        } else {
+            edit_distance(&lower, &candidate.to_ascii_lowercase())
+        };
+        let limit = (key.chars().count().max(candidate.chars().count()) / 3).max(1);
+        if distance <= limit && best.is_none_or(|(d, _)| distance < d) {
+            best = Some((distance, candidate));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// Damerau-Levenshtein distance (adjacent transpositions count as one edit).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_for_typos_only() {
+        let known: Vec<String> = ["replicas", "nodes", "init", "usePassword", "configmap"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(did_you_mean("replica", &known), Some("replicas"));
+        assert_eq!(did_you_mean("usePasword", &known), Some("usePassword"));
+        assert_eq!(did_you_mean("configMap", &known), Some("configmap"));
+        assert_eq!(did_you_mean("ndoes", &known), Some("nodes"));
+        assert_eq!(did_you_mean("somethingElse", &known), None);
+    }
+}

@@ -1,0 +1,84 @@
+//! Rules about the YAML itself: it must parse, and a key must not repeat.
+
+use crate::finding::{Finding, Severity};
+use crate::input::Loaded;
+use crate::rules::Rule;
+use crate::yaml::Problem;
+
+pub static YAML_SYNTAX: Rule = Rule {
+    id: "yaml-syntax",
+    severity: Severity::Error,
+    summary: "the file is not YAML that Helm can read",
+    docs: r#"## What it checks
+That each file is text YAML that Helm can read: valid UTF-8, no binary data, correct indentation and
+quoting, aliases that name an anchor, no runaway alias expansion, nesting of sane depth.
+
+## Why it matters
+Helm stops at the first unreadable values file, and nothing else in it can be checked. acp-check
+reports the exact position, then skips the file's other checks.
+
+## How to fix
+Go to the line and column given. The usual causes are a tab used for indentation, a key indented one
+space too far or too little, an unclosed quote or bracket, or a `:` inside an unquoted value.
+
+## Example
+```yaml
+redis-cluster:
+  password: "unterminated
+```
+"#,
+};
+
+pub static DUPLICATE_KEY: Rule = Rule {
+    id: "duplicate-key",
+    severity: Severity::Error,
+    summary: "a mapping repeats a key; Helm silently keeps only the last one",
+    docs: r#"## What it checks
+That no mapping sets the same key twice.
+
+## Why it matters
+Helm (go-yaml) keeps the last value and drops the first without a word. The setting you read first in
+the file is not the one deployed, which is how a cluster ends up with the wrong password or node count.
+
+## How to fix
+Delete one of the two keys, keeping the value you mean. Both places are shown.
+
+## Example
+```yaml
+redis-cluster:
+  cluster:
+    nodes: 6
+    replicas: 1
+    nodes: 3      # this one wins
+```
+"#,
+};
+
+pub fn check(loaded: &Loaded) -> Vec<Finding> {
+    loaded
+        .problems
+        .iter()
+        .map(|problem| match problem {
+            Problem::Syntax { span, message } => Finding::new(&YAML_SYNTAX, capitalize(message))
+                .at(*span)
+                .label("here")
+                .help("fix this and run again: the file's other checks were skipped"),
+            Problem::DuplicateKey { key, first, second } => Finding::new(
+                &DUPLICATE_KEY,
+                format!("key `{key}` is set twice in the same mapping"),
+            )
+            .at(*second)
+            .label("this value wins")
+            .related(*first, "first set here; Helm silently drops this value")
+            .help("delete one of the two keys"),
+        })
+        .collect()
+}
+
+fn capitalize(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

@@ -1,0 +1,166 @@
+//! What counts as a secret. Every place that reads user text asks here, so that reports can mask
+//! secrets once, at the source, and no output format ever shows one.
+
+use std::ops::Range;
+
+/// True for a mapping key whose string value is a secret: `password`, `OSS_GLOBAL_PASSWORD`,
+/// `PATRONI_SUPERUSER_PASSWORD`, `clientSecret`, `apiToken`… but not the names of the places a
+/// secret is kept (`existingSecret`, `existingSecretPasswordKey`, `passwordFile`, `usePassword`).
+pub fn is_secret_key(key: &str) -> bool {
+    let k: String = key
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    let names_a_place = k.starts_with("existing")
+        || k.starts_with("use")
+        || [
+            "key",
+            "file",
+            "filename",
+            "path",
+            "name",
+            "ref",
+            "secretname",
+            "env",
+            "enabled",
+        ]
+        .iter()
+        .any(|end| k.ends_with(end) && k != *end);
+    if names_a_place {
+        return false;
+    }
+    // `certificatesSecret`, `extraEnvVarsSecret`: the name of a Kubernetes Secret, not a secret.
+    if k.ends_with("secret") && k != "secret" && !k.starts_with("client") {
+        return false;
+    }
+    ["password", "passwd", "secret", "token", "apikey", "privatekey", "credential", "masterauth", "requirepass"]
+        .iter()
+        .any(|word| k.contains(word))
+        // Plural mappings such as `refresh_tokens` or `secrets` hold settings, not a secret.
+        && !k.ends_with("tokens")
+        && !k.ends_with("secrets")
+}
+
+/// A SOPS-encrypted leaf: `ENC[AES256_GCM,data:…,type:str]`.
+pub fn is_sops_ciphertext(s: &str) -> bool {
+    let s = s.trim();
+    s.starts_with("ENC[") && s.ends_with(']') && s.contains("data:")
+}
+
+/// Byte ranges (relative to `text`) of secrets inside free text: the argument after
+/// `OSS_GLOBAL_PASSWORD`, `requirepass` or `masterauth` in a redis.conf, the password of a URL
+/// (`scheme://user:PASSWORD@host`), and PEM private key blocks.
+pub fn secrets_in_text(text: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    for directive in ["OSS_GLOBAL_PASSWORD", "requirepass", "masterauth"] {
+        let mut from = 0;
+        while let Some(i) = find_ci(&text[from..], directive) {
+            let start = from + i + directive.len();
+            from = start;
+            let rest = &text[start..];
+            let ws = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+            if ws == 0 {
+                continue;
+            }
+            let arg_start = start + ws;
+            let arg_len = text[arg_start..]
+                .find(|c: char| c.is_whitespace())
+                .unwrap_or(text.len() - arg_start);
+            if arg_len > 0 {
+                out.push(arg_start..arg_start + arg_len);
+            }
+        }
+    }
+    let mut from = 0;
+    while let Some(i) = text[from..].find("://") {
+        let auth_start = from + i + 3;
+        from = auth_start;
+        let authority_end = text[auth_start..]
+            .find(|c: char| c == '/' || c == '?' || c == '#' || c.is_whitespace() || c == '"' || c == '\'')
+            .map_or(text.len(), |e| auth_start + e);
+        let authority = &text[auth_start..authority_end];
+        if let Some(at) = authority.rfind('@') {
+            if let Some(colon) = authority[..at].find(':') {
+                if colon + 1 < at {
+                    out.push(auth_start + colon + 1..auth_start + at);
+                }
+            }
+        }
+    }
+    let mut from = 0;
+    while let Some(i) = text[from..].find("-----BEGIN ") {
+        let start = from + i;
+        let header_end = text[start..].find('\n').map_or(text.len(), |e| start + e);
+        if !text[start..header_end].contains("PRIVATE KEY") {
+            from = header_end;
+            continue;
+        }
+        let end = text[header_end..]
+            .find("-----END ")
+            .map(|e| header_end + e)
+            .and_then(|e| text[e..].find("-----\n").map(|x| e + x + 5).or(Some(text.len())))
+            .unwrap_or(text.len());
+        out.push(start..end);
+        from = end;
+    }
+    out
+}
+
+fn find_ci(haystack: &str, needle: &str) -> Option<usize> {
+    let h = haystack.as_bytes();
+    let n = needle.as_bytes();
+    h.windows(n.len()).position(|w| w.eq_ignore_ascii_case(n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_keys() {
+        for k in [
+            "password",
+            "OSS_GLOBAL_PASSWORD",
+            "PATRONI_SUPERUSER_PASSWORD",
+            "clientSecret",
+            "api_token",
+        ] {
+            assert!(is_secret_key(k), "{k}");
+        }
+        for k in [
+            "existingSecret",
+            "existingSecretPasswordKey",
+            "usePassword",
+            "usePasswordFile",
+            "passwordFile",
+            "refresh_tokens",
+            "certificatesSecret",
+            "tls",
+            "addrs",
+        ] {
+            assert!(!is_secret_key(k), "{k}");
+        }
+    }
+
+    #[test]
+    fn secrets_inside_text() {
+        let conf = "loadmodule /m/redisearch.so OSS_GLOBAL_PASSWORD s3cret\nmaxmemory 1gb\n";
+        let r = secrets_in_text(conf);
+        assert_eq!(r.iter().map(|r| &conf[r.clone()]).collect::<Vec<_>>(), ["s3cret"]);
+        let url = "postgres://postgres:PaSsW0rD@timescaledb/postgres";
+        let r = secrets_in_text(url);
+        assert_eq!(&url[r[0].clone()], "PaSsW0rD");
+        assert!(secrets_in_text("https://acp.local:8443/x").is_empty());
+        let pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----\n";
+        assert_eq!(secrets_in_text(pem), vec![0..pem.len() - 1]);
+    }
+
+    #[test]
+    fn sops() {
+        assert!(is_sops_ciphertext(
+            "ENC[AES256_GCM,data:abc=,iv:x,tag:y,type:str]"
+        ));
+        assert!(!is_sops_ciphertext("ENC[nope"));
+    }
+}

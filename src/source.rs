@@ -1,0 +1,232 @@
+//! Every text acp-check reads (files, standard input, `--set` flags) is a [`Source`]; findings point into
+//! them with byte [`Span`]s, and are turned into lines and columns only when reported.
+
+use std::ops::Range;
+
+/// Index of a source in [`Sources`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SourceId(pub u32);
+
+/// A byte range in one source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Span {
+    pub source: SourceId,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(source: SourceId, range: Range<usize>) -> Span {
+        Span {
+            source,
+            start: range.start as u32,
+            end: range.end as u32,
+        }
+    }
+
+    pub fn range(&self) -> Range<usize> {
+        self.start as usize..self.end as usize
+    }
+}
+
+/// Where a source came from; it decides how its name is shown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// A file, named as the user gave it (or as found under a directory they gave).
+    File,
+    /// Standard input (`-`).
+    Stdin,
+    /// The N-th (1-based) `--set`, `--set-string` or `--set-file` flag; the text is the flag's argument.
+    Flag { flag: &'static str, index: usize },
+}
+
+pub struct Source {
+    /// The name shown in reports: a path, `<stdin>` or `--set #2`.
+    pub name: String,
+    pub origin: Origin,
+    /// The text as read. Not valid UTF-8 input is kept lossily converted, for display only.
+    pub text: String,
+    /// Byte ranges that hold secrets; reports show `***` in their place.
+    pub redactions: Vec<Range<usize>>,
+    line_starts: Vec<usize>,
+}
+
+/// A resolved 1-based position; `end_column` is exclusive, columns count characters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+impl Source {
+    pub fn new(name: String, origin: Origin, text: String) -> Source {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Source {
+            name,
+            origin,
+            text,
+            redactions: Vec::new(),
+            line_starts,
+        }
+    }
+
+    /// 1-based line and character column of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.line_starts[line];
+        let mut column = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
+        // A byte order mark is not a column.
+        if line == 0 && column > 0 && self.text.starts_with('\u{FEFF}') {
+            column -= 1;
+        }
+        (line + 1, column + 1)
+    }
+
+    pub fn position(&self, range: Range<usize>) -> Position {
+        let (line, column) = self.line_col(range.start);
+        let (end_line, end_column) = self.line_col(range.end.max(range.start));
+        Position {
+            line,
+            column,
+            end_line,
+            end_column,
+        }
+    }
+
+    /// Marks a byte range as secret.
+    pub fn redact(&mut self, range: Range<usize>) {
+        if range.start < range.end && !self.redactions.contains(&range) {
+            self.redactions.push(range);
+        }
+    }
+
+    /// The text with every secret replaced by `***`, and a function from original to redacted offsets.
+    pub fn redacted(&self) -> Redacted {
+        let mut ranges = self.redactions.clone();
+        ranges.sort_by_key(|r| r.start);
+        let mut merged: Vec<Range<usize>> = Vec::new();
+        for r in ranges {
+            match merged.last_mut() {
+                Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+                _ => merged.push(r),
+            }
+        }
+        let mut text = String::with_capacity(self.text.len());
+        let mut at = 0;
+        for r in &merged {
+            text.push_str(&self.text[at..r.start]);
+            text.push_str(MASK);
+            at = r.end;
+        }
+        text.push_str(&self.text[at..]);
+        Redacted { text, ranges: merged }
+    }
+
+    /// The source text under a span, unless any part of it is secret.
+    pub fn snippet(&self, range: Range<usize>) -> Option<&str> {
+        if self
+            .redactions
+            .iter()
+            .any(|r| r.start < range.end && range.start < r.end)
+        {
+            return None;
+        }
+        self.text.get(range)
+    }
+}
+
+pub const MASK: &str = "***";
+
+/// A source's text with its secrets masked.
+pub struct Redacted {
+    pub text: String,
+    ranges: Vec<Range<usize>>,
+}
+
+impl Redacted {
+    /// Maps a byte offset of the original text into the redacted text.
+    pub fn offset(&self, original: usize) -> usize {
+        let mut shift: isize = 0;
+        for r in &self.ranges {
+            if original >= r.end {
+                shift += MASK.len() as isize - (r.end - r.start) as isize;
+            } else if original > r.start {
+                return (r.start as isize + shift) as usize + MASK.len();
+            } else {
+                break;
+            }
+        }
+        (original as isize + shift) as usize
+    }
+}
+
+/// All sources of one run.
+#[derive(Default)]
+pub struct Sources {
+    list: Vec<Source>,
+}
+
+impl Sources {
+    pub fn add(&mut self, source: Source) -> SourceId {
+        self.list.push(source);
+        SourceId(self.list.len() as u32 - 1)
+    }
+
+    pub fn get(&self, id: SourceId) -> &Source {
+        &self.list[id.0 as usize]
+    }
+
+    pub fn get_mut(&mut self, id: SourceId) -> &mut Source {
+        &mut self.list[id.0 as usize]
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (SourceId, &Source)> {
+        self.list.iter().enumerate().map(|(i, s)| (SourceId(i as u32), s))
+    }
+
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    pub fn position(&self, span: Span) -> Position {
+        self.get(span.source).position(span.range())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_are_one_based_and_count_characters() {
+        let s = Source::new("v.yaml".into(), Origin::File, "a: 1\nbé: x\n".into());
+        assert_eq!(s.line_col(0), (1, 1));
+        assert_eq!(s.line_col(5), (2, 1));
+        // 'x' follows "bé: ", whose é takes two bytes.
+        assert_eq!(s.line_col(10), (2, 5));
+    }
+
+    #[test]
+    fn redaction_masks_and_maps_offsets() {
+        let mut s = Source::new("v.yaml".into(), Origin::File, "password: hunter2\nx: 1\n".into());
+        s.redact(10..17);
+        let r = s.redacted();
+        assert_eq!(r.text, "password: ***\nx: 1\n");
+        assert_eq!(r.offset(10), 10);
+        assert_eq!(r.offset(18), 14);
+        assert_eq!(&r.text[r.offset(18)..r.offset(19)], "x");
+        assert_eq!(s.snippet(0..8), Some("password"));
+        assert_eq!(s.snippet(9..12), None);
+    }
+}

@@ -1,0 +1,570 @@
+//! YAML as Helm reads it (go-yaml v2, YAML 1.1): `yes`/`no`/`on`/`off`/`y`/`n` are booleans, numbers
+//! follow Go's parsing, anchors and aliases expand, merge keys (`<<`) merge, and a repeated key keeps
+//! its last value. The result is a spanned [`Node`] tree per document, plus the problems met.
+//!
+//! Reading is bounded: nesting depth, alias expansion and input size all have limits, and every
+//! problem carries a position.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use libyaml_safer::{EventData, Mark, Parser, ScalarStyle};
+
+use crate::secrets;
+use crate::source::{SourceId, Span};
+use crate::tree::{Entry, Map, Node, Value};
+
+/// Deepest nesting of mappings and sequences read.
+pub const MAX_DEPTH: usize = 200;
+/// Most nodes that aliases may add to a file by expansion ("billion laughs" stop here).
+pub const MAX_ALIAS_NODES: usize = 200_000;
+/// Largest input read, in bytes.
+pub const MAX_INPUT_BYTES: u64 = 32 * 1024 * 1024;
+
+#[derive(Debug)]
+pub enum Problem {
+    Syntax { span: Span, message: String },
+    DuplicateKey { key: String, first: Span, second: Span },
+}
+
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub documents: Vec<Node>,
+    pub problems: Vec<Problem>,
+    /// Byte ranges of secret values found while reading.
+    pub secrets: Vec<Range<usize>>,
+    /// A problem stopped reading: the documents are incomplete and must not be checked further.
+    pub failed: bool,
+}
+
+/// Checks that raw bytes are text YAML can be read from: UTF-8, no NUL bytes, no UTF-16.
+/// On failure gives the byte offset and a message.
+pub fn decode(bytes: Vec<u8>) -> Result<String, (usize, String, String)> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        let shown = String::from_utf8_lossy(&bytes).into_owned();
+        return Err((
+            0,
+            "the file is UTF-16 encoded; Helm reads values files as UTF-8: convert it".into(),
+            shown,
+        ));
+    }
+    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+        let shown = String::from_utf8_lossy(&bytes[..nul]).into_owned();
+        return Err((
+            nul,
+            "binary data (a NUL byte): this is not a YAML text file".into(),
+            shown,
+        ));
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(text),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let shown = String::from_utf8_lossy(&bytes).into_owned();
+            Err((
+                at,
+                format!(
+                    "byte 0x{:02X} is not valid UTF-8; Helm reads values files as UTF-8",
+                    bytes[at]
+                ),
+                shown,
+            ))
+        }
+    }
+}
+
+/// Reads every document of a YAML text.
+pub fn parse(source: SourceId, text: &str) -> Parsed {
+    let mut builder = Builder {
+        source,
+        text,
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        alias_nodes: 0,
+        out: Parsed::default(),
+    };
+    // libyaml skips a byte order mark and counts offsets after it.
+    let base = if text.starts_with('\u{FEFF}') { 3 } else { 0 };
+    let mut input = text.as_bytes();
+    let mut parser = Parser::new();
+    parser.set_input_string(&mut input);
+    loop {
+        match parser.parse() {
+            Ok(event) => {
+                if matches!(event.data, EventData::StreamEnd) {
+                    break;
+                }
+                let range = offset(event.start_mark, base, text)..offset(event.end_mark, base, text);
+                if let Err(problem) = builder.event(event.data, range) {
+                    builder.out.problems.push(problem);
+                    builder.out.failed = true;
+                    break;
+                }
+            }
+            Err(e) => {
+                let at = e.problem_mark().map_or(text.len(), |m| offset(m, base, text));
+                let mut message = e.problem().to_string();
+                if let Some(context) = e.context() {
+                    message = format!("{message} ({context})");
+                }
+                builder.out.problems.push(Problem::Syntax {
+                    span: Span::new(source, at..at),
+                    message,
+                });
+                builder.out.failed = true;
+                break;
+            }
+        }
+    }
+    builder.out
+}
+
+/// A parser mark as a byte offset into the text.
+fn offset(mark: Mark, base: usize, text: &str) -> usize {
+    let mut at = (mark.index as usize + base).min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+enum Frame {
+    Seq {
+        items: Vec<Node>,
+        start: usize,
+        end: usize,
+        anchor: Option<String>,
+        count: usize,
+    },
+    Map {
+        map: Map,
+        /// Entries brought in by merge keys; explicit keys win over them.
+        merged: Vec<Entry>,
+        key: Option<PendingKey>,
+        start: usize,
+        end: usize,
+        anchor: Option<String>,
+        count: usize,
+    },
+}
+
+enum PendingKey {
+    Key {
+        text: String,
+        span: Span,
+        merge: bool,
+    },
+    /// A key that is not a scalar: its value is read and dropped.
+    Invalid,
+}
+
+struct Builder<'a> {
+    source: SourceId,
+    text: &'a str,
+    stack: Vec<Frame>,
+    anchors: HashMap<String, (Node, usize)>,
+    alias_nodes: usize,
+    out: Parsed,
+}
+
+impl Builder<'_> {
+    fn span(&self, r: Range<usize>) -> Span {
+        Span::new(self.source, r)
+    }
+
+    fn event(&mut self, event: EventData, r: Range<usize>) -> Result<(), Problem> {
+        match event {
+            EventData::Scalar {
+                value,
+                style,
+                anchor,
+                tag,
+                ..
+            } => {
+                let tag = tag.as_deref().and_then(|t| t.strip_prefix("tag:yaml.org,2002:"));
+                let node = self.scalar(&value, style, tag, r)?;
+                self.complete(node, anchor, 1)
+            }
+            EventData::Alias { anchor } => {
+                let Some((node, count)) = self.anchors.get(&anchor).cloned() else {
+                    return Err(Problem::Syntax {
+                        span: self.span(r),
+                        message: "alias to an unknown anchor".into(),
+                    });
+                };
+                self.alias_nodes += count;
+                if self.alias_nodes > MAX_ALIAS_NODES {
+                    return Err(Problem::Syntax {
+                        span: self.span(r),
+                        message: format!(
+                            "excessive aliasing: expanding the aliases would create more than {MAX_ALIAS_NODES} values (a \"billion laughs\" document?)"
+                        ),
+                    });
+                }
+                self.complete(node, None, count)
+            }
+            EventData::SequenceStart { anchor, .. } => self.push(
+                Frame::Seq {
+                    items: Vec::new(),
+                    start: r.start,
+                    end: r.end,
+                    anchor,
+                    count: 1,
+                },
+                r,
+            ),
+            EventData::MappingStart { anchor, .. } => self.push(
+                Frame::Map {
+                    map: Map::default(),
+                    merged: Vec::new(),
+                    key: None,
+                    start: r.start,
+                    end: r.end,
+                    anchor,
+                    count: 1,
+                },
+                r,
+            ),
+            EventData::SequenceEnd | EventData::MappingEnd => {
+                let frame = self.stack.pop().expect("end event without a start");
+                let (node, anchor, count) = match frame {
+                    Frame::Seq {
+                        items,
+                        start,
+                        end,
+                        anchor,
+                        count,
+                    } => {
+                        let end = if r.end > r.start { r.end } else { end };
+                        (
+                            Node::new(Value::Seq(items), self.span(start..end.max(start))),
+                            anchor,
+                            count,
+                        )
+                    }
+                    Frame::Map {
+                        mut map,
+                        merged,
+                        start,
+                        end,
+                        anchor,
+                        count,
+                        ..
+                    } => {
+                        for entry in merged {
+                            if map.entry(&entry.key).is_none() {
+                                map.entries.push(entry);
+                            }
+                        }
+                        let end = if r.end > r.start { r.end } else { end };
+                        (
+                            Node::new(Value::Map(map), self.span(start..end.max(start))),
+                            anchor,
+                            count,
+                        )
+                    }
+                };
+                self.complete(node, anchor, count)
+            }
+            EventData::DocumentStart { .. }
+            | EventData::DocumentEnd { .. }
+            | EventData::StreamStart { .. }
+            | EventData::StreamEnd => Ok(()),
+        }
+    }
+
+    fn push(&mut self, frame: Frame, r: Range<usize>) -> Result<(), Problem> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(Problem::Syntax {
+                span: self.span(r),
+                message: format!("nesting deeper than {MAX_DEPTH} levels"),
+            });
+        }
+        self.stack.push(frame);
+        Ok(())
+    }
+
+    fn scalar(
+        &mut self,
+        value: &str,
+        style: ScalarStyle,
+        tag: Option<&str>,
+        r: Range<usize>,
+    ) -> Result<Node, Problem> {
+        let span = self.span(r.clone());
+        let plain = style == ScalarStyle::Plain;
+        let resolved = match tag {
+            Some("str") | Some("binary") => Value::Str(value.to_string()),
+            Some("null") => Value::Null,
+            Some("bool") => match resolve_plain(value) {
+                v @ Value::Bool(_) => v,
+                _ => return Err(self.bad_tag(span, "!!bool", value)),
+            },
+            Some("int") => match resolve_plain(value) {
+                v @ Value::Int(_) => v,
+                _ => return Err(self.bad_tag(span, "!!int", value)),
+            },
+            Some("float") => match resolve_plain(value) {
+                Value::Int(i) => Value::Float(i as f64),
+                v @ Value::Float(_) => v,
+                _ => return Err(self.bad_tag(span, "!!float", value)),
+            },
+            _ if plain => resolve_plain(value),
+            _ => Value::Str(value.to_string()),
+        };
+        if let Value::Str(s) = &resolved {
+            if secrets::is_sops_ciphertext(s) {
+                self.out.secrets.push(r.clone());
+            } else if let Some(written) = self.text.get(r.clone()) {
+                for secret in secrets::secrets_in_text(written) {
+                    self.out
+                        .secrets
+                        .push(r.start + secret.start..r.start + secret.end);
+                }
+            }
+        }
+        Ok(Node {
+            value: resolved,
+            span,
+            plain: plain && tag.is_none(),
+        })
+    }
+
+    fn bad_tag(&self, span: Span, tag: &str, _value: &str) -> Problem {
+        Problem::Syntax {
+            span,
+            message: format!("the value cannot be read as {tag}"),
+        }
+    }
+
+    /// Attaches a finished node to its parent, or makes it a document.
+    fn complete(&mut self, node: Node, anchor: Option<String>, count: usize) -> Result<(), Problem> {
+        if let Some(anchor) = anchor {
+            self.anchors.insert(anchor, (node.clone(), count));
+        }
+        let Some(parent) = self.stack.last_mut() else {
+            self.out.documents.push(node);
+            return Ok(());
+        };
+        match parent {
+            Frame::Seq {
+                items, end, count: c, ..
+            } => {
+                *end = (*end).max(node.span.end as usize);
+                *c += count;
+                items.push(node);
+            }
+            Frame::Map {
+                map,
+                merged,
+                key,
+                end,
+                count: c,
+                ..
+            } => {
+                *end = (*end).max(node.span.end as usize);
+                match key.take() {
+                    None => {
+                        *key = Some(match &node.value {
+                            Value::Map(_) | Value::Seq(_) => {
+                                self.out.problems.push(Problem::Syntax {
+                                    span: node.span,
+                                    message: "a mapping key must be a plain value, not a mapping or list"
+                                        .into(),
+                                });
+                                PendingKey::Invalid
+                            }
+                            v => PendingKey::Key {
+                                merge: node.plain && matches!(v, Value::Str(s) if s == "<<"),
+                                text: key_text(v),
+                                span: node.span,
+                            },
+                        });
+                    }
+                    Some(PendingKey::Invalid) => {}
+                    Some(PendingKey::Key { text, span, merge }) => {
+                        *c += count;
+                        if merge {
+                            let sources: Vec<Node> = match node.value {
+                                Value::Map(_) => vec![node],
+                                Value::Seq(items) if items.iter().all(|n| n.as_map().is_some()) => items,
+                                _ => {
+                                    return Err(Problem::Syntax {
+                                        span: node.span,
+                                        message: "a merge key (<<) needs a mapping or a list of mappings"
+                                            .into(),
+                                    })
+                                }
+                            };
+                            for source in sources {
+                                if let Value::Map(m) = source.value {
+                                    for entry in m.entries {
+                                        // Earlier merged mappings win over later ones.
+                                        if !merged.iter().any(|e| e.key == entry.key) {
+                                            merged.push(entry);
+                                        }
+                                    }
+                                }
+                            }
+                            return Ok(());
+                        }
+                        let is_secret = secrets::is_secret_key(&text)
+                            && !matches!(
+                                node.value,
+                                Value::Null | Value::Bool(_) | Value::Map(_) | Value::Seq(_)
+                            );
+                        if is_secret {
+                            self.out.secrets.push(node.span.range());
+                        }
+                        if let Some(old) = map.entry_mut(&text) {
+                            self.out.problems.push(Problem::DuplicateKey {
+                                key: text.clone(),
+                                first: old.key_span,
+                                second: span,
+                            });
+                            *old = Entry {
+                                key: text,
+                                key_span: span,
+                                value: node,
+                            };
+                        } else {
+                            map.entries.push(Entry {
+                                key: text,
+                                key_span: span,
+                                value: node,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// How a non-string key becomes a string key when Helm converts YAML to JSON.
+fn key_text(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => crate::tree::go_float(*f),
+        Value::Str(s) => s.clone(),
+        Value::Seq(_) | Value::Map(_) => String::new(),
+    }
+}
+
+/// The YAML 1.1 words go-yaml v2 reads as booleans.
+pub const YAML11_TRUE: [&str; 11] = [
+    "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON",
+];
+pub const YAML11_FALSE: [&str; 11] = [
+    "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF",
+];
+
+/// True for the boolean words YAML 1.1 has and JSON and YAML 1.2 do not (`yes`, `off`, `y`, …).
+pub fn is_yaml11_only_bool(s: &str) -> bool {
+    (YAML11_TRUE.contains(&s) || YAML11_FALSE.contains(&s))
+        && !s.eq_ignore_ascii_case("true")
+        && !s.eq_ignore_ascii_case("false")
+}
+
+/// Types a plain scalar as go-yaml v2 does.
+pub fn resolve_plain(s: &str) -> Value {
+    match s {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        _ => {}
+    }
+    if YAML11_TRUE.contains(&s) {
+        return Value::Bool(true);
+    }
+    if YAML11_FALSE.contains(&s) {
+        return Value::Bool(false);
+    }
+    match s {
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Value::Float(f64::INFINITY),
+        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
+        _ => {}
+    }
+    let first = s.as_bytes()[0];
+    if !(first.is_ascii_digit() || first == b'-' || first == b'+' || first == b'.') {
+        return Value::Str(s.to_string());
+    }
+    let cleaned = s.replace('_', "");
+    if let Some(i) = parse_go_int(&cleaned) {
+        return Value::Int(i);
+    }
+    if is_yaml_float(&cleaned) {
+        if let Ok(f) = cleaned.parse::<f64>() {
+            return Value::Float(f);
+        }
+    }
+    Value::Str(s.to_string())
+}
+
+/// Go's `strconv.ParseInt(s, 0, 64)`: sign, then `0x`, `0o`, `0b` or a leading `0` (octal) prefix.
+fn parse_go_int(s: &str) -> Option<i64> {
+    let (neg, digits) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let (radix, body) = if let Some(b) = digits.strip_prefix("0x").or_else(|| digits.strip_prefix("0X")) {
+        (16, b)
+    } else if let Some(b) = digits.strip_prefix("0o").or_else(|| digits.strip_prefix("0O")) {
+        (8, b)
+    } else if let Some(b) = digits.strip_prefix("0b").or_else(|| digits.strip_prefix("0B")) {
+        (2, b)
+    } else if digits.len() > 1 && digits.starts_with('0') {
+        (8, &digits[1..])
+    } else {
+        (10, digits)
+    };
+    if body.is_empty() || !body.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let magnitude = i128::from_str_radix(body, radix).ok()?;
+    i64::try_from(if neg { -magnitude } else { magnitude }).ok()
+}
+
+/// go-yaml v2's float pattern: `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`.
+fn is_yaml_float(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
+        i += 1;
+    }
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i - start
+    };
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    } else {
+        if digits(&mut i) == 0 {
+            return false;
+        }
+        if i < b.len() && b[i] == b'.' {
+            i += 1;
+            digits(&mut i);
+        }
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        i += 1;
+        if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
+}
