@@ -23,8 +23,17 @@ pub const MAX_INPUT_BYTES: u64 = 32 * 1024 * 1024;
 
 #[derive(Debug)]
 pub enum Problem {
-    Syntax { span: Span, message: String },
-    DuplicateKey { key: String, first: Span, second: Span },
+    /// `context` is where the construct the parser was reading began (a mapping, a quoted string).
+    Syntax {
+        span: Span,
+        message: String,
+        context: Option<(Span, String)>,
+    },
+    DuplicateKey {
+        key: String,
+        first: Span,
+        second: Span,
+    },
 }
 
 #[derive(Debug, Default)]
@@ -35,6 +44,14 @@ pub struct Parsed {
     pub secrets: Vec<Range<usize>>,
     /// A problem stopped reading: the documents are incomplete and must not be checked further.
     pub failed: bool,
+}
+
+fn syntax(span: Span, message: impl Into<String>) -> Problem {
+    Problem::Syntax {
+        span,
+        message: message.into(),
+        context: None,
+    }
 }
 
 /// Checks that raw bytes are text YAML can be read from: UTF-8, no NUL bytes, no UTF-16.
@@ -104,13 +121,14 @@ pub fn parse(source: SourceId, text: &str) -> Parsed {
             }
             Err(e) => {
                 let at = e.problem_mark().map_or(text.len(), |m| offset(m, base, text));
-                let mut message = e.problem().to_string();
-                if let Some(context) = e.context() {
-                    message = format!("{message} ({context})");
-                }
+                let context = e.context().zip(e.context_mark()).map(|(what, mark)| {
+                    let c = offset(mark, base, text);
+                    (Span::new(source, c..c), what.to_string())
+                });
                 builder.out.problems.push(Problem::Syntax {
                     span: Span::new(source, at..at),
-                    message,
+                    message: e.problem().to_string(),
+                    context,
                 });
                 builder.out.failed = true;
                 break;
@@ -191,16 +209,14 @@ impl Builder<'_> {
                     return Err(Problem::Syntax {
                         span: self.span(r),
                         message: "alias to an unknown anchor".into(),
+                        context: None,
                     });
                 };
                 self.alias_nodes += count;
                 if self.alias_nodes > MAX_ALIAS_NODES {
-                    return Err(Problem::Syntax {
-                        span: self.span(r),
-                        message: format!(
+                    return Err(syntax(self.span(r), format!(
                             "excessive aliasing: expanding the aliases would create more than {MAX_ALIAS_NODES} values (a \"billion laughs\" document?)"
-                        ),
-                    });
+                        )));
                 }
                 self.complete(node, None, count)
             }
@@ -279,6 +295,7 @@ impl Builder<'_> {
             return Err(Problem::Syntax {
                 span: self.span(r),
                 message: format!("nesting deeper than {MAX_DEPTH} levels"),
+                context: None,
             });
         }
         self.stack.push(frame);
@@ -332,10 +349,7 @@ impl Builder<'_> {
     }
 
     fn bad_tag(&self, span: Span, tag: &str, _value: &str) -> Problem {
-        Problem::Syntax {
-            span,
-            message: format!("the value cannot be read as {tag}"),
-        }
+        syntax(span, format!("the value cannot be read as {tag}"))
     }
 
     /// Attaches a finished node to its parent, or makes it a document.
@@ -368,11 +382,10 @@ impl Builder<'_> {
                     None => {
                         *key = Some(match &node.value {
                             Value::Map(_) | Value::Seq(_) => {
-                                self.out.problems.push(Problem::Syntax {
-                                    span: node.span,
-                                    message: "a mapping key must be a plain value, not a mapping or list"
-                                        .into(),
-                                });
+                                self.out.problems.push(syntax(
+                                    node.span,
+                                    "a mapping key must be a plain value, not a mapping or list",
+                                ));
                                 PendingKey::Invalid
                             }
                             v => PendingKey::Key {
@@ -390,11 +403,10 @@ impl Builder<'_> {
                                 Value::Map(_) => vec![node],
                                 Value::Seq(items) if items.iter().all(|n| n.as_map().is_some()) => items,
                                 _ => {
-                                    return Err(Problem::Syntax {
-                                        span: node.span,
-                                        message: "a merge key (<<) needs a mapping or a list of mappings"
-                                            .into(),
-                                    })
+                                    return Err(syntax(
+                                        node.span,
+                                        "a merge key (<<) needs a mapping or a list of mappings",
+                                    ))
                                 }
                             };
                             for source in sources {

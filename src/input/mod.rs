@@ -277,6 +277,7 @@ impl Loader {
                 self.problems.push(Problem::Syntax {
                     span: Span::new(id, at..at),
                     message,
+                    context: None,
                 });
                 None
             }

@@ -4,6 +4,7 @@
 use crate::finding::{Finding, Severity};
 use crate::input::Loaded;
 
+pub mod durations;
 pub mod encrypted;
 pub mod helm_typing;
 pub mod schema;
@@ -29,6 +30,7 @@ pub static ALL: &[&Rule] = &[
     &encrypted::ENCRYPTED_VALUE,
     &schema::SCHEMA_TYPE,
     &schema::UNKNOWN_KEY,
+    &durations::DURATION_WITHOUT_UNIT,
 ];
 
 pub fn find(id: &str) -> Option<&'static Rule> {
@@ -82,7 +84,8 @@ mod tests {
                 "numeric-version",
                 "encrypted-value",
                 "schema-type",
-                "unknown-key"
+                "unknown-key",
+                "duration-without-unit"
             ]
         );
     }

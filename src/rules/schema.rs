@@ -3,7 +3,7 @@
 
 use crate::finding::{Finding, Severity};
 use crate::input::Loaded;
-use crate::rules::{encrypted, helm_typing, Rule};
+use crate::rules::{durations, encrypted, helm_typing, Rule};
 use crate::schema::{At, SchemaId, Violation};
 use crate::secrets::is_sops_ciphertext;
 use crate::source::Sources;
@@ -69,6 +69,8 @@ struct Section<'a> {
     /// Shown in messages: "redis-cluster" → "`redis-cluster.cluster.nodes`".
     prefix: &'a str,
     what: &'static str,
+    /// Who silently ignores an unknown key here.
+    ignored_by: &'static str,
     root: Node,
 }
 
@@ -84,6 +86,7 @@ pub fn check(loaded: &Loaded) -> Vec<Finding> {
                     "redis-cluster"
                 },
                 what: "the redis-cluster chart",
+                ignored_by: "Helm ignores it",
                 root: cluster.root.clone(),
             });
         }
@@ -93,6 +96,8 @@ pub fn check(loaded: &Loaded) -> Vec<Finding> {
                     schema: SchemaId::AcpRedisClient,
                     prefix: "redis",
                     what: "the platform's Redis client",
+                    ignored_by:
+                        "the platform ignores it (unless it is a setting acp-check does not know yet)",
                     root: client,
                 });
             }
@@ -101,6 +106,8 @@ pub fn check(loaded: &Loaded) -> Vec<Finding> {
                     schema: SchemaId::AcpStorage,
                     prefix: "storage",
                     what: "the platform's storage settings",
+                    ignored_by:
+                        "the platform ignores it (unless it is a setting acp-check does not know yet)",
                     root: storage,
                 });
             }
@@ -143,8 +150,8 @@ fn finding(section: &Section, violation: Violation, sources: &Sources) -> Option
             let mut f = Finding::new(
                 &UNKNOWN_KEY,
                 format!(
-                    "`{key_path}` is not a setting of {}; Helm ignores it",
-                    section.what
+                    "`{key_path}` is not a setting of {}; {}",
+                    section.what, section.ignored_by
                 ),
             )
             .at(entry.key_span)
@@ -168,6 +175,10 @@ fn finding(section: &Section, violation: Violation, sources: &Sources) -> Option
             let path = dotted(section.prefix, &at.path);
             if let Some(f) = opaque(&at, &path, "its type") {
                 return Some(f);
+            }
+            if is_duration(&at) {
+                return durations::without_unit(&path, at.node)
+                    .or_else(|| Some(type_finding(&at, &path, &expected, sources)));
             }
             if expected.contains(&"string") {
                 if let Some(f) = helm_typing::ambiguous_boolean(&path, at.node, sources) {
@@ -234,15 +245,66 @@ fn finding(section: &Section, violation: Violation, sources: &Sources) -> Option
             if let Some(f) = opaque(&at, &path, "its value") {
                 return Some(f);
             }
-            let mut f = Finding::new(&SCHEMA_TYPE, format!("`{path}` {rule}"))
+            // A schema can say in words what a pattern means.
+            let expected = at
+                .schema
+                .and_then(|s| s.get("x-acp-check-expected"))
+                .and_then(serde_json::Value::as_str);
+            let mut f = match expected {
+                Some(expected) => Finding::new(
+                    &SCHEMA_TYPE,
+                    format!(
+                        "`{path}` must be {expected}, not {}",
+                        describe_value(at.node, sources)
+                    ),
+                )
                 .at(span_of(&at))
-                .label(rule.clone());
+                .label(format!("not {expected}")),
+                None => Finding::new(&SCHEMA_TYPE, format!("`{path}` {rule}"))
+                    .at(span_of(&at))
+                    .label(rule.clone()),
+            };
             if let Some(d) = &at.description {
                 f = f.help(format!("{path}: {d}"));
             }
             Some(f)
         }
     }
+}
+
+fn type_finding(at: &At, path: &str, expected: &[&str], sources: &Sources) -> Finding {
+    let expected_words = expected
+        .iter()
+        .map(|t| article(t))
+        .collect::<Vec<_>>()
+        .join(" or ");
+    let found = describe_value(at.node, sources);
+    let f = Finding::new(
+        &SCHEMA_TYPE,
+        format!("`{path}` must be {expected_words}, not {found}"),
+    )
+    .at(span_of(at))
+    .label(format!("expected {expected_words}"));
+    match (&at.node.value, expected) {
+        (Value::Str(s), ["integer"] | ["number"]) if s.trim().parse::<f64>().is_ok() => {
+            f.help("remove the quotes: a quoted number is a string")
+        }
+        (Value::Str(s), ["boolean"]) if s == "true" || s == "false" => {
+            f.help("remove the quotes: a quoted true/false is a string")
+        }
+        _ => match &at.description {
+            Some(d) => f.help(format!("{path}: {d}")),
+            None => f,
+        },
+    }
+}
+
+/// The schema marks Go durations with `x-acp-check-duration`.
+fn is_duration(at: &At) -> bool {
+    at.schema
+        .and_then(|s| s.get("x-acp-check-duration"))
+        .and_then(serde_json::Value::as_bool)
+        .unwrap_or(false)
 }
 
 /// An encrypted value cannot be checked: say so instead of reporting the ciphertext's type.

@@ -59,10 +59,28 @@ pub fn check(loaded: &Loaded) -> Vec<Finding> {
         .problems
         .iter()
         .map(|problem| match problem {
-            Problem::Syntax { span, message } => Finding::new(&YAML_SYNTAX, capitalize(message))
-                .at(*span)
-                .label("here")
-                .help("fix this and run again: the file's other checks were skipped"),
+            Problem::Syntax {
+                span,
+                message,
+                context,
+            } => {
+                let mut f = Finding::new(&YAML_SYNTAX, capitalize(message))
+                    .at(*span)
+                    .label("here")
+                    .help(format!(
+                        "{}the file's other checks were skipped",
+                        hint(message).map(|h| format!("{h}; ")).unwrap_or_default()
+                    ));
+                if let Some((at, what)) = context {
+                    f = f.related(
+                        *at,
+                        what.replacen("while parsing ", "", 1)
+                            .replacen("while scanning ", "", 1)
+                            + " began here",
+                    );
+                }
+                f
+            }
             Problem::DuplicateKey { key, first, second } => Finding::new(
                 &DUPLICATE_KEY,
                 format!("key `{key}` is set twice in the same mapping"),
@@ -73,6 +91,31 @@ pub fn check(loaded: &Loaded) -> Vec<Finding> {
             .help("delete one of the two keys"),
         })
         .collect()
+}
+
+/// What usually causes libyaml's messages, in words a values-file author can act on.
+fn hint(message: &str) -> Option<&'static str> {
+    let m = message.to_ascii_lowercase();
+    Some(if m.contains("did not find expected key") {
+        "check the indentation: this line does not line up with the keys of its mapping"
+    } else if m.contains("mapping values are not allowed") {
+        "a `: ` inside an unquoted value starts a mapping: quote the value, or fix the indentation"
+    } else if m.contains("cannot start any token") {
+        "YAML does not allow tabs for indentation, and a value starting with @ or ` must be quoted"
+    } else if m.contains("found unexpected end of stream") || m.contains("unexpected end") {
+        "the file ends inside a construct: a quote or bracket is not closed"
+    } else if m.contains("did not find expected ',' or ']'") || m.contains("did not find expected ',' or '}'")
+    {
+        "a flow list or mapping is not closed, or an item lacks a comma"
+    } else if m.contains("found undefined tag handle") {
+        "a value starting with ! is a tag: quote it"
+    } else if m.contains("alias") {
+        "an alias (*name) must refer to an anchor (&name) defined earlier in the same document"
+    } else if m.contains("utf-8") || m.contains("utf-16") || m.contains("nul byte") {
+        "save the file as UTF-8 text"
+    } else {
+        return None;
+    })
 }
 
 fn capitalize(s: &str) -> String {

@@ -1,0 +1,49 @@
+//! Durations in the platform's Redis client config: Go reads a bare number as nanoseconds.
+
+use crate::finding::{Finding, Severity};
+use crate::rules::Rule;
+use crate::tree::{Node, Value};
+
+pub static DURATION_WITHOUT_UNIT: Rule = Rule {
+    id: "duration-without-unit",
+    severity: Severity::Warning,
+    summary: "a duration setting is a bare number, which Go reads as nanoseconds",
+    docs: r#"## What it checks
+Duration settings of the platform's Redis client (`min_retry_backoff`, `max_retry_backoff`,
+`streams.sleep`, `consumer_groups.*.timeout`, …) written as a bare number.
+
+## Why it matters
+The platform is written in Go, where a duration without a unit is a count of nanoseconds:
+`min_retry_backoff: 32` is 32 ns, not 32 ms. Retries then hammer Redis with no back-off at all. Public
+configs have committed exactly this mistake and fixed it later.
+
+## How to fix
+Write the unit: `32ms`, `512ms`, `1s`, `2m`.
+
+## Example
+```yaml
+acp:
+  redis:
+    min_retry_backoff: 32      # 32 nanoseconds
+    max_retry_backoff: 512ms
+```
+"#,
+};
+
+/// The finding for a duration written as a number, if it is one.
+pub fn without_unit(path: &str, node: &Node) -> Option<Finding> {
+    let shown = match node.value {
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => crate::tree::go_float(f),
+        _ => return None,
+    };
+    Some(
+        Finding::new(
+            &DURATION_WITHOUT_UNIT,
+            format!("`{path}: {shown}` has no unit: the platform reads it as {shown} nanoseconds"),
+        )
+        .at(node.span)
+        .label("nanoseconds")
+        .help(format!("write the unit, e.g. `{shown}ms` or `{shown}s`")),
+    )
+}

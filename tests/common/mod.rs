@@ -1,0 +1,109 @@
+//! Running the real binary the way a user does, and reading its JSON report.
+
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The command, run from the repository root so that paths in reports are the fixtures' paths.
+pub fn acp_check() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_acp-check"));
+    cmd.current_dir(root())
+        .env_remove("NO_COLOR")
+        .env_remove("GITHUB_ACTIONS");
+    cmd
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+
+    /// (rule, file, line, column) of every finding.
+    pub fn findings(&self) -> Vec<(String, String, u64, u64)> {
+        self.json()["findings"]
+            .as_array()
+            .expect("findings array")
+            .iter()
+            .map(|f| {
+                let loc = &f["location"];
+                (
+                    f["rule"].as_str().unwrap().to_string(),
+                    loc["file"].as_str().unwrap_or_default().to_string(),
+                    loc["line"].as_u64().unwrap_or(0),
+                    loc["column"].as_u64().unwrap_or(0),
+                )
+            })
+            .collect()
+    }
+
+    pub fn rules(&self) -> Vec<String> {
+        self.findings().into_iter().map(|f| f.0).collect()
+    }
+}
+
+fn finish(output: Output) -> Run {
+    Run {
+        code: output.status.code().expect("exited normally, not by a signal"),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+pub fn run(args: &[&str]) -> Run {
+    finish(acp_check().args(args).output().expect("run acp-check"))
+}
+
+pub fn run_with_stdin(args: &[&str], stdin: &[u8]) -> Run {
+    let mut child = acp_check()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn acp-check");
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    finish(child.wait_with_output().expect("wait"))
+}
+
+/// `lint --format json` over the given arguments.
+pub fn lint_json(args: &[&str]) -> Run {
+    let mut all = vec!["lint", "--format", "json"];
+    all.extend_from_slice(args);
+    run(&all)
+}
+
+/// A scratch directory for files a test writes.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("acp-check-tests-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+pub fn write(dir: &Path, name: &str, content: impl AsRef<[u8]>) -> String {
+    let path = dir.join(name);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).unwrap();
+    }
+    std::fs::write(&path, content).unwrap();
+    path.to_string_lossy().into_owned()
+}
