@@ -107,6 +107,30 @@ pub fn secrets_in_text(text: &str) -> Vec<Range<usize>> {
     out
 }
 
+/// Secrets found line by line, for text that could not be parsed: the value after any `key:` whose key
+/// is a secret's (to the end of the line, or the rest of a quoted string), plus [`secrets_in_text`].
+pub fn secrets_in_lines(text: &str) -> Vec<Range<usize>> {
+    let mut out = secrets_in_text(text);
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let trimmed = body.trim_start_matches([' ', '\t', '-']);
+        if let Some(colon) = trimmed.find(':') {
+            let key = trimmed[..colon].trim().trim_matches(['"', '\'']);
+            if is_secret_key(key) {
+                let value_start = body.len() - trimmed.len() + colon + 1;
+                let value = &body[value_start..];
+                let lead = value.len() - value.trim_start().len();
+                if !value.trim().is_empty() {
+                    out.push(at + value_start + lead..at + body.len());
+                }
+            }
+        }
+        at += line.len();
+    }
+    out
+}
+
 fn find_ci(haystack: &str, needle: &str) -> Option<usize> {
     let h = haystack.as_bytes();
     let n = needle.as_bytes();
@@ -154,6 +178,13 @@ mod tests {
         assert!(secrets_in_text("https://acp.local:8443/x").is_empty());
         let pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----\n";
         assert_eq!(secrets_in_text(pem), vec![0..pem.len() - 1]);
+    }
+
+    #[test]
+    fn secrets_in_unparsable_text() {
+        let text = "redis-cluster:\n  password: \"abc\n  - OSS_GLOBAL_PASSWORD: s3cret\n  nodes: 6\n";
+        let found: Vec<&str> = secrets_in_lines(text).into_iter().map(|r| &text[r]).collect();
+        assert_eq!(found, ["\"abc", "s3cret"]);
     }
 
     #[test]

@@ -272,7 +272,11 @@ impl Loader {
     fn add(&mut self, name: String, origin: Origin, bytes: Vec<u8>) -> Option<(SourceId, Vec<Node>)> {
         match yaml::decode(bytes) {
             Err((offset, message, shown)) => {
-                let id = self.sources.add(Source::new(name, origin, shown));
+                let mut source = Source::new(name, origin, shown);
+                for secret in crate::secrets::secrets_in_lines(&source.text) {
+                    source.redact(secret);
+                }
+                let id = self.sources.add(source);
                 let at = offset.min(self.sources.get(id).text.len());
                 self.problems.push(Problem::Syntax {
                     span: Span::new(id, at..at),
@@ -287,6 +291,12 @@ impl Loader {
                 let source = self.sources.get_mut(id);
                 for secret in parsed.secrets {
                     source.redact(secret);
+                }
+                if parsed.failed {
+                    // The parse stopped early: find secrets line by line in the rest too.
+                    for secret in crate::secrets::secrets_in_lines(&source.text) {
+                        source.redact(secret);
+                    }
                 }
                 self.problems.extend(parsed.problems);
                 if parsed.failed {

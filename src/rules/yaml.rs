@@ -109,7 +109,9 @@ fn hint(message: &str) -> Option<&'static str> {
         "a flow list or mapping is not closed, or an item lacks a comma"
     } else if m.contains("found undefined tag handle") {
         "a value starting with ! is a tag: quote it"
-    } else if m.contains("alias") {
+    } else if m.contains("excessive aliasing") {
+        "each alias copies its anchor, and aliases of aliases multiply: a document like this would exhaust Helm's memory"
+    } else if m.contains("unknown anchor") {
         "an alias (*name) must refer to an anchor (&name) defined earlier in the same document"
     } else if m.contains("utf-8") || m.contains("utf-16") || m.contains("nul byte") {
         "save the file as UTF-8 text"

@@ -1,0 +1,338 @@
+//! How inputs reach acp-check: files, standard input, chart directories, HelmRelease manifests and
+//! overlays, directories, `-f` layering; and what happens to bad input.
+
+mod common;
+
+use common::{lint_json, run, run_with_stdin, scratch, write};
+
+const BAD_NODES: &str = "redis-cluster:\n  cluster:\n    nodes: \"six\"\n";
+
+#[test]
+fn standard_input_is_read_with_dash_and_named_stdin() {
+    let out = run_with_stdin(&["lint", "--format", "json", "-"], BAD_NODES.as_bytes());
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        out.findings(),
+        vec![("schema-type".into(), "<stdin>".into(), 3, 12)]
+    );
+}
+
+#[test]
+fn valid_deployments_in_every_shape_lint_clean() {
+    for input in [
+        "fixtures/valid/umbrella-values.yaml",
+        "fixtures/valid/umbrella-chart",
+        "fixtures/valid/flux",
+        "fixtures/valid/flux-overlay",
+    ] {
+        let out = lint_json(&[input]);
+        assert_eq!(out.findings(), vec![], "{input}:\n{}", out.stdout);
+        assert_eq!(out.code, 0, "{input}");
+    }
+}
+
+#[test]
+fn a_later_values_file_is_blamed_for_the_value_it_set() {
+    let dir = scratch("later-file");
+    let base = write(
+        &dir,
+        "base.yaml",
+        "redis-cluster:\n  cluster:\n    nodes: 6\n    replicas: 1\n",
+    );
+    let prod = write(
+        &dir,
+        "prod.yaml",
+        "# production\nredis-cluster:\n  cluster:\n    nodes: \"nine\"\n",
+    );
+    let out = lint_json(&["-f", &base, "-f", &prod]);
+    assert_eq!(out.code, 1);
+    assert_eq!(out.findings(), vec![("schema-type".into(), prod.clone(), 4, 12)]);
+    assert_eq!(
+        out.json()["findings"][0]["location"]["path"],
+        "/redis-cluster/cluster/nodes"
+    );
+
+    // The other way round, the good value wins and nothing is reported.
+    let out = lint_json(&["-f", &prod, "-f", &base]);
+    assert_eq!(out.findings(), vec![]);
+    assert_eq!(out.code, 0);
+}
+
+#[test]
+fn later_files_win_maps_merge_lists_are_replaced_and_null_deletes() {
+    let dir = scratch("merge-order");
+    let a = write(
+        &dir,
+        "a.yaml",
+        "redis-cluster:\n  cluster:\n    nodes: \"six\"\n  image:\n    pullPolicy: Sometimes\n  redis:\n    extraVolumes:\n      - name: x\n        bogus: 1\n",
+    );
+    // b fixes nodes, deletes the bad pullPolicy with null, and replaces the whole list.
+    let b = write(
+        &dir,
+        "b.yaml",
+        "redis-cluster:\n  cluster:\n    nodes: 6\n  image:\n    pullPolicy: null\n  redis:\n    extraVolumes: []\n",
+    );
+    let out = lint_json(&["-f", &a, "-f", &b]);
+    assert_eq!(out.findings(), vec![], "{}", out.stdout);
+    // Without b, a's problems show.
+    let out = lint_json(&["-f", &a]);
+    assert_eq!(out.rules(), vec!["schema-type", "schema-type"], "{}", out.stdout);
+}
+
+#[test]
+fn values_layer_on_a_single_chart_directory() {
+    let dir = scratch("chart-layers");
+    let prod = write(&dir, "prod.yaml", "redis-cluster:\n  cluster:\n    replica: 2\n");
+    let out = lint_json(&["fixtures/valid/umbrella-chart", "-f", &prod]);
+    assert_eq!(out.findings(), vec![("unknown-key".into(), prod, 3, 5)]);
+}
+
+#[test]
+fn helm_release_values_are_checked_and_located_in_the_manifest() {
+    let dir = scratch("helmrelease");
+    let manifest = write(
+        &dir,
+        "redis.yaml",
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: redis\n---\napiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: redis-cluster\n  namespace: redis\nspec:\n  chart:\n    spec:\n      chart: redis-cluster\n      version: 7.6.4\n  values:\n    cluster:\n      replica: 0\n",
+    );
+    let out = lint_json(&[&manifest]);
+    assert_eq!(out.findings(), vec![("unknown-key".into(), manifest, 18, 7)]);
+    assert_eq!(
+        out.json()["findings"][0]["location"]["path"],
+        "/spec/values/cluster/replica"
+    );
+}
+
+#[test]
+fn a_helm_release_overlay_patches_the_base_in_order() {
+    let dir = scratch("overlay");
+    let base = write(
+        &dir,
+        "base/redis.yaml",
+        "apiVersion: helm.toolkit.fluxcd.io/v2beta2\nkind: HelmRelease\nmetadata:\n  name: redis-cluster\nspec:\n  chart:\n    spec:\n      chart: redis-cluster\n  values:\n    cluster:\n      nodes: 6\n      replicas: 1\n",
+    );
+    let patch = write(
+        &dir,
+        "overlay/patch.yaml",
+        "apiVersion: helm.toolkit.fluxcd.io/v2beta2\nkind: HelmRelease\nmetadata:\n  name: redis-cluster\nspec:\n  values:\n    cluster:\n      nodes: \"nine\"\n",
+    );
+    // The overlay's value is the one checked, and it is blamed on the overlay file.
+    let out = lint_json(&[&base, &patch]);
+    assert_eq!(out.findings(), vec![("schema-type".into(), patch.clone(), 8, 14)]);
+    // A directory holding both merges them in path order: base/ before overlay/.
+    let out = lint_json(&[dir.to_str().unwrap()]);
+    assert_eq!(out.findings(), vec![("schema-type".into(), patch, 8, 14)]);
+}
+
+#[test]
+fn directories_are_searched_for_values_files_charts_and_helm_releases() {
+    let dir = scratch("walk");
+    write(
+        &dir,
+        "apps/redis/values-prod.yaml",
+        "redis-cluster:\n  usePasword: true\n",
+    );
+    write(
+        &dir,
+        "apps/redis/kustomization.yaml",
+        "resources: [release.yaml]\n",
+    );
+    write(&dir, "apps/notes.yaml", "redis-cluster:\n  usePasword: true\n");
+    write(&dir, ".git/values.yaml", "redis-cluster:\n  usePasword: true\n");
+    let out = lint_json(&[dir.to_str().unwrap()]);
+    let files: Vec<String> = out.findings().into_iter().map(|f| f.1).collect();
+    assert_eq!(
+        files,
+        vec![dir
+            .join("apps/redis/values-prod.yaml")
+            .to_string_lossy()
+            .into_owned()]
+    );
+
+    let empty = scratch("walk-empty");
+    write(&empty, "README.md", "nothing here");
+    let out = lint_json(&[empty.to_str().unwrap()]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("no values files"), "{}", out.stderr);
+}
+
+#[test]
+fn duplicate_keys_point_at_both_places() {
+    let out = lint_json(&["fixtures/rules/duplicate-key/fires.yaml"]);
+    let f = &out.json()["findings"][0];
+    assert_eq!(f["location"]["line"], 5);
+    assert_eq!(f["related"][0]["line"], 3);
+    assert_eq!(f["related"][0]["column"], 5);
+    assert_eq!(f["related"][0]["file"], "fixtures/rules/duplicate-key/fires.yaml");
+}
+
+#[test]
+fn unreadable_inputs_exit_2_with_a_message() {
+    let out = lint_json(&["fixtures/does-not-exist.yaml"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr
+            .contains("fixtures/does-not-exist.yaml: no such file or directory"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stdout.is_empty());
+
+    let out = run(&["lint"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("nothing to check"));
+
+    let out = run(&["lint", "--format", "xml", "x.yaml"]);
+    assert_eq!(out.code, 2);
+
+    let out = run(&["lint", "-f", "fixtures/valid/flux/redis-release.yaml"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("HelmRelease manifest, not a values file"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// Content that is not YAML text is a yaml-syntax finding at the position of the problem.
+#[test]
+fn binary_non_utf8_and_truncated_input_are_located() {
+    let dir = scratch("bad-bytes");
+    let cases: Vec<(&str, Vec<u8>, u64, u64, &str)> = vec![
+        (
+            "binary.yaml",
+            b"redis-cluster:\n  tag: \x00\x01\x02".to_vec(),
+            2,
+            8,
+            "binary data",
+        ),
+        (
+            "latin1.yaml",
+            b"redis-cluster:\n  password: caf\xe9\n".to_vec(),
+            2,
+            16,
+            "not valid UTF-8",
+        ),
+        (
+            "truncated.yaml",
+            b"redis-cluster:\n  password: \"abc".to_vec(),
+            2,
+            17,
+            "not closed",
+        ),
+        ("utf16.yaml", b"\xff\xfer\x00e\x00".to_vec(), 1, 1, "UTF-16"),
+    ];
+    for (name, bytes, line, column, words) in cases {
+        let path = write(&dir, name, bytes);
+        let out = lint_json(&[&path]);
+        assert_eq!(out.code, 1, "{name}: {}", out.stderr);
+        let f = &out.json()["findings"][0];
+        assert_eq!(f["rule"], "yaml-syntax", "{name}");
+        assert_eq!(
+            (
+                f["location"]["line"].as_u64().unwrap(),
+                f["location"]["column"].as_u64().unwrap()
+            ),
+            (line, column),
+            "{name}: {f}"
+        );
+        if name == "truncated.yaml" {
+            assert_eq!(f["related"][0]["column"], 13, "the quote that is not closed");
+        }
+        let text = format!("{} {}", f["message"], f["help"]).to_lowercase();
+        assert!(text.contains(&words.to_lowercase()), "{name}: {text}");
+    }
+}
+
+#[test]
+fn empty_files_and_empty_documents_are_empty_values() {
+    let dir = scratch("empty");
+    for (name, text) in [
+        ("empty.yaml", ""),
+        ("doc.yaml", "---\n"),
+        ("comment.yaml", "# nothing yet\n"),
+        ("null.yaml", "~\n"),
+    ] {
+        let path = write(&dir, name, text);
+        let out = lint_json(&[&path]);
+        assert_eq!((out.code, out.findings()), (0, vec![]), "{name}");
+    }
+}
+
+#[test]
+fn alias_bombs_and_deep_nesting_stop_with_a_located_finding() {
+    let dir = scratch("bounded");
+    let mut bomb =
+        String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    for (i, prev) in ('b'..='j').zip('a'..='i') {
+        bomb.push_str(&format!(
+            "{i}: &{i} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
+        ));
+    }
+    let path = write(&dir, "bomb.yaml", &bomb);
+    let out = lint_json(&[&path]);
+    assert_eq!(out.code, 1);
+    let f = &out.json()["findings"][0];
+    assert_eq!(f["rule"], "yaml-syntax");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("excessive aliasing"),
+        "{f}"
+    );
+
+    let deep = format!("a: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    let path = write(&dir, "deep.yaml", &deep);
+    let out = lint_json(&[&path]);
+    assert_eq!(out.code, 1);
+    let f = &out.json()["findings"][0];
+    assert_eq!(f["rule"], "yaml-syntax");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("nesting deeper than"),
+        "{f}"
+    );
+    assert_eq!(f["location"]["line"], 1);
+}
+
+#[test]
+fn a_file_over_the_size_limit_is_refused() {
+    let dir = scratch("large");
+    let path = dir.join("huge.yaml");
+    let file = std::fs::File::create(&path).unwrap();
+    file.set_len(33 * 1024 * 1024).unwrap();
+    let out = lint_json(&[path.to_str().unwrap()]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("larger than 32 MiB"), "{}", out.stderr);
+}
+
+#[test]
+fn output_goes_to_the_file_given() {
+    let dir = scratch("output");
+    let report = dir.join("report.json");
+    let out = run(&[
+        "lint",
+        "--format",
+        "json",
+        "--output",
+        report.to_str().unwrap(),
+        "fixtures/rules/schema-type/fires.yaml",
+    ]);
+    assert_eq!(out.code, 1);
+    assert!(out.stdout.is_empty());
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(json["tool"], "acp-check");
+    assert_eq!(json["summary"]["errors"], 5);
+}
+
+#[test]
+fn deny_warnings_turns_warnings_into_exit_1() {
+    let file = "fixtures/rules/unknown-key/fires.yaml";
+    assert_eq!(lint_json(&[file]).code, 0);
+    assert_eq!(lint_json(&["--deny-warnings", file]).code, 1);
+}
