@@ -401,6 +401,9 @@ impl Loader {
                         }
                     }
                     Err(e) => {
+                        for secret in &e.secrets {
+                            self.sources.get_mut(id).redact(secret.clone());
+                        }
                         let source = self.sources.get(id);
                         let column = source.line_col(e.span.start).1;
                         let shown = source.redacted().text;
