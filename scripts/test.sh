@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 need_apt=()
 command -v cc >/dev/null || need_apt+=(gcc)
 command -v python3 >/dev/null || need_apt+=(python3)
+command -v script >/dev/null || need_apt+=(bsdutils)
 python3 -c 'import yaml, jsonschema' 2>/dev/null || need_apt+=(python3-yaml python3-jsonschema)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing: ${need_apt[*]}"

@@ -227,3 +227,53 @@ fn describe(kind: &ValidationErrorKind) -> String {
         other => format!("breaks the schema's `{}` rule", other.keyword()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_schemas_are_valid_2020_12_and_compile() {
+        for id in SchemaId::ALL {
+            let schema = id.get();
+            assert_eq!(
+                schema.json()["$schema"],
+                "https://json-schema.org/draft/2020-12/schema",
+                "{}",
+                schema.name
+            );
+            jsonschema::meta::validate(schema.json()).unwrap_or_else(|e| panic!("{}: {e}", schema.name));
+        }
+    }
+
+    #[test]
+    fn violations_point_at_nodes_with_their_paths_and_descriptions() {
+        let parsed = crate::yaml::parse(
+            crate::source::SourceId(0),
+            "cluster:\n  nodes: six\n  replica: 1\nimage:\n  pullPolicy: Sometimes\n",
+        );
+        let root = &parsed.documents[0];
+        let violations = SchemaId::RedisCluster.get().validate(root);
+        assert_eq!(violations.len(), 3, "{violations:#?}");
+        for v in &violations {
+            match v {
+                Violation::UnknownKey { entry, path, known } => {
+                    assert_eq!(entry.key, "replica");
+                    assert_eq!(path, &["cluster", "replica"]);
+                    assert!(known.iter().any(|k| k == "replicas"));
+                }
+                Violation::Type { at, expected } => {
+                    assert_eq!(at.path, ["cluster", "nodes"]);
+                    assert_eq!(expected, &["integer"]);
+                    assert!(at.description.is_some());
+                    assert_eq!(at.node.span.range(), 18..21);
+                }
+                Violation::Enum { at, options } => {
+                    assert_eq!(at.path, ["image", "pullPolicy"]);
+                    assert_eq!(options.len(), 3);
+                }
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+}

@@ -580,3 +580,153 @@ fn is_yaml_float(s: &str) -> bool {
     }
     i == b.len()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(text: &str) -> Node {
+        let parsed = parse(SourceId(0), text);
+        assert!(!parsed.failed, "{:?}", parsed.problems);
+        parsed.documents.into_iter().next().expect("a document")
+    }
+
+    fn value(text: &str) -> Value {
+        doc(&format!("v: {text}\n")).get(&["v"]).unwrap().value.clone()
+    }
+
+    #[test]
+    fn plain_scalars_are_typed_as_go_yaml_v2_types_them() {
+        for word in [
+            "yes", "Yes", "YES", "on", "On", "ON", "y", "Y", "true", "True", "TRUE",
+        ] {
+            assert_eq!(value(word), Value::Bool(true), "{word}");
+        }
+        for word in [
+            "no", "No", "NO", "off", "Off", "OFF", "n", "N", "false", "False", "FALSE",
+        ] {
+            assert_eq!(value(word), Value::Bool(false), "{word}");
+        }
+        for word in ["~", "null", "Null", "NULL", ""] {
+            assert_eq!(value(word), Value::Null, "{word:?}");
+        }
+        assert_eq!(value("6379"), Value::Int(6379));
+        assert_eq!(value("-1"), Value::Int(-1));
+        assert_eq!(value("0x1F"), Value::Int(31));
+        assert_eq!(value("0o17"), Value::Int(15));
+        assert_eq!(value("017"), Value::Int(15), "a leading 0 is octal in YAML 1.1");
+        assert_eq!(value("1_000"), Value::Int(1000));
+        assert_eq!(value("6.20"), Value::Float(6.2));
+        assert_eq!(value("1e3"), Value::Float(1000.0));
+        assert_eq!(value(".5"), Value::Float(0.5));
+        assert_eq!(value("09"), Value::Float(9.0), "not octal, so a float");
+        assert_eq!(value(".inf"), Value::Float(f64::INFINITY));
+        for text in [
+            "6.2.14",
+            "1.2.3-debian-11-r4",
+            "yess",
+            "0x",
+            "1:20",
+            "2001-12-14",
+            "6379/tcp",
+        ] {
+            assert_eq!(value(text), Value::Str(text.into()), "{text}");
+        }
+        // Quoted values are always strings; tags force a type.
+        assert_eq!(value("\"yes\""), Value::Str("yes".into()));
+        assert_eq!(value("'6.20'"), Value::Str("6.20".into()));
+        assert_eq!(value("!!str 6.20"), Value::Str("6.20".into()));
+        assert_eq!(value("!!int \"7\""), Value::Int(7));
+    }
+
+    #[test]
+    fn only_plain_untagged_scalars_are_marked_plain() {
+        let d = doc("a: yes\nb: \"yes\"\nc: !!bool yes\n");
+        assert!(d.get(&["a"]).unwrap().plain);
+        assert!(!d.get(&["b"]).unwrap().plain);
+        assert!(!d.get(&["c"]).unwrap().plain);
+    }
+
+    #[test]
+    fn keys_become_strings_as_in_helm() {
+        let d = doc("on: 1\n7: 2\nnull: 3\n");
+        let keys: Vec<&str> = d.as_map().unwrap().keys().collect();
+        assert_eq!(keys, ["true", "7", "null"]);
+    }
+
+    #[test]
+    fn anchors_aliases_and_merge_keys() {
+        let d = doc(
+            "base: &base {nodes: 6, replicas: 1}\nlist: &l [a, b]\nc1:\n  <<: *base\n  nodes: 9\nc2:\n  nodes: 3\n  <<: [*base, {extra: x, replicas: 5}]\nl2: *l\n",
+        );
+        // Explicit keys win over merged ones, wherever they stand.
+        assert_eq!(d.get(&["c1", "nodes"]).unwrap().value, Value::Int(9));
+        assert_eq!(d.get(&["c1", "replicas"]).unwrap().value, Value::Int(1));
+        assert_eq!(d.get(&["c2", "nodes"]).unwrap().value, Value::Int(3));
+        // Earlier mappings in a merge list win over later ones.
+        assert_eq!(d.get(&["c2", "replicas"]).unwrap().value, Value::Int(1));
+        assert_eq!(d.get(&["c2", "extra"]).unwrap().as_str(), Some("x"));
+        assert_eq!(d.get(&["l2"]).unwrap().as_seq().unwrap().len(), 2);
+        // An alias keeps the span of what it refers to: findings point at the anchor's value.
+        assert_eq!(
+            d.get(&["c1", "replicas"]).unwrap().span,
+            d.get(&["base", "replicas"]).unwrap().span
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_keep_the_last_and_are_reported_with_both_spans() {
+        let text = "a: 1\nb: 2\na: 3\n";
+        let parsed = parse(SourceId(0), text);
+        assert_eq!(parsed.documents[0].get(&["a"]).unwrap().value, Value::Int(3));
+        match &parsed.problems[..] {
+            [Problem::DuplicateKey { key, first, second }] => {
+                assert_eq!(key, "a");
+                assert_eq!(first.range(), 0..1);
+                assert_eq!(second.range(), 10..11);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn spans_are_byte_ranges_of_what_was_written() {
+        let text = "é: \"quoted\"\nk: plain value # comment\nl:\n  - x\n";
+        let d = doc(text);
+        let span = |path: &[&str]| &text[d.get(path).unwrap().span.range()];
+        assert_eq!(span(&["é"]), "\"quoted\"");
+        assert_eq!(span(&["k"]), "plain value");
+        assert_eq!(
+            &text[d.as_map().unwrap().entry("é").unwrap().key_span.range()],
+            "é"
+        );
+    }
+
+    #[test]
+    fn secrets_are_found_while_reading() {
+        let text = "password: hunter2\nexistingSecret: name\nconf: |\n  requirepass s3cret\nenc: ENC[AES256_GCM,data:x,type:str]\n";
+        let parsed = parse(SourceId(0), text);
+        let found: Vec<&str> = parsed.secrets.iter().map(|r| &text[r.clone()]).collect();
+        assert_eq!(found, ["hunter2", "s3cret", "ENC[AES256_GCM,data:x,type:str]"]);
+    }
+
+    #[test]
+    fn several_documents_and_limits() {
+        let parsed = parse(SourceId(0), "a: 1\n---\nb: 2\n---\n");
+        assert_eq!(parsed.documents.len(), 3);
+        let deep = format!("{}1{}", "[".repeat(MAX_DEPTH + 5), "]".repeat(MAX_DEPTH + 5));
+        let parsed = parse(SourceId(0), &deep);
+        assert!(parsed.failed);
+        assert!(
+            matches!(&parsed.problems[0], Problem::Syntax { span, .. } if span.start as usize == MAX_DEPTH)
+        );
+    }
+
+    #[test]
+    fn decode_rejects_what_is_not_utf8_text() {
+        assert_eq!(decode(b"a: 1\n".to_vec()).unwrap(), "a: 1\n");
+        assert_eq!(decode(b"a: \x00".to_vec()).unwrap_err().0, 3);
+        assert_eq!(decode(b"a: \xff".to_vec()).unwrap_err().0, 3);
+        assert_eq!(decode(b"\xff\xfea\x00".to_vec()).unwrap_err().0, 0);
+    }
+}
