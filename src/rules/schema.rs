@@ -192,31 +192,7 @@ fn finding(section: &Section, violation: Violation, sources: &Sources) -> Option
                     return None;
                 }
             }
-            let expected_words = expected
-                .iter()
-                .map(|t| article(t))
-                .collect::<Vec<_>>()
-                .join(" or ");
-            let found = describe_value(at.node, sources);
-            let mut f = Finding::new(
-                &SCHEMA_TYPE,
-                format!("`{path}` must be {expected_words}, not {found}"),
-            )
-            .at(span_of(&at))
-            .label(format!("expected {expected_words}"));
-            f = match (&at.node.value, expected.as_slice()) {
-                (Value::Str(s), ["integer"] | ["number"]) if s.trim().parse::<f64>().is_ok() => {
-                    f.help("remove the quotes: a quoted number is a string")
-                }
-                (Value::Str(s), ["boolean"]) if s == "true" || s == "false" => {
-                    f.help("remove the quotes: a quoted true/false is a string")
-                }
-                _ => match &at.description {
-                    Some(d) => f.help(format!("{path}: {d}")),
-                    None => f,
-                },
-            };
-            Some(f)
+            Some(type_finding(&at, &path, &expected, sources))
         }
         Violation::Enum { at, options } => {
             let path = dotted(section.prefix, &at.path);
