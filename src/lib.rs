@@ -4,6 +4,7 @@
 //! [`deployment`] model → [`rules`] → [`finding`]s → [`report`]ers.
 
 pub mod cli;
+pub mod config;
 pub mod deployment;
 pub mod finding;
 pub mod input;
