@@ -24,6 +24,10 @@ pub struct Cli {
 enum Command {
     /// Check values files, chart directories and Flux HelmRelease manifests.
     Lint(LintArgs),
+    /// List every rule with its default severity.
+    Rules(RulesArgs),
+    /// Explain a rule, or a fatal log line of the platform: which failure mode, and how to fix it.
+    Explain(ExplainArgs),
 }
 
 #[derive(Args, Debug)]
@@ -57,6 +61,10 @@ struct LintArgs {
     redis_chart_version: Option<String>,
     #[command(flatten)]
     output: OutputArgs,
+    /// The config file (rule levels, version policy). Default: the first `.acp-check.toml` in the
+    /// current directory or one of its parents.
+    #[arg(long, value_name = "PATH", help_heading = "Configuration")]
+    config: Option<std::path::PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -99,6 +107,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 fn dispatch(cli: Cli) -> Result<ExitCode, Fatal> {
     match cli.command {
         Command::Lint(args) => lint(args),
+        Command::Rules(args) => rules(args),
+        Command::Explain(args) => explain(args),
     }
 }
 
@@ -130,7 +140,10 @@ fn lint(args: LintArgs) -> Result<ExitCode, Fatal> {
         release_name: args.release_name,
         redis_chart_version: args.redis_chart_version,
     };
-    let linted = crate::lint(&options)?;
+    // Without a readable working directory, discovery starts from "." and finds what it can.
+    let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
+    let config = crate::config::load(args.config.as_deref(), &cwd)?;
+    let linted = crate::lint(&options, &config)?;
     let report = Report::new(linted.findings, Some(&linted.loaded));
     write_report(&report, &args.output)?;
     let summary = report.summary();
@@ -161,4 +174,61 @@ fn write_report(report: &Report, args: &OutputArgs) -> Result<(), Fatal> {
             Ok(())
         }
     }
+}
+
+#[derive(Args, Debug)]
+struct RulesArgs {
+    /// Output format (markdown is the README's rules table).
+    #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
+    format: RulesFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum RulesFormat {
+    Human,
+    Json,
+    Markdown,
+}
+
+#[derive(Args, Debug)]
+struct ExplainArgs {
+    /// A rule id, or a platform log line (quote it; `-` reads log lines from standard input).
+    #[arg(value_name = "RULE_OR_LOG_LINE", required = true, num_args = 1.., allow_hyphen_values = true)]
+    query: Vec<String>,
+}
+
+fn rules(args: RulesArgs) -> Result<ExitCode, Fatal> {
+    let text = match args.format {
+        RulesFormat::Human => crate::explain::rules_table(text_style()),
+        RulesFormat::Json => crate::explain::rules_json(),
+        RulesFormat::Markdown => crate::explain::rules_markdown(),
+    };
+    print_text(&text);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn explain(args: ExplainArgs) -> Result<ExitCode, Fatal> {
+    let query = if args.query == ["-"] {
+        crate::explain::tail(std::io::stdin().lock(), 1 << 20)
+            .map_err(|e| Fatal(format!("reading standard input: {e}")))?
+    } else {
+        // An unquoted plain-text log line arrives as several arguments.
+        args.query.join(" ")
+    };
+    print_text(&crate::explain::explain(&query, text_style())?);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Bold headings on a terminal, unless `NO_COLOR` is set.
+fn text_style() -> crate::explain::Style {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    crate::explain::Style {
+        bold: std::io::stdout().is_terminal() && !no_color,
+    }
+}
+
+fn print_text(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    // A closed pipe (`| head`) is not an error of ours.
+    let _ = stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush());
 }

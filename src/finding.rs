@@ -76,6 +76,21 @@ impl Finding {
         self
     }
 
+    /// Lowers the finding to info: what a rule reports when it could not verify a setting it needs
+    /// (the value comes from outside the files, or is encrypted), instead of an error it cannot prove.
+    pub fn unverified(mut self) -> Finding {
+        self.severity = Severity::Info;
+        self
+    }
+
+    /// Places the finding where it is, if the span is known.
+    pub fn at_opt(self, span: Option<Span>) -> Finding {
+        match span {
+            Some(span) => self.at(span),
+            None => self,
+        }
+    }
+
     pub fn related(mut self, span: Span, message: impl Into<String>) -> Finding {
         self.related.push(Related {
             span,

@@ -6,8 +6,11 @@
 pub mod cli;
 pub mod config;
 pub mod deployment;
+pub mod explain;
 pub mod finding;
 pub mod input;
+pub mod policy;
+pub mod redis_conf;
 pub mod report;
 pub mod rules;
 pub mod schema;
@@ -34,9 +37,10 @@ pub struct Linted {
     pub findings: Vec<Finding>,
 }
 
-/// Reads the inputs and runs every rule.
-pub fn lint(options: &input::Options) -> Result<Linted, Fatal> {
+/// Reads the inputs, runs every rule, then applies the config's rule levels and the inline suppressions.
+pub fn lint(options: &input::Options, config: &config::Config) -> Result<Linted, Fatal> {
     let loaded = input::load(options)?;
-    let findings = rules::check(&loaded);
+    let findings = rules::check(&loaded, config);
+    let findings = policy::apply(findings, config, &loaded.sources);
     Ok(Linted { loaded, findings })
 }

@@ -22,13 +22,15 @@ fn umbrella_values_give_the_platform_client_merged_in_acp_order() {
     let platform = release.platform().expect("platform part");
     assert_eq!(platform.prefix, ["acp"]);
     let client = platform.redis_client().expect("client config");
-    // `redis` gives the addresses, `secretConfig.data.redis` the password.
+    // `redis` gives the addresses; the password comes from a Secret made outside Helm.
     assert_eq!(client.get(&["addrs"]).unwrap().as_seq().unwrap().len(), 2);
-    let password = client.entry(&["password"]).unwrap();
+    let addrs = client.entry(&["addrs"]).unwrap();
     assert_eq!(
-        loaded.pointer(password.key_span).as_deref(),
-        Some("/acp/secretConfig/data/redis/password")
+        loaded.pointer(addrs.key_span).as_deref(),
+        Some("/acp/redis/addrs")
     );
+    assert!(client.get(&["password"]).is_none());
+    assert!(platform.secret_config_external().is_some());
     let storage = platform.storage().expect("storage");
     assert_eq!(
         storage.get(&["refresh_tokens", "batch_limit"]).unwrap().value,

@@ -1,13 +1,21 @@
 //! The rule registry. Each rule family is one file holding its rules' ids, severities, docs and checks;
 //! [`ALL`] lists every rule, and `acp-check rules` / `explain` read it.
 
+use crate::config::Config;
 use crate::finding::{Finding, Severity};
 use crate::input::Loaded;
 
+pub mod addresses;
 pub mod durations;
 pub mod encrypted;
 pub mod helm_typing;
+pub mod passwords;
 pub mod schema;
+pub mod search;
+pub mod suppression;
+pub mod tls;
+pub mod topology;
+pub mod versions;
 pub mod yaml;
 
 /// A rule: a stable id, a default severity, a one-line summary and a page of docs.
@@ -30,18 +38,50 @@ pub static ALL: &[&Rule] = &[
     &encrypted::ENCRYPTED_VALUE,
     &schema::SCHEMA_TYPE,
     &schema::UNKNOWN_KEY,
+    &versions::REDIS_VERSION_UNSUPPORTED,
+    &versions::REDIS_VERSION_OUTDATED,
+    &versions::REDIS_VERSION_UNKNOWN,
+    &versions::CHART_VERSION_NOT_RECOMMENDED,
+    &versions::CHART_KEY_UNAVAILABLE,
+    &search::SEARCH_MODULE_MISSING,
+    &search::SEARCH_MODULE_NOT_MOUNTED,
+    &search::SEARCH_COORDINATOR_PASSWORD,
+    &addresses::REDIS_ADDRS_MISSING,
+    &addresses::REDIS_ADDRS_MISMATCH,
+    &addresses::REDIS_SINGLE_ADDR_CLUSTER,
+    &passwords::PASSWORD_MISMATCH,
+    &passwords::PASSWORD_UNKNOWABLE,
+    &passwords::PASSWORD_MISSING,
+    &passwords::PLAINTEXT_SECRET,
+    &tls::TLS_MISMATCH,
+    &tls::TLS_CLIENT_CERT_MISSING,
+    &tls::TLS_SECRET_INCOMPLETE,
+    &tls::TLS_VERIFY_DISABLED,
+    &topology::CLUSTER_TOO_FEW_MASTERS,
+    &topology::CLUSTER_UNEVEN_NODES,
+    &topology::CLUSTER_NO_REPLICAS,
+    &topology::REFRESH_TOKENS_IN_REDIS,
+    &topology::REFRESH_TOKENS_AT_RISK,
+    &topology::EVICTING_MEMORY_POLICY,
     &durations::DURATION_WITHOUT_UNIT,
+    &suppression::UNUSED_SUPPRESSION,
 ];
 
 pub fn find(id: &str) -> Option<&'static Rule> {
     ALL.iter().copied().find(|r| r.id == id)
 }
 
-/// Runs every check over what was loaded.
-pub fn check(loaded: &Loaded) -> Vec<Finding> {
+/// Runs every check over what was loaded; `config` gives the version policy.
+pub fn check(loaded: &Loaded, config: &Config) -> Vec<Finding> {
     let mut findings = yaml::check(loaded);
     findings.extend(helm_typing::check(loaded));
     findings.extend(schema::check(loaded));
+    findings.extend(versions::check(loaded, config));
+    findings.extend(search::check(loaded, config));
+    findings.extend(addresses::check(loaded, config));
+    findings.extend(passwords::check(loaded, config));
+    findings.extend(tls::check(loaded, config));
+    findings.extend(topology::check(loaded, config));
     findings
 }
 
@@ -85,7 +125,33 @@ mod tests {
                 "encrypted-value",
                 "schema-type",
                 "unknown-key",
-                "duration-without-unit"
+                "redis-version-unsupported",
+                "redis-version-outdated",
+                "redis-version-unknown",
+                "chart-version-not-recommended",
+                "chart-key-unavailable",
+                "search-module-missing",
+                "search-module-not-mounted",
+                "search-coordinator-password",
+                "redis-addrs-missing",
+                "redis-addrs-mismatch",
+                "redis-single-addr-cluster",
+                "password-mismatch",
+                "password-unknowable",
+                "password-missing",
+                "plaintext-secret",
+                "tls-mismatch",
+                "tls-client-cert-missing",
+                "tls-secret-incomplete",
+                "tls-verify-disabled",
+                "cluster-too-few-masters",
+                "cluster-uneven-nodes",
+                "cluster-no-replicas",
+                "refresh-tokens-in-redis",
+                "refresh-tokens-at-risk",
+                "evicting-memory-policy",
+                "duration-without-unit",
+                "unused-suppression"
             ]
         );
     }

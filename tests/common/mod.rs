@@ -21,6 +21,17 @@ pub fn acp_check() -> Command {
     cmd
 }
 
+/// The rules about reading values: what input tests are about.
+pub const INPUT_RULES: &[&str] = &[
+    "yaml-syntax",
+    "duplicate-key",
+    "ambiguous-boolean",
+    "numeric-version",
+    "encrypted-value",
+    "schema-type",
+    "unknown-key",
+];
+
 pub struct Run {
     pub code: i32,
     pub stdout: String,
@@ -53,6 +64,47 @@ impl Run {
                 )
             })
             .collect()
+    }
+
+    /// The findings of some rules only: input tests look at the rules they are about.
+    pub fn findings_of(&self, rules: &[&str]) -> Vec<(String, String, u64, u64)> {
+        self.findings()
+            .into_iter()
+            .filter(|f| rules.contains(&f.0.as_str()))
+            .collect()
+    }
+
+    /// The findings at error or warning severity.
+    pub fn problems(&self) -> Vec<(String, String, u64, u64)> {
+        let json = self.json();
+        let severities: Vec<String> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["severity"].as_str().unwrap().to_string())
+            .collect();
+        self.findings()
+            .into_iter()
+            .zip(severities)
+            .filter(|(_, s)| s != "info")
+            .map(|(f, _)| f)
+            .collect()
+    }
+
+    /// The first finding of a rule, as JSON.
+    pub fn first(&self, rule: &str) -> Value {
+        let json = self.json();
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == rule)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {rule} finding in:\n{}", self.stdout))
+    }
+
+    pub fn input_rules(&self) -> Vec<String> {
+        self.findings_of(INPUT_RULES).into_iter().map(|f| f.0).collect()
     }
 
     pub fn rules(&self) -> Vec<String> {

@@ -1,0 +1,444 @@
+//! `acp-check rules` and `acp-check explain`: the rule catalogue as a table (for a terminal, for
+//! scripts, for the README), a rule's page of docs, and the platform's fatal start-up log lines
+//! explained ([`log_lines`]). Everything here reads [`crate::rules::ALL`]; nothing here checks values.
+
+pub mod log_lines;
+
+use serde::Serialize;
+
+use crate::finding::Severity;
+use crate::rules::{self, Rule};
+use crate::Fatal;
+use log_lines::{Recognised, PATTERNS, PLANNED_LIVE_IDS};
+
+/// How text for a person is printed: bold headings on a terminal, plain text otherwise.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Style {
+    pub bold: bool,
+}
+
+impl Style {
+    fn strong(self, text: &str) -> String {
+        if self.bold {
+            format!("\u{1b}[1m{text}\u{1b}[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+/// `acp-check rules`: an aligned table of every rule.
+pub fn rules_table(style: Style) -> String {
+    let id_width = rules::ALL
+        .iter()
+        .map(|r| r.id.len())
+        .max()
+        .unwrap_or(0)
+        .max("RULE".len());
+    let severity_width = "DEFAULT".len();
+    let mut out = String::new();
+    let header = format!("{:id_width$}  {:severity_width$}  FIRES WHEN", "RULE", "DEFAULT");
+    out.push_str(&style.strong(&header));
+    out.push('\n');
+    for rule in rules::ALL {
+        out.push_str(&format!(
+            "{:id_width$}  {:severity_width$}  {}\n",
+            rule.id,
+            rule.severity.as_str(),
+            rule.summary
+        ));
+    }
+    out.push_str(&format!(
+        "\n{} rules. `acp-check explain RULE` shows a rule's page; the severity can be changed per rule in \
+.acp-check.toml.\n",
+        rules::ALL.len()
+    ));
+    out
+}
+
+/// `acp-check rules --format json`: `{"rules":[{"id","severity","summary","docs"}]}`.
+pub fn rules_json() -> String {
+    #[derive(Serialize)]
+    struct Rules {
+        rules: Vec<Entry>,
+    }
+    #[derive(Serialize)]
+    struct Entry {
+        id: &'static str,
+        severity: Severity,
+        summary: &'static str,
+        docs: &'static str,
+    }
+    let rules = Rules {
+        rules: rules::ALL
+            .iter()
+            .map(|r| Entry {
+                id: r.id,
+                severity: r.severity,
+                summary: r.summary,
+                docs: r.docs,
+            })
+            .collect(),
+    };
+    let mut out = serde_json::to_string_pretty(&rules).expect("plain data serializes");
+    out.push('\n');
+    out
+}
+
+/// `acp-check rules --format markdown`: the README's rules table, row for row.
+pub fn rules_markdown() -> String {
+    let mut out = String::from("| id | default | fires when |\n|---|---|---|\n");
+    for rule in rules::ALL {
+        out.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            rule.id,
+            rule.severity.as_str(),
+            rule.summary.replace('|', "\\|")
+        ));
+    }
+    out
+}
+
+/// `acp-check explain QUERY`: a rule's page, or what a platform log line means. Anything else is an
+/// error (exit code 2) that says what is recognised.
+pub fn explain(query: &str, style: Style) -> Result<String, Fatal> {
+    let id = query.trim().trim_matches('`');
+    if let Some(rule) = rules::find(id) {
+        return Ok(rule_page(rule, style));
+    }
+    if PLANNED_LIVE_IDS.contains(&id) {
+        return Err(Fatal(format!(
+            "`{id}` is a live check of `acp-check probe`, which is not built yet, so it has no page yet; \
+`acp-check rules` lists the rules there are"
+        )));
+    }
+    if let Some(recognised) = log_lines::recognise(query) {
+        return Ok(log_line_page(&recognised, style));
+    }
+    let looks_like_id = !id.is_empty()
+        && id.len() <= 64
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if looks_like_id {
+        let known: Vec<String> = rules::ALL
+            .iter()
+            .map(|r| r.id)
+            .chain(PLANNED_LIVE_IDS.iter().copied())
+            .map(str::to_string)
+            .collect();
+        if let Some(suggestion) = rules::schema::did_you_mean(id, &known) {
+            return Err(Fatal(format!(
+                "no rule `{id}`: did you mean `{suggestion}`? `acp-check rules` lists them"
+            )));
+        }
+    }
+    Err(Fatal(format!(
+        "{} is neither a rule id nor a platform log line that acp-check recognises (`acp-check rules` \
+lists the rule ids).\n{}",
+        shown_input(query),
+        recognised_messages()
+    )))
+}
+
+/// The last lines of a log read from `reader`, at most about `max_bytes` of them: the platform's fatal
+/// line is its last, and `kubectl logs` can be long.
+pub fn tail(mut reader: impl std::io::BufRead, max_bytes: usize) -> std::io::Result<String> {
+    let mut lines = std::collections::VecDeque::new();
+    let mut kept = 0;
+    loop {
+        let mut line = Vec::new();
+        if reader.read_until(b'\n', &mut line)? == 0 {
+            break;
+        }
+        line.truncate(max_bytes);
+        kept += line.len();
+        lines.push_back(line);
+        while kept > max_bytes {
+            kept -= lines.pop_front().map_or(0, |l| l.len());
+        }
+    }
+    let bytes: Vec<u8> = lines.into_iter().flatten().collect();
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// A rule's page: id, default severity, summary, then its docs.
+pub fn rule_page(rule: &Rule, style: Style) -> String {
+    let mut out = format!(
+        "{}  (default severity: {})\n{}\n\n",
+        style.strong(rule.id),
+        rule.severity.as_str(),
+        rule.summary
+    );
+    out.push_str(&render_markdown(rule.docs, style));
+    out
+}
+
+/// What a recognised log line means, which rules catch it, and how to fix it.
+pub fn log_line_page(r: &Recognised, style: Style) -> String {
+    let pattern = r.pattern;
+    let mode = pattern.mode;
+    let lead = match mode.number {
+        Some(n) => format!("Failure mode {n}: "),
+        None => "Failure: ".to_string(),
+    };
+    let mut out = style.strong(&format!("{lead}{}", r.title()));
+    out.push('\n');
+    match (&r.level, &r.msg) {
+        (Some(level), Some(msg)) if *msg != r.message => out.push_str(&format!("  {level}: {msg}\n")),
+        (Some(level), _) => out.push_str(&format!("  level: {level}\n")),
+        (None, Some(msg)) if *msg != r.message => out.push_str(&format!("  {msg}\n")),
+        _ => {}
+    }
+    out.push_str(&format!("  {}\n\n", shorten(r.message.trim(), 400)));
+
+    let ids = |ids: &[&str]| -> String {
+        ids.iter()
+            .map(|id| match rules::find(id) {
+                Some(_) => format!("`{id}`"),
+                None => format!("`{id}` (planned)"),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let lint: Vec<&str> = mode.lint.iter().chain(pattern.extra_lint).copied().collect();
+    let before = if lint.is_empty() {
+        "no lint rule can see this: it depends on the live data".to_string()
+    } else {
+        ids(&lint)
+    };
+    // Until `acp-check probe` exists, no live check does, whatever the registry holds.
+    let (probe, live) = if probe_exists() {
+        ("`acp-check probe`", ids(mode.live))
+    } else {
+        (
+            "`acp-check probe`, not built yet",
+            mode.live
+                .iter()
+                .map(|id| format!("`{id}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        )
+    };
+    let markdown = format!(
+        "## What it means\n{}\n\n{}: {}\n\n## Caught by\n- before deploy (`acp-check lint`): {before}\n\
+- live ({probe}): {live}\n\n## How to fix\n{}",
+        mode.meaning, pattern.shows, pattern.cause, mode.fix
+    );
+    out.push_str(&render_markdown(&markdown, style));
+    out
+}
+
+/// Whether the command line has a `probe` subcommand yet.
+fn probe_exists() -> bool {
+    <crate::cli::Cli as clap::CommandFactory>::command()
+        .find_subcommand("probe")
+        .is_some()
+}
+
+/// Docs Markdown for a terminal: headings on their own line (bold when styled), text indented by two
+/// spaces, code blocks by four, without their fences.
+pub fn render_markdown(markdown: &str, style: Style) -> String {
+    let mut out = String::new();
+    let mut in_code = false;
+    for line in markdown.lines() {
+        if line.trim_start().starts_with("```") {
+            in_code = !in_code;
+            continue;
+        }
+        if in_code {
+            out.push_str("    ");
+            out.push_str(line);
+        } else if let Some(heading) = line.strip_prefix("## ") {
+            out.push_str(&style.strong(heading.trim()));
+        } else if line.chars().count() > 110 {
+            // Docs are wrapped as written; long lines (the log-line tables' paragraphs) are wrapped here.
+            out.push_str(&wrap(line, 100, "  "));
+        } else if !line.trim().is_empty() {
+            out.push_str("  ");
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
+}
+
+/// A line cut at spaces into lines of at most `width` characters (a longer word stays whole), each
+/// after `indent`; list items (`- `) hang their continuation lines under their text.
+fn wrap(line: &str, width: usize, indent: &str) -> String {
+    let hang = if line.starts_with("- ") { "  " } else { "" };
+    let mut out = String::new();
+    let mut current = String::new();
+    // Whether `current` holds a word yet (beyond the hanging indent).
+    let mut has_word = false;
+    for word in unbreakable_words(line) {
+        if has_word && current.chars().count() + 1 + word.chars().count() > width {
+            out.push_str(indent);
+            out.push_str(&current);
+            out.push('\n');
+            current = hang.to_string();
+        } else if has_word {
+            current.push(' ');
+        }
+        current.push_str(&word);
+        has_word = true;
+    }
+    out.push_str(indent);
+    out.push_str(&current);
+    out
+}
+
+/// The words of a line, where a `code span` with spaces in it counts as one word.
+fn unbreakable_words(line: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    let mut open = false;
+    for piece in line.split(' ') {
+        match words.last_mut() {
+            Some(last) if open => {
+                last.push(' ');
+                last.push_str(piece);
+            }
+            _ if piece.is_empty() => continue,
+            _ => words.push(piece.to_string()),
+        }
+        if piece.matches('`').count() % 2 == 1 {
+            open = !open;
+        }
+    }
+    words
+}
+
+/// The messages [`log_lines`] recognises, by failure mode: for the error on unrecognised input.
+pub fn recognised_messages() -> String {
+    let mut modes: Vec<(&log_lines::Mode, Vec<&str>)> = Vec::new();
+    for p in PATTERNS {
+        match modes.iter_mut().find(|(m, _)| std::ptr::eq(*m, p.mode)) {
+            Some((_, shows)) => shows.push(p.shows),
+            None => modes.push((p.mode, vec![p.shows])),
+        }
+    }
+    let mut out = String::from(
+        "It recognises the platform's log lines (JSON, or plain text, also behind a `kubectl logs` prefix) \
+about:\n",
+    );
+    for (mode, shows) in modes {
+        out.push_str(&wrap(
+            &format!("- {}: {}", mode.title, shows.join(", ")),
+            100,
+            "  ",
+        ));
+        out.push('\n');
+    }
+    out.trim_end().to_string()
+}
+
+/// The user's input, masked and cut short, for an error message.
+fn shown_input(query: &str) -> String {
+    let one_line = query.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.is_empty() {
+        return "An empty argument".to_string();
+    }
+    format!("`{}`", shorten(&log_lines::mask(&one_line), 80))
+}
+
+fn shorten(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_table_has_a_row_per_rule() {
+        let table = rules_markdown();
+        assert_eq!(table.lines().count(), rules::ALL.len() + 2);
+        assert!(table.contains("| `duplicate-key` | error | "));
+    }
+
+    #[test]
+    fn json_holds_every_rule() {
+        let v: serde_json::Value = serde_json::from_str(&rules_json()).unwrap();
+        let rules = v["rules"].as_array().unwrap();
+        assert_eq!(rules.len(), rules::ALL.len());
+        for (entry, rule) in rules.iter().zip(rules::ALL) {
+            assert_eq!(entry["id"], rule.id);
+            assert_eq!(entry["severity"], rule.severity.as_str());
+            assert_eq!(entry["docs"], rule.docs);
+        }
+    }
+
+    #[test]
+    fn table_is_aligned() {
+        let table = rules_table(Style::default());
+        let columns: Vec<usize> = table
+            .lines()
+            .take(rules::ALL.len() + 1)
+            .map(|l| {
+                l.find(" error ")
+                    .or_else(|| l.find(" warning "))
+                    .or_else(|| l.find(" info "))
+                    .unwrap_or(0)
+            })
+            .skip(1)
+            .collect();
+        assert!(columns.windows(2).all(|w| w[0] == w[1]), "{table}");
+    }
+
+    #[test]
+    fn render_markdown_indents_and_styles() {
+        let md = "## What it checks\nA thing.\n\n## Example\n```yaml\na: 1\n```\n";
+        assert_eq!(
+            render_markdown(md, Style::default()),
+            "What it checks\n  A thing.\n\nExample\n    a: 1\n"
+        );
+        let bold = render_markdown(md, Style { bold: true });
+        assert!(bold.starts_with("\u{1b}[1mWhat it checks\u{1b}[0m\n"), "{bold:?}");
+    }
+
+    #[test]
+    fn wrapping_keeps_code_spans_whole() {
+        let line = "- aaa `b c d` eee `f g`";
+        assert_eq!(wrap(line, 9, ""), "- aaa\n  `b c d`\n  eee\n  `f g`");
+        assert_eq!(wrap("x  y", 80, "  "), "  x y");
+    }
+
+    #[test]
+    fn tail_keeps_the_last_lines() {
+        let log = "one\ntwo\nthree\n";
+        assert_eq!(tail(log.as_bytes(), 100).unwrap(), log);
+        assert_eq!(tail(log.as_bytes(), 8).unwrap(), "three\n");
+        assert_eq!(tail(log.as_bytes(), 10).unwrap(), "two\nthree\n");
+    }
+
+    #[test]
+    fn explain_rule_and_unknowns() {
+        let page = explain("duplicate-key", Style::default()).unwrap();
+        assert!(
+            page.starts_with("duplicate-key  (default severity: error)\n"),
+            "{page}"
+        );
+        let Err(Fatal(e)) = explain("duplicate-keys", Style::default()) else {
+            panic!()
+        };
+        assert!(e.contains("did you mean `duplicate-key`?"), "{e}");
+        let Err(Fatal(e)) = explain("redis-unreachable", Style::default()) else {
+            panic!()
+        };
+        assert!(e.contains("not built yet"), "{e}");
+        let Err(Fatal(e)) = explain("password=hunter2 means nothing", Style::default()) else {
+            panic!()
+        };
+        assert!(e.contains("neither a rule id") && !e.contains("hunter2"), "{e}");
+        assert!(
+            e.contains("`connection refused`") && e.contains("`WRONGPASS`"),
+            "{e}"
+        );
+    }
+}

@@ -1,0 +1,410 @@
+//! What the user decided about findings: the per-rule levels of `.acp-check.toml` and the inline
+//! suppressions written in the YAML (`# acp-check: ignore[rule-id] reason`). Applied once, after every
+//! rule has run and before any reporter sees the findings; rules and reporters know nothing of it.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+use crate::config::{Config, Level};
+use crate::finding::{Finding, Severity};
+use crate::rules::suppression::{self, UNUSED_SUPPRESSION};
+use crate::source::{Origin, SourceId, Sources, Span};
+
+/// Applies the config's levels and the inline suppressions, and adds an `unused-suppression` finding
+/// for every suppression that silenced nothing.
+pub fn apply(findings: Vec<Finding>, config: &Config, sources: &Sources) -> Vec<Finding> {
+    let suppressions: Vec<Suppression> = sources
+        .iter()
+        .filter(|(_, s)| matches!(s.origin, Origin::File | Origin::Stdin))
+        .flat_map(|(id, s)| parse(id, &s.text))
+        .collect();
+    // The suppressions that cover each line of each source.
+    let mut covering: HashMap<(SourceId, usize), Vec<usize>> = HashMap::new();
+    for (i, s) in suppressions.iter().enumerate() {
+        covering.entry((s.source, s.line)).or_default().push(i);
+        if s.alone {
+            covering.entry((s.source, s.line + 1)).or_default().push(i);
+        }
+    }
+    let mut used: HashSet<(usize, usize)> = HashSet::new();
+    let mut kept = Vec::with_capacity(findings.len());
+    for mut finding in findings {
+        if finding.rule.id != UNUSED_SUPPRESSION.id {
+            if let Some(span) = finding.span.filter(|s| (s.source.0 as usize) < sources.len()) {
+                let line = sources.get(span.source).line_col(span.start as usize).0;
+                let mut silenced = false;
+                for &i in covering.get(&(span.source, line)).into_iter().flatten() {
+                    for (j, (id, _)) in suppressions[i].ids.iter().enumerate() {
+                        if id == finding.rule.id {
+                            used.insert((i, j));
+                            silenced = true;
+                        }
+                    }
+                }
+                if silenced {
+                    continue;
+                }
+            }
+        }
+        match level(config, finding.rule.id) {
+            None => kept.push(finding),
+            Some(Level::Off) => {}
+            Some(level) => {
+                finding.severity = severity(level);
+                kept.push(finding);
+            }
+        }
+    }
+
+    let unused_level = level(config, UNUSED_SUPPRESSION.id);
+    if unused_level == Some(Level::Off) {
+        return kept;
+    }
+    let mut unused = Vec::new();
+    for (i, s) in suppressions.iter().enumerate() {
+        let span = Span::new(s.source, s.span.clone());
+        if s.ids.is_empty() {
+            unused.push(suppression::malformed(span));
+        }
+        for (j, (id, _)) in s.ids.iter().enumerate() {
+            if used.contains(&(i, j)) {
+                continue;
+            }
+            if id == UNUSED_SUPPRESSION.id {
+                unused.push(suppression::not_suppressible(span));
+            } else if crate::rules::find(id).is_none() {
+                let ids: Vec<String> = crate::rules::ALL.iter().map(|r| r.id.to_string()).collect();
+                let suggestion = crate::rules::schema::did_you_mean(id, &ids);
+                unused.push(suppression::unknown_rule(span, id, suggestion));
+            } else if level(config, id) != Some(Level::Off) {
+                // A suppression of a rule switched off by the config is not unused: it waits for
+                // the rule to come back on.
+                unused.push(suppression::unused(span, id));
+            }
+        }
+    }
+    if let Some(level) = unused_level {
+        unused.iter_mut().for_each(|f| f.severity = severity(level));
+    }
+    kept.extend(unused);
+    kept
+}
+
+fn level(config: &Config, rule: &str) -> Option<Level> {
+    config.rules.get(rule).copied()
+}
+
+fn severity(level: Level) -> Severity {
+    match level {
+        Level::Info => Severity::Info,
+        Level::Warning => Severity::Warning,
+        Level::Error | Level::Off => Severity::Error,
+    }
+}
+
+/// One `# acp-check:` comment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suppression {
+    pub source: SourceId,
+    /// 1-based line of the comment.
+    pub line: usize,
+    /// The comment is alone on its line, so it also covers the line below.
+    pub alone: bool,
+    /// From the `#` to the closing `]` (to the end of the comment when it is not a suppression).
+    pub span: Range<usize>,
+    /// The rule ids, each with its byte range; empty when the comment is not a well-formed suppression.
+    pub ids: Vec<(String, Range<usize>)>,
+}
+
+impl Suppression {
+    /// Whether it silences findings whose primary location starts on `line`.
+    pub fn covers(&self, line: usize) -> bool {
+        self.line == line || (self.alone && self.line + 1 == line)
+    }
+}
+
+const MARK: &str = "acp-check:";
+
+/// Every `# acp-check:` comment of a YAML text. Only real comments count: a `#` at the start of a line
+/// or after a space or tab, outside quoted scalars and block scalars (`|`, `>`).
+pub fn parse(source: SourceId, text: &str) -> Vec<Suppression> {
+    comments(text)
+        .into_iter()
+        .filter_map(|c| directive(source, text, c))
+        .collect()
+}
+
+/// A comment found by [`comments`]: its line, whether it is alone on it, its byte range.
+struct Comment {
+    line: usize,
+    alone: bool,
+    range: Range<usize>,
+}
+
+fn directive(source: SourceId, text: &str, c: Comment) -> Option<Suppression> {
+    let comment = &text[c.range.clone()];
+    let body = comment[1..].trim_start();
+    let rest = body.strip_prefix(MARK)?;
+    let after_mark = c.range.end - rest.len();
+    let mut suppression = Suppression {
+        source,
+        line: c.line,
+        alone: c.alone,
+        span: c.range.start..c.range.end - (comment.len() - comment.trim_end().len()),
+        ids: Vec::new(),
+    };
+    let trimmed = rest.trim_start();
+    let Some(list) = trimmed.strip_prefix("ignore[") else {
+        return Some(suppression);
+    };
+    let Some(close) = list.find(']') else {
+        return Some(suppression);
+    };
+    let list_start = after_mark + (rest.len() - trimmed.len()) + "ignore[".len();
+    suppression.span.end = list_start + close + 1;
+    let mut at = list_start;
+    for part in list[..close].split(',') {
+        let id = part.trim();
+        if !id.is_empty() {
+            let start = at + (part.len() - part.trim_start().len());
+            suppression.ids.push((id.to_string(), start..start + id.len()));
+        }
+        at += part.len() + 1;
+    }
+    Some(suppression)
+}
+
+/// The comments of a YAML text, scanning line by line as a YAML reader would see them: quoted scalars
+/// (which may span lines) and block scalars hide `#`.
+fn comments(text: &str) -> Vec<Comment> {
+    let mut out = Vec::new();
+    // Inside a quoted scalar continued from an earlier line: its quote character.
+    let mut quote: Option<u8> = None;
+    // Inside a block scalar: the indentation of its parent, and of its content once seen.
+    let mut block: Option<(usize, Option<usize>)> = None;
+    let mut offset = 0;
+    for (i, raw) in text.split_inclusive('\n').enumerate() {
+        let start = offset;
+        offset += raw.len();
+        let line = raw.trim_end_matches(['\n', '\r']);
+        let line = if i == 0 {
+            line.trim_start_matches('\u{FEFF}')
+        } else {
+            line
+        };
+        let start = start + (raw.trim_end_matches(['\n', '\r']).len() - line.len());
+        let bytes = line.as_bytes();
+        let indent = bytes.iter().take_while(|&&b| b == b' ').count();
+        let blank = line.trim().is_empty();
+
+        if let Some((parent, content)) = block {
+            if blank {
+                continue;
+            }
+            match content {
+                Some(c) if indent >= c => continue,
+                None if indent > parent => {
+                    block = Some((parent, Some(indent)));
+                    continue;
+                }
+                _ => block = None,
+            }
+        }
+
+        // Scan for the first `#` outside quotes.
+        let mut at_node_start = quote.is_none();
+        let mut flow_depth = 0usize;
+        let mut comment_at = None;
+        let mut k = 0;
+        while k < bytes.len() {
+            let b = bytes[k];
+            if let Some(q) = quote {
+                match (q, b) {
+                    (b'"', b'\\') => k += 1,
+                    (b'"', b'"') => quote = None,
+                    (b'\'', b'\'') if bytes.get(k + 1) == Some(&b'\'') => k += 1,
+                    (b'\'', b'\'') => quote = None,
+                    _ => {}
+                }
+                k += 1;
+                continue;
+            }
+            let next_is_space = bytes.get(k + 1).is_none_or(|n| *n == b' ' || *n == b'\t');
+            match b {
+                b'#' if k == 0 || bytes[k - 1] == b' ' || bytes[k - 1] == b'\t' => {
+                    comment_at = Some(k);
+                    break;
+                }
+                b' ' | b'\t' => {}
+                b'"' | b'\'' if at_node_start => quote = Some(b),
+                b'-' | b'?' if at_node_start && next_is_space => {}
+                b':' if next_is_space => at_node_start = true,
+                b'[' | b'{' if at_node_start => flow_depth += 1,
+                b']' | b'}' if flow_depth > 0 => {
+                    flow_depth -= 1;
+                    at_node_start = false;
+                }
+                b',' if flow_depth > 0 => at_node_start = true,
+                _ => at_node_start = false,
+            }
+            k += 1;
+        }
+
+        let content = &line[..comment_at.unwrap_or(line.len())];
+        if let Some(k) = comment_at {
+            out.push(Comment {
+                line: i + 1,
+                alone: content.trim().is_empty(),
+                range: start + k..start + line.len(),
+            });
+        }
+        if quote.is_none() && opens_block_scalar(content) {
+            block = Some((parent_indent(content), None));
+        }
+    }
+    out
+}
+
+/// Whether a line's content (without its comment) ends with a block scalar header: `key: |`, `- >-`,
+/// `key: &anchor |2`.
+fn opens_block_scalar(content: &str) -> bool {
+    let mut tokens = content.split_whitespace().rev();
+    let Some(last) = tokens.next() else {
+        return false;
+    };
+    let mut chars = last.chars();
+    if !matches!(chars.next(), Some('|' | '>')) || last.len() > 3 {
+        return false;
+    }
+    if !chars.all(|c| c.is_ascii_digit() || c == '+' || c == '-') {
+        return false;
+    }
+    match tokens.next() {
+        None | Some("-") => true,
+        Some(t) => t.ends_with(':') || t.starts_with('!') || t.starts_with('&'),
+    }
+}
+
+/// The indentation a block scalar's content must exceed: that of the key it is the value of, or of
+/// the `-` for a sequence entry.
+fn parent_indent(content: &str) -> usize {
+    let bytes = content.as_bytes();
+    let mut k = bytes.iter().take_while(|&&b| b == b' ').count();
+    let mut parent = k;
+    // `- - key: |`: the key's column; `- |`: the dash's.
+    while bytes.get(k) == Some(&b'-') && bytes.get(k + 1).is_some_and(|b| *b == b' ') {
+        let after = k + 1 + bytes[k + 1..].iter().take_while(|&&b| b == b' ').count();
+        if matches!(bytes.get(after), Some(b'|' | b'>')) {
+            return k;
+        }
+        k = after;
+        parent = k;
+    }
+    parent
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(text: &str) -> Vec<(usize, bool, String, Vec<String>)> {
+        parse(SourceId(0), text)
+            .into_iter()
+            .map(|s| {
+                for (id, range) in &s.ids {
+                    assert_eq!(&text[range.clone()], id);
+                }
+                (
+                    s.line,
+                    s.alone,
+                    text[s.span.clone()].to_string(),
+                    s.ids.into_iter().map(|(id, _)| id).collect(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn end_of_line_and_alone() {
+        let text = "a: 1 # acp-check: ignore[unknown-key] typo kept on purpose\n  # acp-check: ignore[x,  y ]\nb: 2\n";
+        assert_eq!(
+            found(text),
+            [
+                (
+                    1,
+                    false,
+                    "# acp-check: ignore[unknown-key]".to_string(),
+                    vec!["unknown-key".to_string()]
+                ),
+                (
+                    2,
+                    true,
+                    "# acp-check: ignore[x,  y ]".to_string(),
+                    vec!["x".to_string(), "y".to_string()]
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn hash_in_quotes_and_plain_scalars_is_not_a_comment() {
+        let text = concat!(
+            "a: \"x # acp-check: ignore[a]\"\n",
+            "b: 'it''s # acp-check: ignore[b]'\n",
+            "c: x#acp-check: ignore[c]\n",
+            "d: don't # acp-check: ignore[d]\n",
+            "e: \"multi\n  line # acp-check: ignore[e]\"\n",
+            "f: [\"x # y\", 'z'] # acp-check: ignore[f]\n",
+        );
+        let lines: Vec<usize> = found(text).iter().map(|f| f.0).collect();
+        assert_eq!(lines, [4, 7]);
+    }
+
+    #[test]
+    fn block_scalars_hide_comments() {
+        let text = concat!(
+            "redis:\n",
+            "  configmap: |  # acp-check: ignore[a]\n",
+            "    # acp-check: ignore[b]\n",
+            "\n",
+            "    maxmemory-policy allkeys-lru\n",
+            "  # acp-check: ignore[c]\n",
+            "list:\n",
+            "  - |\n",
+            "    # acp-check: ignore[d]\n",
+            "  - key: >-\n",
+            "      # acp-check: ignore[e]\n",
+            "    other: 1 # acp-check: ignore[f]\n",
+        );
+        let ids: Vec<String> = found(text).into_iter().flat_map(|f| f.3).collect();
+        assert_eq!(ids, ["a", "c", "f"]);
+    }
+
+    #[test]
+    fn malformed_directives_are_kept_without_ids() {
+        let text = "a: 1 # acp-check: ignore unknown-key\nb: 2 # acp-check: ignore[]\nc: 3 # acp-checker\n";
+        let f = found(text);
+        assert_eq!(f.len(), 2);
+        assert!(f.iter().all(|s| s.3.is_empty()));
+        assert_eq!(f[0].2, "# acp-check: ignore unknown-key");
+    }
+
+    #[test]
+    fn crlf_and_bom() {
+        let text = "\u{FEFF}# acp-check: ignore[a]\r\nb: 1 # acp-check: ignore[b]\r\n";
+        let f = found(text);
+        assert_eq!(f[0].2, "# acp-check: ignore[a]");
+        assert!(f[0].1);
+        assert_eq!(f[1].2, "# acp-check: ignore[b]");
+    }
+
+    #[test]
+    fn covers_its_line_and_when_alone_the_next() {
+        let s = parse(
+            SourceId(0),
+            "# acp-check: ignore[a]\nx: 1 # acp-check: ignore[b]\n",
+        );
+        assert!(s[0].covers(1) && s[0].covers(2) && !s[0].covers(3));
+        assert!(s[1].covers(2) && !s[1].covers(3));
+    }
+}

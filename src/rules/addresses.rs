@@ -1,0 +1,267 @@
+//! The addresses the platform's Redis client dials: present, naming a service the redis-cluster
+//! release really creates (with the right namespace and port), and enough of them for a cluster.
+
+use crate::config::Config;
+use crate::deployment::{opaque, Platform, RedisCluster};
+use crate::finding::{Finding, Severity};
+use crate::input::Loaded;
+use crate::rules::Rule;
+use crate::tree::{Node, Value};
+
+pub static REDIS_ADDRS_MISSING: Rule = Rule {
+    id: "redis-addrs-missing",
+    severity: Severity::Error,
+    summary: "the platform's Redis client is enabled with no `addrs`",
+    docs: r#"## What it checks
+That the platform's Redis client settings (`redis`, `config.data.redis`, `secretConfig.data.redis`)
+list the addresses to dial in `addrs`. A release with no Redis client settings at all is reported at
+info level: its values may be completed by other files at deploy time.
+
+## Why it matters
+Without addresses the platform has nothing to connect to and dies at start-up with
+`failed to create redis client`.
+
+## How to fix
+List the cluster's headless service, twice for a cluster client, as the vendor does:
+`addrs: [redis-cluster-headless:6379, redis-cluster-headless:6379]`.
+
+## Example
+```yaml
+acp:
+  redis:
+    redis_search: true
+```
+"#,
+};
+
+pub static REDIS_ADDRS_MISMATCH: Rule = Rule {
+    id: "redis-addrs-mismatch",
+    severity: Severity::Error,
+    summary: "an address names no service of the redis-cluster release, or the wrong port",
+    docs: r#"## What it checks
+Each `host:port` of the platform's `addrs` against the services the redis-cluster release of the same
+run creates: `<fullname>` and `<fullname>-headless`, where `<fullname>` is `fullnameOverride`, else the
+release name (when it contains `redis-cluster`) or `<release>-redis-cluster`. Across namespaces the
+host must carry the namespace (`name.namespace`, `name.namespace.svc`,
+`name.namespace.svc.cluster.local`); the port must be `service.ports.redis` (6379).
+
+## Why it matters
+A wrong host fails DNS or reaches nothing; the platform dies with
+`dial tcp …: connect: connection refused` or `no such host` (failure mode 1).
+
+## How to fix
+Use the name the finding suggests. With Flux, remember that the release name defaults to
+`[targetNamespace-]name` and that `spec.releaseName` changes the service names.
+
+## Example
+```yaml
+acp:
+  redis:
+    addrs: [redis-headless:6379, redis-headless:6379]   # the service is redis-cluster-headless
+redis-cluster:
+  fullnameOverride: redis-cluster
+```
+"#,
+};
+
+pub static REDIS_SINGLE_ADDR_CLUSTER: Rule = Rule {
+    id: "redis-single-addr-cluster",
+    severity: Severity::Warning,
+    summary: "a cluster is deployed but the client lists one address (a single-node client)",
+    docs: r#"## What it checks
+That the platform lists at least two addresses when a Redis Cluster is deployed.
+
+## Why it matters
+The platform's Redis library picks a cluster client for two or more addresses and a single-node
+client for one. A single-node client against a cluster gets `MOVED` redirections it does not follow,
+and about two thirds of the keys fail.
+
+## How to fix
+List the headless service twice, as the vendor does.
+
+## Example
+```yaml
+acp:
+  redis:
+    addrs: [redis-cluster-headless:6379]
+```
+"#,
+};
+
+pub fn check(loaded: &Loaded, _config: &Config) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let clusters: Vec<RedisCluster> = loaded.deployment.redis_clusters().collect();
+    for platform in loaded.deployment.platforms() {
+        let Some(client) = platform.redis_client() else {
+            let at = platform
+                .release
+                .values
+                .entry(platform.prefix)
+                .map_or(platform.root.span, |e| e.key_span);
+            out.push(
+                Finding::new(&REDIS_ADDRS_MISSING, "the platform has no Redis client settings here (redis.addrs)")
+                    .unverified()
+                    .at(at)
+                    .help("if no other values file adds them, set redis.addrs to the cluster's headless service, twice"),
+            );
+            continue;
+        };
+        if client.get(&["enabled"]).and_then(Node::as_bool) == Some(false) {
+            continue;
+        }
+        let addrs = client.get(&["addrs"]).and_then(Node::as_seq).unwrap_or_default();
+        if addrs.is_empty() {
+            let at = client
+                .entry(&["addrs"])
+                .map(|e| e.key_span)
+                .unwrap_or_else(|| client_anchor(&platform));
+            out.push(
+                Finding::new(&REDIS_ADDRS_MISSING, "the platform's Redis client has no addresses (redis.addrs)")
+                    .at(at)
+                    .label("no addrs")
+                    .help("set redis.addrs to the cluster's headless service, twice: [redis-cluster-headless:6379, redis-cluster-headless:6379]"),
+            );
+            continue;
+        }
+        if addrs.len() == 1 && !clusters.is_empty() {
+            out.push(
+                Finding::new(&REDIS_SINGLE_ADDR_CLUSTER, "a Redis Cluster is deployed, and the platform lists one address: it will use a single-node client")
+                    .at(addrs[0].span)
+                    .label("one address")
+                    .help("list the headless service twice, so that the platform uses a cluster client"),
+            );
+        }
+        if clusters.is_empty() {
+            continue;
+        }
+        for addr in addrs {
+            if let Some(f) = mismatch(&platform, addr, &clusters) {
+                if !out.iter().any(|o| o.span == f.span) {
+                    out.push(f);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn client_anchor(platform: &Platform) -> crate::source::Span {
+    platform
+        .root
+        .entry(&["redis"])
+        .map_or(platform.root.span, |e| e.key_span)
+}
+
+/// A service the cluster release creates, as the platform may write it.
+struct Service {
+    hosts: Vec<String>,
+    /// The service names, when the cluster's namespace is unknown: then any `name.<namespace>…` form
+    /// is accepted, as it cannot be checked.
+    any_namespace_of: Option<[String; 2]>,
+    port: i64,
+    /// The shortest correct address, for the help.
+    suggestion: String,
+}
+
+impl Service {
+    fn matches(&self, host: &str) -> bool {
+        let host = host.to_ascii_lowercase();
+        self.hosts.contains(&host)
+            || self
+                .any_namespace_of
+                .as_ref()
+                .is_some_and(|names| names.iter().any(|n| host.starts_with(&format!("{n}."))))
+    }
+}
+
+fn services(platform: &Platform, cluster: &RedisCluster) -> Option<Service> {
+    let fullname = cluster.fullname()?;
+    let domain = cluster
+        .get(&["clusterDomain"])
+        .and_then(Node::as_str)
+        .unwrap_or("cluster.local");
+    let port = cluster.int(&["service", "ports", "redis"], 6379).0;
+    let cluster_ns = cluster.release.namespace.as_ref().map(|n| n.value.clone());
+    let platform_ns = platform.release.namespace.as_ref().map(|n| n.value.clone());
+    let same_namespace = std::ptr::eq(platform.release, cluster.release)
+        || cluster_ns.is_none()
+        || platform_ns.is_none()
+        || cluster_ns == platform_ns;
+    let mut hosts = Vec::new();
+    let headless = format!("{fullname}-headless");
+    for name in [&headless, &fullname] {
+        if same_namespace {
+            hosts.push(name.clone());
+        }
+        if let Some(ns) = &cluster_ns {
+            hosts.push(format!("{name}.{ns}"));
+            hosts.push(format!("{name}.{ns}.svc"));
+            hosts.push(format!("{name}.{ns}.svc.{domain}"));
+        }
+    }
+    let suggestion = match (&cluster_ns, same_namespace) {
+        (Some(ns), false) => format!("{headless}.{ns}:{port}"),
+        _ => format!("{headless}:{port}"),
+    };
+    let any_namespace_of = cluster_ns.is_none().then(|| [headless.clone(), fullname.clone()]);
+    Some(Service {
+        hosts,
+        any_namespace_of,
+        port,
+        suggestion,
+    })
+}
+
+fn mismatch(platform: &Platform, addr: &Node, clusters: &[RedisCluster]) -> Option<Finding> {
+    let Value::Str(text) = &addr.value else {
+        return None;
+    };
+    if opaque(addr).is_some() {
+        return None;
+    }
+    let (host, port) = text.rsplit_once(':')?;
+    let port: i64 = port.parse().ok()?;
+    let known: Vec<(Service, &RedisCluster)> = clusters
+        .iter()
+        .filter_map(|c| Some((services(platform, c)?, c)))
+        .collect();
+    if known.is_empty() {
+        return None; // no release name: the service names cannot be known
+    }
+    if known.iter().any(|(s, _)| s.matches(host) && s.port == port) {
+        return None;
+    }
+    let (service, cluster) = known.iter().find(|(s, _)| s.matches(host)).unwrap_or(&known[0]);
+    let host_ok = service.matches(host);
+    let message = if host_ok {
+        format!(
+            "`{text}` uses port {port}, and the redis-cluster service listens on {}",
+            service.port
+        )
+    } else {
+        let names: Vec<&String> = service.hosts.iter().take(2).collect();
+        let ns = cluster
+            .release
+            .namespace
+            .as_ref()
+            .map(|n| format!(" in namespace `{}`", n.value))
+            .unwrap_or_default();
+        format!(
+            "`{host}` is not a service of the redis-cluster release: it creates `{}` and `{}`{ns}",
+            names.first().map_or("", |s| s.as_str()),
+            names.get(1).map_or("", |s| s.as_str())
+        )
+    };
+    let mut f = Finding::new(&REDIS_ADDRS_MISMATCH, message)
+        .at(addr.span)
+        .label(if host_ok { "wrong port" } else { "no such service" })
+        .help(format!("use `{}`", service.suggestion));
+    if let Some(span) = cluster
+        .get(&["fullnameOverride"])
+        .map(|n| n.span)
+        .or_else(|| cluster.release.release_name.as_ref().and_then(|r| r.span))
+    {
+        f = f.related(span, "the service names come from this name");
+    }
+    Some(f)
+}
