@@ -13,11 +13,24 @@ use crate::source::{Origin, SourceId, Sources, Span};
 /// Applies the config's levels and the inline suppressions, and adds an `unused-suppression` finding
 /// for every suppression that silenced nothing.
 pub fn apply(findings: Vec<Finding>, config: &Config, sources: &Sources) -> Vec<Finding> {
-    let suppressions: Vec<Suppression> = sources
-        .iter()
-        .filter(|(_, s)| matches!(s.origin, Origin::File | Origin::Stdin))
-        .flat_map(|(id, s)| parse(id, &s.text))
-        .collect();
+    let mut suppressions: Vec<Suppression> = Vec::new();
+    // Lines of block scalar content → the line of their header.
+    let mut block_header: HashMap<(SourceId, usize), usize> = HashMap::new();
+    for (id, source) in sources.iter() {
+        if matches!(source.origin, Origin::File | Origin::Stdin) {
+            let scan = scan(&source.text);
+            suppressions.extend(
+                scan.comments
+                    .into_iter()
+                    .filter_map(|c| directive(id, &source.text, c)),
+            );
+            block_header.extend(
+                scan.block_lines
+                    .into_iter()
+                    .map(|(line, header)| ((id, line), header)),
+            );
+        }
+    }
     // The suppressions that cover each line of each source.
     let mut covering: HashMap<(SourceId, usize), Vec<usize>> = HashMap::new();
     for (i, s) in suppressions.iter().enumerate() {
@@ -32,8 +45,10 @@ pub fn apply(findings: Vec<Finding>, config: &Config, sources: &Sources) -> Vec<
         if finding.rule.id != UNUSED_SUPPRESSION.id {
             if let Some(span) = finding.span.filter(|s| (s.source.0 as usize) < sources.len()) {
                 let line = sources.get(span.source).line_col(span.start as usize).0;
+                let header = block_header.get(&(span.source, line)).copied();
+                let lines = std::iter::once(line).chain(header);
                 let mut silenced = false;
-                for &i in covering.get(&(span.source, line)).into_iter().flatten() {
+                for i in lines.flat_map(|l| covering.get(&(span.source, l)).into_iter().flatten().copied()) {
                     for (j, (id, _)) in suppressions[i].ids.iter().enumerate() {
                         if id == finding.rule.id {
                             used.insert((i, j));
@@ -128,7 +143,8 @@ const MARK: &str = "acp-check:";
 /// Every `# acp-check:` comment of a YAML text. Only real comments count: a `#` at the start of a line
 /// or after a space or tab, outside quoted scalars and block scalars (`|`, `>`).
 pub fn parse(source: SourceId, text: &str) -> Vec<Suppression> {
-    comments(text)
+    scan(text)
+        .comments
         .into_iter()
         .filter_map(|c| directive(source, text, c))
         .collect()
@@ -174,14 +190,23 @@ fn directive(source: SourceId, text: &str, c: Comment) -> Option<Suppression> {
     Some(suppression)
 }
 
+/// What [`scan`] sees in a YAML text.
+struct Scan {
+    comments: Vec<Comment>,
+    /// Each line of block scalar content, with the line of its header (`key: |`): no comment can
+    /// be written inside a block scalar, so a suppression of the header covers its content.
+    block_lines: Vec<(usize, usize)>,
+}
+
 /// The comments of a YAML text, scanning line by line as a YAML reader would see them: quoted scalars
 /// (which may span lines) and block scalars hide `#`.
-fn comments(text: &str) -> Vec<Comment> {
+fn scan(text: &str) -> Scan {
     let mut out = Vec::new();
+    let mut block_lines = Vec::new();
     // Inside a quoted scalar continued from an earlier line: its quote character.
     let mut quote: Option<u8> = None;
-    // Inside a block scalar: the indentation of its parent, and of its content once seen.
-    let mut block: Option<(usize, Option<usize>)> = None;
+    // Inside a block scalar: the indentation of its parent, of its content once seen, and its header line.
+    let mut block: Option<(usize, Option<usize>, usize)> = None;
     let mut offset = 0;
     for (i, raw) in text.split_inclusive('\n').enumerate() {
         let start = offset;
@@ -197,14 +222,18 @@ fn comments(text: &str) -> Vec<Comment> {
         let indent = bytes.iter().take_while(|&&b| b == b' ').count();
         let blank = line.trim().is_empty();
 
-        if let Some((parent, content)) = block {
+        if let Some((parent, content, header)) = block {
             if blank {
                 continue;
             }
             match content {
-                Some(c) if indent >= c => continue,
+                Some(c) if indent >= c => {
+                    block_lines.push((i + 1, header));
+                    continue;
+                }
                 None if indent > parent => {
-                    block = Some((parent, Some(indent)));
+                    block = Some((parent, Some(indent), header));
+                    block_lines.push((i + 1, header));
                     continue;
                 }
                 _ => block = None,
@@ -259,10 +288,13 @@ fn comments(text: &str) -> Vec<Comment> {
             });
         }
         if quote.is_none() && opens_block_scalar(content) {
-            block = Some((parent_indent(content), None));
+            block = Some((parent_indent(content), None, i + 1));
         }
     }
-    out
+    Scan {
+        comments: out,
+        block_lines,
+    }
 }
 
 /// Whether a line's content (without its comment) ends with a block scalar header: `key: |`, `- >-`,

@@ -1,8 +1,9 @@
 //! Every folder under `fixtures/rules/<rule>/` holds `fires.yaml`, where the rule fires, and
 //! `near-miss.yaml`, where it must not. Every finding of either file is marked on its line with
 //! `# expect: RULE@COLUMN`, or anywhere with `# expect: RULE@LINE:COLUMN` (a fixture may trigger other
-//! rules too, and says so); the lint must give
-//! exactly the marked findings. Adding a case is adding a file.
+//! rules too, and says so); `RULE(info)@…` marks a finding below the rule's default severity (a
+//! check that could not be verified). The lint must give exactly the marked findings, at their
+//! severities. Adding a case is adding a file.
 
 mod common;
 
@@ -11,7 +12,16 @@ use std::fs;
 
 use common::{lint_json, root, run};
 
-type Expected = BTreeSet<(String, u64, u64)>;
+/// (rule, severity, line, column).
+type Expected = BTreeSet<(String, String, u64, u64)>;
+
+fn default_severity(rule: &str) -> String {
+    acp_check::rules::find(rule)
+        .unwrap_or_else(|| panic!("marker names no rule: {rule}"))
+        .severity
+        .as_str()
+        .to_string()
+}
 
 /// The `# expect: rule@column` markers of a fixture, with their line numbers.
 fn markers(text: &str) -> Expected {
@@ -25,16 +35,39 @@ fn markers(text: &str) -> Expected {
                 .trim()
                 .split_once('@')
                 .expect("marker is rule@column or rule@line:column");
+            let (rule, severity) = match rule.strip_suffix(')').and_then(|r| r.split_once('(')) {
+                Some((rule, severity)) => (rule, severity.to_string()),
+                None => (rule, default_severity(rule)),
+            };
             // `rule@LINE:COLUMN` names another line: for findings inside block scalars, where a
             // comment would be part of the text.
             let (line, column) = match place.split_once(':') {
                 Some((l, c)) => (l.parse().expect("line"), c),
                 None => (i as u64 + 1, place),
             };
-            out.insert((rule.to_string(), line, column.parse().expect("column")));
+            out.insert((rule.to_string(), severity, line, column.parse().expect("column")));
         }
     }
     out
+}
+
+/// The findings of a lint run as markers state them; all of them must be in `file`.
+fn found(run: &common::Run, file: &str) -> Expected {
+    run.json()["findings"]
+        .as_array()
+        .expect("findings array")
+        .iter()
+        .map(|f| {
+            let loc = &f["location"];
+            assert_eq!(loc["file"], file, "{}", run.stdout);
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["severity"].as_str().unwrap().to_string(),
+                loc["line"].as_u64().unwrap(),
+                loc["column"].as_u64().unwrap(),
+            )
+        })
+        .collect()
 }
 
 fn rule_dirs() -> Vec<String> {
@@ -52,19 +85,14 @@ fn every_rule_fires_at_its_marked_lines_and_columns() {
         let file = format!("fixtures/rules/{dir}/fires.yaml");
         let expected = markers(&fs::read_to_string(root().join(&file)).unwrap());
         assert!(
-            expected.iter().any(|(rule, _, _)| *rule == dir),
-            "{file} has no marker of {dir}"
+            expected
+                .iter()
+                .any(|(rule, severity, _, _)| *rule == dir && *severity == default_severity(&dir)),
+            "{file} has no marker of {dir} at its default severity"
         );
 
         let run = lint_json(&[&file]);
-        let found: Expected = run
-            .findings()
-            .into_iter()
-            .map(|(rule, f, line, col)| {
-                assert_eq!(f, file);
-                (rule, line, col)
-            })
-            .collect();
+        let found = found(&run, &file);
         assert_eq!(
             found, expected,
             "{file}: findings differ from the markers\n{}",
@@ -88,15 +116,13 @@ fn no_near_miss_fires_its_rule() {
         let file = format!("fixtures/rules/{dir}/near-miss.yaml");
         let expected = markers(&fs::read_to_string(root().join(&file)).unwrap());
         assert!(
-            expected.iter().all(|(rule, _, _)| *rule != dir),
-            "{file} must not expect {dir}"
+            expected
+                .iter()
+                .all(|(rule, severity, _, _)| *rule != dir || severity == "info"),
+            "{file} must not expect {dir} (except as an unverified info)"
         );
         let run = lint_json(&[&file]);
-        let found: Expected = run
-            .findings()
-            .into_iter()
-            .map(|(rule, _, line, col)| (rule, line, col))
-            .collect();
+        let found = found(&run, &file);
         assert_eq!(
             found, expected,
             "{file}: findings differ from the markers\n{}",
@@ -111,7 +137,7 @@ fn human_output_points_at_the_same_places() {
         let file = format!("fixtures/rules/{dir}/fires.yaml");
         let expected = markers(&fs::read_to_string(root().join(&file)).unwrap());
         let out = run(&["lint", &file]);
-        for (rule, line, column) in expected {
+        for (rule, _, line, column) in expected {
             assert!(
                 out.stdout.contains(&format!("[{file}:{line}:{column}]")),
                 "{file}: no snippet at {line}:{column}:\n{}",
@@ -136,6 +162,116 @@ fn every_rule_in_the_registry_has_a_fixture() {
             "rule {} has no fixtures/rules/{} folder",
             rule.id,
             rule.id
+        );
+    }
+}
+
+/// The line that opens the block scalar (`key: |`) holding `line` (1-based), if any: a comment
+/// cannot be written inside one, so its suppression goes above the header.
+fn block_scalar_header(lines: &[&str], line: usize) -> Option<usize> {
+    let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    let mut deepest = indent(lines[line - 1]);
+    for k in (1..line).rev() {
+        let text = lines[k - 1];
+        if text.trim().is_empty() {
+            continue;
+        }
+        if indent(text) < deepest {
+            let content = text.split(" #").next().unwrap_or(text).trim_end();
+            let last = content.rsplit(' ').next().unwrap_or("");
+            if last.starts_with('|') || last.starts_with('>') {
+                return Some(k);
+            }
+            return None;
+        }
+        deepest = deepest.min(indent(text));
+    }
+    None
+}
+
+/// Each rule, on the fixture where it fires, can be switched off and re-levelled by the config
+/// file, and silenced by an inline comment above each line where it fires.
+#[test]
+fn every_rule_can_be_switched_off_relevelled_and_suppressed() {
+    let dir = common::scratch("policy-per-rule");
+    for rule in rule_dirs() {
+        let file = format!("fixtures/rules/{rule}/fires.yaml");
+        let text = fs::read_to_string(root().join(&file)).unwrap();
+        let before = found(&lint_json(&[&file]), &file);
+        let of_rule = |set: &Expected| -> Vec<(String, u64, u64)> {
+            set.iter()
+                .filter(|f| f.0 == rule)
+                .map(|f| (f.1.clone(), f.2, f.3))
+                .collect()
+        };
+        let others = |set: &Expected| -> Expected { set.iter().filter(|f| f.0 != rule).cloned().collect() };
+        assert!(!of_rule(&before).is_empty(), "{file}: {rule} does not fire");
+
+        for level in ["off", "info", "warning", "error"] {
+            let config = common::write(&dir, "levels.toml", format!("[rules]\n{rule} = \"{level}\"\n"));
+            let run = lint_json(&["--config", &config, &file]);
+            let after = found(&run, &file);
+            assert_eq!(others(&after), others(&before), "{file} with {rule} = {level}");
+            let expected: Vec<(String, u64, u64)> = if level == "off" {
+                vec![]
+            } else {
+                of_rule(&before)
+                    .into_iter()
+                    .map(|(_, line, column)| (level.to_string(), line, column))
+                    .collect()
+            };
+            let mut got = of_rule(&after);
+            got.sort();
+            assert_eq!(got, expected, "{file} with {rule} = {level}");
+            let error = after.iter().any(|f| f.1 == "error");
+            assert_eq!(
+                run.code,
+                i32::from(error),
+                "{file} with {rule} = {level}: exit code"
+            );
+        }
+
+        // No inline comment can silence the report of a stale inline comment.
+        if rule == "unused-suppression" {
+            continue;
+        }
+        let lines: Vec<&str> = text.lines().collect();
+        let mut targets: Vec<usize> = of_rule(&before)
+            .iter()
+            .map(|(_, line, _)| {
+                let line = *line as usize;
+                block_scalar_header(&lines, line).unwrap_or(line)
+            })
+            .collect();
+        targets.sort();
+        targets.dedup();
+        let mut edited: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        for &line in targets.iter().rev() {
+            let target = &edited[line - 1];
+            let indent = &target[..target.len() - target.trim_start_matches(' ').len()];
+            edited.insert(
+                line - 1,
+                format!("{indent}# acp-check: ignore[{rule}] accepted in this test"),
+            );
+        }
+        let path = common::write(&dir, &format!("{rule}.yaml"), edited.join("\n") + "\n");
+        let run = lint_json(&[&path]);
+        let after: Vec<String> = run.rules();
+        assert!(
+            !after.contains(&rule),
+            "{file}: {rule} still fires with inline suppressions:\n{}",
+            edited.join("\n")
+        );
+        assert!(
+            !after.contains(&"unused-suppression".to_string()),
+            "{file}: a suppression of {rule} is reported unused:\n{}",
+            run.stdout
+        );
+        assert_eq!(
+            after.len(),
+            others(&before).len(),
+            "{file}: the other findings changed:\n{}",
+            run.stdout
         );
     }
 }
