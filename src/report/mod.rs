@@ -7,10 +7,17 @@ use std::sync::Arc;
 
 use crate::finding::{Finding, Severity};
 use crate::input::Loaded;
-use crate::source::{SourceId, Span, MASK};
+use crate::rules::Rule;
+use crate::source::{Origin, SourceId, Span, MASK};
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod sarif;
+
+/// Where each rule is documented: the README's rules table (SARIF's `helpUri`, JUnit's properties).
+pub const RULES_DOCS_URL: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/README.md#rules");
 
 /// A resolved place: 1-based lines and columns (end exclusive), the file's name and the JSON pointer.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,12 +28,18 @@ pub struct Location {
     pub end_line: usize,
     pub end_column: usize,
     pub path: Option<String>,
+    /// A file, standard input or a `--set` flag: only a file has a path a CI system can open.
+    pub origin: Origin,
 }
 
 /// What every reporter gets: the findings (masked, sorted) and how to show where they are.
 pub struct Report<'a> {
     pub findings: Vec<Finding>,
     pub loaded: Option<&'a Loaded>,
+    /// The rules this run checked (JUnit's test cases); see [`Report::checked`].
+    pub checked: Vec<&'static Rule>,
+    /// The `host:port` targets a probe checked, with or without findings (JUnit's test suites).
+    pub targets: Vec<String>,
     /// Sources' texts with secrets replaced by `***`, made on first use.
     redacted: std::cell::RefCell<HashMap<SourceId, Arc<crate::source::Redacted>>>,
 }
@@ -73,8 +86,42 @@ impl<'a> Report<'a> {
         Report {
             findings,
             loaded,
+            checked: Vec::new(),
+            targets: Vec::new(),
             redacted: Default::default(),
         }
+    }
+
+    /// Names the rules that were checked, so that reports can list what passed too. Without it, only
+    /// the rules of the findings count as checked.
+    pub fn checked(mut self, rules: Vec<&'static Rule>) -> Report<'a> {
+        self.checked = rules;
+        self
+    }
+
+    /// Names the targets a probe checked, so that a target without findings is reported as passed.
+    pub fn targets(mut self, targets: Vec<String>) -> Report<'a> {
+        self.targets = targets;
+        self
+    }
+
+    /// The rules checked: those named by [`Report::checked`] and those of the findings, in catalogue
+    /// order (rules outside the catalogue last).
+    pub fn rules_checked(&self) -> Vec<&'static Rule> {
+        let mut rules = self.checked.clone();
+        for f in &self.findings {
+            if !rules.iter().any(|r| r.id == f.rule.id) {
+                rules.push(f.rule);
+            }
+        }
+        let order = |r: &&Rule| {
+            crate::rules::ALL
+                .iter()
+                .position(|a| a.id == r.id)
+                .unwrap_or(usize::MAX)
+        };
+        rules.sort_by_key(order);
+        rules
     }
 
     pub fn summary(&self) -> Summary {
@@ -103,6 +150,7 @@ impl<'a> Report<'a> {
             end_line: p.end_line,
             end_column: p.end_column,
             path: loaded.pointer(span),
+            origin: source.origin.clone(),
         })
     }
 
@@ -132,7 +180,81 @@ impl<'a> Report<'a> {
     }
 }
 
+/// A finding's message followed by its help on a line of its own, for formats with one text field.
+pub fn message_with_help(finding: &Finding) -> String {
+    match &finding.help {
+        Some(help) => format!("{}\nhelp: {help}", finding.message),
+        None => finding.message.clone(),
+    }
+}
+
 /// One output format.
 pub trait Reporter {
     fn report(&self, report: &Report, out: &mut dyn Write) -> io::Result<()>;
+}
+
+/// Reports built in-process for the reporters' unit tests: a values file with findings, and a probe
+/// finding that has a target instead of a place.
+#[cfg(test)]
+pub(crate) mod testing {
+    use crate::deployment::Deployment;
+    use crate::finding::Finding;
+    use crate::input::Loaded;
+    use crate::rules::{search, topology, yaml};
+    use crate::source::{Origin, Source, Sources, Span};
+
+    pub const VALUES: &str =
+        "redis-cluster:\n  password: hunter2\n  cluster:\n    replicas: 0\n  password: hunter2\n";
+
+    /// `dir/values 1.yaml` (with a space, to test escaping) holding [`VALUES`], its password masked.
+    pub fn loaded() -> Loaded {
+        let mut sources = Sources::default();
+        let mut source = Source::new("dir/values 1.yaml".into(), Origin::File, VALUES.into());
+        for (at, _) in VALUES.match_indices("hunter2") {
+            source.redact(at..at + "hunter2".len());
+        }
+        sources.add(source);
+        Loaded {
+            sources,
+            documents: Vec::new(),
+            problems: Vec::new(),
+            deployment: Deployment::default(),
+        }
+    }
+
+    /// The span of the `nth` occurrence of `needle` in [`VALUES`].
+    pub fn span(needle: &str, nth: usize) -> Span {
+        let (at, _) = VALUES.match_indices(needle).nth(nth).expect("needle in VALUES");
+        Span::new(crate::source::SourceId(0), at..at + needle.len())
+    }
+
+    /// A duplicate key (error, with a related place), no replicas (warning), and a live finding on
+    /// a probe target (no file).
+    pub fn findings() -> Vec<Finding> {
+        vec![
+            Finding::new(
+                &yaml::DUPLICATE_KEY,
+                "key `password` is set twice in the same mapping",
+            )
+            .at(span("password", 1))
+            .help("delete one of the two keys")
+            .related(
+                span("password", 0),
+                "first set here; Helm silently drops this value",
+            ),
+            Finding::new(
+                &topology::CLUSTER_NO_REPLICAS,
+                "`cluster.replicas` is 0: losing a node loses its data",
+            )
+            .at(span("0", 0)),
+            Finding {
+                target: Some("127.0.0.1:7000".into()),
+                ..Finding::new(
+                    &search::SEARCH_MODULE_MISSING,
+                    "FT.INFO is an unknown command: RediSearch is not loaded, password hunter2",
+                )
+                .help("load the module with `loadmodule`")
+            },
+        ]
+    }
 }
