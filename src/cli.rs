@@ -2,11 +2,14 @@
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
-use crate::report::{human::Human, json::Json, Report, Reporter};
+use crate::report::output::{FormatParser, FormatSpec};
+use crate::report::Report;
+use crate::schema_export::Chart;
 use crate::{input, Fatal};
 
 #[derive(Parser, Debug)]
@@ -20,6 +23,8 @@ pub struct Cli {
     command: Command,
 }
 
+// Parsed once per run: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Check values files, chart directories and Flux HelmRelease manifests.
@@ -28,6 +33,15 @@ enum Command {
     Rules(RulesArgs),
     /// Explain a rule, or a fatal log line of the platform: which failure mode, and how to fix it.
     Explain(ExplainArgs),
+    /// Print the embedded JSON Schemas, or write a values.schema.json for a chart.
+    Schema(SchemaArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+}
+
+/// The whole command line, for generated completions and man pages.
+pub fn command() -> clap::Command {
+    Cli::command()
 }
 
 #[derive(Args, Debug)]
@@ -69,21 +83,17 @@ struct LintArgs {
 
 #[derive(Args, Debug)]
 struct OutputArgs {
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human, help_heading = "Output")]
-    format: Format,
-    /// Write the report to this file instead of standard output.
+    /// Output format; `FORMAT=PATH` writes that report to a file, beside the one on standard output
+    /// (repeatable: `--format sarif=acp-check.sarif --format junit=junit.xml`). Default: human, plus
+    /// GitHub annotations when GITHUB_ACTIONS=true.
+    #[arg(long, value_name = "FORMAT[=PATH]", value_parser = FormatParser, help_heading = "Output")]
+    format: Vec<FormatSpec>,
+    /// Write the report of standard output to this file instead.
     #[arg(long, value_name = "PATH", help_heading = "Output")]
-    output: Option<std::path::PathBuf>,
+    output: Option<PathBuf>,
     /// Exit with 1 on warnings too.
     #[arg(long, help_heading = "Output")]
     deny_warnings: bool,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-enum Format {
-    Human,
-    Json,
 }
 
 /// Runs the command line; returns the exit code (0 clean, 1 findings, 2 could not run).
@@ -109,6 +119,18 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Fatal> {
         Command::Lint(args) => lint(args),
         Command::Rules(args) => rules(args),
         Command::Explain(args) => explain(args),
+        Command::Schema(args) => schema(args),
+        Command::Completions(args) => {
+            let mut out = Vec::new();
+            let shell = match args.shell {
+                Shell::Bash => clap_complete::Shell::Bash,
+                Shell::Zsh => clap_complete::Shell::Zsh,
+                Shell::Fish => clap_complete::Shell::Fish,
+            };
+            clap_complete::generate(shell, &mut command(), "acp-check", &mut out);
+            print_text(&String::from_utf8_lossy(&out));
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -144,7 +166,8 @@ fn lint(args: LintArgs) -> Result<ExitCode, Fatal> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
     let config = crate::config::load(args.config.as_deref(), &cwd)?;
     let linted = crate::lint(&options, &config)?;
-    let report = Report::new(linted.findings, Some(&linted.loaded));
+    let report = Report::new(linted.findings, Some(&linted.loaded))
+        .checked(crate::policy::checked(&config, crate::rules::ALL));
     write_report(&report, &args.output)?;
     let summary = report.summary();
     let failed = summary.errors > 0 || (args.output.deny_warnings && summary.warnings > 0);
@@ -152,28 +175,7 @@ fn lint(args: LintArgs) -> Result<ExitCode, Fatal> {
 }
 
 fn write_report(report: &Report, args: &OutputArgs) -> Result<(), Fatal> {
-    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let reporter: Box<dyn Reporter> = match args.format {
-        Format::Human => Box::new(Human {
-            color: to_terminal && !no_color,
-            width: 100,
-        }),
-        Format::Json => Box::new(Json),
-    };
-    let mut buffer = Vec::new();
-    reporter
-        .report(report, &mut buffer)
-        .map_err(|e| Fatal(format!("writing the report: {e}")))?;
-    match &args.output {
-        Some(path) => std::fs::write(path, &buffer).map_err(|e| Fatal(format!("{}: {e}", path.display()))),
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            // A closed pipe (`| head`) is not an error of ours.
-            let _ = stdout.write_all(&buffer).and_then(|_| stdout.flush());
-            Ok(())
-        }
-    }
+    crate::report::output::write(report, &args.format, args.output.as_deref())
 }
 
 #[derive(Args, Debug)]
@@ -231,4 +233,71 @@ fn print_text(text: &str) {
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (`| head`) is not an error of ours.
     let _ = stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush());
+}
+
+#[derive(Args, Debug)]
+struct SchemaArgs {
+    /// The schema to print (without it: the list).
+    #[arg(value_name = "SECTION", value_enum, conflicts_with = "values_schema")]
+    section: Option<Section>,
+    /// Write a values.schema.json for a chart: kube-acp-stack (the default), acp or redis-cluster.
+    #[arg(long, value_name = "CHART", value_enum, num_args = 0..=1, require_equals = true,
+          default_missing_value = "kube-acp-stack")]
+    values_schema: Option<ChartArg>,
+    /// Write to this file instead of standard output.
+    #[arg(long, value_name = "PATH")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Section {
+    RedisCluster,
+    AcpRedisClient,
+    AcpStorage,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum ChartArg {
+    KubeAcpStack,
+    Acp,
+    RedisCluster,
+}
+
+fn schema(args: SchemaArgs) -> Result<ExitCode, Fatal> {
+    use crate::schema::SchemaId;
+    let text = match (args.values_schema, args.section) {
+        (Some(chart), _) => crate::schema_export::values_schema(match chart {
+            ChartArg::KubeAcpStack => Chart::KubeAcpStack,
+            ChartArg::Acp => Chart::Acp,
+            ChartArg::RedisCluster => Chart::RedisCluster,
+        }),
+        (None, Some(section)) => match section {
+            Section::RedisCluster => SchemaId::RedisCluster,
+            Section::AcpRedisClient => SchemaId::AcpRedisClient,
+            Section::AcpStorage => SchemaId::AcpStorage,
+        }
+        .get()
+        .text
+        .to_string(),
+        (None, None) => crate::schema_export::list(),
+    };
+    match &args.output {
+        Some(path) => std::fs::write(path, text).map_err(|e| Fatal(format!("{}: {e}", path.display())))?,
+        None => print_text(&text),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Args, Debug)]
+struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_name = "SHELL", value_enum)]
+    shell: Shell,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Shell {
+    Bash,
+    Zsh,
+    Fish,
 }

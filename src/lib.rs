@@ -14,6 +14,7 @@ pub mod redis_conf;
 pub mod report;
 pub mod rules;
 pub mod schema;
+pub mod schema_export;
 pub mod secrets;
 pub mod source;
 pub mod tree;

@@ -8,6 +8,7 @@ use std::ops::Range;
 use crate::config::{Config, Level};
 use crate::finding::{Finding, Severity};
 use crate::rules::suppression::{self, UNUSED_SUPPRESSION};
+use crate::rules::Rule;
 use crate::source::{Origin, SourceId, Sources, Span};
 
 /// Applies the config's levels and the inline suppressions, and adds an `unused-suppression` finding
@@ -103,6 +104,16 @@ pub fn apply(findings: Vec<Finding>, config: &Config, sources: &Sources) -> Vec<
     }
     kept.extend(unused);
     kept
+}
+
+/// The rules of `candidates` the config leaves on: what a run checks (and reports as passed when
+/// they find nothing).
+pub fn checked(config: &Config, candidates: &[&'static Rule]) -> Vec<&'static Rule> {
+    candidates
+        .iter()
+        .copied()
+        .filter(|r| level(config, r.id) != Some(Level::Off))
+        .collect()
 }
 
 fn level(config: &Config, rule: &str) -> Option<Level> {

@@ -14,6 +14,7 @@ pub mod github;
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod output;
 pub mod sarif;
 
 /// Where each rule is documented: the README's rules table (SARIF's `helpUri`, JUnit's properties).

@@ -135,7 +135,11 @@ fn result(finding: &Finding, report: &Report, catalogue: &[&Rule]) -> Value {
     }
     // A fingerprint that survives lines moving: the rule and where the value lives in the document.
     let anchor = match (&location, &finding.target) {
-        (Some(l), _) => Some(format!("{}:{}", l.file, l.path.as_deref().unwrap_or_default())),
+        (Some(l), _) => Some(match &l.path {
+            Some(path) => format!("{}:{path}", l.file),
+            // Inside a block scalar (a line of `redis.configmap`): the place is all there is.
+            None => format!("{}:{}:{}", l.file, l.line, l.column),
+        }),
         (None, Some(target)) => Some(target.clone()),
         (None, None) => None,
     };

@@ -159,3 +159,32 @@ pub fn write(dir: &Path, name: &str, content: impl AsRef<[u8]>) -> String {
     std::fs::write(&path, content).unwrap();
     path.to_string_lossy().into_owned()
 }
+
+/// An external program the tests need (`check-jsonschema`, `pre-commit`, `fish`, …): from the tools
+/// environment `scripts/test.sh` makes (`target/test-tools/venv`), else from PATH. A missing tool fails
+/// the test: `bash scripts/test.sh` installs them all.
+pub fn tool(name: &str) -> PathBuf {
+    let venv = root().join("target/test-tools/venv/bin").join(name);
+    if venv.is_file() {
+        return venv;
+    }
+    let on_path = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(name))
+            .find(|p| p.is_file())
+    });
+    on_path.unwrap_or_else(|| {
+        panic!("{name} is missing: run `bash scripts/test.sh`, which installs the tools the tests use")
+    })
+}
+
+/// Runs an external program to completion.
+pub fn run_tool(program: &Path, args: &[&str]) -> Run {
+    finish(
+        Command::new(program)
+            .args(args)
+            .current_dir(root())
+            .output()
+            .unwrap_or_else(|e| panic!("run {}: {e}", program.display())),
+    )
+}

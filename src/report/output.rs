@@ -1,0 +1,189 @@
+//! `--format FORMAT[=PATH]` and `--output PATH`: which reports one run writes, and where. Every report
+//! is made from the same findings; the linting is done once.
+
+use std::ffi::OsStr;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use clap::builder::{EnumValueParser, PossibleValue, TypedValueParser};
+use clap::ValueEnum;
+
+use super::{github::Github, human::Human, json::Json, junit::Junit, sarif::Sarif};
+use super::{Report, Reporter};
+use crate::Fatal;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Sarif,
+    Junit,
+    Github,
+}
+
+/// One `--format`: a format, and the file it goes to (standard output or `--output` without one).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FormatSpec {
+    pub format: Format,
+    pub path: Option<PathBuf>,
+}
+
+/// Parses `FORMAT[=PATH]`; the formats are its possible values, for help and completions.
+#[derive(Clone)]
+pub struct FormatParser;
+
+impl TypedValueParser for FormatParser {
+    type Value = FormatSpec;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &OsStr,
+    ) -> Result<FormatSpec, clap::Error> {
+        let text = value.to_string_lossy();
+        let (name, path) = match text.split_once('=') {
+            Some((name, path)) => (name, Some(path)),
+            None => (&*text, None),
+        };
+        let format = EnumValueParser::<Format>::new().parse_ref(cmd, arg, OsStr::new(name))?;
+        if path == Some("") {
+            return Err(clap::Error::raw(
+                clap::error::ErrorKind::InvalidValue,
+                format!("`--format {text}` names no file: write `--format {name}=PATH`\n"),
+            )
+            .with_cmd(cmd));
+        }
+        Ok(FormatSpec {
+            format,
+            path: path.map(PathBuf::from),
+        })
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(
+            Format::value_variants()
+                .iter()
+                .filter_map(ValueEnum::to_possible_value),
+        ))
+    }
+}
+
+/// Where each report goes (`None`: standard output). The `--format` without a path goes to
+/// `--output` or standard output (human when there is none); each `FORMAT=PATH` to its file. Under
+/// GitHub Actions (`GITHUB_ACTIONS=true`) the default report is followed by annotations on standard
+/// output.
+pub fn plan<'a>(
+    formats: &'a [FormatSpec],
+    output: Option<&'a Path>,
+    github_actions: bool,
+) -> Result<Vec<(Format, Option<&'a Path>)>, Fatal> {
+    let mut main: Vec<Format> = formats
+        .iter()
+        .filter(|s| s.path.is_none())
+        .map(|s| s.format)
+        .collect();
+    if main.len() > 1 {
+        return Err(Fatal(
+            "only one --format can go to standard output (or --output); give the others a file, as in --format junit=junit.xml"
+                .into(),
+        ));
+    }
+    let default = main.is_empty();
+    let mut outputs = vec![(main.pop().unwrap_or(Format::Human), output)];
+    outputs.extend(
+        formats
+            .iter()
+            .filter_map(|s| Some((s.format, Some(s.path.as_deref()?)))),
+    );
+    if default && github_actions {
+        outputs.push((Format::Github, None));
+    }
+    for (i, (_, path)) in outputs.iter().enumerate() {
+        if let Some(path) = path.filter(|p| outputs[..i].iter().any(|(_, q)| *q == Some(*p))) {
+            return Err(Fatal(format!("{} is named for two reports", path.display())));
+        }
+    }
+    Ok(outputs)
+}
+
+/// Writes every report asked for: the files, then standard output.
+pub fn write(report: &Report, formats: &[FormatSpec], output: Option<&Path>) -> Result<(), Fatal> {
+    let github_actions = std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true");
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let mut stdout = Vec::new();
+    for (format, path) in plan(formats, output, github_actions)? {
+        let reporter: Box<dyn Reporter> = match format {
+            Format::Human => Box::new(Human {
+                color: path.is_none() && std::io::stdout().is_terminal() && !no_color,
+                width: 100,
+            }),
+            Format::Json => Box::new(Json),
+            Format::Sarif => Box::new(Sarif),
+            Format::Junit => Box::new(Junit),
+            Format::Github => Box::new(Github),
+        };
+        let mut buffer = Vec::new();
+        reporter
+            .report(report, &mut buffer)
+            .map_err(|e| Fatal(format!("writing the report: {e}")))?;
+        match path {
+            Some(path) => {
+                std::fs::write(path, &buffer).map_err(|e| Fatal(format!("{}: {e}", path.display())))?
+            }
+            None => stdout.extend(buffer),
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    // A closed pipe (`| head`) is not an error of ours.
+    let _ = out.write_all(&stdout).and_then(|_| out.flush());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(format: Format, path: Option<&str>) -> FormatSpec {
+        FormatSpec {
+            format,
+            path: path.map(PathBuf::from),
+        }
+    }
+
+    #[test]
+    fn the_plan_puts_one_report_on_standard_output_and_the_rest_in_files() {
+        let formats = [
+            spec(Format::Sarif, Some("a.sarif")),
+            spec(Format::Junit, Some("j.xml")),
+        ];
+        assert_eq!(
+            plan(&formats, None, false).unwrap(),
+            [
+                (Format::Human, None),
+                (Format::Sarif, Some(Path::new("a.sarif"))),
+                (Format::Junit, Some(Path::new("j.xml")))
+            ]
+        );
+        // Under GitHub Actions the default report comes with annotations; a chosen one does not.
+        assert_eq!(
+            plan(&formats[..1], Some(Path::new("h.txt")), true).unwrap(),
+            [
+                (Format::Human, Some(Path::new("h.txt"))),
+                (Format::Sarif, Some(Path::new("a.sarif"))),
+                (Format::Github, None)
+            ]
+        );
+        assert_eq!(
+            plan(&[spec(Format::Json, None)], None, true).unwrap(),
+            [(Format::Json, None)]
+        );
+        assert!(plan(
+            &[spec(Format::Json, None), spec(Format::Sarif, None)],
+            None,
+            false
+        )
+        .is_err());
+        assert!(plan(&formats[..1], Some(Path::new("a.sarif")), false).is_err());
+    }
+}
