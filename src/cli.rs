@@ -16,6 +16,7 @@ use crate::{input, Fatal};
 #[command(
     name = "acp-check",
     version,
+    propagate_version = true,
     about = "Finds Redis misconfigurations in Cloudentity (ACP) Helm deployments"
 )]
 pub struct Cli {
@@ -83,9 +84,11 @@ struct LintArgs {
 
 #[derive(Args, Debug)]
 struct OutputArgs {
-    /// Output format; `FORMAT=PATH` writes that report to a file, beside the one on standard output
-    /// (repeatable: `--format sarif=acp-check.sarif --format junit=junit.xml`). Default: human, plus
-    /// GitHub annotations when GITHUB_ACTIONS=true.
+    /// Output format; `FORMAT=PATH` writes that report to a file (repeatable).
+    ///
+    /// The format without a path goes to standard output (or `--output`): human when none does, plus
+    /// GitHub annotations when GITHUB_ACTIONS=true. Each `FORMAT=PATH` writes one more report from the
+    /// same findings: `--format sarif=acp-check.sarif --format junit=junit.xml`.
     #[arg(long, value_name = "FORMAT[=PATH]", value_parser = FormatParser, help_heading = "Output")]
     format: Vec<FormatSpec>,
     /// Write the report of standard output to this file instead.
@@ -128,7 +131,13 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Fatal> {
                 Shell::Fish => clap_complete::Shell::Fish,
             };
             clap_complete::generate(shell, &mut command(), "acp-check", &mut out);
-            print_text(&String::from_utf8_lossy(&out));
+            let mut script = String::from_utf8_lossy(&out).into_owned();
+            if shell == clap_complete::Shell::Bash {
+                // clap_complete 4.6 spells the states of a hyphenated command two ways, so bash
+                // never completes past the subcommand (clap-rs/clap#6421); use the loop's spelling.
+                script = script.replace("acp__subcmd__check", "acp__check");
+            }
+            print_text(&script);
             Ok(ExitCode::SUCCESS)
         }
     }
