@@ -9,11 +9,30 @@ command -v cc >/dev/null || need_apt+=(gcc)
 command -v python3 >/dev/null || need_apt+=(python3)
 command -v script >/dev/null || need_apt+=(bsdutils)
 python3 -c 'import yaml, jsonschema' 2>/dev/null || need_apt+=(python3-yaml python3-jsonschema)
+python3 -c 'import venv, ensurepip' 2>/dev/null || need_apt+=(python3-venv)
+# The shells the completion tests complete in, git for the pre-commit tests, groff for the man pages.
+for tool in bash zsh fish git; do command -v "$tool" >/dev/null || need_apt+=("$tool"); done
+command -v groff >/dev/null || need_apt+=(groff-base)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing: ${need_apt[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 command -v cargo >/dev/null || { echo "cargo is missing: install Rust with rustup (https://rustup.rs)" >&2; exit 2; }
+
+# The independent readers the tests check acp-check's output with (pinned): check-jsonschema (SARIF
+# against the official schema, values.schema.json against the fixtures, the CI examples against their
+# CI systems' schemas), junitparser (JUnit XML), pre-commit (the hooks), PyYAML (the Helm plugin
+# manifest). They go into a virtual environment under target/, where the tests look for them.
+tools=target/test-tools/venv
+wanted="check-jsonschema==0.39.0 junitparser==5.0.3 pre-commit==4.7.0 pyyaml==6.0.3"
+if [ "$(cat "$tools/.installed" 2>/dev/null)" != "$wanted" ]; then
+  echo "installing into $tools: $wanted"
+  rm -rf "$tools"
+  python3 -m venv "$tools"
+  # shellcheck disable=SC2086
+  "$tools/bin/pip" install --quiet --disable-pip-version-check $wanted
+  echo "$wanted" > "$tools/.installed"
+fi
 
 echo "== format and lints"
 cargo fmt --all -- --check

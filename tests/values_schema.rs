@@ -13,7 +13,10 @@ use serde_json::Value;
 
 /// Writes `acp-check schema --values-schema[=CHART]` to a file.
 fn values_schema(chart: Option<&str>) -> PathBuf {
-    let dir = scratch(&format!("values-schema-{}", chart.unwrap_or("umbrella")));
+    // Each call its own directory: tests run in parallel.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = scratch(&format!("values-schema-{}-{n}", chart.unwrap_or("umbrella")));
     let path = dir.join("values.schema.json");
     let flag = match chart {
         Some(chart) => format!("--values-schema={chart}"),

@@ -157,7 +157,7 @@ fn write_suite(xml: &mut String, suite: &Suite) {
                 "      <failure message=\"{}\" type=\"{}\">{}</failure>",
                 escape(&format!("{place}: {}{more}", first.message)),
                 worst.as_str(),
-                escape(&body.join("\n\n")),
+                escape_text(&body.join("\n\n")),
             );
         }
         let infos: Vec<String> = case
@@ -170,7 +170,7 @@ fn write_suite(xml: &mut String, suite: &Suite) {
             let _ = writeln!(
                 xml,
                 "      <system-out>{}</system-out>",
-                escape(&infos.join("\n\n"))
+                escape_text(&infos.join("\n\n"))
             );
         }
         xml.push_str("    </testcase>\n");
@@ -188,24 +188,37 @@ fn entry(finding: &Finding, place: &str) -> String {
     text
 }
 
-/// Text for an XML attribute or element: markup characters escaped, and the control characters
-/// XML 1.0 cannot hold replaced.
+/// Text for an XML attribute: markup characters and the white space an attribute would fold
+/// escaped, and the control characters XML 1.0 cannot hold replaced.
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            '\n' => out.push_str("&#10;"),
-            '\t' | '\r' => out.push_str(&format!("&#{};", c as u32)),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
+            '\n' | '\t' | '\r' => out.push_str(&format!("&#{};", c as u32)),
+            c => push_text(&mut out, c),
         }
     }
     out
+}
+
+/// Text for an element: line breaks kept as they are.
+fn escape_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    text.chars().for_each(|c| push_text(&mut out, c));
+    out
+}
+
+fn push_text(out: &mut String, c: char) {
+    match c {
+        '&' => out.push_str("&amp;"),
+        '<' => out.push_str("&lt;"),
+        '>' => out.push_str("&gt;"),
+        '\n' | '\t' | '\r' => out.push(c),
+        c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+        c => out.push(c),
+    }
 }
 
 #[cfg(test)]
@@ -248,7 +261,7 @@ mod tests {
             "<testsuite name=\"127.0.0.1:7001\" tests=\"{n}\" failures=\"0\""
         )));
         assert!(xml.contains(
-            "<failure message=\"dir/values 1.yaml:5:3: key `password` is set twice in the same mapping\" type=\"error\">dir/values 1.yaml:5:3: error: key `password` is set twice in the same mapping&#10;help: delete one of the two keys</failure>"
+            "<failure message=\"dir/values 1.yaml:5:3: key `password` is set twice in the same mapping\" type=\"error\">dir/values 1.yaml:5:3: error: key `password` is set twice in the same mapping\nhelp: delete one of the two keys</failure>"
         ));
         assert!(xml.contains("<failure message=\"dir/values 1.yaml:4:15: `cluster.replicas` is 0"));
         assert!(xml.contains(
@@ -287,7 +300,7 @@ mod tests {
         assert!(xml.contains(
             "<failure message=\"dir/values 1.yaml:2:3: key `password` is set twice in the same mapping (and 1 more)\" type=\"error\">"
         ));
-        assert!(xml.contains("&#10;&#10;dir/values 1.yaml:5:3: error: key"));
+        assert!(xml.contains("\n\ndir/values 1.yaml:5:3: error: key"));
         assert!(xml.contains(
             "<system-out>dir/values 1.yaml:3:3: info: a &lt;SOPS&gt; value &amp; more</system-out>"
         ));
@@ -297,8 +310,12 @@ mod tests {
     #[test]
     fn escaping_keeps_xml_well_formed() {
         assert_eq!(
-            escape("a\"b'<c>&\u{1}\td"),
-            "a&quot;b&apos;&lt;c&gt;&amp;\u{FFFD}&#9;d"
+            escape("a\"b'<c>&\u{1}\td\n"),
+            "a&quot;b&apos;&lt;c&gt;&amp;\u{FFFD}&#9;d&#10;"
+        );
+        assert_eq!(
+            escape_text("a\"b'<c>&\u{1}\td\n"),
+            "a\"b'&lt;c&gt;&amp;\u{FFFD}\td\n"
         );
     }
 }
