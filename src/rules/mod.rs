@@ -9,6 +9,7 @@ pub mod addresses;
 pub mod durations;
 pub mod encrypted;
 pub mod helm_typing;
+pub mod live;
 pub mod passwords;
 pub mod schema;
 pub mod search;
@@ -64,6 +65,15 @@ pub static ALL: &[&Rule] = &[
     &topology::REFRESH_TOKENS_AT_RISK,
     &topology::EVICTING_MEMORY_POLICY,
     &durations::DURATION_WITHOUT_UNIT,
+    &live::REDIS_UNREACHABLE,
+    &live::REDIS_AUTH_FAILED,
+    &live::TLS_HANDSHAKE_FAILED,
+    &live::CLUSTER_STATE_FAIL,
+    &live::CLUSTER_MODE_MISMATCH,
+    &live::PERSISTENCE_DISABLED,
+    &live::MEMORY_NEARLY_FULL,
+    &live::PROBE_PERMISSION_DENIED,
+    &live::SEARCH_INDEX_MISSING,
     &suppression::UNUSED_SUPPRESSION,
 ];
 
@@ -151,6 +161,15 @@ mod tests {
                 "refresh-tokens-at-risk",
                 "evicting-memory-policy",
                 "duration-without-unit",
+                "redis-unreachable",
+                "redis-auth-failed",
+                "tls-handshake-failed",
+                "cluster-state-fail",
+                "cluster-mode-mismatch",
+                "persistence-disabled",
+                "memory-nearly-full",
+                "probe-permission-denied",
+                "search-index-missing",
                 "unused-suppression"
             ]
         );
