@@ -5,7 +5,7 @@
 use std::io;
 
 use super::info::{parse_cluster_nodes, ClusterNode, Info};
-use super::resp::{Command, Connection, Failure, Reply};
+use super::resp::{self, Command, Connection, Failure, Reply};
 use super::{platform_log, Address, Plan, Secret};
 use crate::finding::Finding;
 use crate::rules::{live, search, topology, versions};
@@ -231,8 +231,19 @@ fn tls_failure(name: &str, failure: &Failure, plan: &Plan) -> Finding {
         .help(help)
 }
 
-/// The first reply failed (before any answer): TLS mismatches show here.
+/// The first reply failed (before any answer): TLS mismatches show here, and nodes that died.
 fn first_reply_failure(name: &str, address: &Address, failure: &Failure, plan: &Plan) -> Finding {
+    // A closed connection is a TLS port refusing a plain client, or a node going down (behind a
+    // port-forward, a dead pod's connections are accepted and closed): ask the port for TLS.
+    if matches!(failure, Failure::Closed) && plan.tls.is_none() && !resp::speaks_tls(address, plan.timeout) {
+        return Finding::new(
+            &live::REDIS_UNREACHABLE,
+            "the node closed the connection at the first command, and does not speak TLS: it went down during the probe, or a port-forward lost its pod",
+        )
+        .on(name)
+        .log_line(platform_log::fatal("EOF"))
+        .help("check the node's pod (restarts, OOM kills) and run the probe again");
+    }
     match failure {
         Failure::Closed | Failure::Protocol(_) | Failure::Tls(_) => tls_failure(name, failure, plan),
         Failure::Timeout => Finding::new(

@@ -106,8 +106,10 @@ pub enum Failure {
     Timeout,
     /// The TLS handshake failed, or TLS broke.
     Tls(String),
-    /// The server closed the connection.
+    /// The server closed the connection before answering.
     Closed,
+    /// The server closed the connection in the middle of a reply.
+    Truncated,
     /// Some other I/O error after connecting.
     Io(io::Error),
     /// The bytes were not RESP (a TLS server answering plain text, or another protocol).
@@ -122,6 +124,7 @@ impl std::fmt::Display for Failure {
             Failure::Timeout => f.write_str("no answer within the timeout"),
             Failure::Tls(e) => write!(f, "TLS failed: {e}"),
             Failure::Closed => f.write_str("the server closed the connection"),
+            Failure::Truncated => f.write_str("the server closed the connection in the middle of its reply"),
             Failure::Io(e) => write!(f, "{}", describe_io(e)),
             Failure::Protocol(e) => write!(f, "the answer is not the Redis protocol ({e})"),
         }
@@ -316,11 +319,39 @@ impl Connection {
             .and_then(|_| stream.flush())
             .map_err(|e| io_failure(e, self.is_tls()))?;
         let mut budget = MAX_REPLY_BYTES;
-        read_reply(&mut self.stream, deadline, &mut budget, 0)
+        match read_reply(&mut self.stream, deadline, &mut budget, 0) {
+            Err(Failure::Closed) if budget < MAX_REPLY_BYTES => Err(Failure::Truncated),
+            other => other,
+        }
     }
 
     fn is_tls(&self) -> bool {
         matches!(self.stream.get_ref(), Stream::Tls(_))
+    }
+}
+
+/// Whether the port answers a TLS handshake (with any certificate): tells a TLS port that closes
+/// plain connections from a server that closes every connection.
+pub fn speaks_tls(address: &super::Address, timeout: Duration) -> bool {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let Ok(builder) =
+        rustls::ClientConfig::builder_with_provider(provider.clone()).with_safe_default_protocol_versions()
+    else {
+        return false;
+    };
+    let config = builder
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))
+        .with_no_client_auth();
+    let tls = Tls {
+        config: Arc::new(config),
+        server_name: Some("localhost".into()),
+    };
+    match Connection::open(&address.host, address.port, Some(&tls), timeout) {
+        Ok(_) => true,
+        // The server sent TLS records and then refused us (a client certificate required, …).
+        Err(Failure::Tls(e)) => e.contains("refused the handshake"),
+        Err(_) => false,
     }
 }
 

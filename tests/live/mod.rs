@@ -188,6 +188,10 @@ impl Server {
         format!("127.0.0.1:{}", self.port)
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Stops the server now (a node dying).
     pub fn kill(&mut self) {
         let _ = self.child.kill();
@@ -523,4 +527,77 @@ impl Monitor {
         let lines = self.lines.lock().unwrap();
         lines.iter().skip(2).cloned().collect()
     }
+}
+
+/// A fault a [`faulty_forward`] puts between the probe and a real server.
+pub enum Fault {
+    /// Forwards only this many bytes of the server's answers, then closes the connection.
+    CutAfter(usize),
+    /// Holds each chunk of the server's answers this long.
+    Delay(Duration),
+    /// Runs this (kills the node) when the first command arrives, then forwards.
+    OnFirstCommand(Box<dyn FnOnce() + Send>),
+}
+
+/// A loopback forwarder to `to` that adds `fault` (on every connection; `OnFirstCommand` once).
+pub fn faulty_forward(to: u16, fault: Fault) -> u16 {
+    use std::sync::{Arc, Mutex};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (cut, delay, hook) = match fault {
+        Fault::CutAfter(n) => (Some(n), None, None),
+        Fault::Delay(d) => (None, Some(d), None),
+        Fault::OnFirstCommand(f) => (None, None, Some(f)),
+    };
+    let hook = Arc::new(Mutex::new(hook));
+    std::thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            let Ok(server) = TcpStream::connect(("127.0.0.1", to)) else {
+                continue;
+            };
+            let hook = hook.clone();
+            let (mut c_in, mut s_out) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 8192];
+                while let Ok(n) = c_in.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    if let Some(f) = hook.lock().unwrap().take() {
+                        f();
+                    }
+                    if s_out.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                }
+                let _ = s_out.shutdown(std::net::Shutdown::Both);
+            });
+            let (mut s_in, mut c_out) = (server, client);
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 8192];
+                let mut sent = 0;
+                while let Ok(n) = s_in.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    if let Some(d) = delay {
+                        std::thread::sleep(d);
+                    }
+                    let n = match cut {
+                        Some(limit) => n.min(limit - sent),
+                        None => n,
+                    };
+                    if c_out.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                    sent += n;
+                    if cut.is_some_and(|limit| sent >= limit) {
+                        break;
+                    }
+                }
+                let _ = c_out.shutdown(std::net::Shutdown::Both);
+            });
+        }
+    });
+    port
 }
