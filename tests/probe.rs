@@ -886,3 +886,26 @@ fn wait_until_redis_comes_up() {
         ["redis-unreachable"]
     );
 }
+
+#[test]
+fn cluster_without_replicas() {
+    if live::skipped() {
+        return;
+    }
+    let cluster = Cluster::start_with("no-replicas", 3, 0);
+    let seed = cluster.nodes[0].address();
+    let run = probe(
+        &["--addr", &seed, "--addr", &seed, "--password-env", "REDIS_PW"],
+        &[PW_ENV],
+    );
+    assert_eq!(run.code, 0, "a warning: {}", run.stdout);
+    let f = the(&run, "cluster-no-replicas");
+    assert_eq!(f["severity"], "warning");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("3 of 3 masters have no working replica"),
+        "{f}"
+    );
+}

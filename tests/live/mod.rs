@@ -238,10 +238,15 @@ impl Cluster {
     /// A 6-node cluster of Redis 6.2.14 (3 masters, 3 replicas) with the password and RediSearch,
     /// AOF on, node timeout short so that a killed node is noticed quickly.
     pub fn start(name: &str) -> Cluster {
+        Cluster::start_with(name, 6, 1)
+    }
+
+    /// A cluster of `count` nodes with `replicas` replicas per master.
+    pub fn start_with(name: &str, count: usize, replicas: usize) -> Cluster {
         let b = binaries();
         let dir = workdir(name);
         let mut nodes = Vec::new();
-        for _ in 0..6 {
+        for _ in 0..count {
             let port = free_port(true);
             let mut args: Vec<String> = [
                 "--cluster-enabled",
@@ -266,7 +271,8 @@ impl Cluster {
         let addrs: Vec<String> = nodes.iter().map(Server::address).collect();
         let mut create = vec!["--cluster", "create"];
         create.extend(addrs.iter().map(String::as_str));
-        create.extend(["--cluster-replicas", "1", "--cluster-yes"]);
+        let replicas = replicas.to_string();
+        create.extend(["--cluster-replicas", replicas.as_str(), "--cluster-yes"]);
         cli(nodes[0].port, Some(PASSWORD), &create);
         let cluster = Cluster { nodes };
         cluster.wait_for_state("ok");
@@ -284,7 +290,8 @@ impl Cluster {
                 .all(|n| {
                     let info = cli(n.port, Some(PASSWORD), &["cluster", "info"]);
                     info.contains(&format!("cluster_state:{state}"))
-                        && (state != "ok" || info.contains("cluster_known_nodes:6"))
+                        && (state != "ok"
+                            || info.contains(&format!("cluster_known_nodes:{}", self.nodes.len())))
                 });
             if all {
                 return;
@@ -298,7 +305,23 @@ impl Cluster {
     }
 
     /// The masters' and replicas' ports: (master, its replica).
+    /// Waits until the first node sees three masters with a replica each.
     pub fn shards(&self) -> Vec<(u16, u16)> {
+        let started = Instant::now();
+        loop {
+            let shards = self.shards_now();
+            if shards.len() == 3 {
+                return shards;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "no 3 shards: {shards:?}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn shards_now(&self) -> Vec<(u16, u16)> {
         let text = cli(self.nodes[0].port, Some(PASSWORD), &["cluster", "nodes"]);
         let lines: Vec<Vec<&str>> = text.lines().map(|l| l.split_whitespace().collect()).collect();
         let port = |l: &Vec<&str>| -> u16 {
