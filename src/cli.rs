@@ -32,6 +32,8 @@ enum Command {
     Lint(LintArgs),
     /// List every rule with its default severity.
     Rules(RulesArgs),
+    /// Connect to the live Redis as the platform will, and report each failure mode with its fix.
+    Probe(ProbeArgs),
     /// Explain a rule, or a fatal log line of the platform: which failure mode, and how to fix it.
     Explain(ExplainArgs),
     /// Print the embedded JSON Schemas, or write a values.schema.json for a chart.
@@ -120,6 +122,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 fn dispatch(cli: Cli) -> Result<ExitCode, Fatal> {
     match cli.command {
         Command::Lint(args) => lint(args),
+        Command::Probe(args) => probe(args),
         Command::Rules(args) => rules(args),
         Command::Explain(args) => explain(args),
         Command::Schema(args) => schema(args),
@@ -176,7 +179,7 @@ fn lint(args: LintArgs) -> Result<ExitCode, Fatal> {
     let config = crate::config::load(args.config.as_deref(), &cwd)?;
     let linted = crate::lint(&options, &config)?;
     let report = Report::new(linted.findings, Some(&linted.loaded))
-        .checked(crate::policy::checked(&config, crate::rules::ALL));
+        .checked(crate::policy::checked(&config, &crate::rules::lint_rules()));
     write_report(&report, &args.output)?;
     let summary = report.summary();
     let failed = summary.errors > 0 || (args.output.deny_warnings && summary.warnings > 0);
@@ -185,6 +188,152 @@ fn lint(args: LintArgs) -> Result<ExitCode, Fatal> {
 
 fn write_report(report: &Report, args: &OutputArgs) -> Result<(), Fatal> {
     crate::report::output::write(report, &args.format, args.output.as_deref())
+}
+
+#[derive(Args, Debug)]
+struct ProbeArgs {
+    /// The platform's values (its redis.addrs, password and TLS settings); layered as `helm -f`.
+    #[arg(short = 'f', long = "values", value_name = "FILE", help_heading = "Targets")]
+    values: Vec<String>,
+    /// A Redis address HOST:PORT (repeatable; overrides the values). Two or more make a cluster
+    /// client, as in the platform.
+    #[arg(long = "addr", value_name = "HOST:PORT", help_heading = "Targets")]
+    addrs: Vec<String>,
+    /// Translate an address a cluster node announces into one the probe can reach (repeatable),
+    /// e.g. behind `kubectl port-forward`.
+    #[arg(long = "map", value_name = "ANNOUNCED=REACHABLE", help_heading = "Targets")]
+    maps: Vec<String>,
+    /// The ACL user.
+    #[arg(long, value_name = "NAME", help_heading = "Authentication")]
+    user: Option<String>,
+    /// Read the password from this environment variable (default: ACP_CHECK_REDIS_PASSWORD).
+    #[arg(
+        long,
+        value_name = "VAR",
+        conflicts_with = "password_file",
+        help_heading = "Authentication"
+    )]
+    password_env: Option<String>,
+    /// Read the password from this file (a trailing newline is dropped).
+    #[arg(long, value_name = "PATH", help_heading = "Authentication")]
+    password_file: Option<std::path::PathBuf>,
+    /// Connect with TLS (also on when the values' redis.tls.enabled is true).
+    #[arg(long, help_heading = "TLS")]
+    tls: bool,
+    /// The CA certificate(s) that sign the server's certificate (PEM).
+    #[arg(long, value_name = "PATH", help_heading = "TLS")]
+    tls_ca: Option<std::path::PathBuf>,
+    /// A client certificate (PEM), when the server requires one.
+    #[arg(long, value_name = "PATH", requires = "tls_key", help_heading = "TLS")]
+    tls_cert: Option<std::path::PathBuf>,
+    /// The client certificate's private key (PEM).
+    #[arg(long, value_name = "PATH", requires = "tls_cert", help_heading = "TLS")]
+    tls_key: Option<std::path::PathBuf>,
+    /// Do not verify the server's certificate (reported as tls-verify-disabled).
+    #[arg(long, help_heading = "TLS")]
+    tls_insecure: bool,
+    /// The RediSearch index to look for (default: the values' redis_search_index_name, else default-index).
+    #[arg(long, value_name = "NAME", help_heading = "Checks")]
+    index: Option<String>,
+    /// Bound on every connect and every reply: 500ms, 3s, 1m.
+    #[arg(long, value_name = "DURATION", value_parser = duration, help_heading = "Checks")]
+    timeout: Option<std::time::Duration>,
+    /// Repeat the probe, with backoff, until it passes or this much time has passed.
+    #[arg(long, value_name = "DURATION", value_parser = duration, help_heading = "Checks")]
+    wait: Option<std::time::Duration>,
+    #[command(flatten)]
+    output: OutputArgs,
+    /// The config file (rule levels, version policy, probe defaults).
+    #[arg(long, value_name = "PATH", help_heading = "Configuration")]
+    config: Option<std::path::PathBuf>,
+}
+
+fn duration(text: &str) -> Result<std::time::Duration, String> {
+    let d = crate::config::parse_duration(text)?;
+    if d.is_zero() {
+        return Err("must be more than zero".into());
+    }
+    Ok(d)
+}
+
+fn probe(args: ProbeArgs) -> Result<ExitCode, Fatal> {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
+    let config = crate::config::load(args.config.as_deref(), &cwd)?;
+    if args.values.iter().filter(|v| *v == "-").count() > 1 {
+        return Err(Fatal("standard input (-) can be read only once".into()));
+    }
+    let loaded = if args.values.is_empty() {
+        None
+    } else {
+        Some(input::load(&input::Options {
+            values: args.values.clone(),
+            ..Default::default()
+        })?)
+    };
+    let options = crate::probe::Options {
+        addrs: args.addrs,
+        user: args.user,
+        password_env: args.password_env,
+        password_file: args.password_file,
+        tls: args.tls,
+        tls_ca: args.tls_ca,
+        tls_cert: args.tls_cert,
+        tls_key: args.tls_key,
+        tls_insecure: args.tls_insecure,
+        index: args.index,
+        timeout: args.timeout,
+        maps: args.maps,
+    };
+    let (plan, setup) = crate::probe::plan(&options, loaded.as_ref(), &config)?;
+    let progress = std::io::stderr().is_terminal();
+    let started = std::time::Instant::now();
+    let mut backoff = std::time::Duration::from_millis(500);
+    let mut attempt = 1;
+    let mut findings = loop {
+        let mut findings = setup.clone();
+        findings.extend(crate::probe::run(&plan));
+        findings = crate::policy::apply(
+            findings,
+            &config,
+            loaded.as_ref().map_or(&Default::default(), |l| &l.sources),
+        );
+        let failed = findings
+            .iter()
+            .any(|f| f.severity == crate::finding::Severity::Error);
+        let Some(wait) = args.wait else { break findings };
+        let left = wait.saturating_sub(started.elapsed());
+        if !failed || left.is_zero() {
+            break findings;
+        }
+        if progress {
+            let first = findings
+                .iter()
+                .find(|f| f.severity == crate::finding::Severity::Error)
+                .map(|f| f.rule.id)
+                .unwrap_or_default();
+            eprintln!(
+                "acp-check: attempt {attempt} failed ({first}); trying again in {} ({}s left)",
+                crate::probe::node::human_duration(backoff.min(left)),
+                left.as_secs()
+            );
+        }
+        std::thread::sleep(backoff.min(left));
+        backoff = (backoff * 2).min(std::time::Duration::from_secs(5));
+        attempt += 1;
+    };
+    crate::probe::mask(&mut findings, &plan);
+    let targets = plan
+        .seeds
+        .iter()
+        .map(|a| crate::probe::node::Target::new(a.clone(), &plan).name())
+        .collect();
+    let report = Report::new(findings, loaded.as_ref())
+        .checked(crate::policy::checked(&config, crate::probe::RULES))
+        .targets(targets);
+    write_report(&report, &args.output)?;
+    let summary = report.summary();
+    let failed = summary.errors > 0 || (args.output.deny_warnings && summary.warnings > 0);
+    Ok(ExitCode::from(u8::from(failed)))
 }
 
 #[derive(Args, Debug)]

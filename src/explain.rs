@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::finding::Severity;
 use crate::rules::{self, Rule};
 use crate::Fatal;
-use log_lines::{Recognised, PATTERNS, PLANNED_LIVE_IDS};
+use log_lines::{Recognised, PATTERNS};
 
 /// How text for a person is printed: bold headings on a terminal, plain text otherwise.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -106,12 +106,6 @@ pub fn explain(query: &str, style: Style) -> Result<String, Fatal> {
     if let Some(rule) = rules::find(id) {
         return Ok(rule_page(rule, style));
     }
-    if PLANNED_LIVE_IDS.contains(&id) {
-        return Err(Fatal(format!(
-            "`{id}` is a live check of `acp-check probe`, which is not built yet, so it has no page yet; \
-`acp-check rules` lists the rules there are"
-        )));
-    }
     if let Some(recognised) = log_lines::recognise(query) {
         return Ok(log_line_page(&recognised, style));
     }
@@ -121,12 +115,7 @@ pub fn explain(query: &str, style: Style) -> Result<String, Fatal> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if looks_like_id {
-        let known: Vec<String> = rules::ALL
-            .iter()
-            .map(|r| r.id)
-            .chain(PLANNED_LIVE_IDS.iter().copied())
-            .map(str::to_string)
-            .collect();
+        let known: Vec<String> = rules::ALL.iter().map(|r| r.id.to_string()).collect();
         if let Some(suggestion) = rules::schema::did_you_mean(id, &known) {
             return Err(Fatal(format!(
                 "no rule `{id}`: did you mean `{suggestion}`? `acp-check rules` lists them"
@@ -194,10 +183,7 @@ pub fn log_line_page(r: &Recognised, style: Style) -> String {
 
     let ids = |ids: &[&str]| -> String {
         ids.iter()
-            .map(|id| match rules::find(id) {
-                Some(_) => format!("`{id}`"),
-                None => format!("`{id}` (planned)"),
-            })
+            .map(|id| format!("`{id}`"))
             .collect::<Vec<_>>()
             .join(", ")
     };
@@ -207,22 +193,10 @@ pub fn log_line_page(r: &Recognised, style: Style) -> String {
     } else {
         ids(&lint)
     };
-    // Until `acp-check probe` exists, no live check does, whatever the registry holds.
-    let (probe, live) = if probe_exists() {
-        ("`acp-check probe`", ids(mode.live))
-    } else {
-        (
-            "`acp-check probe`, not built yet",
-            mode.live
-                .iter()
-                .map(|id| format!("`{id}`"))
-                .collect::<Vec<_>>()
-                .join(", "),
-        )
-    };
+    let live = ids(mode.live);
     let markdown = format!(
         "## What it means\n{}\n\n{}: {}\n\n## Caught by\n- before deploy (`acp-check lint`): {before}\n\
-- live ({probe}): {live}\n\n## How to fix\n{}",
+- live (`acp-check probe`): {live}\n\n## How to fix\n{}",
         mode.meaning, pattern.shows, pattern.cause, mode.fix
     );
     out.push_str(&render_markdown(&markdown, style));
@@ -230,12 +204,6 @@ pub fn log_line_page(r: &Recognised, style: Style) -> String {
 }
 
 /// Whether the command line has a `probe` subcommand yet.
-fn probe_exists() -> bool {
-    <crate::cli::Cli as clap::CommandFactory>::command()
-        .find_subcommand("probe")
-        .is_some()
-}
-
 /// Docs Markdown for a terminal: headings on their own line (bold when styled), text indented by two
 /// spaces, code blocks by four, without their fences.
 pub fn render_markdown(markdown: &str, style: Style) -> String {
@@ -428,10 +396,6 @@ mod tests {
             panic!()
         };
         assert!(e.contains("did you mean `duplicate-key`?"), "{e}");
-        let Err(Fatal(e)) = explain("redis-unreachable", Style::default()) else {
-            panic!()
-        };
-        assert!(e.contains("not built yet"), "{e}");
         let Err(Fatal(e)) = explain("password=hunter2 means nothing", Style::default()) else {
             panic!()
         };

@@ -36,6 +36,9 @@ pub struct Finding {
     pub label: Option<String>,
     /// For live checks: the `host:port` probed.
     pub target: Option<String>,
+    /// For live checks: the fatal line the platform would log at start-up for this failure, so a
+    /// user can match the finding with their logs.
+    pub log_line: Option<String>,
     pub related: Vec<Related>,
 }
 
@@ -57,6 +60,7 @@ impl Finding {
             span: None,
             label: None,
             target: None,
+            log_line: None,
             related: Vec::new(),
         }
     }
@@ -89,6 +93,17 @@ impl Finding {
             Some(span) => self.at(span),
             None => self,
         }
+    }
+
+    /// A live finding about `target` (`host:port`).
+    pub fn on(mut self, target: impl Into<String>) -> Finding {
+        self.target = Some(target.into());
+        self
+    }
+
+    pub fn log_line(mut self, line: impl Into<String>) -> Finding {
+        self.log_line = Some(line.into());
+        self
     }
 
     pub fn related(mut self, span: Span, message: impl Into<String>) -> Finding {

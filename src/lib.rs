@@ -10,6 +10,7 @@ pub mod explain;
 pub mod finding;
 pub mod input;
 pub mod policy;
+pub mod probe;
 pub mod redis_conf;
 pub mod report;
 pub mod rules;

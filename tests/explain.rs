@@ -116,10 +116,10 @@ fn unknown_rule_id_suggests() {
 }
 
 #[test]
-fn planned_live_rule_says_so() {
+fn live_rule_has_a_page() {
     let r = explain("redis-unreachable");
-    assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("acp-check probe"), "{}", r.stderr);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("--map ANNOUNCED=REACHABLE"), "{}", r.stdout);
 }
 
 #[test]

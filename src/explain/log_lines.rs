@@ -7,21 +7,6 @@
 
 use std::ops::Range;
 
-/// Live rules the tables may name before `acp-check probe` exists. A test checks that every rule id
-/// named here is in [`crate::rules::ALL`] or in this list, and that no id of this list has landed in
-/// the registry (then it is no longer planned: remove it from here).
-pub static PLANNED_LIVE_IDS: &[&str] = &[
-    "redis-unreachable",
-    "redis-auth-failed",
-    "tls-handshake-failed",
-    "cluster-state-fail",
-    "cluster-mode-mismatch",
-    "persistence-disabled",
-    "memory-nearly-full",
-    "probe-permission-denied",
-    "search-index-missing",
-];
-
 /// A failure mode: what went wrong, whatever the exact message.
 #[derive(Debug)]
 pub struct Mode {
@@ -353,6 +338,16 @@ probably not the Redis the platform's password was set for.",
         extra_lint: &[],
         mode: &TLS_MISMATCH,
         example: "tls: first record does not look like a TLS handshake",
+    },
+    Pattern {
+        all_of: &["redis info: eof"],
+        shows: "`EOF` at the first command",
+        cause: "Redis closed the connection at the platform's first command: a Redis with TLS on (the \
+redis-cluster chart's `tls.enabled`) closes plain-text connections, and the platform's \
+`redis.tls.enabled` is off.",
+        extra_lint: &[],
+        mode: &TLS_MISMATCH,
+        example: "failed to create redis client: failed to get redis info: EOF",
     },
     Pattern {
         all_of: &["x509:"],
@@ -801,21 +796,11 @@ mod tests {
     }
 
     #[test]
-    fn every_named_rule_exists_or_is_planned() {
-        for id in named_ids().into_iter().chain(PLANNED_LIVE_IDS.iter().copied()) {
+    fn every_named_rule_exists() {
+        for id in named_ids() {
             assert!(
-                crate::rules::find(id).is_some() || PLANNED_LIVE_IDS.contains(&id),
-                "`{id}` is neither in rules::ALL nor in PLANNED_LIVE_IDS (a typo?)"
-            );
-        }
-    }
-
-    #[test]
-    fn planned_ids_have_not_landed_yet() {
-        for id in PLANNED_LIVE_IDS {
-            assert!(
-                crate::rules::find(id).is_none(),
-                "`{id}` is in rules::ALL now: remove it from PLANNED_LIVE_IDS"
+                crate::rules::find(id).is_some(),
+                "`{id}` is not in rules::ALL (a typo?)"
             );
         }
     }

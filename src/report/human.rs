@@ -100,6 +100,9 @@ impl Diag {
         if let Some(target) = &finding.target {
             diag.message = format!("{target}: {}", diag.message);
         }
+        if let Some(line) = &finding.log_line {
+            diag.message = format!("{}\n  the platform would log: {line}", diag.message);
+        }
         let Some(span) = finding.span else { return diag };
         let Some((name, text, range)) = report.redacted_source(span) else {
             return diag;

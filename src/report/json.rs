@@ -27,6 +27,8 @@ struct FindingOut<'a> {
     location: Option<LocationOut>,
     #[serde(skip_serializing_if = "Option::is_none")]
     target: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    log_line: Option<&'a str>,
     related: Vec<RelatedOut<'a>>,
 }
 
@@ -75,6 +77,7 @@ impl Reporter for Json {
                     path: l.path,
                 }),
                 target: f.target.as_deref(),
+                log_line: f.log_line.as_deref(),
                 related: f
                     .related
                     .iter()

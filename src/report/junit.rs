@@ -180,12 +180,11 @@ fn write_suite(xml: &mut String, suite: &Suite) {
 
 /// `values.yaml:34:3: error: message`, then the help on its own line.
 fn entry(finding: &Finding, place: &str) -> String {
-    let mut text = format!("{place}: {}: {}", finding.severity.as_str(), finding.message);
-    if let Some(help) = &finding.help {
-        text.push_str("\nhelp: ");
-        text.push_str(help);
-    }
-    text
+    format!(
+        "{place}: {}: {}",
+        finding.severity.as_str(),
+        super::message_with_help(finding)
+    )
 }
 
 /// Text for an XML attribute: markup characters and the white space an attribute would fold

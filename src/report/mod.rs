@@ -181,12 +181,19 @@ impl<'a> Report<'a> {
     }
 }
 
-/// A finding's message followed by its help on a line of its own, for formats with one text field.
+/// A finding's message followed by the log line the platform would print (live findings) and the
+/// help, each on a line of its own, for formats with one text field.
 pub fn message_with_help(finding: &Finding) -> String {
-    match &finding.help {
-        Some(help) => format!("{}\nhelp: {help}", finding.message),
-        None => finding.message.clone(),
+    let mut text = finding.message.clone();
+    if let Some(line) = &finding.log_line {
+        text.push_str("\nthe platform would log: ");
+        text.push_str(line);
     }
+    if let Some(help) = &finding.help {
+        text.push_str("\nhelp: ");
+        text.push_str(help);
+    }
+    text
 }
 
 /// One output format.

@@ -9,6 +9,7 @@ pub mod addresses;
 pub mod durations;
 pub mod encrypted;
 pub mod helm_typing;
+pub mod live;
 pub mod passwords;
 pub mod schema;
 pub mod search;
@@ -64,8 +65,25 @@ pub static ALL: &[&Rule] = &[
     &topology::REFRESH_TOKENS_AT_RISK,
     &topology::EVICTING_MEMORY_POLICY,
     &durations::DURATION_WITHOUT_UNIT,
+    &live::REDIS_UNREACHABLE,
+    &live::REDIS_AUTH_FAILED,
+    &live::TLS_HANDSHAKE_FAILED,
+    &live::CLUSTER_STATE_FAIL,
+    &live::CLUSTER_MODE_MISMATCH,
+    &live::PERSISTENCE_DISABLED,
+    &live::MEMORY_NEARLY_FULL,
+    &live::PROBE_PERMISSION_DENIED,
+    &live::SEARCH_INDEX_MISSING,
     &suppression::UNUSED_SUPPRESSION,
 ];
+
+/// The rules `acp-check lint` checks: all but those only a live Redis can trigger.
+pub fn lint_rules() -> Vec<&'static Rule> {
+    ALL.iter()
+        .copied()
+        .filter(|r| !live::ONLY_LIVE.iter().any(|l| l.id == r.id))
+        .collect()
+}
 
 pub fn find(id: &str) -> Option<&'static Rule> {
     ALL.iter().copied().find(|r| r.id == id)
@@ -151,6 +169,15 @@ mod tests {
                 "refresh-tokens-at-risk",
                 "evicting-memory-policy",
                 "duration-without-unit",
+                "redis-unreachable",
+                "redis-auth-failed",
+                "tls-handshake-failed",
+                "cluster-state-fail",
+                "cluster-mode-mismatch",
+                "persistence-disabled",
+                "memory-nearly-full",
+                "probe-permission-denied",
+                "search-index-missing",
                 "unused-suppression"
             ]
         );

@@ -384,6 +384,43 @@ fn redis_version(
     }
 }
 
+/// The live check: the `redis_version` a server reports in `INFO`, judged by the same policy.
+pub fn live_version(reported: &str, policy: &crate::config::Versions) -> Option<Finding> {
+    let (major, minor, patch) = tag_version(reported)?;
+    let full = Version::new(major, minor, patch.unwrap_or(0));
+    if !policy.redis_supported.matches(&full) {
+        Some(
+            Finding::new(
+                &REDIS_VERSION_UNSUPPORTED,
+                format!(
+                    "the server runs Redis {reported}, which is not supported: the platform supports Redis {}",
+                    range_words(&policy.redis_supported)
+                ),
+            )
+            .help(format!(
+                "deploy Redis {} (redis-cluster image.tag \"{}\", chart {})",
+                policy.redis_recommended, policy.redis_recommended, policy.redis_cluster_chart_recommended
+            )),
+        )
+    } else if full < policy.redis_recommended {
+        Some(
+            Finding::new(
+                &REDIS_VERSION_OUTDATED,
+                format!(
+                    "the server runs Redis {reported}, older than the recommended {}",
+                    policy.redis_recommended
+                ),
+            )
+            .help(format!(
+                "set redis-cluster image.tag to \"{}\"",
+                policy.redis_recommended
+            )),
+        )
+    } else {
+        None
+    }
+}
+
 /// `>=6.2.0, <6.3.0` reads as `6.2.x`; other requirements as written.
 fn range_words(req: &VersionReq) -> String {
     use semver::Op;

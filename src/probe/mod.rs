@@ -1,0 +1,528 @@
+//! `acp-check probe`: connects to the live Redis the platform will use, as the platform would, and
+//! reports each documented failure mode with the rule lint uses for the same cause.
+//!
+//! [`plan`] turns flags and values into targets and credentials (no network); [`run`] probes the
+//! seeds, discovers the other nodes of a cluster and probes them in parallel ([`node`]); findings
+//! carry their target and the log line the platform would print.
+
+pub mod info;
+pub mod node;
+pub mod platform_log;
+pub mod resp;
+pub mod tls;
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::config::Config;
+use crate::deployment::opaque;
+use crate::finding::Finding;
+use crate::input::Loaded;
+use crate::rules::{self, live};
+use crate::tree::{Node, Value};
+use crate::Fatal;
+
+/// The index the platform asks for when the values do not name one (the vendor's logs show it).
+pub const DEFAULT_INDEX: &str = "default-index";
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3);
+/// Nodes probed at once.
+const CONCURRENCY: usize = 8;
+/// The ACL rules of a least-privilege probe user: exactly the commands the probe sends, and the
+/// index name as a key (`FT.INFO` declares its argument a key).
+pub const PROBE_ACL_RULES: &str = "-@all +auth +hello +ping +info +cluster|info +cluster|nodes +cluster|shards +module|list +ft.info +config|get ~default-index";
+
+/// [`PROBE_ACL_RULES`] for another index name.
+pub fn probe_acl_rules(index: &str) -> String {
+    PROBE_ACL_RULES.replace("~default-index", &format!("~{index}"))
+}
+
+/// The environment variable read for the password when no flag names a source.
+pub const PASSWORD_ENV: &str = "ACP_CHECK_REDIS_PASSWORD";
+
+/// What the command line says.
+#[derive(Default, Debug)]
+pub struct Options {
+    /// `--addr`, in order; overrides the values' `addrs`.
+    pub addrs: Vec<String>,
+    pub user: Option<String>,
+    pub password_env: Option<String>,
+    pub password_file: Option<PathBuf>,
+    pub tls: bool,
+    pub tls_ca: Option<PathBuf>,
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    pub tls_insecure: bool,
+    pub index: Option<String>,
+    pub timeout: Option<Duration>,
+    /// `--map ANNOUNCED=REACHABLE`.
+    pub maps: Vec<String>,
+}
+
+/// A password, never printed.
+#[derive(Clone)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// `host:port`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Address {
+    pub host: String,
+    pub port: u16,
+}
+
+impl std::fmt::Display for Address {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.host.contains(':') && !self.host.starts_with('[') {
+            write!(f, "[{}]:{}", self.host, self.port)
+        } else {
+            write!(f, "{}:{}", self.host, self.port)
+        }
+    }
+}
+
+impl Address {
+    /// `host:port`, `[v6]:port`, or a bare host (port 6379).
+    pub fn parse(text: &str) -> Result<Address, String> {
+        let text = text.trim();
+        let text = text
+            .strip_prefix("redis://")
+            .or_else(|| text.strip_prefix("rediss://"))
+            .unwrap_or(text);
+        if text.is_empty() {
+            return Err("an empty address".into());
+        }
+        let (host, port) = if let Some(rest) = text.strip_prefix('[') {
+            let (host, after) = rest
+                .split_once(']')
+                .ok_or_else(|| format!("`{text}`: no closing `]`"))?;
+            (host.to_string(), after.strip_prefix(':'))
+        } else if text.matches(':').count() > 1 {
+            (text.to_string(), None)
+        } else {
+            match text.split_once(':') {
+                Some((h, p)) => (h.to_string(), Some(p)),
+                None => (text.to_string(), None),
+            }
+        };
+        let port = match port {
+            Some(p) => p
+                .parse::<u16>()
+                .ok()
+                .filter(|p| *p > 0)
+                .ok_or_else(|| format!("`{text}`: `{p}` is not a port"))?,
+            None => 6379,
+        };
+        if host.is_empty() || host.chars().any(|c| c.is_whitespace() || c == '/') {
+            return Err(format!("`{text}` is not HOST:PORT"));
+        }
+        Ok(Address { host, port })
+    }
+}
+
+/// What the client will do, as the platform's client would.
+#[derive(Debug)]
+pub struct Plan {
+    /// The addresses the client dials first.
+    pub seeds: Vec<Address>,
+    /// Two or more addresses make go-redis's universal client a cluster client.
+    pub cluster_client: bool,
+    pub user: Option<String>,
+    pub password: Option<Secret>,
+    pub tls: Option<resp::Tls>,
+    pub index: String,
+    /// Probe the RediSearch index (`redis_search` true or unset).
+    pub search: bool,
+    pub timeout: Duration,
+    /// Announced address → reachable address.
+    pub maps: Vec<(Address, Address)>,
+    /// The version policy (shared with lint).
+    pub versions: crate::config::Versions,
+}
+
+impl std::fmt::Debug for resp::Tls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Tls")
+    }
+}
+
+/// Targets and credentials from the flags, then the values (flags win). Findings about the setup
+/// itself (a password read from a values file, `--tls-insecure`) are returned beside the plan.
+pub fn plan(
+    options: &Options,
+    loaded: Option<&Loaded>,
+    config: &Config,
+) -> Result<(Plan, Vec<Finding>), Fatal> {
+    let mut findings = Vec::new();
+    let client = loaded.and_then(platform_client);
+    let client = client.as_ref();
+
+    let (seeds, cluster_client) = if !options.addrs.is_empty() {
+        let seeds = options
+            .addrs
+            .iter()
+            .map(|a| Address::parse(a).map_err(|e| Fatal(format!("--addr {e}"))))
+            .collect::<Result<Vec<_>, _>>()?;
+        let cluster = seeds.len() >= 2;
+        (seeds, cluster)
+    } else if let Some(addrs) = client.and_then(|c| c.get(&["addrs"])).and_then(Node::as_seq) {
+        let mut seeds = Vec::new();
+        for node in addrs {
+            let Some(text) = node.as_str() else { continue };
+            if let Some(reason) = opaque(node) {
+                return Err(Fatal(format!(
+                    "the address `{text}` in the values cannot be probed: {reason}; give --addr"
+                )));
+            }
+            seeds.push(Address::parse(text).map_err(|e| Fatal(format!("redis.addrs in the values: {e}")))?);
+        }
+        let cluster = addrs.len() >= 2;
+        (seeds, cluster)
+    } else {
+        return Err(Fatal(
+            "nothing to probe: give --addr HOST:PORT, or -f with the platform's values (redis.addrs)".into(),
+        ));
+    };
+    if seeds.is_empty() {
+        return Err(Fatal(
+            "the platform's redis.addrs in the values lists no address; give --addr".into(),
+        ));
+    }
+    let mut unique = Vec::new();
+    for seed in seeds {
+        if !unique.contains(&seed) {
+            unique.push(seed);
+        }
+    }
+
+    let password = password(options, client, &mut findings)?;
+
+    let values_tls = client.and_then(|c| c.get(&["tls"]));
+    let flag = |key: &str| {
+        values_tls
+            .and_then(|t| t.get(&[key]))
+            .and_then(Node::as_bool)
+            .unwrap_or(false)
+    };
+    let tls_on = options.tls
+        || options.tls_ca.is_some()
+        || options.tls_cert.is_some()
+        || options.tls_insecure
+        || flag("enabled");
+    let tls = if tls_on {
+        let pem = |flag: &Option<PathBuf>, key: &str| -> Result<Option<tls::Pem>, Fatal> {
+            if let Some(path) = flag {
+                return Ok(Some(tls::Pem::File(path.clone())));
+            }
+            let Some(node) = values_tls.and_then(|t| t.get(&[key])) else {
+                return Ok(None);
+            };
+            Ok(node.as_str().filter(|s| !s.trim().is_empty()).map(|s| {
+                if s.contains("-----BEGIN") {
+                    tls::Pem::Text(s.to_string())
+                } else {
+                    tls::Pem::File(PathBuf::from(s))
+                }
+            }))
+        };
+        let insecure = options.tls_insecure || flag("insecure_skip_verify");
+        if insecure {
+            findings.push(
+                Finding::new(
+                    &rules::tls::TLS_VERIFY_DISABLED,
+                    "the probe does not verify the server's certificate (--tls-insecure or tls.insecure_skip_verify)",
+                )
+                .help("give the CA that signed the server certificate with --tls-ca (redis.tls.ca) instead"),
+            );
+        }
+        let config = tls::client_config(
+            pem(&options.tls_ca, "ca")?,
+            pem(&options.tls_cert, "cert")?,
+            pem(&options.tls_key, "key")?,
+            insecure,
+        )?;
+        Some(resp::Tls {
+            config,
+            server_name: None,
+        })
+    } else {
+        None
+    };
+
+    let index = options
+        .index
+        .clone()
+        .or_else(|| config.probe.index.clone())
+        .or_else(|| {
+            client
+                .and_then(|c| c.get(&["redis_search_index_name"]))
+                .and_then(Node::as_str)
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| DEFAULT_INDEX.to_string());
+    let search = client
+        .and_then(|c| c.get(&["redis_search"]))
+        .and_then(Node::as_bool)
+        .unwrap_or(true);
+
+    let mut maps = Vec::new();
+    for map in &options.maps {
+        let (from, to) = map
+            .split_once('=')
+            .ok_or_else(|| Fatal(format!("--map `{map}`: write ANNOUNCED=REACHABLE")))?;
+        let from = Address::parse(from).map_err(|e| Fatal(format!("--map {e}")))?;
+        let to = Address::parse(to).map_err(|e| Fatal(format!("--map {e}")))?;
+        maps.push((from, to));
+    }
+
+    Ok((
+        Plan {
+            seeds: unique,
+            cluster_client,
+            user: options.user.clone(),
+            password,
+            tls,
+            index,
+            search,
+            timeout: options
+                .timeout
+                .or(config.probe.timeout)
+                .unwrap_or(DEFAULT_TIMEOUT),
+            maps,
+            versions: config.versions.clone(),
+        },
+        findings,
+    ))
+}
+
+/// The effective Redis client config of the platform in the values, if there is one.
+fn platform_client(loaded: &Loaded) -> Option<Node> {
+    loaded.deployment.platforms().find_map(|p| p.redis_client())
+}
+
+/// The password: `--password-env`, `--password-file`, `ACP_CHECK_REDIS_PASSWORD`, then the values
+/// (reported as `plaintext-secret`). Never a flag value.
+fn password(
+    options: &Options,
+    client: Option<&Node>,
+    findings: &mut Vec<Finding>,
+) -> Result<Option<Secret>, Fatal> {
+    if let Some(var) = &options.password_env {
+        let value = std::env::var(var).map_err(|_| {
+            Fatal(format!(
+                "--password-env {var}: the environment variable {var} is not set (or not UTF-8)"
+            ))
+        })?;
+        return Ok(Some(Secret(value)));
+    }
+    if let Some(path) = &options.password_file {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Fatal(format!(
+                "--password-file {}: {}",
+                path.display(),
+                resp::describe_io(&e)
+            ))
+        })?;
+        // A file written with `echo` ends with a newline that is not part of the password.
+        let value = text.strip_suffix('\n').unwrap_or(&text);
+        let value = value.strip_suffix('\r').unwrap_or(value);
+        return Ok(Some(Secret(value.to_string())));
+    }
+    if let Ok(value) = std::env::var(PASSWORD_ENV) {
+        return Ok(Some(Secret(value)));
+    }
+    let Some(node) = client.and_then(|c| c.get(&["password"])) else {
+        return Ok(None);
+    };
+    let Value::Str(value) = &node.value else {
+        return Ok(None);
+    };
+    if value.is_empty() {
+        return Ok(None);
+    }
+    if let Some(reason) = opaque(node) {
+        return Err(Fatal(format!(
+            "the platform's Redis password in the values cannot be used: {reason}; give it with --password-env VAR or --password-file PATH"
+        )));
+    }
+    findings.push(
+        Finding::new(
+            &rules::passwords::PLAINTEXT_SECRET,
+            "the probe read the platform's Redis password from a values file, where it is written in clear",
+        )
+        .at(node.span)
+        .label("password in clear")
+        .help("keep it in a Secret (secretConfig.data.redis.password from a sealed or SOPS-encrypted file) and give it to the probe with --password-env or --password-file"),
+    );
+    Ok(Some(Secret(value.clone())))
+}
+
+/// The rules the probe checks (JUnit's test cases for each node): the live-only ones and those it
+/// shares with lint.
+pub static RULES: &[&rules::Rule] = &[
+    &rules::versions::REDIS_VERSION_UNSUPPORTED,
+    &rules::versions::REDIS_VERSION_OUTDATED,
+    &rules::search::SEARCH_MODULE_MISSING,
+    &rules::passwords::PLAINTEXT_SECRET,
+    &rules::tls::TLS_VERIFY_DISABLED,
+    &rules::topology::CLUSTER_NO_REPLICAS,
+    &rules::topology::EVICTING_MEMORY_POLICY,
+    &live::REDIS_UNREACHABLE,
+    &live::REDIS_AUTH_FAILED,
+    &live::TLS_HANDSHAKE_FAILED,
+    &live::CLUSTER_STATE_FAIL,
+    &live::CLUSTER_MODE_MISMATCH,
+    &live::PERSISTENCE_DISABLED,
+    &live::MEMORY_NEARLY_FULL,
+    &live::PROBE_PERMISSION_DENIED,
+    &live::SEARCH_INDEX_MISSING,
+];
+
+/// Probes the seeds, then every other node of the cluster, and returns the findings.
+pub fn run(plan: &Plan) -> Vec<Finding> {
+    let seeds: Vec<node::Target> = plan
+        .seeds
+        .iter()
+        .map(|a| node::Target::new(a.clone(), plan))
+        .collect();
+    let mut reports = parallel(&seeds, plan);
+    let mut findings = Vec::new();
+
+    // Cluster discovery: from the first seed that answered CLUSTER NODES.
+    let topology = reports.iter().find_map(|r| r.cluster_nodes.clone());
+    if let Some(nodes) = &topology {
+        let probed: BTreeSet<String> = reports.iter().map(|r| r.target.announced.to_string()).collect();
+        let others: Vec<node::Target> = nodes
+            .iter()
+            .filter(|n| {
+                !n.myself
+                    || reports
+                        .iter()
+                        .all(|r| r.target.announced.to_string() != n.address)
+            })
+            .filter_map(|n| Address::parse(&n.address).ok())
+            .filter(|a| !probed.contains(&a.to_string()))
+            .map(|a| node::Target::new(a, plan))
+            .filter(|t| !probed.contains(&t.reachable.to_string()))
+            .collect();
+        reports.extend(parallel(&others, plan));
+        findings.extend(node::cluster_findings(nodes, &reports, plan));
+    }
+
+    // The client's mode against the servers'.
+    if let Some(seed) = reports.iter().find(|r| r.mode.is_some()) {
+        let server_cluster = seed.mode.as_deref() == Some("cluster");
+        if server_cluster != plan.cluster_client {
+            let (client, server) = if plan.cluster_client {
+                (
+                    format!(
+                        "the client lists {} addresses (a cluster client)",
+                        plan.seeds.len().max(2)
+                    ),
+                    "this Redis is standalone",
+                )
+            } else {
+                (
+                    "the client lists one address (a single-node client)".to_string(),
+                    "this Redis is a cluster",
+                )
+            };
+            findings.push(
+                Finding::new(&live::CLUSTER_MODE_MISMATCH, format!("{client}, and {server}"))
+                    .on(seed.target.announced.to_string())
+                    .help(if plan.cluster_client {
+                        "list one address for a standalone Redis"
+                    } else {
+                        "list the headless service twice (`<fullname>-headless:6379` ×2) for a cluster"
+                    }),
+            );
+        }
+    }
+    for report in reports {
+        findings.extend(report.findings);
+    }
+    findings
+}
+
+/// Probes targets, at most [`CONCURRENCY`] at a time, keeping their order.
+fn parallel(targets: &[node::Target], plan: &Plan) -> Vec<node::Report> {
+    let mut out = Vec::with_capacity(targets.len());
+    for chunk in targets.chunks(CONCURRENCY) {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = chunk
+                .iter()
+                .map(|t| scope.spawn(move || node::probe(t.clone(), plan)))
+                .collect();
+            for handle in handles {
+                out.push(handle.join().expect("a node probe does not panic"));
+            }
+        });
+    }
+    out
+}
+
+/// Masks the password wherever it might have reached a message (a server that echoes it).
+pub fn mask(findings: &mut [Finding], plan: &Plan) {
+    let Some(Secret(password)) = &plan.password else {
+        return;
+    };
+    if password.len() < 3 {
+        return;
+    }
+    let mask = |text: &mut String| {
+        if text.contains(password.as_str()) {
+            *text = text.replace(password.as_str(), crate::source::MASK);
+        }
+    };
+    for f in findings {
+        mask(&mut f.message);
+        f.help.iter_mut().for_each(mask);
+        f.label.iter_mut().for_each(mask);
+        f.log_line.iter_mut().for_each(mask);
+        f.target.iter_mut().for_each(mask);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses() {
+        let a = |t: &str| Address::parse(t).map(|a| a.to_string());
+        assert_eq!(
+            a("redis-cluster-headless:6379").unwrap(),
+            "redis-cluster-headless:6379"
+        );
+        assert_eq!(a("127.0.0.1").unwrap(), "127.0.0.1:6379");
+        assert_eq!(a("[::1]:7000").unwrap(), "[::1]:7000");
+        assert_eq!(a("::1").unwrap(), "[::1]:6379");
+        assert_eq!(a("redis://10.0.0.1:7001").unwrap(), "10.0.0.1:7001");
+        assert!(a("host:0").is_err());
+        assert!(a("host:http").is_err());
+        assert!(a("").is_err());
+        assert!(a("a b:1").is_err());
+    }
+
+    #[test]
+    fn the_acl_line_is_in_the_rule_docs() {
+        assert!(live::PROBE_PERMISSION_DENIED
+            .docs
+            .contains(&format!("ACL SETUSER acp-check on >PASSWORD {PROBE_ACL_RULES}")));
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        assert_eq!(format!("{:?}", Secret("hunter2".into())), "***");
+        let auth = resp::Command::Auth {
+            user: None,
+            password: "hunter2".into(),
+        };
+        assert!(!format!("{auth:?}").contains("hunter2"));
+    }
+}
