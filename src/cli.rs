@@ -289,9 +289,11 @@ fn probe(args: ProbeArgs) -> Result<ExitCode, Fatal> {
     let started = std::time::Instant::now();
     let mut backoff = std::time::Duration::from_millis(500);
     let mut attempt = 1;
-    let mut findings = loop {
+    let (mut findings, probed) = loop {
         let mut findings = setup.clone();
-        findings.extend(crate::probe::run(&plan));
+        let probed = crate::probe::run(&plan);
+        findings.extend(probed.findings);
+        let probed = (probed.targets, probed.unreached);
         findings = crate::policy::apply(
             findings,
             &config,
@@ -300,10 +302,12 @@ fn probe(args: ProbeArgs) -> Result<ExitCode, Fatal> {
         let failed = findings
             .iter()
             .any(|f| f.severity == crate::finding::Severity::Error);
-        let Some(wait) = args.wait else { break findings };
+        let Some(wait) = args.wait else {
+            break (findings, probed);
+        };
         let left = wait.saturating_sub(started.elapsed());
         if !failed || left.is_zero() {
-            break findings;
+            break (findings, probed);
         }
         if progress {
             let first = findings
@@ -322,14 +326,11 @@ fn probe(args: ProbeArgs) -> Result<ExitCode, Fatal> {
         attempt += 1;
     };
     crate::probe::mask(&mut findings, &plan);
-    let targets = plan
-        .seeds
-        .iter()
-        .map(|a| crate::probe::node::Target::new(a.clone(), &plan).name())
-        .collect();
+    let (targets, unreached) = probed;
     let report = Report::new(findings, loaded.as_ref())
         .checked(crate::policy::checked(&config, crate::probe::RULES))
-        .targets(targets);
+        .targets(targets)
+        .unreached(unreached);
     write_report(&report, &args.output)?;
     let summary = report.summary();
     let failed = summary.errors > 0 || (args.output.deny_warnings && summary.warnings > 0);

@@ -107,3 +107,55 @@ fn probe_findings_in_sarif_junit_and_github() {
         assert!(line.contains(&format!("::{target}: ")), "{line}");
     }
 }
+
+/// JUnit of a cluster probe: a suite for every node found (not only the seeds), and for a node that
+/// cannot be reached, its other checks skipped with the reason, not passed.
+#[test]
+fn junit_has_every_node_and_skips_what_an_unreachable_node_could_not_check() {
+    if live::skipped() {
+        return;
+    }
+    let cluster = live::Cluster::start("ci-junit-cluster");
+    let seed = cluster.nodes[0].address();
+    let closed = format!("127.0.0.1:{}", live::free_port(false));
+    let junit = scratch("ci-probe-cluster").join("junit.xml");
+    let junit = junit.to_string_lossy().into_owned();
+    let out = acp_check()
+        .args(["probe", "--addr", &seed, "--addr", &closed, "--password-env", "P"])
+        .args(["--timeout", "1s", "--format", &format!("junit={junit}")])
+        .env("P", live::PASSWORD)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let summary = run_tool(&tool("python3"), &["tests/tools/junit_summary.py", &junit]);
+    assert_eq!(summary.code, 0, "{}", summary.stderr);
+    let summary: Value = serde_json::from_str(&summary.stdout).unwrap();
+    let suites = summary["suites"].as_array().unwrap();
+    let names: BTreeSet<String> = suites
+        .iter()
+        .map(|s| s["name"].as_str().unwrap().to_string())
+        .collect();
+    let mut expected: BTreeSet<String> = cluster.nodes.iter().map(|n| n.address()).collect();
+    expected.insert(closed.clone());
+    assert_eq!(names, expected, "{summary}");
+    let checks = acp_check::probe::RULES.len();
+    for suite in suites {
+        assert_eq!(suite["tests"], checks, "{suite}");
+        if suite["name"] == closed.as_str() {
+            assert_eq!(suite["failures"], 1, "{suite}");
+            assert_eq!(suite["skipped"], checks - 1, "{suite}");
+            let case = suite["cases"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["name"] == "search-module-missing")
+                .unwrap();
+            assert_eq!(
+                case["skipped"][0],
+                "not checked: connection refused: nothing listens on this port"
+            );
+        } else {
+            assert_eq!(suite["skipped"], 0, "{suite}");
+        }
+    }
+}

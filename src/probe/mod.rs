@@ -383,8 +383,16 @@ pub static RULES: &[&rules::Rule] = &[
     &live::SEARCH_INDEX_MISSING,
 ];
 
-/// Probes the seeds, then every other node of the cluster, and returns the findings.
-pub fn run(plan: &Plan) -> Vec<Finding> {
+/// What a probe found, and every node it probed (with or without findings).
+pub struct Probed {
+    pub findings: Vec<Finding>,
+    pub targets: Vec<String>,
+    /// Nodes that never answered `INFO`, with the reason: their other checks did not run.
+    pub unreached: Vec<(String, String)>,
+}
+
+/// Probes the seeds, then every other node of the cluster.
+pub fn run(plan: &Plan) -> Probed {
     let seeds: Vec<node::Target> = plan
         .seeds
         .iter()
@@ -443,10 +451,24 @@ pub fn run(plan: &Plan) -> Vec<Finding> {
             );
         }
     }
+    let mut targets = Vec::new();
+    let mut unreached = Vec::new();
     for report in reports {
+        targets.push(report.target.name());
+        if !report.answered {
+            let why = report
+                .findings
+                .first()
+                .map_or_else(|| "no answer".to_string(), |f| f.message.clone());
+            unreached.push((report.target.name(), why));
+        }
         findings.extend(report.findings);
     }
-    findings
+    Probed {
+        findings,
+        targets,
+        unreached,
+    }
 }
 
 /// Probes targets, at most [`CONCURRENCY`] at a time, keeping their order.

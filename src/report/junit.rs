@@ -15,6 +15,8 @@ pub struct Junit;
 /// One test suite: an input file, a probe target, or (for findings with neither) the deployment.
 struct Suite<'r> {
     name: String,
+    /// Why the checks without findings did not run (a probe target that could not be reached).
+    skipped: Option<String>,
     /// The file's path, for readers that link a test to its file.
     file: Option<String>,
     cases: Vec<Case<'r>>,
@@ -23,6 +25,15 @@ struct Suite<'r> {
 struct Case<'r> {
     rule: &'static Rule,
     findings: Vec<(&'r Finding, String)>,
+}
+
+impl Suite<'_> {
+    fn skipped_cases(&self) -> usize {
+        match self.skipped {
+            Some(_) => self.cases.iter().filter(|c| c.findings.is_empty()).count(),
+            None => 0,
+        }
+    }
 }
 
 impl Case<'_> {
@@ -43,10 +54,11 @@ impl Reporter for Junit {
             .flat_map(|s| &s.cases)
             .filter(|c| !c.failing().is_empty())
             .count();
+        let skipped: usize = suites.iter().map(Suite::skipped_cases).sum();
         let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         let _ = writeln!(
             xml,
-            "<testsuites name=\"acp-check\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">"
+            "<testsuites name=\"acp-check\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\">"
         );
         for suite in &suites {
             write_suite(&mut xml, suite);
@@ -59,6 +71,11 @@ impl Reporter for Junit {
 fn suites<'r>(report: &'r Report) -> Vec<Suite<'r>> {
     let rules = report.rules_checked();
     let with_rules = |name: String, file: Option<String>| Suite {
+        skipped: report
+            .unreached
+            .iter()
+            .find(|(t, _)| *t == name)
+            .map(|(_, why)| why.clone()),
         name,
         file,
         cases: rules
@@ -97,6 +114,7 @@ fn suites<'r>(report: &'r Report) -> Vec<Suite<'r>> {
             None => {
                 suites.push(Suite {
                     name: suite_name,
+                    skipped: None,
                     file: None,
                     cases: Vec::new(),
                 });
@@ -124,9 +142,10 @@ fn write_suite(xml: &mut String, suite: &Suite) {
         .unwrap_or_default();
     let _ = writeln!(
         xml,
-        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\"{file}>",
+        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"{}\"{file}>",
         escape(&suite.name),
         suite.cases.len(),
+        suite.skipped_cases(),
     );
     for case in &suite.cases {
         let _ = write!(
@@ -136,7 +155,16 @@ fn write_suite(xml: &mut String, suite: &Suite) {
             escape(&suite.name),
         );
         if case.findings.is_empty() {
-            xml.push_str("/>\n");
+            match &suite.skipped {
+                Some(why) => {
+                    let _ = writeln!(
+                        xml,
+                        ">\n      <skipped message=\"{}\"/>\n    </testcase>",
+                        escape(&format!("not checked: {why}"))
+                    );
+                }
+                None => xml.push_str("/>\n"),
+            }
             continue;
         }
         xml.push_str(">\n");

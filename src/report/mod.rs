@@ -41,6 +41,9 @@ pub struct Report<'a> {
     pub checked: Vec<&'static Rule>,
     /// The `host:port` targets a probe checked, with or without findings (JUnit's test suites).
     pub targets: Vec<String>,
+    /// Targets whose checks stopped early (unreachable, refused credentials), with why: their
+    /// other checks did not run (JUnit's skipped cases).
+    pub unreached: Vec<(String, String)>,
     /// Sources' texts with secrets replaced by `***`, made on first use.
     redacted: std::cell::RefCell<HashMap<SourceId, Arc<crate::source::Redacted>>>,
 }
@@ -89,6 +92,7 @@ impl<'a> Report<'a> {
             loaded,
             checked: Vec::new(),
             targets: Vec::new(),
+            unreached: Vec::new(),
             redacted: Default::default(),
         }
     }
@@ -103,6 +107,12 @@ impl<'a> Report<'a> {
     /// Names the targets a probe checked, so that a target without findings is reported as passed.
     pub fn targets(mut self, targets: Vec<String>) -> Report<'a> {
         self.targets = targets;
+        self
+    }
+
+    /// Names the targets whose checks stopped early, and why.
+    pub fn unreached(mut self, unreached: Vec<(String, String)>) -> Report<'a> {
+        self.unreached = unreached;
         self
     }
 
