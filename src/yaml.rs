@@ -220,8 +220,12 @@ enum Frame {
     },
     Map {
         map: Map,
+        /// Where each key of `map` is in its entries: a mapping may have millions of keys.
+        index: HashMap<String, usize>,
         /// Entries brought in by merge keys; explicit keys win over them.
         merged: Vec<Entry>,
+        /// The keys of `merged`.
+        merged_keys: std::collections::HashSet<String>,
         key: Option<PendingKey>,
         start: usize,
         end: usize,
@@ -296,7 +300,9 @@ impl Builder<'_> {
             EventData::MappingStart { anchor, .. } => self.push(
                 Frame::Map {
                     map: Map::default(),
+                    index: HashMap::new(),
                     merged: Vec::new(),
+                    merged_keys: Default::default(),
                     key: None,
                     start: r.start,
                     end: r.end,
@@ -324,6 +330,7 @@ impl Builder<'_> {
                     }
                     Frame::Map {
                         mut map,
+                        index,
                         merged,
                         start,
                         end,
@@ -332,7 +339,7 @@ impl Builder<'_> {
                         ..
                     } => {
                         for entry in merged {
-                            if map.entry(&entry.key).is_none() {
+                            if !index.contains_key(&entry.key) {
                                 map.entries.push(entry);
                             }
                         }
@@ -434,7 +441,9 @@ impl Builder<'_> {
             }
             Frame::Map {
                 map,
+                index,
                 merged,
+                merged_keys,
                 key,
                 end,
                 count: c,
@@ -476,7 +485,7 @@ impl Builder<'_> {
                                 if let Value::Map(m) = source.value {
                                     for entry in m.entries {
                                         // Earlier merged mappings win over later ones.
-                                        if !merged.iter().any(|e| e.key == entry.key) {
+                                        if merged_keys.insert(entry.key.clone()) {
                                             merged.push(entry);
                                         }
                                     }
@@ -492,7 +501,7 @@ impl Builder<'_> {
                         if is_secret {
                             self.out.secrets.push(node.span.range());
                         }
-                        if let Some(old) = map.entry_mut(&text) {
+                        if let Some(old) = index.get(&text).map(|&i| &mut map.entries[i]) {
                             self.out.problems.push(Problem::DuplicateKey {
                                 key: text.clone(),
                                 first: old.key_span,
@@ -504,6 +513,7 @@ impl Builder<'_> {
                                 value: node,
                             };
                         } else {
+                            index.insert(text.clone(), map.entries.len());
                             map.entries.push(Entry {
                                 key: text,
                                 key_span: span,

@@ -617,3 +617,30 @@ fn the_memory_limit_is_enforced() {
         .unwrap();
     assert!(!status.success());
 }
+
+#[test]
+fn a_mapping_of_200000_keys() {
+    // Found while testing this: keys were looked up one by one when read, merged and reported, so a
+    // 3 MB file of 200,000 keys took hours. The guard above fails the test if it comes back.
+    let dir = scratch("many-keys");
+    let keys: String = (0..200_000).map(|i| format!("k{i}: {i}\n")).collect();
+    let path = write(&dir, "values.yaml", &keys);
+    let run = lint_human(&[&path]);
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (0, "acp-check: no problems found (1 input read)\n")
+    );
+    // Layered with -f onto itself, and with a duplicate at the very end.
+    let dup = write(&dir, "dup.yaml", format!("{keys}k0: again\n"));
+    let run = lint(&["-f", &path, "-f", &dup]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        findings(&run),
+        vec![(
+            "duplicate-key".into(),
+            200_001,
+            1,
+            "key `k0` is set twice in the same mapping".into()
+        )]
+    );
+}
