@@ -8,6 +8,8 @@ need_apt=()
 command -v cc >/dev/null || need_apt+=(gcc)
 command -v python3 >/dev/null || need_apt+=(python3)
 command -v script >/dev/null || need_apt+=(bsdutils)
+command -v prlimit >/dev/null || need_apt+=(util-linux)
+command -v c++ >/dev/null || need_apt+=(g++)
 python3 -c 'import yaml, jsonschema' 2>/dev/null || need_apt+=(python3-yaml python3-jsonschema)
 # The probe's live tests: Redis 7.0 and RediSearch from Debian, openssl for test certificates.
 /usr/bin/redis-server --version 2>/dev/null | grep -q 'v=7\.' || need_apt+=(redis-server redis-tools)
@@ -52,5 +54,23 @@ else
   echo "      the schema self-test needs it and was not run"
 fi
 
+# The fuzz targets are built as fuzzing builds them, and replay their seeds and every crash found
+# (cargo test below replays them too, through the same checks). No fuzzing here: see fuzz/README.md.
+echo "== fuzz targets: build, replay seeds and regressions"
+command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked --version 0.13.2
+cargo fetch --locked --manifest-path fuzz/Cargo.toml
+cargo fuzz build --sanitizer none
+for target in $(cargo fuzz list); do
+  dirs=(fuzz/seeds/"$target")
+  [ -d fuzz/regressions/"$target" ] && dirs+=(fuzz/regressions/"$target")
+  out=$(cargo fuzz run --sanitizer none "$target" "${dirs[@]}" -- -runs=0 2>&1) || {
+    echo "$out"
+    echo "fuzz target $target fails on its seeds or regressions" >&2
+    exit 1
+  }
+  echo "$target: $(echo "$out" | grep -E '^Done')"
+done
+
 echo "== cargo tests"
 cargo test --locked
+

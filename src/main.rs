@@ -3,6 +3,10 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     // A panic is a bug: say so in one line, without a stack trace, and exit 2.
     std::panic::set_hook(Box::new(|info| {
+        // The YAML reader catches its library's panics and reports them as findings.
+        if acp_check::yaml::in_yaml_library() {
+            return;
+        }
         let at = info
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))

@@ -126,8 +126,11 @@ impl Schema {
                         .map(|p| p.keys().cloned().collect())
                         .unwrap_or_default();
                     let Some(map) = node.as_map() else { continue };
+                    // A mapping may have many thousands of unknown keys: find each at once.
+                    let entries: std::collections::HashMap<&str, &Entry> =
+                        map.entries.iter().map(|e| (e.key.as_str(), e)).collect();
                     for key in unexpected {
-                        if let Some(entry) = map.entry(key) {
+                        if let Some(&entry) = entries.get(key.as_str()) {
                             let mut path = segments.clone();
                             path.push(key.clone());
                             out.push(Violation::UnknownKey {

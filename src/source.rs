@@ -126,7 +126,19 @@ impl Source {
             at = r.end;
         }
         text.push_str(&self.text[at..]);
-        Redacted { text, ranges: merged }
+        let mut line_starts = vec![0];
+        let bytes = text.as_bytes();
+        for (i, &b) in bytes.iter().enumerate() {
+            // A line ends at "\n", "\r\n" or a lone "\r", as YAML and miette count lines.
+            if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+                line_starts.push(i + 1);
+            }
+        }
+        Redacted {
+            text,
+            ranges: merged,
+            line_starts,
+        }
     }
 
     /// The source text under a span, unless any part of it is secret.
@@ -148,9 +160,26 @@ pub const MASK: &str = "***";
 pub struct Redacted {
     pub text: String,
     ranges: Vec<Range<usize>>,
+    /// Where each line of `text` starts.
+    line_starts: Vec<usize>,
 }
 
 impl Redacted {
+    /// The 0-based line of `text` that holds a byte offset.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.line_starts.partition_point(|&s| s <= offset) - 1
+    }
+
+    /// The byte range of a 0-based line of `text`, without its line break (empty past the last line).
+    pub fn line(&self, line: usize) -> Range<usize> {
+        let Some(&start) = self.line_starts.get(line) else {
+            return self.text.len()..self.text.len();
+        };
+        let end = self.line_starts.get(line + 1).copied().unwrap_or(self.text.len());
+        let body = self.text[start..end].trim_end_matches(['\n', '\r']);
+        start..start + body.len()
+    }
+
     /// Maps a byte offset of the original text into the redacted text.
     pub fn offset(&self, original: usize) -> usize {
         let mut shift: isize = 0;
@@ -218,6 +247,14 @@ mod tests {
     }
 
     #[test]
+    fn redacted_lines_end_at_each_kind_of_line_break() {
+        let s = Source::new("v.yaml".into(), Origin::File, "a\r\nbb\rc\n".into());
+        let r = s.redacted();
+        assert_eq!((r.line(0), r.line(1), r.line(2)), (0..1, 3..5, 6..7));
+        assert_eq!((r.line_of(3), r.line_of(6), r.line_of(8)), (1, 2, 3));
+    }
+
+    #[test]
     fn redaction_masks_and_maps_offsets() {
         let mut s = Source::new("v.yaml".into(), Origin::File, "password: hunter2\nx: 1\n".into());
         s.redact(10..17);
@@ -226,6 +263,8 @@ mod tests {
         assert_eq!(r.offset(10), 10);
         assert_eq!(r.offset(18), 14);
         assert_eq!(&r.text[r.offset(18)..r.offset(19)], "x");
+        assert_eq!((r.line_of(0), r.line_of(14), r.line_of(19)), (0, 1, 2));
+        assert_eq!((r.line(0), r.line(1), r.line(2)), (0..13, 14..18, 19..19));
         assert_eq!(s.snippet(0..8), Some("password"));
         assert_eq!(s.snippet(9..12), None);
     }

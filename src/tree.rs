@@ -145,13 +145,21 @@ impl Node {
     pub fn pointer_to(&self, span: Span) -> Option<String> {
         let mut path = Vec::new();
         if self.find_path(span, &mut path) {
-            Some(pointer(&path))
+            let segments: Vec<String> = path
+                .iter()
+                .map(|s| match s {
+                    Segment::Key(k) => (*k).to_string(),
+                    Segment::Index(i) => i.to_string(),
+                })
+                .collect();
+            Some(pointer(&segments))
         } else {
             None
         }
     }
 
-    fn find_path(&self, span: Span, path: &mut Vec<String>) -> bool {
+    /// Searched for every finding of a file: no segment is made into a string until found.
+    fn find_path<'a>(&'a self, span: Span, path: &mut Vec<Segment<'a>>) -> bool {
         if self.span == span {
             return true;
         }
@@ -159,7 +167,7 @@ impl Node {
         match &self.value {
             Value::Map(m) => {
                 for e in &m.entries {
-                    path.push(e.key.clone());
+                    path.push(Segment::Key(&e.key));
                     if e.key_span == span || e.value.find_path(span, path) {
                         return true;
                     }
@@ -169,7 +177,7 @@ impl Node {
             }
             Value::Seq(items) => {
                 for (i, item) in items.iter().enumerate() {
-                    path.push(i.to_string());
+                    path.push(Segment::Index(i));
                     if item.find_path(span, path) {
                         return true;
                     }
@@ -199,6 +207,12 @@ impl Node {
             ),
         }
     }
+}
+
+/// A step of a path into a tree.
+enum Segment<'a> {
+    Key(&'a str),
+    Index(usize),
 }
 
 /// An RFC 6901 pointer from path segments.

@@ -65,34 +65,71 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, (usize, String, String)> {
             shown,
         ));
     }
-    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
-        let shown = String::from_utf8_lossy(&bytes[..nul]).into_owned();
-        return Err((
-            nul,
+    // The first problem in the file is the one reported: a bad byte before a NUL byte comes first.
+    let mut prefix = bytes;
+    let tail = prefix
+        .iter()
+        .position(|&b| b == 0)
+        .map(|nul| prefix.split_off(nul));
+    match (String::from_utf8(prefix), tail) {
+        (Ok(text), None) => Ok(text),
+        (Ok(text), Some(_)) => Err((
+            text.len(),
             "binary data (a NUL byte): this is not a YAML text file".into(),
-            shown,
-        ));
-    }
-    match String::from_utf8(bytes) {
-        Ok(text) => Ok(text),
-        Err(e) => {
+            text,
+        )),
+        (Err(e), tail) => {
             let at = e.utf8_error().valid_up_to();
-            let bytes = e.into_bytes();
-            let shown = String::from_utf8_lossy(&bytes).into_owned();
-            Err((
-                at,
-                format!(
-                    "byte 0x{:02X} is not valid UTF-8; Helm reads values files as UTF-8",
-                    bytes[at]
-                ),
-                shown,
-            ))
+            let mut bytes = e.into_bytes();
+            bytes.extend(tail.unwrap_or_default());
+            let message = format!(
+                "byte 0x{:02X} is not valid UTF-8; Helm reads values files as UTF-8",
+                bytes[at]
+            );
+            Err((at, message, String::from_utf8_lossy(&bytes).into_owned()))
         }
     }
 }
 
 /// Reads every document of a YAML text.
 pub fn parse(source: SourceId, text: &str) -> Parsed {
+    match read(source, text, false) {
+        Ok(parsed) => parsed,
+        Err(at) => {
+            // libyaml-safer panics at the end of the input where C libyaml (and go-yaml, its Go port)
+            // reads the NUL that ends its buffer: above all after a block scalar (`|`, `>`) whose last
+            // line has no line break. Read again with a line break added: it changes nothing but the
+            // value of that last block scalar, which gets its line break taken off again.
+            if !text.ends_with(['\n', '\r']) {
+                if let Ok(parsed) = read(source, text, true) {
+                    return parsed;
+                }
+            }
+            Parsed {
+                problems: vec![syntax(
+                    Span::new(source, at..at),
+                    "the YAML reader of acp-check failed after this point (a bug in its YAML library: please report it)",
+                )],
+                failed: true,
+                ..Parsed::default()
+            }
+        }
+    }
+}
+
+thread_local! {
+    static IN_LIBYAML: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// True while the YAML library runs on this thread. A panic then is the library's: [`parse`] catches it
+/// and reports it as a finding, so a panic hook should stay quiet.
+pub fn in_yaml_library() -> bool {
+    IN_LIBYAML.with(std::cell::Cell::get)
+}
+
+/// Reads the documents; `padded` gives the parser the text with a line break added at the end. On a
+/// panic of the YAML library, gives the offset of the last event read.
+fn read(source: SourceId, text: &str, padded: bool) -> Result<Parsed, usize> {
     let mut builder = Builder {
         source,
         text,
@@ -103,16 +140,42 @@ pub fn parse(source: SourceId, text: &str) -> Parsed {
     };
     // libyaml skips a byte order mark and counts offsets after it.
     let base = if text.starts_with('\u{FEFF}') { 3 } else { 0 };
-    let mut input = text.as_bytes();
+    let with_break = if padded {
+        format!("{text}\n")
+    } else {
+        String::new()
+    };
+    let mut input = if padded {
+        with_break.as_bytes()
+    } else {
+        text.as_bytes()
+    };
     let mut parser = Parser::new();
     parser.set_input_string(&mut input);
+    let mut last = 0;
     loop {
-        match parser.parse() {
-            Ok(event) => {
+        IN_LIBYAML.with(|f| f.set(true));
+        let next = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.parse()));
+        IN_LIBYAML.with(|f| f.set(false));
+        let Ok(next) = next else { return Err(last) };
+        match next {
+            Ok(mut event) => {
                 if matches!(event.data, EventData::StreamEnd) {
                     break;
                 }
+                if let EventData::Scalar {
+                    value,
+                    style: ScalarStyle::Literal | ScalarStyle::Folded,
+                    ..
+                } = &mut event.data
+                {
+                    // The block scalar that read the added line break.
+                    if padded && event.end_mark.index as usize + base > text.len() && value.ends_with('\n') {
+                        value.pop();
+                    }
+                }
                 let range = offset(event.start_mark, base, text)..offset(event.end_mark, base, text);
+                last = range.end;
                 if let Err(problem) = builder.event(event.data, range) {
                     builder.out.problems.push(problem);
                     builder.out.failed = true;
@@ -135,7 +198,7 @@ pub fn parse(source: SourceId, text: &str) -> Parsed {
             }
         }
     }
-    builder.out
+    Ok(builder.out)
 }
 
 /// A parser mark as a byte offset into the text.
@@ -157,8 +220,12 @@ enum Frame {
     },
     Map {
         map: Map,
+        /// Where each key of `map` is in its entries: a mapping may have millions of keys.
+        index: HashMap<String, usize>,
         /// Entries brought in by merge keys; explicit keys win over them.
         merged: Vec<Entry>,
+        /// The keys of `merged`.
+        merged_keys: std::collections::HashSet<String>,
         key: Option<PendingKey>,
         start: usize,
         end: usize,
@@ -233,7 +300,9 @@ impl Builder<'_> {
             EventData::MappingStart { anchor, .. } => self.push(
                 Frame::Map {
                     map: Map::default(),
+                    index: HashMap::new(),
                     merged: Vec::new(),
+                    merged_keys: Default::default(),
                     key: None,
                     start: r.start,
                     end: r.end,
@@ -261,6 +330,7 @@ impl Builder<'_> {
                     }
                     Frame::Map {
                         mut map,
+                        index,
                         merged,
                         start,
                         end,
@@ -269,7 +339,7 @@ impl Builder<'_> {
                         ..
                     } => {
                         for entry in merged {
-                            if map.entry(&entry.key).is_none() {
+                            if !index.contains_key(&entry.key) {
                                 map.entries.push(entry);
                             }
                         }
@@ -371,7 +441,9 @@ impl Builder<'_> {
             }
             Frame::Map {
                 map,
+                index,
                 merged,
+                merged_keys,
                 key,
                 end,
                 count: c,
@@ -413,7 +485,7 @@ impl Builder<'_> {
                                 if let Value::Map(m) = source.value {
                                     for entry in m.entries {
                                         // Earlier merged mappings win over later ones.
-                                        if !merged.iter().any(|e| e.key == entry.key) {
+                                        if merged_keys.insert(entry.key.clone()) {
                                             merged.push(entry);
                                         }
                                     }
@@ -429,7 +501,7 @@ impl Builder<'_> {
                         if is_secret {
                             self.out.secrets.push(node.span.range());
                         }
-                        if let Some(old) = map.entry_mut(&text) {
+                        if let Some(old) = index.get(&text).map(|&i| &mut map.entries[i]) {
                             self.out.problems.push(Problem::DuplicateKey {
                                 key: text.clone(),
                                 first: old.key_span,
@@ -441,6 +513,7 @@ impl Builder<'_> {
                                 value: node,
                             };
                         } else {
+                            index.insert(text.clone(), map.entries.len());
                             map.entries.push(Entry {
                                 key: text,
                                 key_span: span,
@@ -723,10 +796,72 @@ mod tests {
     }
 
     #[test]
+    fn a_block_scalar_ending_the_file_without_a_line_break_reads_as_go_yaml_reads_it() {
+        // Found by fuzzing: libyaml-safer panicked on these (a last line without a line break).
+        for (text, expected) in [
+            ("a: |\n  x", "x"),
+            ("a: |+\n  x", "x"),
+            ("a: |-\n  x", "x"),
+            ("a: >\n  x\n  y", "x y"),
+            ("a: |\n  x\n  y", "x\ny"),
+            ("l:\n- |\n  x", "x"),
+            ("\u{FEFF}a: |\n  x", "x"),
+            ("a: |\n  x\n", "x\n"),
+            ("a: |+\n  x\n\n", "x\n\n"),
+        ] {
+            let d = doc(text);
+            let node = d
+                .get(&["a"])
+                .or_else(|| d.get(&["l"]).and_then(|l| l.as_seq()?.first()));
+            assert_eq!(node.and_then(Node::as_str), Some(expected), "{text:?}");
+            assert_eq!(
+                &text[node.unwrap().span.range()].chars().next(),
+                &Some(if text.contains('>') { '>' } else { '|' })
+            );
+        }
+    }
+
+    #[test]
+    fn a_panic_of_the_yaml_library_is_a_located_problem() {
+        // Found by fuzzing: libyaml-safer panics ("TODO: What is expected here?") on a tag that ends a
+        // flow sequence. The panic is caught; the file gets a finding instead of a crash.
+        let parsed = parse(SourceId(0), "[!,");
+        assert!(parsed.failed);
+        match &parsed.problems[..] {
+            [Problem::Syntax { span, message, .. }] => {
+                assert_eq!(span.range(), 0..0);
+                assert!(message.contains("YAML reader of acp-check failed"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(!in_yaml_library());
+    }
+
+    #[test]
     fn decode_rejects_what_is_not_utf8_text() {
         assert_eq!(decode(b"a: 1\n".to_vec()).unwrap(), "a: 1\n");
         assert_eq!(decode(b"a: \x00".to_vec()).unwrap_err().0, 3);
         assert_eq!(decode(b"a: \xff".to_vec()).unwrap_err().0, 3);
         assert_eq!(decode(b"\xff\xfea\x00".to_vec()).unwrap_err().0, 0);
+        // Found by fuzzing: a bad byte before a NUL byte is the first problem, and the one located
+        // (the NUL's offset would fall inside the replacement character shown for the bad byte).
+        let (at, message, shown) = decode(b"a: \x9f\x01\x00".to_vec()).unwrap_err();
+        assert_eq!(
+            (at, message.as_str()),
+            (
+                3,
+                "byte 0x9F is not valid UTF-8; Helm reads values files as UTF-8"
+            )
+        );
+        assert_eq!(&shown[..at], "a: ");
+        let (at, message, shown) = decode(b"a: \x01\x00\xff".to_vec()).unwrap_err();
+        assert_eq!(
+            (at, message.as_str(), shown.as_str()),
+            (
+                4,
+                "binary data (a NUL byte): this is not a YAML text file",
+                "a: \x01"
+            )
+        );
     }
 }

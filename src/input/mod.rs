@@ -46,7 +46,11 @@ impl Loaded {
         let from_documents = self
             .documents
             .iter()
-            .filter(|(id, _)| *id == span.source)
+            // Only a document that holds the span can hold the key or value written there (an alias
+            // refers to an anchor written before it, which the first document holding it finds).
+            .filter(|(id, doc)| {
+                *id == span.source && doc.span.start <= span.start && span.end <= doc.span.end
+            })
             .find_map(|(_, doc)| doc.pointer_to(span));
         from_documents.or_else(|| {
             self.deployment

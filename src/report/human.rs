@@ -5,7 +5,10 @@ use std::fmt;
 use std::io::{self, Write};
 use std::sync::Arc;
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteSpanContents, NamedSource,
+    SourceCode, SourceSpan, SpanContents,
+};
 
 use super::{Report, Reporter};
 use crate::finding::{Finding, Severity};
@@ -70,16 +73,41 @@ struct Diag {
 struct RedactedText(Arc<Redacted>);
 
 impl SourceCode for RedactedText {
+    /// miette's own reading counts lines from the start of the text, for every finding: give it the
+    /// text from the first line it shows instead, so that many findings in a large file stay fast.
     fn read_span<'a>(
         &'a self,
-        span: &miette::SourceSpan,
+        span: &SourceSpan,
         context_lines_before: usize,
         context_lines_after: usize,
-    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        self.0
-            .text
-            .read_span(span, context_lines_before, context_lines_after)
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, miette::MietteError> {
+        let redacted = &self.0;
+        let first = redacted
+            .line_of(span.offset())
+            .saturating_sub(context_lines_before);
+        let window = redacted.line(first).start;
+        let local = SourceSpan::new((span.offset() - window).into(), span.len());
+        let contents =
+            redacted.text[window..].read_span(&local, context_lines_before, context_lines_after)?;
+        Ok(Box::new(MietteSpanContents::new(
+            contents.data(),
+            SourceSpan::new((contents.span().offset() + window).into(), contents.span().len()),
+            contents.line() + first,
+            contents.column(),
+            contents.line_count(),
+        )))
     }
+}
+
+/// Longest line shown in a snippet, in bytes. A finding on (or next to) a longer line is shown without
+/// its snippet: a megabyte line helps no one, and miette fails on lines of 64 KiB.
+const MAX_SHOWN_LINE: usize = 4096;
+
+/// True when the lines around `range` (those miette shows) are short enough to show.
+fn showable(text: &Redacted, range: &std::ops::Range<usize>) -> bool {
+    let first = text.line_of(range.start).saturating_sub(1);
+    let last = text.line_of(range.end) + 1;
+    (first..=last).all(|line| text.line(line).len() <= MAX_SHOWN_LINE)
 }
 
 impl Diag {
@@ -107,6 +135,19 @@ impl Diag {
         let Some((name, text, range)) = report.redacted_source(span) else {
             return diag;
         };
+        let same_source = finding.related.iter().filter(|r| r.span.source == span.source);
+        let related_ranges: Vec<_> = same_source
+            .filter_map(|r| report.redacted_source(r.span).map(|(_, _, range)| range))
+            .collect();
+        if !showable(&text, &range) || !related_ranges.iter().all(|r| showable(&text, r)) {
+            if let Some(at) = report.location(span) {
+                diag.message = format!(
+                    "{}\nat {}:{}:{} (the line is too long to show)",
+                    diag.message, at.file, at.line, at.column
+                );
+            }
+            return diag;
+        }
         diag.source = Some(NamedSource::new(name, Arc::new(RedactedText(text))).with_language("yaml"));
         diag.labels
             .push(LabeledSpan::new_primary_with_span(finding.label.clone(), range));
@@ -123,7 +164,8 @@ impl Diag {
                     code: finding.rule.id,
                     severity: miette::Severity::Advice,
                     help: None,
-                    source: Some(NamedSource::new(name, Arc::new(RedactedText(text))).with_language("yaml")),
+                    source: showable(&text, &range)
+                        .then(|| NamedSource::new(name, Arc::new(RedactedText(text))).with_language("yaml")),
                     labels: vec![LabeledSpan::new_primary_with_span(None, range)],
                     related: Vec::new(),
                 });

@@ -81,6 +81,12 @@ impl<'a> Report<'a> {
                 f.related.iter_mut().for_each(|r| mask(&mut r.message));
             }
         }
+        for f in &mut findings {
+            shorten(&mut f.message);
+            f.help.iter_mut().for_each(shorten);
+            f.label.iter_mut().for_each(shorten);
+            f.related.iter_mut().for_each(|r| shorten(&mut r.message));
+        }
         findings.sort_by_key(|f| {
             (
                 f.span.map(|s| (s.source, s.start, s.end)),
@@ -206,6 +212,37 @@ pub fn message_with_help(finding: &Finding) -> String {
     text
 }
 
+/// Most characters of one word (a run without spaces) a message shows: a longer one, such as a
+/// megabyte value a rule quotes, keeps its start and its end around the number of characters left out.
+pub const MAX_WORD: usize = 200;
+
+fn shorten(text: &mut String) {
+    if text.len() <= MAX_WORD {
+        return;
+    }
+    let mut out = String::with_capacity(MAX_WORD * 2);
+    let mut changed = false;
+    for piece in text.split_inclusive(char::is_whitespace) {
+        let word = piece.trim_end_matches(char::is_whitespace);
+        let count = word.chars().count();
+        if count <= MAX_WORD {
+            out.push_str(piece);
+            continue;
+        }
+        changed = true;
+        let head: String = word.chars().take(MAX_WORD / 2).collect();
+        let tail: String = word.chars().skip(count - 20).collect();
+        out.push_str(&format!(
+            "{head}…({} characters)…{tail}",
+            count - MAX_WORD / 2 - 20
+        ));
+        out.push_str(&piece[word.len()..]);
+    }
+    if changed {
+        *text = out;
+    }
+}
+
 /// One output format.
 pub trait Reporter {
     fn report(&self, report: &Report, out: &mut dyn Write) -> io::Result<()>;
@@ -274,5 +311,26 @@ pub(crate) mod testing {
                 .help("load the module with `loadmodule`")
             },
         ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_words_in_messages_are_shortened() {
+        let mut text = format!("`image.tag: {}` names no version", "x".repeat(1000));
+        shorten(&mut text);
+        // The value's word is 1000 x and a backquote: 100 characters kept in front, 20 behind.
+        let expected = format!(
+            "`image.tag: {}…(881 characters)…{}` names no version",
+            "x".repeat(100),
+            "x".repeat(19)
+        );
+        assert_eq!(text, expected);
+        let mut short = "a message of short words".to_string();
+        shorten(&mut short);
+        assert_eq!(short, "a message of short words");
     }
 }

@@ -328,13 +328,18 @@ fn describe_value(node: &Node, sources: &Sources) -> String {
 pub fn did_you_mean<'k>(key: &str, known: &'k [String]) -> Option<&'k str> {
     let lower = key.to_ascii_lowercase();
     let mut best: Option<(usize, &str)> = None;
+    let length = key.chars().count();
     for candidate in known {
+        let limit = (length.max(candidate.chars().count()) / 3).max(1);
+        // The distance is at least the difference in length: a key of a megabyte is no typo of any.
+        if length.abs_diff(candidate.chars().count()) > limit {
+            continue;
+        }
         let distance = if candidate.to_ascii_lowercase() == lower {
             0
         } else {
             edit_distance(&lower, &candidate.to_ascii_lowercase())
         };
-        let limit = (key.chars().count().max(candidate.chars().count()) / 3).max(1);
         if distance <= limit && best.is_none_or(|(d, _)| distance < d) {
             best = Some((distance, candidate));
         }

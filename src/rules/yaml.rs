@@ -100,6 +100,8 @@ fn hint(message: &str) -> Option<&'static str> {
         "check the indentation: this line does not line up with the keys of its mapping"
     } else if m.contains("mapping values are not allowed") {
         "a `: ` inside an unquoted value starts a mapping: quote the value, or fix the indentation"
+    } else if m.contains("tab character") {
+        "YAML does not allow tabs for indentation: indent with spaces"
     } else if m.contains("cannot start any token") {
         "YAML does not allow tabs for indentation, and a value starting with @ or ` must be quoted"
     } else if m.contains("found unexpected end of stream") || m.contains("unexpected end") {
