@@ -9,6 +9,7 @@ pub mod deployment;
 pub mod explain;
 pub mod finding;
 pub mod input;
+pub mod parallel;
 pub mod policy;
 pub mod redis_conf;
 pub mod report;
@@ -34,13 +35,33 @@ impl std::fmt::Display for Fatal {
 /// Everything `acp-check lint` found.
 pub struct Linted {
     pub loaded: input::Loaded,
+    /// Secrets already masked (per deployment): report them with [`report::Report::masked`].
     pub findings: Vec<Finding>,
 }
 
-/// Reads the inputs, runs every rule, then applies the config's rule levels and the inline suppressions.
+/// Reads the inputs, and for each deployment they hold runs every rule, then applies the config's
+/// rule levels and the inline suppressions, and masks secrets in the findings. Inputs are read, and
+/// deployments checked, in parallel; the result does not depend on it.
 pub fn lint(options: &input::Options, config: &config::Config) -> Result<Linted, Fatal> {
-    let loaded = input::load(options)?;
-    let findings = rules::check(&loaded, config);
-    let findings = policy::apply(findings, config, &loaded.sources);
+    let plan = input::plan(options)?;
+    let pieces = parallel::map((0..plan.len()).collect(), |i| input::read(&plan, i))
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()?;
+    let groups = input::deployments(&plan, pieces);
+    let checked = parallel::map(groups, |group| {
+        let loaded = input::assemble(&plan, group, options)?;
+        let findings = rules::check(&loaded, config);
+        let mut findings = policy::apply(findings, config, &loaded.sources);
+        report::mask(&mut findings, &loaded.sources);
+        Ok::<_, Fatal>((loaded, findings))
+    });
+    let mut parts = Vec::with_capacity(checked.len());
+    let mut findings = Vec::new();
+    for part in checked {
+        let (loaded, found) = part?;
+        parts.push(loaded);
+        findings.extend(found);
+    }
+    let loaded = input::Loaded::join(parts, options.redis_chart_version.clone());
     Ok(Linted { loaded, findings })
 }

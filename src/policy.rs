@@ -43,7 +43,7 @@ pub fn apply(findings: Vec<Finding>, config: &Config, sources: &Sources) -> Vec<
     let mut kept = Vec::with_capacity(findings.len());
     for mut finding in findings {
         if finding.rule.id != UNUSED_SUPPRESSION.id {
-            if let Some(span) = finding.span.filter(|s| (s.source.0 as usize) < sources.len()) {
+            if let Some(span) = finding.span.filter(|s| sources.contains(s.source)) {
                 let line = sources.get(span.source).line_col(span.start as usize).0;
                 let header = block_header.get(&(span.source, line)).copied();
                 let lines = std::iter::once(line).chain(header);

@@ -5,11 +5,12 @@
 pub mod merge;
 pub mod set;
 
+use std::collections::HashMap;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::deployment::{empty_values, Dependency, Deployment, External, Kind, Located, Release};
+use crate::deployment::{empty_values, Dependency, Deployment, External, Kind, Located, Release, Shape};
 use crate::source::{Origin, Source, SourceId, Sources, Span};
 use crate::tree::{Node, Value};
 use crate::yaml::{self, Problem, MAX_INPUT_BYTES};
@@ -43,10 +44,11 @@ impl Loaded {
     /// The RFC 6901 pointer of the key or value written at `span`, in the document as written
     /// (for a `--set` flag: in the merged values it went into).
     pub fn pointer(&self, span: Span) -> Option<String> {
-        let from_documents = self
-            .documents
+        // Documents are in source order.
+        let first = self.documents.partition_point(|(id, _)| *id < span.source);
+        let from_documents = self.documents[first..]
             .iter()
-            .filter(|(id, _)| *id == span.source)
+            .take_while(|(id, _)| *id == span.source)
             .find_map(|(_, doc)| doc.pointer_to(span));
         from_documents.or_else(|| {
             self.deployment
@@ -55,9 +57,298 @@ impl Loaded {
                 .find_map(|r| r.values.pointer_to(span))
         })
     }
+
+    /// Several deployments read in one run, as one (for reporting: spans stay valid).
+    pub fn join(parts: Vec<Loaded>, redis_chart_version: Option<String>) -> Loaded {
+        let mut sources = Vec::with_capacity(parts.len());
+        let mut documents = Vec::new();
+        let mut problems = Vec::new();
+        let mut releases = Vec::new();
+        for part in parts {
+            sources.push(part.sources);
+            documents.extend(part.documents);
+            problems.extend(part.problems);
+            releases.extend(part.deployment.releases);
+        }
+        documents.sort_by_key(|(id, _)| *id);
+        Loaded {
+            sources: Sources::join(sources),
+            documents,
+            problems,
+            deployment: Deployment {
+                releases,
+                redis_chart_version,
+            },
+        }
+    }
 }
 
+/// Reads the inputs as one run: every deployment found, joined (see [`plan`] for how inputs split
+/// into deployments).
 pub fn load(options: &Options) -> Result<Loaded, Fatal> {
+    let plan = plan(options)?;
+    let pieces = (0..plan.len())
+        .map(|i| read(&plan, i))
+        .collect::<Result<Vec<_>, _>>()?;
+    let parts = deployments(&plan, pieces)
+        .into_iter()
+        .map(|group| assemble(&plan, group, options))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Loaded::join(parts, options.redis_chart_version.clone()))
+}
+
+/// One input to read: named on the command line, or found by searching a directory.
+struct Item {
+    what: Found,
+    /// Found by a directory search (not named on the command line).
+    found: bool,
+}
+
+/// What one run reads, in order.
+pub struct Plan {
+    items: Vec<Item>,
+    /// `-f` or `--set*` flags are given: every input is one release's base, as in Helm.
+    layered: bool,
+}
+
+impl Plan {
+    /// Number of inputs (files, chart directories, standard input) to read.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
+
+/// Finds every input: files and chart directories named, and what directories hold.
+pub fn plan(options: &Options) -> Result<Plan, Fatal> {
+    let mut items = Vec::new();
+    for input in &options.inputs {
+        if input == "-" {
+            items.push(Item {
+                what: Found::Stdin,
+                found: false,
+            });
+            continue;
+        }
+        let (found, searched) = discover(Path::new(input))?;
+        items.extend(found.into_iter().map(|what| Item {
+            what,
+            found: searched,
+        }));
+    }
+    let layered = !options.values.is_empty()
+        || !options.set.is_empty()
+        || !options.set_string.is_empty()
+        || !options.set_file.is_empty();
+    Ok(Plan { items, layered })
+}
+
+/// One input, read and parsed, before it joins a deployment.
+pub struct Piece {
+    index: usize,
+    sources: Sources,
+    documents: Vec<(SourceId, Node)>,
+    problems: Vec<Problem>,
+    content: Content,
+}
+
+enum Content {
+    /// A values file, standard input, or a chart directory.
+    Release(Box<Release>),
+    /// HelmRelease documents (other documents of the file dropped).
+    HelmReleases(Vec<(SourceId, Node)>),
+    /// Not readable as YAML: only its problem is reported.
+    Nothing,
+}
+
+/// Reads and parses input `index` of the plan (inputs can be read in parallel).
+pub fn read(plan: &Plan, index: usize) -> Result<Piece, Fatal> {
+    let mut loader = Loader {
+        sources: Sources::for_input(index),
+        documents: Vec::new(),
+        problems: Vec::new(),
+    };
+    let item = &plan.items[index];
+    let content = match &item.what {
+        Found::ChartDir(dir) => Content::Release(Box::new(loader.chart_dir(dir)?)),
+        Found::Stdin | Found::File(_) => {
+            let read = match &item.what {
+                Found::File(path) => loader.read_file(path)?,
+                _ => loader.read_stdin()?,
+            };
+            match read {
+                None => Content::Nothing,
+                Some((id, docs)) if docs.iter().any(is_helm_release) => Content::HelmReleases(
+                    docs.into_iter()
+                        .filter(is_helm_release)
+                        .map(|doc| (id, doc))
+                        .collect(),
+                ),
+                Some((id, docs)) => {
+                    let label = loader.sources.get(id).name.clone();
+                    let release = values_release(Kind::Values, label, id, docs.into_iter().next());
+                    Content::Release(Box::new(release))
+                }
+            }
+        }
+    };
+    Ok(Piece {
+        index,
+        sources: loader.sources,
+        documents: loader.documents,
+        problems: loader.problems,
+        content,
+    })
+}
+
+/// Splits what was read into deployments, each checked on its own:
+/// - the inputs named on the command line (files, chart directories, `-`) are one deployment;
+/// - with `-f` or `--set*`, every input is (one release's base);
+/// - what a directory search finds: each values file and each chart directory is a deployment of its
+///   own, except that a folder holding exactly one platform (`acp` chart) values file and one
+///   `redis-cluster` chart values file makes them one. The HelmRelease manifests of one folder are
+///   one deployment; a HelmRelease without `spec.chart` is an overlay patch and joins the complete
+///   HelmRelease of the same name (the one in the nearest folder, if several folders have one).
+///
+/// Deployments come in the order of their first input.
+pub fn deployments(plan: &Plan, pieces: Vec<Piece>) -> Vec<Vec<Piece>> {
+    if plan.layered || !plan.items.iter().any(|i| i.found) {
+        return vec![pieces];
+    }
+    let n = pieces.len();
+    let mut sets = UnionFind::new(n);
+    let explicit: Vec<usize> = (0..n).filter(|&i| !plan.items[pieces[i].index].found).collect();
+    for pair in explicit.windows(2) {
+        sets.union(pair[0], pair[1]);
+    }
+    let folder = |piece: &Piece| match &plan.items[piece.index].what {
+        Found::File(path) => path.parent().map(Path::to_path_buf),
+        _ => None,
+    };
+    // Per folder: its HelmRelease pieces, and its platform and redis-cluster values files.
+    let mut by_folder: HashMap<PathBuf, Folder> = HashMap::new();
+    // Complete HelmReleases by name, and overlay patches: (piece, folder).
+    let mut complete: HashMap<&str, Vec<(usize, PathBuf)>> = HashMap::new();
+    let mut patches: Vec<(&str, usize, PathBuf)> = Vec::new();
+    for (i, piece) in pieces.iter().enumerate() {
+        if !plan.items[piece.index].found {
+            continue;
+        }
+        let Some(folder) = folder(piece) else { continue };
+        match &piece.content {
+            Content::HelmReleases(docs) => {
+                for (_, doc) in docs {
+                    let name = doc
+                        .get(&["metadata", "name"])
+                        .and_then(Node::as_str)
+                        .unwrap_or_default();
+                    if is_complete(doc) {
+                        complete.entry(name).or_default().push((i, folder.clone()));
+                    } else {
+                        patches.push((name, i, folder.clone()));
+                    }
+                }
+                by_folder.entry(folder).or_default().helm_releases.push(i);
+            }
+            Content::Release(release) if release.kind == Kind::Values => match release.shape() {
+                Shape::Acp => by_folder.entry(folder).or_default().platforms.push(i),
+                Shape::RedisCluster => by_folder.entry(folder).or_default().clusters.push(i),
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+    for Folder {
+        helm_releases,
+        platforms,
+        clusters,
+    } in by_folder.values()
+    {
+        for pair in helm_releases.windows(2) {
+            sets.union(pair[0], pair[1]);
+        }
+        if let ([platform], [cluster]) = (&platforms[..], &clusters[..]) {
+            sets.union(*platform, *cluster);
+        }
+    }
+    for (name, patch, folder) in patches {
+        let shared = |other: &PathBuf| {
+            folder
+                .components()
+                .zip(other.components())
+                .take_while(|(a, b)| a == b)
+                .count()
+        };
+        // The nearest base; the first one on a tie.
+        let base = complete
+            .get(name)
+            .into_iter()
+            .flatten()
+            .fold(None::<(usize, usize)>, |best, (i, f)| match best {
+                Some((_, n)) if n >= shared(f) => best,
+                _ => Some((*i, shared(f))),
+            });
+        if let Some((base, _)) = base {
+            sets.union(patch, base);
+        }
+    }
+    let mut groups: Vec<Vec<Piece>> = Vec::new();
+    let mut group_of_root: HashMap<usize, usize> = HashMap::new();
+    let roots: Vec<usize> = (0..n).map(|i| sets.find(i)).collect();
+    for (piece, root) in pieces.into_iter().zip(roots) {
+        let g = *group_of_root.entry(root).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[g].push(piece);
+    }
+    groups
+}
+
+/// What a folder found by a directory search holds (indices of pieces).
+#[derive(Default)]
+struct Folder {
+    helm_releases: Vec<usize>,
+    /// Values files of the platform's `acp` chart.
+    platforms: Vec<usize>,
+    /// Values files of the `redis-cluster` chart.
+    clusters: Vec<usize>,
+}
+
+/// Disjoint sets of piece indices.
+struct UnionFind {
+    parent: Vec<usize>,
+}
+
+impl UnionFind {
+    fn new(n: usize) -> UnionFind {
+        UnionFind {
+            parent: (0..n).collect(),
+        }
+    }
+
+    fn find(&mut self, mut i: usize) -> usize {
+        while self.parent[i] != i {
+            self.parent[i] = self.parent[self.parent[i]];
+            i = self.parent[i];
+        }
+        i
+    }
+
+    /// Joins two sets; the smaller index stays the root, so groups keep input order.
+    fn union(&mut self, a: usize, b: usize) {
+        let (a, b) = (self.find(a), self.find(b));
+        let (low, high) = (a.min(b), a.max(b));
+        self.parent[high] = low;
+    }
+}
+
+/// Builds one deployment from its pieces (in input order), then layers `-f` and `--set*` on it.
+pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Loaded, Fatal> {
+    let mut sources = Vec::with_capacity(pieces.len());
     let mut loader = Loader {
         sources: Sources::default(),
         documents: Vec::new(),
@@ -66,56 +357,51 @@ pub fn load(options: &Options) -> Result<Loaded, Fatal> {
     let mut releases = Vec::new();
     let mut helm_releases: Vec<(String, Vec<(SourceId, Node)>)> = Vec::new();
     let mut layerable = 0usize;
-
-    for input in &options.inputs {
-        let found = if input == "-" {
-            vec![Found::Stdin]
-        } else {
-            discover(Path::new(input))?
-        };
-        for item in found {
-            match item {
-                Found::ChartDir(dir) => {
-                    releases.push(loader.chart_dir(&dir)?);
-                    layerable += 1;
-                }
-                Found::Stdin | Found::File(_) => {
-                    let Some((id, docs)) = (match &item {
-                        Found::File(path) => loader.read_file(path)?,
-                        _ => loader.read_stdin()?,
-                    }) else {
-                        continue;
-                    };
-                    if docs.iter().any(is_helm_release) {
-                        for doc in docs.into_iter().filter(is_helm_release) {
-                            let name = doc
-                                .get(&["metadata", "name"])
-                                .and_then(Node::as_str)
-                                .unwrap_or_default()
-                                .to_string();
-                            match helm_releases.iter_mut().find(|(n, _)| *n == name) {
-                                Some((_, group)) => group.push((id, doc)),
-                                None => helm_releases.push((name, vec![(id, doc)])),
-                            }
+    for piece in pieces {
+        sources.push(piece.sources);
+        loader.documents.extend(piece.documents);
+        loader.problems.extend(piece.problems);
+        match piece.content {
+            Content::Release(release) => {
+                releases.push(*release);
+                layerable += 1;
+            }
+            Content::HelmReleases(docs) => {
+                for (id, doc) in docs {
+                    let name = doc
+                        .get(&["metadata", "name"])
+                        .and_then(Node::as_str)
+                        .unwrap_or_default()
+                        .to_string();
+                    match helm_releases.iter_mut().find(|(n, _)| *n == name) {
+                        // A complete HelmRelease goes before the patches (those without
+                        // `spec.chart`): they apply on top of it, whatever the path order.
+                        Some((_, group)) if is_complete(&doc) => {
+                            let at = group
+                                .iter()
+                                .position(|(_, d)| !is_complete(d))
+                                .unwrap_or(group.len());
+                            group.insert(at, (id, doc));
                         }
-                    } else {
-                        let label = loader.sources.get(id).name.clone();
-                        releases.push(values_release(Kind::Values, label, id, docs.into_iter().next()));
-                        layerable += 1;
+                        Some((_, group)) => group.push((id, doc)),
+                        None => helm_releases.push((name, vec![(id, doc)])),
                     }
                 }
             }
+            Content::Nothing => {}
         }
     }
+    loader.sources = Sources::join(sources);
     for (_, group) in helm_releases {
         releases.push(helm_release(group));
     }
 
-    let layers = !options.values.is_empty()
-        || !options.set.is_empty()
-        || !options.set_string.is_empty()
-        || !options.set_file.is_empty();
-    if layers {
+    if plan.layered {
+        // -f files and --set flags come after every input.
+        let after_inputs = u32::try_from(plan.len())
+            .unwrap_or(u32::MAX)
+            .saturating_mul(crate::source::IDS_PER_INPUT);
+        loader.sources.continue_at(after_inputs);
         if options.inputs.is_empty() {
             let span = Span::new(SourceId(u32::MAX), 0..0);
             releases.push(Release {
@@ -169,14 +455,14 @@ enum Found {
     ChartDir(PathBuf),
 }
 
-/// An input path: a file, a chart directory, or a directory searched recursively.
-fn discover(path: &Path) -> Result<Vec<Found>, Fatal> {
+/// An input path: a file, a chart directory, or a directory searched recursively (then `true`).
+fn discover(path: &Path) -> Result<(Vec<Found>, bool), Fatal> {
     let meta = fs::metadata(path).map_err(|e| Fatal(format!("{}: {}", path.display(), io_reason(&e))))?;
     if !meta.is_dir() {
-        return Ok(vec![Found::File(path.to_path_buf())]);
+        return Ok((vec![Found::File(path.to_path_buf())], false));
     }
     if path.join("Chart.yaml").is_file() {
-        return Ok(vec![Found::ChartDir(path.to_path_buf())]);
+        return Ok((vec![Found::ChartDir(path.to_path_buf())], false));
     }
     let mut found = Vec::new();
     walk(path, &mut found, 0)?;
@@ -186,7 +472,7 @@ fn discover(path: &Path) -> Result<Vec<Found>, Fatal> {
             path.display()
         )));
     }
-    Ok(found)
+    Ok((found, true))
 }
 
 /// Deepest directory level searched.
@@ -239,6 +525,11 @@ fn io_reason(e: &std::io::Error) -> String {
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
         _ => e.to_string(),
     }
+}
+
+/// A HelmRelease that names its chart; one without `spec.chart` is an overlay patch.
+fn is_complete(doc: &Node) -> bool {
+    doc.get(&["spec", "chart"]).is_some()
 }
 
 fn is_helm_release(doc: &Node) -> bool {

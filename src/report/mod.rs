@@ -23,6 +23,30 @@ pub struct Location {
     pub path: Option<String>,
 }
 
+/// Replaces every secret of `sources` that reached a finding's message, help or labels with `***`.
+pub fn mask(findings: &mut [Finding], sources: &crate::source::Sources) {
+    let mut secrets: Vec<&str> = sources
+        .iter()
+        .flat_map(|(_, s)| s.redactions.iter().filter_map(|r| s.text.get(r.clone())))
+        .filter(|s| s.len() >= 3)
+        .collect();
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    secrets.dedup();
+    let mask = |text: &mut String| {
+        for secret in &secrets {
+            if text.contains(secret) {
+                *text = text.replace(secret, MASK);
+            }
+        }
+    };
+    for f in findings {
+        mask(&mut f.message);
+        f.help.iter_mut().for_each(mask);
+        f.label.iter_mut().for_each(mask);
+        f.related.iter_mut().for_each(|r| mask(&mut r.message));
+    }
+}
+
 /// What every reporter gets: the findings (masked, sorted) and how to show where they are.
 pub struct Report<'a> {
     pub findings: Vec<Finding>,
@@ -42,28 +66,14 @@ impl<'a> Report<'a> {
     /// Sorts the findings by place and masks any secret that reached a message.
     pub fn new(mut findings: Vec<Finding>, loaded: Option<&'a Loaded>) -> Report<'a> {
         if let Some(loaded) = loaded {
-            let mut secrets: Vec<&str> = loaded
-                .sources
-                .iter()
-                .flat_map(|(_, s)| s.redactions.iter().filter_map(|r| s.text.get(r.clone())))
-                .filter(|s| s.len() >= 3)
-                .collect();
-            secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-            secrets.dedup();
-            let mask = |text: &mut String| {
-                for secret in &secrets {
-                    if text.contains(secret) {
-                        *text = text.replace(secret, MASK);
-                    }
-                }
-            };
-            for f in &mut findings {
-                mask(&mut f.message);
-                f.help.iter_mut().for_each(mask);
-                f.label.iter_mut().for_each(mask);
-                f.related.iter_mut().for_each(|r| mask(&mut r.message));
-            }
+            mask(&mut findings, &loaded.sources);
         }
+        Report::masked(findings, loaded)
+    }
+
+    /// Sorts findings whose secrets are masked already (by [`crate::lint`], deployment by
+    /// deployment: masking each finding with every secret of a large run would take quadratic time).
+    pub fn masked(mut findings: Vec<Finding>, loaded: Option<&'a Loaded>) -> Report<'a> {
         findings.sort_by_key(|f| {
             (
                 f.span.map(|s| (s.source, s.start, s.end)),
@@ -91,7 +101,7 @@ impl<'a> Report<'a> {
 
     pub fn location(&self, span: Span) -> Option<Location> {
         let loaded = self.loaded?;
-        if span.source.0 as usize >= loaded.sources.len() {
+        if !loaded.sources.contains(span.source) {
             return None;
         }
         let source = loaded.sources.get(span.source);
@@ -112,7 +122,7 @@ impl<'a> Report<'a> {
         span: Span,
     ) -> Option<(String, Arc<crate::source::Redacted>, std::ops::Range<usize>)> {
         let loaded = self.loaded?;
-        if span.source.0 as usize >= loaded.sources.len() {
+        if !loaded.sources.contains(span.source) {
             return None;
         }
         let source = loaded.sources.get(span.source);
