@@ -46,16 +46,18 @@ impl Loaded {
     pub fn pointer(&self, span: Span) -> Option<String> {
         // Documents are in source order.
         let first = self.documents.partition_point(|(id, _)| *id < span.source);
-        let from_documents = self.documents[first..]
+        let mut documents = self.documents[first..]
             .iter()
             .take_while(|(id, _)| *id == span.source)
-            .find_map(|(_, doc)| doc.pointer_to(span));
-        from_documents.or_else(|| {
-            self.deployment
-                .releases
-                .iter()
-                .find_map(|r| r.values.pointer_to(span))
-        })
+            .peekable();
+        if documents.peek().is_some() {
+            return documents.find_map(|(_, doc)| doc.pointer_to(span));
+        }
+        // A `--set` flag is no document: its values are found in the release they went into.
+        self.deployment
+            .releases
+            .iter()
+            .find_map(|r| r.values.pointer_to(span))
     }
 
     /// Several deployments read in one run, as one (for reporting: spans stay valid).
