@@ -8,9 +8,12 @@ pub mod set;
 use std::collections::HashMap;
 use std::fs;
 use std::io::Read;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use crate::deployment::{empty_values, Dependency, Deployment, External, Kind, Located, Release, Shape};
+use crate::deployment::{
+    empty_values, shape_of_values, Dependency, Deployment, External, Kind, Located, Release, Shape,
+};
 use crate::source::{Origin, Source, SourceId, Sources, Span};
 use crate::tree::{Node, Value};
 use crate::yaml::{self, Problem, MAX_INPUT_BYTES};
@@ -38,12 +41,17 @@ pub struct Loaded {
     /// Problems met while reading YAML.
     pub problems: Vec<Problem>,
     pub deployment: Deployment,
+    /// Pointers worked out before the documents were let go (see [`Loaded::keep_for_report`]).
+    pub pointers: HashMap<Span, Option<String>>,
 }
 
 impl Loaded {
     /// The RFC 6901 pointer of the key or value written at `span`, in the document as written
     /// (for a `--set` flag: in the merged values it went into).
     pub fn pointer(&self, span: Span) -> Option<String> {
+        if let Some(pointer) = self.pointers.get(&span) {
+            return pointer.clone();
+        }
         // Documents are in source order.
         let first = self.documents.partition_point(|(id, _)| *id < span.source);
         let mut documents = self.documents[first..]
@@ -60,13 +68,35 @@ impl Loaded {
             .find_map(|r| r.values.pointer_to(span))
     }
 
+    /// Keeps what reporting `findings` needs: every source, and the pointers of the findings' places.
+    /// The documents, problems and release models go (the models stay where `--set` flags put values
+    /// that no document holds), so that a large tree never holds every document at once.
+    pub fn keep_for_report(&mut self, findings: &[crate::finding::Finding]) {
+        let spans = findings
+            .iter()
+            .flat_map(|f| f.span.into_iter().chain(f.related.iter().map(|r| r.span)));
+        let pointers: Vec<(Span, Option<String>)> = spans.map(|s| (s, self.pointer(s))).collect();
+        self.pointers.extend(pointers);
+        self.documents = Vec::new();
+        self.problems = Vec::new();
+        let flags = self
+            .sources
+            .iter()
+            .any(|(_, s)| matches!(s.origin, Origin::Flag { .. }));
+        if !flags {
+            self.deployment.releases = Vec::new();
+        }
+    }
+
     /// Several deployments read in one run, as one (for reporting: spans stay valid).
     pub fn join(parts: Vec<Loaded>, redis_chart_version: Option<String>) -> Loaded {
         let mut sources = Vec::with_capacity(parts.len());
         let mut documents = Vec::new();
         let mut problems = Vec::new();
         let mut releases = Vec::new();
+        let mut pointers = HashMap::new();
         for part in parts {
+            pointers.extend(part.pointers);
             sources.push(part.sources);
             documents.extend(part.documents);
             problems.extend(part.problems);
@@ -81,6 +111,7 @@ impl Loaded {
                 releases,
                 redis_chart_version,
             },
+            pointers,
         }
     }
 }
@@ -158,10 +189,17 @@ pub struct Piece {
 }
 
 enum Content {
-    /// A values file, standard input, or a chart directory.
+    /// A chart directory.
     Release(Box<Release>),
-    /// HelmRelease documents (other documents of the file dropped).
-    HelmReleases(Vec<(SourceId, Node)>),
+    /// A values file or standard input: its source, its first document (an index into the piece's
+    /// documents; the release is made from a copy when the deployment is checked), and its shape.
+    Values {
+        id: SourceId,
+        doc: Option<usize>,
+        shape: Shape,
+    },
+    /// The indices of its HelmRelease documents (the file's other documents are not releases).
+    HelmReleases(Vec<usize>),
     /// Not readable as YAML: only its problem is reported.
     Nothing,
 }
@@ -183,16 +221,17 @@ pub fn read(plan: &Plan, index: usize) -> Result<Piece, Fatal> {
             };
             match read {
                 None => Content::Nothing,
-                Some((id, docs)) if docs.iter().any(is_helm_release) => Content::HelmReleases(
-                    docs.into_iter()
-                        .filter(is_helm_release)
-                        .map(|doc| (id, doc))
-                        .collect(),
-                ),
-                Some((id, docs)) => {
-                    let label = loader.sources.get(id).name.clone();
-                    let release = values_release(Kind::Values, label, id, docs.into_iter().next());
-                    Content::Release(Box::new(release))
+                Some((_, r))
+                    if loader.documents[r.clone()]
+                        .iter()
+                        .any(|(_, d)| is_helm_release(d)) =>
+                {
+                    Content::HelmReleases(r.filter(|&i| is_helm_release(&loader.documents[i].1)).collect())
+                }
+                Some((id, r)) => {
+                    let doc = (!r.is_empty()).then_some(r.start);
+                    let shape = doc.map_or(Shape::Unknown, |i| shape_of_values(&loader.documents[i].1));
+                    Content::Values { id, doc, shape }
                 }
             }
         }
@@ -204,6 +243,17 @@ pub fn read(plan: &Plan, index: usize) -> Result<Piece, Fatal> {
         problems: loader.problems,
         content,
     })
+}
+
+/// Whether a piece is a deployment of its own whatever else is read (see [`deployments`]): it can be
+/// checked as soon as it is read.
+pub fn settled(plan: &Plan, piece: &Piece) -> bool {
+    let alone = match &piece.content {
+        Content::Release(_) | Content::Nothing => true,
+        Content::Values { shape, .. } => !matches!(shape, Shape::Acp | Shape::RedisCluster),
+        Content::HelmReleases(_) => false,
+    };
+    alone && !plan.layered && plan.items[piece.index].found
 }
 
 /// Splits what was read into deployments, each checked on its own:
@@ -242,7 +292,7 @@ pub fn deployments(plan: &Plan, pieces: Vec<Piece>) -> Vec<Vec<Piece>> {
         let Some(folder) = folder(piece) else { continue };
         match &piece.content {
             Content::HelmReleases(docs) => {
-                for (_, doc) in docs {
+                for doc in docs.iter().map(|&i| &piece.documents[i].1) {
                     let name = doc
                         .get(&["metadata", "name"])
                         .and_then(Node::as_str)
@@ -255,7 +305,7 @@ pub fn deployments(plan: &Plan, pieces: Vec<Piece>) -> Vec<Vec<Piece>> {
                 }
                 by_folder.entry(folder).or_default().helm_releases.push(i);
             }
-            Content::Release(release) if release.kind == Kind::Values => match release.shape() {
+            Content::Values { shape, .. } => match shape {
                 Shape::Acp => by_folder.entry(folder).or_default().platforms.push(i),
                 Shape::RedisCluster => by_folder.entry(folder).or_default().clusters.push(i),
                 _ => {}
@@ -360,7 +410,7 @@ pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Lo
     let mut helm_releases: Vec<(String, Vec<(SourceId, Node)>)> = Vec::new();
     let mut layerable = 0usize;
     for piece in pieces {
-        sources.push(piece.sources);
+        let base = loader.documents.len();
         loader.documents.extend(piece.documents);
         loader.problems.extend(piece.problems);
         match piece.content {
@@ -368,8 +418,14 @@ pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Lo
                 releases.push(*release);
                 layerable += 1;
             }
+            Content::Values { id, doc, .. } => {
+                let label = piece.sources.get(id).name.clone();
+                let doc = doc.map(|i| loader.documents[base + i].1.clone());
+                releases.push(values_release(Kind::Values, label, id, doc));
+                layerable += 1;
+            }
             Content::HelmReleases(docs) => {
-                for (id, doc) in docs {
+                for (id, doc) in docs.iter().map(|&i| loader.documents[base + i].clone()) {
                     let name = doc
                         .get(&["metadata", "name"])
                         .and_then(Node::as_str)
@@ -392,6 +448,7 @@ pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Lo
             }
             Content::Nothing => {}
         }
+        sources.push(piece.sources);
     }
     loader.sources = Sources::join(sources);
     for (_, group) in helm_releases {
@@ -448,6 +505,7 @@ pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Lo
         documents: loader.documents,
         problems: loader.problems,
         deployment,
+        pointers: HashMap::new(),
     })
 }
 
@@ -549,20 +607,21 @@ struct Loader {
 }
 
 impl Loader {
-    fn read_file(&mut self, path: &Path) -> Result<Option<(SourceId, Vec<Node>)>, Fatal> {
+    fn read_file(&mut self, path: &Path) -> Result<Option<(SourceId, Range<usize>)>, Fatal> {
         let name = path.display().to_string();
         let file = fs::File::open(path).map_err(|e| Fatal(format!("{name}: {}", io_reason(&e))))?;
         let bytes = read_bounded(file, &name)?;
         Ok(self.add(name, Origin::File, bytes))
     }
 
-    fn read_stdin(&mut self) -> Result<Option<(SourceId, Vec<Node>)>, Fatal> {
+    fn read_stdin(&mut self) -> Result<Option<(SourceId, Range<usize>)>, Fatal> {
         let bytes = read_bounded(std::io::stdin().lock(), "<stdin>")?;
         Ok(self.add("<stdin>".into(), Origin::Stdin, bytes))
     }
 
-    /// Adds a source and parses it; `None` when it cannot be read as YAML (the problem is recorded).
-    fn add(&mut self, name: String, origin: Origin, bytes: Vec<u8>) -> Option<(SourceId, Vec<Node>)> {
+    /// Adds a source and parses it into `documents`; gives the indices of its documents there, or
+    /// `None` when it cannot be read as YAML (the problem is recorded).
+    fn add(&mut self, name: String, origin: Origin, bytes: Vec<u8>) -> Option<(SourceId, Range<usize>)> {
         match yaml::decode(bytes) {
             Err((offset, message, shown)) => {
                 let mut source = Source::new(name, origin, shown);
@@ -595,22 +654,26 @@ impl Loader {
                 if parsed.failed {
                     return None;
                 }
-                for doc in &parsed.documents {
-                    self.documents.push((id, doc.clone()));
-                }
-                Some((id, parsed.documents))
+                let start = self.documents.len();
+                self.documents
+                    .extend(parsed.documents.into_iter().map(|doc| (id, doc)));
+                Some((id, start..self.documents.len()))
             }
         }
+    }
+
+    /// A copy of the first of the documents at `range`.
+    fn first(&self, range: Range<usize>) -> Option<Node> {
+        self.documents[range].first().map(|(_, doc)| doc.clone())
     }
 
     fn chart_dir(&mut self, dir: &Path) -> Result<Release, Fatal> {
         let chart = self
             .read_file(&dir.join("Chart.yaml"))?
-            .and_then(|(_, d)| d.into_iter().next());
+            .and_then(|(_, r)| self.first(r));
         let lock_path = dir.join("Chart.lock");
         let lock = if lock_path.is_file() {
-            self.read_file(&lock_path)?
-                .and_then(|(_, d)| d.into_iter().next())
+            self.read_file(&lock_path)?.and_then(|(_, r)| self.first(r))
         } else {
             None
         };
@@ -622,7 +685,7 @@ impl Loader {
         };
         let label = dir.display().to_string();
         let mut release = match values {
-            Some((id, docs)) => values_release(Kind::ChartDir, label, id, docs.into_iter().next()),
+            Some((id, r)) => values_release(Kind::ChartDir, label, id, self.first(r)),
             None => values_release(Kind::ChartDir, label, SourceId(u32::MAX), None),
         };
         if let Some(chart) = &chart {
@@ -654,7 +717,8 @@ impl Loader {
             } else {
                 path.clone()
             });
-            let Some((_, docs)) = loaded else { continue };
+            let Some((_, r)) = loaded else { continue };
+            let docs: Vec<Node> = self.documents[r].iter().map(|(_, d)| d.clone()).collect();
             if docs.iter().any(is_helm_release) {
                 return Err(Fatal(format!(
                     "{path}: is a Flux HelmRelease manifest, not a values file: give it as an input, without -f"
