@@ -49,6 +49,8 @@ SCHEMA=$WORK/umbrella.schema.json
 TREE=$WORK/tree
 python3 tools/bench/umbrella_schema.py "$SCHEMA"
 python3 tools/bench/gen_tree.py "$TREE" "$FILES"
+SMALL=$WORK/small
+python3 tools/bench/gen_tree.py "$SMALL" "$FILES" --small
 # The tree is team-NN/ENV/FILE: the shell glob below names every file for check-jsonschema.
 GLOB="$TREE/*/*/*-values.yaml"
 
@@ -81,6 +83,13 @@ hyperfine -i --warmup 1 --runs "${ACP_BENCH_TREE_RUNS:-5}" --export-json "$WORK/
 hyperfine -i --runs 1 --export-json "$WORK/tree-slow.json" --style basic \
   -n "check-jsonschema" "$CHECK_JSONSCHEMA --schemafile $SCHEMA $GLOB" >&2
 
+# Small files (seven lines each), where reading and starting matter more than checking.
+# check-jsonschema is left out here: minutes again, and no new information.
+hyperfine -i --warmup 1 --runs "${ACP_BENCH_TREE_RUNS:-5}" --export-json "$WORK/small.json" --style basic \
+  -n "acp-check lint --format json" "$ACP lint --format json $SMALL" \
+  -n "acp-check lint" "$ACP lint $SMALL" \
+  -n "ajv-cli" "$AJV validate --spec=draft2020 --strict=false -s $SCHEMA -d '$SMALL/**/*.yaml'" >&2
+
 # --- live probe ----------------------------------------------------------------------------------------
 # PLACEHOLDER (issue 6, part 2): `acp-check probe` against a local Redis cluster on 127.0.0.1 is
 # benchmarked here once the probe is built. Not measured yet.
@@ -98,6 +107,9 @@ RSS[tree,acp-check lint]=$(rss "$ACP" lint "$TREE")
 # shellcheck disable=SC2086 # the glob is meant to expand
 RSS[tree,check-jsonschema]=$(rss "$CHECK_JSONSCHEMA" --schemafile "$SCHEMA" $GLOB)
 RSS[tree,ajv-cli]=$(rss "$AJV" validate --spec=draft2020 --strict=false -s "$SCHEMA" -d "$TREE/**/*.yaml")
+RSS[small,acp-check lint --format json]=$(rss "$ACP" lint --format json "$SMALL")
+RSS[small,acp-check lint]=$(rss "$ACP" lint "$SMALL")
+RSS[small,ajv-cli]=$(rss "$AJV" validate --spec=draft2020 --strict=false -s "$SCHEMA" -d "$SMALL/**/*.yaml")
 for key in "${!RSS[@]}"; do echo "$key=${RSS[$key]}"; done >"$WORK/rss.txt"
 
 # --- table -----------------------------------------------------------------------------------------
@@ -106,23 +118,26 @@ import json, sys
 work, files = sys.argv[1], int(sys.argv[2])
 rss = dict(line.rstrip("\n").split("=", 1) for line in open(f"{work}/rss.txt"))
 for case, title in [("one", "One umbrella values file (fixtures/valid/umbrella-values.yaml)"),
-                    ("tree", f"A tree of {files:,} umbrella values files")]:
+                    ("tree", f"A tree of {files:,} umbrella values files (70 lines each)"),
+                    ("small", f"A tree of {files:,} small values files (7 lines each)")]:
     results = json.load(open(f"{work}/{case}.json"))["results"]
     if case == "tree":
         results += json.load(open(f"{work}/tree-slow.json"))["results"]
     ours = min(r["mean"] for r in results if r["command"].startswith("acp-check"))
     peers = min(r["mean"] for r in results if not r["command"].startswith("acp-check"))
     print(f"\n{title}\n")
-    extra = " files/s |" if case == "tree" else ""
+    many = case != "one"
+    extra = " files/s |" if many else ""
     print(f"| tool | mean ± σ | min |{extra} peak RSS | vs the faster peer |")
-    print("|---|---|---|" + ("---|" if case == "tree" else "") + "---|---|")
+    print("|---|---|---|" + ("---|" if many else "") + "---|---|")
     for r in results:
         name = r["command"]
-        mean, sd, low = r["mean"], r["stddev"] or 0.0, r["min"]
+        mean, sd, low = r["mean"], r["stddev"], r["min"]
         unit, scale = ("ms", 1e3) if case == "one" else ("s", 1.0)
-        speed = f" {files / mean:,.0f} |" if case == "tree" else ""
+        speed = f" {files / mean:,.0f} |" if many else ""
+        spread = f"± {sd*scale:.2f} {unit}" if sd is not None else f"{unit} (one run)"
         ratio = f"{peers / mean:.1f}× faster" if name.startswith("acp-check") else f"{mean / ours:.1f}× slower than acp-check"
         kb = int(rss.get(f"{case},{name}", "0"))
-        print(f"| {name} | {mean*scale:.2f} ± {sd*scale:.2f} {unit} | {low*scale:.2f} {unit} |{speed} {kb/1024:.1f} MB | {ratio} |")
+        print(f"| {name} | {mean*scale:.2f} {spread} | {low*scale:.2f} {unit} |{speed} {kb/1024:.1f} MB | {ratio} |")
 EOF
 machine

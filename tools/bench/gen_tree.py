@@ -10,6 +10,8 @@ Redis client, storage settings, the redis-cluster chart with RediSearch, and the
 counts vary; about one file in eight carries one of the mistakes acp-check exists to catch (a typo,
 a wrong type, uneven nodes, a bare duration, a password that differs). The layout is
 team-NN/ENV/app-NNNNN-values.yaml, 150 folders. The same seed always gives the same tree.
+With --small, each file is only a redis-cluster section of seven lines (for the peers' small-file
+rate).
 """
 
 import argparse
@@ -135,18 +137,29 @@ timescaledb-single:
 """
 
 
+def small(i: int, rng: random.Random) -> str:
+    """A small values file: the redis-cluster section of an umbrella chart, six to eight lines."""
+    replicas = rng.choice([1, 1, 2])
+    key = "replica" if rng.random() < 0.125 else "replicas"
+    return (
+        f"redis-cluster:\n  fullnameOverride: redis-{i:05d}\n  image:\n    tag: \"{rng.choice(TAGS)}\"\n"
+        f"  cluster:\n    nodes: {3 * (replicas + 1)}\n    {key}: {replicas}\n"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out")
     parser.add_argument("count", type=int, nargs="?", default=10_000)
     parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--small", action="store_true", help="small files (a redis-cluster section)")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     for i in range(args.count):
         folder = os.path.join(args.out, f"team-{i % 50:02d}", ENVS[i % 3])
         os.makedirs(folder, exist_ok=True)
         with open(os.path.join(folder, f"app-{i:05d}-values.yaml"), "w", encoding="utf-8") as f:
-            f.write(values(i, rng))
+            f.write(small(i, rng) if args.small else values(i, rng))
 
 
 if __name__ == "__main__":
