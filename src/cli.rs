@@ -50,7 +50,8 @@ pub fn command() -> clap::Command {
 #[derive(Args, Debug)]
 struct LintArgs {
     /// Values files, `-` for standard input, chart directories, HelmRelease manifests, or directories
-    /// to search. All inputs of one run are checked as one deployment.
+    /// to search. The inputs named are checked as one deployment; a directory search gives one
+    /// deployment per values file, chart directory or folder of HelmReleases.
     #[arg(value_name = "INPUT")]
     inputs: Vec<String>,
     /// A values file layered as `helm install -f` does (repeatable; later files win).
@@ -178,11 +179,14 @@ fn lint(args: LintArgs) -> Result<ExitCode, Fatal> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
     let config = crate::config::load(args.config.as_deref(), &cwd)?;
     let linted = crate::lint(&options, &config)?;
-    let report = Report::new(linted.findings, Some(&linted.loaded))
+    let report = Report::masked(linted.findings, Some(&linted.loaded))
         .checked(crate::policy::checked(&config, &crate::rules::lint_rules()));
     write_report(&report, &args.output)?;
     let summary = report.summary();
     let failed = summary.errors > 0 || (args.output.deny_warnings && summary.warnings > 0);
+    // The process ends now: a large tree's documents go with it, not node by node.
+    std::mem::forget(report);
+    std::mem::forget(linted.loaded);
     Ok(ExitCode::from(u8::from(failed)))
 }
 

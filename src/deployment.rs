@@ -95,36 +95,7 @@ impl Release {
             Some("redis-cluster") => return Shape::RedisCluster,
             _ => {}
         }
-        let root = &self.values;
-        let is_map = |path: &[&str]| root.get(path).is_some_and(|n| n.as_map().is_some());
-        if is_map(&["acp"]) || is_map(&["redis-cluster"]) {
-            return Shape::Umbrella;
-        }
-        let acp_client = ["addrs", "redis_search", "redis_search_index_name"]
-            .iter()
-            .any(|k| root.get(&["redis", k]).is_some());
-        if acp_client
-            || is_map(&["secretConfig"])
-            || is_map(&["config", "data"])
-            || root.get(&["serverURL"]).is_some()
-        {
-            return Shape::Acp;
-        }
-        let bitnami = ["usePassword", "cluster", "existingSecretPasswordKey"]
-            .iter()
-            .any(|k| root.get(&[k]).is_some())
-            || [
-                "configmap",
-                "useAOFPersistence",
-                "extraVolumeMounts",
-                "defaultConfigOverride",
-            ]
-            .iter()
-            .any(|k| root.get(&["redis", k]).is_some());
-        if bitnami {
-            return Shape::RedisCluster;
-        }
-        Shape::Unknown
+        shape_of_values(&self.values)
     }
 
     /// The platform's config in this release, if it has one.
@@ -172,6 +143,39 @@ impl Release {
             chart_version: version,
         })
     }
+}
+
+/// The chart a release's values are for, judged from the values alone (when no chart name says it).
+pub fn shape_of_values(root: &Node) -> Shape {
+    let is_map = |path: &[&str]| root.get(path).is_some_and(|n| n.as_map().is_some());
+    if is_map(&["acp"]) || is_map(&["redis-cluster"]) {
+        return Shape::Umbrella;
+    }
+    let acp_client = ["addrs", "redis_search", "redis_search_index_name"]
+        .iter()
+        .any(|k| root.get(&["redis", k]).is_some());
+    if acp_client
+        || is_map(&["secretConfig"])
+        || is_map(&["config", "data"])
+        || root.get(&["serverURL"]).is_some()
+    {
+        return Shape::Acp;
+    }
+    let bitnami = ["usePassword", "cluster", "existingSecretPasswordKey"]
+        .iter()
+        .any(|k| root.get(&[k]).is_some())
+        || [
+            "configmap",
+            "useAOFPersistence",
+            "extraVolumeMounts",
+            "defaultConfigOverride",
+        ]
+        .iter()
+        .any(|k| root.get(&["redis", k]).is_some());
+    if bitnami {
+        return Shape::RedisCluster;
+    }
+    Shape::Unknown
 }
 
 /// The platform (ACP) part of a release.

@@ -18,7 +18,8 @@ pub fn apply(findings: Vec<Finding>, config: &Config, sources: &Sources) -> Vec<
     // Lines of block scalar content → the line of their header.
     let mut block_header: HashMap<(SourceId, usize), usize> = HashMap::new();
     for (id, source) in sources.iter() {
-        if matches!(source.origin, Origin::File | Origin::Stdin) {
+        // Without the mark there is no suppression to find (the common case: skip the scan).
+        if matches!(source.origin, Origin::File | Origin::Stdin) && source.text.contains(MARK) {
             let scan = scan(&source.text);
             suppressions.extend(
                 scan.comments
@@ -44,7 +45,7 @@ pub fn apply(findings: Vec<Finding>, config: &Config, sources: &Sources) -> Vec<
     let mut kept = Vec::with_capacity(findings.len());
     for mut finding in findings {
         if finding.rule.id != UNUSED_SUPPRESSION.id {
-            if let Some(span) = finding.span.filter(|s| (s.source.0 as usize) < sources.len()) {
+            if let Some(span) = finding.span.filter(|s| sources.contains(s.source)) {
                 let line = sources.get(span.source).line_col(span.start as usize).0;
                 let header = block_header.get(&(span.source, line)).copied();
                 let lines = std::iter::once(line).chain(header);

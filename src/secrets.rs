@@ -7,23 +7,44 @@ use std::ops::Range;
 /// `PATRONI_SUPERUSER_PASSWORD`, `clientSecret`, `apiToken`… but not the names of the places a
 /// secret is kept (`existingSecret`, `existingSecretPasswordKey`, `passwordFile`, `usePassword`).
 pub fn is_secret_key(key: &str) -> bool {
-    let k: String = key
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_lowercase())
+    // The key's letters and digits, lowercased (on the stack: this runs for every key read).
+    let mut buffer = [0u8; 64];
+    let mut len = 0;
+    for b in key.bytes().filter(u8::is_ascii_alphanumeric) {
+        if len == buffer.len() {
+            return is_secret_long_key(key);
+        }
+        buffer[len] = b.to_ascii_lowercase();
+        len += 1;
+    }
+    is_secret_normalized(&buffer[..len])
+}
+
+#[cold]
+fn is_secret_long_key(key: &str) -> bool {
+    let k: Vec<u8> = key
+        .bytes()
+        .filter(u8::is_ascii_alphanumeric)
+        .map(|b| b.to_ascii_lowercase())
         .collect();
-    let names_a_place = k.starts_with("existing")
-        || k.starts_with("use")
+    is_secret_normalized(&k)
+}
+
+/// [`is_secret_key`] of a key reduced to lowercase letters and digits.
+fn is_secret_normalized(k: &[u8]) -> bool {
+    let contains = |word: &[u8]| k.windows(word.len()).any(|w| w == word);
+    let names_a_place = k.starts_with(b"existing")
+        || k.starts_with(b"use")
         || [
-            "key",
-            "file",
-            "filename",
-            "path",
-            "name",
-            "ref",
-            "secretname",
-            "env",
-            "enabled",
+            &b"key"[..],
+            b"file",
+            b"filename",
+            b"path",
+            b"name",
+            b"ref",
+            b"secretname",
+            b"env",
+            b"enabled",
         ]
         .iter()
         .any(|end| k.ends_with(end) && k != *end);
@@ -31,15 +52,25 @@ pub fn is_secret_key(key: &str) -> bool {
         return false;
     }
     // `certificatesSecret`, `extraEnvVarsSecret`: the name of a Kubernetes Secret, not a secret.
-    if k.ends_with("secret") && k != "secret" && !k.starts_with("client") {
+    if k.ends_with(b"secret") && k != b"secret" && !k.starts_with(b"client") {
         return false;
     }
-    ["password", "passwd", "secret", "token", "apikey", "privatekey", "credential", "masterauth", "requirepass"]
-        .iter()
-        .any(|word| k.contains(word))
+    [
+        &b"password"[..],
+        b"passwd",
+        b"secret",
+        b"token",
+        b"apikey",
+        b"privatekey",
+        b"credential",
+        b"masterauth",
+        b"requirepass",
+    ]
+    .iter()
+    .any(|word| contains(word))
         // Plural mappings such as `refresh_tokens` or `secrets` hold settings, not a secret.
-        && !k.ends_with("tokens")
-        && !k.ends_with("secrets")
+        && !k.ends_with(b"tokens")
+        && !k.ends_with(b"secrets")
 }
 
 /// A SOPS-encrypted leaf: `ENC[AES256_GCM,data:…,type:str]`.
@@ -53,7 +84,19 @@ pub fn is_sops_ciphertext(s: &str) -> bool {
 /// (`scheme://user:PASSWORD@host`), and PEM private key blocks.
 pub fn secrets_in_text(text: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    // This runs for every string value read: look further only where a secret can be.
+    let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    let directive = bytes.len() > "masterauth ".len();
+    let url = bytes.contains(&b':') && has(b"://");
+    let pem = bytes.contains(&b'-') && has(b"-----BEGIN ");
+    if !directive && !url && !pem {
+        return out;
+    }
     for directive in ["OSS_GLOBAL_PASSWORD", "requirepass", "masterauth"] {
+        if !directive_possible(bytes, directive) {
+            continue;
+        }
         let mut from = 0;
         while let Some(i) = find_ci(&text[from..], directive) {
             let start = from + i + directive.len();
@@ -71,6 +114,9 @@ pub fn secrets_in_text(text: &str) -> Vec<Range<usize>> {
                 out.push(arg_start..arg_start + arg_len);
             }
         }
+    }
+    if !url && !pem {
+        return out;
     }
     let mut from = 0;
     while let Some(i) = text[from..].find("://") {
@@ -129,6 +175,13 @@ pub fn secrets_in_lines(text: &str) -> Vec<Range<usize>> {
         at += line.len();
     }
     out
+}
+
+/// Whether `text` can hold `directive` (any case) followed by a blank and an argument: a cheap look
+/// for its last letter, before the search.
+fn directive_possible(text: &[u8], directive: &str) -> bool {
+    let last = directive.as_bytes()[directive.len() - 1].to_ascii_lowercase();
+    text.len() >= directive.len() + 2 && text.iter().any(|b| b.to_ascii_lowercase() == last)
 }
 
 fn find_ci(haystack: &str, needle: &str) -> Option<usize> {

@@ -196,28 +196,65 @@ impl Redacted {
     }
 }
 
-/// All sources of one run.
+/// Sources, by id. The ids of one run are unique across all its deployments: each input reads its
+/// sources into ids of its own ([`Sources::for_input`]), so the sources of deployments read apart
+/// (and in parallel) join without renumbering a span.
 #[derive(Default)]
 pub struct Sources {
-    list: Vec<Source>,
+    /// Sorted by id.
+    list: Vec<(SourceId, Source)>,
+    next: u32,
 }
 
+/// Ids each input may use: a chart directory reads up to three files (Chart.yaml, Chart.lock,
+/// values.yaml).
+pub const IDS_PER_INPUT: u32 = 4;
+
 impl Sources {
+    /// Empty, for the sources of the input at `index` in a run.
+    pub fn for_input(index: usize) -> Sources {
+        Sources {
+            list: Vec::new(),
+            next: u32::try_from(index).map_or(u32::MAX, |i| i.saturating_mul(IDS_PER_INPUT)),
+        }
+    }
+
+    /// The next source added gets `id` (which must be above every id held).
+    pub fn continue_at(&mut self, id: u32) {
+        self.next = id.max(self.next);
+    }
+
     pub fn add(&mut self, source: Source) -> SourceId {
-        self.list.push(source);
-        SourceId(self.list.len() as u32 - 1)
+        let id = SourceId(self.next);
+        self.next = self.next.saturating_add(1);
+        self.list.push((id, source));
+        id
+    }
+
+    fn index(&self, id: SourceId) -> Option<usize> {
+        match self.list.get(id.0 as usize) {
+            Some((found, _)) if *found == id => Some(id.0 as usize),
+            _ => self.list.binary_search_by_key(&id, |(i, _)| *i).ok(),
+        }
+    }
+
+    /// Whether `id` names a source here (spans of values that no file set use an id of none).
+    pub fn contains(&self, id: SourceId) -> bool {
+        self.index(id).is_some()
     }
 
     pub fn get(&self, id: SourceId) -> &Source {
-        &self.list[id.0 as usize]
+        let i = self.index(id).expect("a span points at a known source");
+        &self.list[i].1
     }
 
     pub fn get_mut(&mut self, id: SourceId) -> &mut Source {
-        &mut self.list[id.0 as usize]
+        let i = self.index(id).expect("a span points at a known source");
+        &mut self.list[i].1
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (SourceId, &Source)> {
-        self.list.iter().enumerate().map(|(i, s)| (SourceId(i as u32), s))
+        self.list.iter().map(|(i, s)| (*i, s))
     }
 
     pub fn len(&self) -> usize {
@@ -226,6 +263,37 @@ impl Sources {
 
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
+    }
+
+    /// The id the next source added gets.
+    pub fn next_id(&self) -> u32 {
+        self.next
+    }
+
+    /// Takes in the sources of another input or deployment (their ids are distinct from these).
+    pub fn append(&mut self, other: Sources) {
+        let sorted = self
+            .list
+            .last()
+            .zip(other.list.first())
+            .is_none_or(|(a, b)| a.0 < b.0);
+        self.list.extend(other.list);
+        if !sorted {
+            self.list.sort_by_key(|(id, _)| *id);
+        }
+        self.next = self.next.max(other.next);
+    }
+
+    /// The sources of several deployments, as one.
+    pub fn join(parts: impl IntoIterator<Item = Sources>) -> Sources {
+        let mut joined = Sources::default();
+        for part in parts {
+            joined.next = joined.next.max(part.next);
+            joined.list.extend(part.list);
+        }
+        // Stable, and fast on the sorted runs the parts are.
+        joined.list.sort_by_key(|(id, _)| *id);
+        joined
     }
 
     pub fn position(&self, span: Span) -> Position {

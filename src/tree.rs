@@ -145,29 +145,29 @@ impl Node {
     pub fn pointer_to(&self, span: Span) -> Option<String> {
         let mut path = Vec::new();
         if self.find_path(span, &mut path) {
-            let segments: Vec<String> = path
-                .iter()
-                .map(|s| match s {
-                    Segment::Key(k) => (*k).to_string(),
-                    Segment::Index(i) => i.to_string(),
-                })
-                .collect();
-            Some(pointer(&segments))
+            let mut out = String::new();
+            for step in path {
+                out.push('/');
+                match step {
+                    Step::Key(key) => out.push_str(&key.replace('~', "~0").replace('/', "~1")),
+                    Step::Index(i) => out.push_str(&i.to_string()),
+                }
+            }
+            Some(out)
         } else {
             None
         }
     }
 
-    /// Searched for every finding of a file: no segment is made into a string until found.
-    fn find_path<'a>(&'a self, span: Span, path: &mut Vec<Segment<'a>>) -> bool {
+    fn find_path<'a>(&'a self, span: Span, path: &mut Vec<Step<'a>>) -> bool {
         if self.span == span {
             return true;
         }
-        // Only descend where the span can lie (merged trees mix sources, so check the source too).
+        // Merged trees mix sources and merge keys bring in entries from elsewhere: search it all.
         match &self.value {
             Value::Map(m) => {
                 for e in &m.entries {
-                    path.push(Segment::Key(&e.key));
+                    path.push(Step::Key(&e.key));
                     if e.key_span == span || e.value.find_path(span, path) {
                         return true;
                     }
@@ -177,7 +177,7 @@ impl Node {
             }
             Value::Seq(items) => {
                 for (i, item) in items.iter().enumerate() {
-                    path.push(Segment::Index(i));
+                    path.push(Step::Index(i));
                     if item.find_path(span, path) {
                         return true;
                     }
@@ -209,8 +209,8 @@ impl Node {
     }
 }
 
-/// A step of a path into a tree.
-enum Segment<'a> {
+/// A step of a path into a tree, borrowed while searching.
+enum Step<'a> {
     Key(&'a str),
     Index(usize),
 }

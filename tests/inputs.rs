@@ -294,3 +294,82 @@ fn deny_warnings_turns_warnings_into_exit_1() {
     assert_eq!(lint_json(&[file]).code, 0);
     assert_eq!(lint_json(&["--deny-warnings", file]).code, 1);
 }
+
+/// A platform (`acp` chart) values file whose client password differs from `CLUSTER`'s.
+const PLATFORM: &str = "redis:\n  addrs: [redis-cluster-headless:6379, redis-cluster-headless:6379]\nsecretConfig:\n  data:\n    redis:\n      password: old-password\n";
+/// A `redis-cluster` chart values file.
+const CLUSTER: &str = "fullnameOverride: redis-cluster\nimage:\n  tag: \"6.2.14\"\npassword: new-password\nredis:\n  configmap: |\n    loadmodule /redismodules/redisearch.so OSS_GLOBAL_PASSWORD new-password\n  extraVolumeMounts:\n    - name: redismodules\n      mountPath: /redismodules\n";
+
+#[test]
+fn files_named_together_are_one_deployment_and_files_found_apart_are_not() {
+    let dir = scratch("deployments-apart");
+    let platform = write(&dir, "platform/values.yaml", PLATFORM);
+    let cluster = write(&dir, "cluster/values.yaml", CLUSTER);
+    // Named on the command line: one deployment, so the client password is compared with the cluster's.
+    let out = lint_json(&[&platform, &cluster]);
+    assert_eq!(
+        out.findings_of(&["password-mismatch"]),
+        vec![("password-mismatch".into(), platform.clone(), 6, 17)],
+        "{}",
+        out.stdout
+    );
+    // Found by a directory search in two folders: two deployments, each checked on its own...
+    let out = lint_json(&[dir.to_str().unwrap()]);
+    assert_eq!(out.findings_of(&["password-mismatch"]), vec![], "{}", out.stdout);
+    // ...by every rule: both files still have their passwords in clear (the cluster's twice: its
+    // password and the RediSearch OSS_GLOBAL_PASSWORD).
+    let files: Vec<String> = out
+        .findings_of(&["plaintext-secret"])
+        .into_iter()
+        .map(|f| f.1)
+        .collect();
+    assert_eq!(files, vec![cluster.clone(), cluster, platform], "{}", out.stdout);
+}
+
+#[test]
+fn a_folder_with_one_platform_and_one_cluster_values_file_is_one_deployment() {
+    let dir = scratch("deployments-pair");
+    let platform = write(&dir, "prod/acp-values.yaml", PLATFORM);
+    write(&dir, "prod/redis-cluster-values.yaml", CLUSTER);
+    let out = lint_json(&[dir.to_str().unwrap()]);
+    assert_eq!(
+        out.findings_of(&["password-mismatch"]),
+        vec![("password-mismatch".into(), platform, 6, 17)],
+        "{}",
+        out.stdout
+    );
+    // A second platform file in the folder: which pairs with the cluster is not known, so each file
+    // is checked on its own.
+    write(&dir, "prod/acp-staging-values.yaml", PLATFORM);
+    let out = lint_json(&[dir.to_str().unwrap()]);
+    assert_eq!(out.findings_of(&["password-mismatch"]), vec![], "{}", out.stdout);
+}
+
+#[test]
+fn many_files_in_a_tree_are_each_checked_and_reported_in_path_order() {
+    let dir = scratch("deployments-many");
+    let mut expected = Vec::new();
+    for i in 0..60 {
+        // Odd files deploy 7 nodes with one replica each: nodes are not a multiple of 2.
+        let nodes = if i % 2 == 1 { 7 } else { 6 };
+        let path = write(
+            &dir,
+            &format!("team-{}/app-{i:02}-values.yaml", i % 4),
+            format!("redis-cluster:\n  cluster:\n    nodes: {nodes}\n    replica: 1\n"),
+        );
+        if nodes == 7 {
+            expected.push(("cluster-uneven-nodes".to_string(), path.clone(), 3, 12));
+        }
+        expected.push(("unknown-key".to_string(), path, 4, 5));
+    }
+    // The walk reads folders and files in path order: team-0/app-00, team-0/app-04, …
+    expected.sort_by(|a, b| (&a.1, a.2).cmp(&(&b.1, b.2)));
+    let rules = ["cluster-uneven-nodes", "unknown-key"];
+    let out = lint_json(&[dir.to_str().unwrap()]);
+    assert_eq!(out.code, 1);
+    assert_eq!(out.findings_of(&rules), expected);
+    // Checked in parallel, reported the same way every time.
+    for _ in 0..3 {
+        assert_eq!(lint_json(&[dir.to_str().unwrap()]).stdout, out.stdout);
+    }
+}

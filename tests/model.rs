@@ -144,3 +144,46 @@ fn the_chart_version_flag_wins() {
     let cluster = loaded.deployment.redis_clusters().next().unwrap();
     assert_eq!(cluster.chart_version.unwrap().value, "11.5.4");
 }
+
+#[test]
+fn helm_releases_of_two_clusters_stay_apart_and_a_patch_joins_the_nearest_base() {
+    let dir = std::env::temp_dir().join(format!("acp-check-model-flux-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let release = |namespace: &str, nodes: u32| {
+        format!(
+            "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: redis-cluster\n  namespace: {namespace}\nspec:\n  chart:\n    spec:\n      chart: redis-cluster\n      version: \"7.6.4\"\n  values:\n    cluster:\n      nodes: {nodes}\n"
+        )
+    };
+    let patch = "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: redis-cluster\n  namespace: staging\nspec:\n  values:\n    cluster:\n      nodes: 9\n";
+    for (file, text) in [
+        ("clusters/prod/redis.yaml", release("prod", 6)),
+        ("clusters/staging/redis.yaml", release("staging", 3)),
+        ("clusters/staging/patches/redis.yaml", patch.to_string()),
+    ] {
+        let path = dir.join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let loaded = load(&Options {
+        inputs: vec![dir.to_string_lossy().into()],
+        ..Options::default()
+    })
+    .unwrap();
+    // Two releases of the same name in two clusters' folders: two deployments, not one overlay.
+    let nodes: Vec<(String, Value)> = loaded
+        .deployment
+        .releases
+        .iter()
+        .map(|r| {
+            let cluster = r.redis_cluster().unwrap();
+            (
+                r.namespace.as_ref().unwrap().value.clone(),
+                cluster.root.get(&["cluster", "nodes"]).unwrap().value.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        nodes,
+        vec![("prod".into(), Value::Int(6)), ("staging".into(), Value::Int(9))]
+    );
+}

@@ -5,11 +5,15 @@
 pub mod merge;
 pub mod set;
 
+use std::collections::HashMap;
 use std::fs;
 use std::io::Read;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use crate::deployment::{empty_values, Dependency, Deployment, External, Kind, Located, Release};
+use crate::deployment::{
+    empty_values, shape_of_values, Dependency, Deployment, External, Kind, Located, Release, Shape,
+};
 use crate::source::{Origin, Source, SourceId, Sources, Span};
 use crate::tree::{Node, Value};
 use crate::yaml::{self, Problem, MAX_INPUT_BYTES};
@@ -37,31 +41,369 @@ pub struct Loaded {
     /// Problems met while reading YAML.
     pub problems: Vec<Problem>,
     pub deployment: Deployment,
+    /// Pointers worked out before the documents were let go (see [`Loaded::keep_for_report`]).
+    pub pointers: HashMap<Span, Option<String>>,
 }
 
 impl Loaded {
     /// The RFC 6901 pointer of the key or value written at `span`, in the document as written
     /// (for a `--set` flag: in the merged values it went into).
     pub fn pointer(&self, span: Span) -> Option<String> {
-        let from_documents = self
-            .documents
+        if let Some(pointer) = self.pointers.get(&span) {
+            return pointer.clone();
+        }
+        // Documents are in source order.
+        let first = self.documents.partition_point(|(id, _)| *id < span.source);
+        let mut documents = self.documents[first..]
             .iter()
+            .take_while(|(id, _)| *id == span.source)
             // Only a document that holds the span can hold the key or value written there (an alias
             // refers to an anchor written before it, which the first document holding it finds).
-            .filter(|(id, doc)| {
-                *id == span.source && doc.span.start <= span.start && span.end <= doc.span.end
-            })
-            .find_map(|(_, doc)| doc.pointer_to(span));
-        from_documents.or_else(|| {
-            self.deployment
-                .releases
-                .iter()
-                .find_map(|r| r.values.pointer_to(span))
-        })
+            .filter(|(_, doc)| doc.span.start <= span.start && span.end <= doc.span.end)
+            .peekable();
+        if documents.peek().is_some() {
+            return documents.find_map(|(_, doc)| doc.pointer_to(span));
+        }
+        // A `--set` flag is no document: its values are found in the release they went into.
+        self.deployment
+            .releases
+            .iter()
+            .find_map(|r| r.values.pointer_to(span))
+    }
+
+    /// Keeps what reporting `findings` needs: every source, and the pointers of the findings' places.
+    /// The documents, problems and release models go (the models stay where `--set` flags put values
+    /// that no document holds), so that a large tree never holds every document at once.
+    pub fn keep_for_report(&mut self, findings: &[crate::finding::Finding]) {
+        let spans = findings
+            .iter()
+            .flat_map(|f| f.span.into_iter().chain(f.related.iter().map(|r| r.span)));
+        let pointers: Vec<(Span, Option<String>)> = spans.map(|s| (s, self.pointer(s))).collect();
+        self.pointers.extend(pointers);
+        self.documents = Vec::new();
+        self.problems = Vec::new();
+        let flags = self
+            .sources
+            .iter()
+            .any(|(_, s)| matches!(s.origin, Origin::Flag { .. }));
+        if !flags {
+            self.deployment.releases = Vec::new();
+        }
+    }
+
+    /// Several deployments read in one run, as one (for reporting: spans stay valid).
+    pub fn join(parts: Vec<Loaded>, redis_chart_version: Option<String>) -> Loaded {
+        let mut sources = Vec::with_capacity(parts.len());
+        let mut documents = Vec::new();
+        let mut problems = Vec::new();
+        let mut releases = Vec::new();
+        let mut pointers = HashMap::new();
+        for part in parts {
+            pointers.extend(part.pointers);
+            sources.push(part.sources);
+            documents.extend(part.documents);
+            problems.extend(part.problems);
+            releases.extend(part.deployment.releases);
+        }
+        documents.sort_by_key(|(id, _)| *id);
+        Loaded {
+            sources: Sources::join(sources),
+            documents,
+            problems,
+            deployment: Deployment {
+                releases,
+                redis_chart_version,
+            },
+            pointers,
+        }
     }
 }
 
+/// Reads the inputs as one run: every deployment found, joined (see [`plan`] for how inputs split
+/// into deployments).
 pub fn load(options: &Options) -> Result<Loaded, Fatal> {
+    let plan = plan(options)?;
+    let pieces = (0..plan.len())
+        .map(|i| read(&plan, i))
+        .collect::<Result<Vec<_>, _>>()?;
+    let parts = deployments(&plan, pieces)
+        .into_iter()
+        .map(|group| assemble(&plan, group, options))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Loaded::join(parts, options.redis_chart_version.clone()))
+}
+
+/// One input to read: named on the command line, or found by searching a directory.
+struct Item {
+    what: Found,
+    /// Found by a directory search (not named on the command line).
+    found: bool,
+}
+
+/// What one run reads, in order.
+pub struct Plan {
+    items: Vec<Item>,
+    /// `-f` or `--set*` flags are given: every input is one release's base, as in Helm.
+    layered: bool,
+}
+
+impl Plan {
+    /// Number of inputs (files, chart directories, standard input) to read.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
+
+/// Finds every input: files and chart directories named, and what directories hold.
+pub fn plan(options: &Options) -> Result<Plan, Fatal> {
+    let mut items = Vec::new();
+    for input in &options.inputs {
+        if input == "-" {
+            items.push(Item {
+                what: Found::Stdin,
+                found: false,
+            });
+            continue;
+        }
+        let (found, searched) = discover(Path::new(input))?;
+        items.extend(found.into_iter().map(|what| Item {
+            what,
+            found: searched,
+        }));
+    }
+    let layered = !options.values.is_empty()
+        || !options.set.is_empty()
+        || !options.set_string.is_empty()
+        || !options.set_file.is_empty();
+    Ok(Plan { items, layered })
+}
+
+/// One input, read and parsed, before it joins a deployment.
+pub struct Piece {
+    index: usize,
+    sources: Sources,
+    documents: Vec<(SourceId, Node)>,
+    problems: Vec<Problem>,
+    content: Content,
+}
+
+enum Content {
+    /// A chart directory.
+    Release(Box<Release>),
+    /// A values file or standard input: its source, its first document (an index into the piece's
+    /// documents; the release is made from a copy when the deployment is checked), and its shape.
+    Values {
+        id: SourceId,
+        doc: Option<usize>,
+        shape: Shape,
+    },
+    /// The indices of its HelmRelease documents (the file's other documents are not releases).
+    HelmReleases(Vec<usize>),
+    /// Not readable as YAML: only its problem is reported.
+    Nothing,
+}
+
+/// Reads and parses input `index` of the plan (inputs can be read in parallel).
+pub fn read(plan: &Plan, index: usize) -> Result<Piece, Fatal> {
+    let mut loader = Loader {
+        sources: Sources::for_input(index),
+        documents: Vec::new(),
+        problems: Vec::new(),
+    };
+    let item = &plan.items[index];
+    let content = match &item.what {
+        Found::ChartDir(dir) => Content::Release(Box::new(loader.chart_dir(dir)?)),
+        Found::Stdin | Found::File(_) => {
+            let read = match &item.what {
+                Found::File(path) => loader.read_file(path)?,
+                _ => loader.read_stdin()?,
+            };
+            match read {
+                None => Content::Nothing,
+                Some((_, r))
+                    if loader.documents[r.clone()]
+                        .iter()
+                        .any(|(_, d)| is_helm_release(d)) =>
+                {
+                    Content::HelmReleases(r.filter(|&i| is_helm_release(&loader.documents[i].1)).collect())
+                }
+                Some((id, r)) => {
+                    let doc = (!r.is_empty()).then_some(r.start);
+                    let shape = doc.map_or(Shape::Unknown, |i| shape_of_values(&loader.documents[i].1));
+                    Content::Values { id, doc, shape }
+                }
+            }
+        }
+    };
+    Ok(Piece {
+        index,
+        sources: loader.sources,
+        documents: loader.documents,
+        problems: loader.problems,
+        content,
+    })
+}
+
+/// Whether a piece is a deployment of its own whatever else is read (see [`deployments`]): it can be
+/// checked as soon as it is read.
+pub fn settled(plan: &Plan, piece: &Piece) -> bool {
+    let alone = match &piece.content {
+        Content::Release(_) | Content::Nothing => true,
+        Content::Values { shape, .. } => !matches!(shape, Shape::Acp | Shape::RedisCluster),
+        Content::HelmReleases(_) => false,
+    };
+    alone && !plan.layered && plan.items[piece.index].found
+}
+
+/// Splits what was read into deployments, each checked on its own:
+/// - the inputs named on the command line (files, chart directories, `-`) are one deployment;
+/// - with `-f` or `--set*`, every input is (one release's base);
+/// - what a directory search finds: each values file and each chart directory is a deployment of its
+///   own, except that a folder holding exactly one platform (`acp` chart) values file and one
+///   `redis-cluster` chart values file makes them one. The HelmRelease manifests of one folder are
+///   one deployment; a HelmRelease without `spec.chart` is an overlay patch and joins the complete
+///   HelmRelease of the same name (the one in the nearest folder, if several folders have one).
+///
+/// Deployments come in the order of their first input.
+pub fn deployments(plan: &Plan, pieces: Vec<Piece>) -> Vec<Vec<Piece>> {
+    if plan.layered || !plan.items.iter().any(|i| i.found) {
+        return vec![pieces];
+    }
+    let n = pieces.len();
+    let mut sets = UnionFind::new(n);
+    let explicit: Vec<usize> = (0..n).filter(|&i| !plan.items[pieces[i].index].found).collect();
+    for pair in explicit.windows(2) {
+        sets.union(pair[0], pair[1]);
+    }
+    let folder = |piece: &Piece| match &plan.items[piece.index].what {
+        Found::File(path) => path.parent().map(Path::to_path_buf),
+        _ => None,
+    };
+    // Per folder: its HelmRelease pieces, and its platform and redis-cluster values files.
+    let mut by_folder: HashMap<PathBuf, Folder> = HashMap::new();
+    // Complete HelmReleases by name, and overlay patches: (piece, folder).
+    let mut complete: HashMap<&str, Vec<(usize, PathBuf)>> = HashMap::new();
+    let mut patches: Vec<(&str, usize, PathBuf)> = Vec::new();
+    for (i, piece) in pieces.iter().enumerate() {
+        if !plan.items[piece.index].found {
+            continue;
+        }
+        let Some(folder) = folder(piece) else { continue };
+        match &piece.content {
+            Content::HelmReleases(docs) => {
+                for doc in docs.iter().map(|&i| &piece.documents[i].1) {
+                    let name = doc
+                        .get(&["metadata", "name"])
+                        .and_then(Node::as_str)
+                        .unwrap_or_default();
+                    if is_complete(doc) {
+                        complete.entry(name).or_default().push((i, folder.clone()));
+                    } else {
+                        patches.push((name, i, folder.clone()));
+                    }
+                }
+                by_folder.entry(folder).or_default().helm_releases.push(i);
+            }
+            Content::Values { shape, .. } => match shape {
+                Shape::Acp => by_folder.entry(folder).or_default().platforms.push(i),
+                Shape::RedisCluster => by_folder.entry(folder).or_default().clusters.push(i),
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+    for Folder {
+        helm_releases,
+        platforms,
+        clusters,
+    } in by_folder.values()
+    {
+        for pair in helm_releases.windows(2) {
+            sets.union(pair[0], pair[1]);
+        }
+        if let ([platform], [cluster]) = (&platforms[..], &clusters[..]) {
+            sets.union(*platform, *cluster);
+        }
+    }
+    for (name, patch, folder) in patches {
+        let shared = |other: &PathBuf| {
+            folder
+                .components()
+                .zip(other.components())
+                .take_while(|(a, b)| a == b)
+                .count()
+        };
+        // The nearest base; the first one on a tie.
+        let base = complete
+            .get(name)
+            .into_iter()
+            .flatten()
+            .fold(None::<(usize, usize)>, |best, (i, f)| match best {
+                Some((_, n)) if n >= shared(f) => best,
+                _ => Some((*i, shared(f))),
+            });
+        if let Some((base, _)) = base {
+            sets.union(patch, base);
+        }
+    }
+    let mut groups: Vec<Vec<Piece>> = Vec::new();
+    let mut group_of_root: HashMap<usize, usize> = HashMap::new();
+    let roots: Vec<usize> = (0..n).map(|i| sets.find(i)).collect();
+    for (piece, root) in pieces.into_iter().zip(roots) {
+        let g = *group_of_root.entry(root).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[g].push(piece);
+    }
+    groups
+}
+
+/// What a folder found by a directory search holds (indices of pieces).
+#[derive(Default)]
+struct Folder {
+    helm_releases: Vec<usize>,
+    /// Values files of the platform's `acp` chart.
+    platforms: Vec<usize>,
+    /// Values files of the `redis-cluster` chart.
+    clusters: Vec<usize>,
+}
+
+/// Disjoint sets of piece indices.
+struct UnionFind {
+    parent: Vec<usize>,
+}
+
+impl UnionFind {
+    fn new(n: usize) -> UnionFind {
+        UnionFind {
+            parent: (0..n).collect(),
+        }
+    }
+
+    fn find(&mut self, mut i: usize) -> usize {
+        while self.parent[i] != i {
+            self.parent[i] = self.parent[self.parent[i]];
+            i = self.parent[i];
+        }
+        i
+    }
+
+    /// Joins two sets; the smaller index stays the root, so groups keep input order.
+    fn union(&mut self, a: usize, b: usize) {
+        let (a, b) = (self.find(a), self.find(b));
+        let (low, high) = (a.min(b), a.max(b));
+        self.parent[high] = low;
+    }
+}
+
+/// Builds one deployment from its pieces (in input order), then layers `-f` and `--set*` on it.
+pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Loaded, Fatal> {
+    let mut sources = Vec::with_capacity(pieces.len());
     let mut loader = Loader {
         sources: Sources::default(),
         documents: Vec::new(),
@@ -70,56 +412,58 @@ pub fn load(options: &Options) -> Result<Loaded, Fatal> {
     let mut releases = Vec::new();
     let mut helm_releases: Vec<(String, Vec<(SourceId, Node)>)> = Vec::new();
     let mut layerable = 0usize;
-
-    for input in &options.inputs {
-        let found = if input == "-" {
-            vec![Found::Stdin]
-        } else {
-            discover(Path::new(input))?
-        };
-        for item in found {
-            match item {
-                Found::ChartDir(dir) => {
-                    releases.push(loader.chart_dir(&dir)?);
-                    layerable += 1;
-                }
-                Found::Stdin | Found::File(_) => {
-                    let Some((id, docs)) = (match &item {
-                        Found::File(path) => loader.read_file(path)?,
-                        _ => loader.read_stdin()?,
-                    }) else {
-                        continue;
-                    };
-                    if docs.iter().any(is_helm_release) {
-                        for doc in docs.into_iter().filter(is_helm_release) {
-                            let name = doc
-                                .get(&["metadata", "name"])
-                                .and_then(Node::as_str)
-                                .unwrap_or_default()
-                                .to_string();
-                            match helm_releases.iter_mut().find(|(n, _)| *n == name) {
-                                Some((_, group)) => group.push((id, doc)),
-                                None => helm_releases.push((name, vec![(id, doc)])),
-                            }
+    for piece in pieces {
+        let base = loader.documents.len();
+        loader.documents.extend(piece.documents);
+        loader.problems.extend(piece.problems);
+        match piece.content {
+            Content::Release(release) => {
+                releases.push(*release);
+                layerable += 1;
+            }
+            Content::Values { id, doc, .. } => {
+                let label = piece.sources.get(id).name.clone();
+                let doc = doc.map(|i| loader.documents[base + i].1.clone());
+                releases.push(values_release(Kind::Values, label, id, doc));
+                layerable += 1;
+            }
+            Content::HelmReleases(docs) => {
+                for (id, doc) in docs.iter().map(|&i| loader.documents[base + i].clone()) {
+                    let name = doc
+                        .get(&["metadata", "name"])
+                        .and_then(Node::as_str)
+                        .unwrap_or_default()
+                        .to_string();
+                    match helm_releases.iter_mut().find(|(n, _)| *n == name) {
+                        // A complete HelmRelease goes before the patches (those without
+                        // `spec.chart`): they apply on top of it, whatever the path order.
+                        Some((_, group)) if is_complete(&doc) => {
+                            let at = group
+                                .iter()
+                                .position(|(_, d)| !is_complete(d))
+                                .unwrap_or(group.len());
+                            group.insert(at, (id, doc));
                         }
-                    } else {
-                        let label = loader.sources.get(id).name.clone();
-                        releases.push(values_release(Kind::Values, label, id, docs.into_iter().next()));
-                        layerable += 1;
+                        Some((_, group)) => group.push((id, doc)),
+                        None => helm_releases.push((name, vec![(id, doc)])),
                     }
                 }
             }
+            Content::Nothing => {}
         }
+        sources.push(piece.sources);
     }
+    loader.sources = Sources::join(sources);
     for (_, group) in helm_releases {
         releases.push(helm_release(group));
     }
 
-    let layers = !options.values.is_empty()
-        || !options.set.is_empty()
-        || !options.set_string.is_empty()
-        || !options.set_file.is_empty();
-    if layers {
+    if plan.layered {
+        // -f files and --set flags come after every input.
+        let after_inputs = u32::try_from(plan.len())
+            .unwrap_or(u32::MAX)
+            .saturating_mul(crate::source::IDS_PER_INPUT);
+        loader.sources.continue_at(after_inputs);
         if options.inputs.is_empty() {
             let span = Span::new(SourceId(u32::MAX), 0..0);
             releases.push(Release {
@@ -164,6 +508,7 @@ pub fn load(options: &Options) -> Result<Loaded, Fatal> {
         documents: loader.documents,
         problems: loader.problems,
         deployment,
+        pointers: HashMap::new(),
     })
 }
 
@@ -173,14 +518,14 @@ enum Found {
     ChartDir(PathBuf),
 }
 
-/// An input path: a file, a chart directory, or a directory searched recursively.
-fn discover(path: &Path) -> Result<Vec<Found>, Fatal> {
+/// An input path: a file, a chart directory, or a directory searched recursively (then `true`).
+fn discover(path: &Path) -> Result<(Vec<Found>, bool), Fatal> {
     let meta = fs::metadata(path).map_err(|e| Fatal(format!("{}: {}", path.display(), io_reason(&e))))?;
     if !meta.is_dir() {
-        return Ok(vec![Found::File(path.to_path_buf())]);
+        return Ok((vec![Found::File(path.to_path_buf())], false));
     }
     if path.join("Chart.yaml").is_file() {
-        return Ok(vec![Found::ChartDir(path.to_path_buf())]);
+        return Ok((vec![Found::ChartDir(path.to_path_buf())], false));
     }
     let mut found = Vec::new();
     walk(path, &mut found, 0)?;
@@ -190,7 +535,7 @@ fn discover(path: &Path) -> Result<Vec<Found>, Fatal> {
             path.display()
         )));
     }
-    Ok(found)
+    Ok((found, true))
 }
 
 /// Deepest directory level searched.
@@ -245,6 +590,11 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
+/// A HelmRelease that names its chart; one without `spec.chart` is an overlay patch.
+fn is_complete(doc: &Node) -> bool {
+    doc.get(&["spec", "chart"]).is_some()
+}
+
 fn is_helm_release(doc: &Node) -> bool {
     doc.get(&["kind"]).and_then(Node::as_str) == Some("HelmRelease")
         && doc
@@ -260,20 +610,21 @@ struct Loader {
 }
 
 impl Loader {
-    fn read_file(&mut self, path: &Path) -> Result<Option<(SourceId, Vec<Node>)>, Fatal> {
+    fn read_file(&mut self, path: &Path) -> Result<Option<(SourceId, Range<usize>)>, Fatal> {
         let name = path.display().to_string();
         let file = fs::File::open(path).map_err(|e| Fatal(format!("{name}: {}", io_reason(&e))))?;
         let bytes = read_bounded(file, &name)?;
         Ok(self.add(name, Origin::File, bytes))
     }
 
-    fn read_stdin(&mut self) -> Result<Option<(SourceId, Vec<Node>)>, Fatal> {
+    fn read_stdin(&mut self) -> Result<Option<(SourceId, Range<usize>)>, Fatal> {
         let bytes = read_bounded(std::io::stdin().lock(), "<stdin>")?;
         Ok(self.add("<stdin>".into(), Origin::Stdin, bytes))
     }
 
-    /// Adds a source and parses it; `None` when it cannot be read as YAML (the problem is recorded).
-    fn add(&mut self, name: String, origin: Origin, bytes: Vec<u8>) -> Option<(SourceId, Vec<Node>)> {
+    /// Adds a source and parses it into `documents`; gives the indices of its documents there, or
+    /// `None` when it cannot be read as YAML (the problem is recorded).
+    fn add(&mut self, name: String, origin: Origin, bytes: Vec<u8>) -> Option<(SourceId, Range<usize>)> {
         match yaml::decode(bytes) {
             Err((offset, message, shown)) => {
                 let mut source = Source::new(name, origin, shown);
@@ -306,22 +657,26 @@ impl Loader {
                 if parsed.failed {
                     return None;
                 }
-                for doc in &parsed.documents {
-                    self.documents.push((id, doc.clone()));
-                }
-                Some((id, parsed.documents))
+                let start = self.documents.len();
+                self.documents
+                    .extend(parsed.documents.into_iter().map(|doc| (id, doc)));
+                Some((id, start..self.documents.len()))
             }
         }
+    }
+
+    /// A copy of the first of the documents at `range`.
+    fn first(&self, range: Range<usize>) -> Option<Node> {
+        self.documents[range].first().map(|(_, doc)| doc.clone())
     }
 
     fn chart_dir(&mut self, dir: &Path) -> Result<Release, Fatal> {
         let chart = self
             .read_file(&dir.join("Chart.yaml"))?
-            .and_then(|(_, d)| d.into_iter().next());
+            .and_then(|(_, r)| self.first(r));
         let lock_path = dir.join("Chart.lock");
         let lock = if lock_path.is_file() {
-            self.read_file(&lock_path)?
-                .and_then(|(_, d)| d.into_iter().next())
+            self.read_file(&lock_path)?.and_then(|(_, r)| self.first(r))
         } else {
             None
         };
@@ -333,7 +688,7 @@ impl Loader {
         };
         let label = dir.display().to_string();
         let mut release = match values {
-            Some((id, docs)) => values_release(Kind::ChartDir, label, id, docs.into_iter().next()),
+            Some((id, r)) => values_release(Kind::ChartDir, label, id, self.first(r)),
             None => values_release(Kind::ChartDir, label, SourceId(u32::MAX), None),
         };
         if let Some(chart) = &chart {
@@ -365,7 +720,8 @@ impl Loader {
             } else {
                 path.clone()
             });
-            let Some((_, docs)) = loaded else { continue };
+            let Some((_, r)) = loaded else { continue };
+            let docs: Vec<Node> = self.documents[r].iter().map(|(_, d)| d.clone()).collect();
             if docs.iter().any(is_helm_release) {
                 return Err(Fatal(format!(
                     "{path}: is a Flux HelmRelease manifest, not a values file: give it as an input, without -f"

@@ -33,6 +33,30 @@ pub struct Location {
     pub origin: Origin,
 }
 
+/// Replaces every secret of `sources` that reached a finding's message, help or labels with `***`.
+pub fn mask(findings: &mut [Finding], sources: &crate::source::Sources) {
+    let mut secrets: Vec<&str> = sources
+        .iter()
+        .flat_map(|(_, s)| s.redactions.iter().filter_map(|r| s.text.get(r.clone())))
+        .filter(|s| s.len() >= 3)
+        .collect();
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    secrets.dedup();
+    let mask = |text: &mut String| {
+        for secret in &secrets {
+            if text.contains(secret) {
+                *text = text.replace(secret, MASK);
+            }
+        }
+    };
+    for f in findings {
+        mask(&mut f.message);
+        f.help.iter_mut().for_each(mask);
+        f.label.iter_mut().for_each(mask);
+        f.related.iter_mut().for_each(|r| mask(&mut r.message));
+    }
+}
+
 /// What every reporter gets: the findings (masked, sorted) and how to show where they are.
 pub struct Report<'a> {
     pub findings: Vec<Finding>,
@@ -59,28 +83,15 @@ impl<'a> Report<'a> {
     /// Sorts the findings by place and masks any secret that reached a message.
     pub fn new(mut findings: Vec<Finding>, loaded: Option<&'a Loaded>) -> Report<'a> {
         if let Some(loaded) = loaded {
-            let mut secrets: Vec<&str> = loaded
-                .sources
-                .iter()
-                .flat_map(|(_, s)| s.redactions.iter().filter_map(|r| s.text.get(r.clone())))
-                .filter(|s| s.len() >= 3)
-                .collect();
-            secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-            secrets.dedup();
-            let mask = |text: &mut String| {
-                for secret in &secrets {
-                    if text.contains(secret) {
-                        *text = text.replace(secret, MASK);
-                    }
-                }
-            };
-            for f in &mut findings {
-                mask(&mut f.message);
-                f.help.iter_mut().for_each(mask);
-                f.label.iter_mut().for_each(mask);
-                f.related.iter_mut().for_each(|r| mask(&mut r.message));
-            }
+            mask(&mut findings, &loaded.sources);
         }
+        Report::masked(findings, loaded)
+    }
+
+    /// Sorts findings whose secrets are masked already (by [`crate::lint`], deployment by
+    /// deployment: masking each finding with every secret of a large run would take quadratic time),
+    /// and shortens overlong words in their texts.
+    pub fn masked(mut findings: Vec<Finding>, loaded: Option<&'a Loaded>) -> Report<'a> {
         for f in &mut findings {
             shorten(&mut f.message);
             f.help.iter_mut().for_each(shorten);
@@ -155,7 +166,7 @@ impl<'a> Report<'a> {
 
     pub fn location(&self, span: Span) -> Option<Location> {
         let loaded = self.loaded?;
-        if span.source.0 as usize >= loaded.sources.len() {
+        if !loaded.sources.contains(span.source) {
             return None;
         }
         let source = loaded.sources.get(span.source);
@@ -177,7 +188,7 @@ impl<'a> Report<'a> {
         span: Span,
     ) -> Option<(String, Arc<crate::source::Redacted>, std::ops::Range<usize>)> {
         let loaded = self.loaded?;
-        if span.source.0 as usize >= loaded.sources.len() {
+        if !loaded.sources.contains(span.source) {
             return None;
         }
         let source = loaded.sources.get(span.source);
@@ -274,6 +285,7 @@ pub(crate) mod testing {
             documents: Vec::new(),
             problems: Vec::new(),
             deployment: Deployment::default(),
+            pointers: Default::default(),
         }
     }
 

@@ -4,7 +4,7 @@
 use crate::finding::{Finding, Severity};
 use crate::input::Loaded;
 use crate::rules::{durations, encrypted, helm_typing, Rule};
-use crate::schema::{At, SchemaId, Violation};
+use crate::schema::{At, Lit, SchemaId, Violation};
 use crate::secrets::is_sops_ciphertext;
 use crate::source::Sources;
 use crate::tree::{Node, Value};
@@ -199,12 +199,12 @@ fn finding(section: &Section, violation: Violation, sources: &Sources) -> Option
             if let Some(f) = opaque(&at, &path, "its value") {
                 return Some(f);
             }
-            if options.iter().any(|o| o.is_string()) {
+            if options.iter().any(|o| matches!(o.value, Lit::Str(_))) {
                 if let Some(f) = helm_typing::ambiguous_boolean(&path, at.node, sources) {
                     return Some(f);
                 }
             }
-            let allowed: Vec<String> = options.iter().map(|o| o.to_string()).collect();
+            let allowed: Vec<&str> = options.iter().map(|o| o.json).collect();
             let found = describe_value(at.node, sources);
             Some(
                 Finding::new(
@@ -222,10 +222,7 @@ fn finding(section: &Section, violation: Violation, sources: &Sources) -> Option
                 return Some(f);
             }
             // A schema can say in words what a pattern means.
-            let expected = at
-                .schema
-                .and_then(|s| s.get("x-acp-check-expected"))
-                .and_then(serde_json::Value::as_str);
+            let expected = at.schema.expected;
             let mut f = match expected {
                 Some(expected) => Finding::new(
                     &SCHEMA_TYPE,
@@ -277,10 +274,7 @@ fn type_finding(at: &At, path: &str, expected: &[&str], sources: &Sources) -> Fi
 
 /// The schema marks Go durations with `x-acp-check-duration`.
 fn is_duration(at: &At) -> bool {
-    at.schema
-        .and_then(|s| s.get("x-acp-check-duration"))
-        .and_then(serde_json::Value::as_bool)
-        .unwrap_or(false)
+    at.schema.duration
 }
 
 /// An encrypted value cannot be checked: say so instead of reporting the ciphertext's type.

@@ -8,7 +8,7 @@ use crate::deployment::{Located, RedisCluster};
 use crate::finding::{Finding, Severity};
 use crate::input::Loaded;
 use crate::rules::Rule;
-use crate::schema::SchemaId;
+use crate::schema::{SchemaId, SchemaNode};
 
 use crate::tree::{Node, Value};
 
@@ -446,33 +446,36 @@ fn unavailable_keys(cluster: &RedisCluster, chart: &Version, out: &mut Vec<Findi
         11.. => "11.5.4",
         _ => return,
     };
-    let schema = SchemaId::RedisCluster.get().json();
-    walk(cluster.root, schema, &mut Vec::new(), generation, chart, out);
+    let schema = SchemaId::RedisCluster.get();
+    walk(
+        cluster.root,
+        schema.root(),
+        &mut Vec::new(),
+        generation,
+        chart,
+        out,
+    );
 }
 
 fn walk(
     node: &Node,
-    schema: &serde_json::Value,
+    schema: &'static SchemaNode,
     path: &mut Vec<String>,
     generation: &str,
     chart: &Version,
     out: &mut Vec<Finding>,
 ) {
-    let (Some(map), Some(props)) = (
-        node.as_map(),
-        schema.get("properties").and_then(|p| p.as_object()),
-    ) else {
+    let Some(map) = node.as_map() else { return };
+    if schema.properties.is_empty() {
         return;
-    };
+    }
     for entry in &map.entries {
-        let Some(sub) = props.get(&entry.key) else {
+        let Some(sub) = schema.property(&entry.key) else {
             continue;
         };
+        let sub = SchemaId::RedisCluster.get().node(sub);
         path.push(entry.key.clone());
-        let absent = sub
-            .get("x-acp-check-absent-in")
-            .and_then(|a| a.as_array())
-            .is_some_and(|a| a.iter().any(|v| v == generation));
+        let absent = sub.absent_in.contains(&generation);
         if absent {
             out.push(
                 Finding::new(

@@ -1,0 +1,67 @@
+//! Work spread over the machine's cores with the standard library's scoped threads: the results come
+//! back in the order of the items, so output never depends on scheduling.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
+
+/// Stack of a worker thread: as large as the main thread's, for the same input limits.
+const STACK_BYTES: usize = 8 << 20;
+
+/// `f` over every item, on up to one thread per core; results in item order. One item (the
+/// common case of one file) runs on the calling thread.
+pub fn map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = cores.min(items.len());
+    if threads <= 1 {
+        return items.into_iter().map(f).collect();
+    }
+    let slots: Vec<Mutex<Option<T>>> = items.into_iter().map(|t| Mutex::new(Some(t))).collect();
+    let results: Vec<Mutex<Option<R>>> = slots.iter().map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let work = || loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        let Some(slot) = slots.get(i) else { break };
+        let item = slot.lock().unwrap_or_else(PoisonError::into_inner).take();
+        if let Some(item) = item {
+            let result = f(item);
+            *results[i].lock().unwrap_or_else(PoisonError::into_inner) = Some(result);
+        }
+    };
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let spawned = std::thread::Builder::new()
+                .stack_size(STACK_BYTES)
+                .spawn_scoped(scope, work);
+            if spawned.is_err() {
+                // No thread to be had: this one does the work.
+                work();
+            }
+        }
+    });
+    results
+        .into_iter()
+        .map(|r| {
+            r.into_inner()
+                .unwrap_or_else(PoisonError::into_inner)
+                .expect("every item was done: a worker that panicked took the run down with it")
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn results_keep_the_order_of_the_items() {
+        let items: Vec<usize> = (0..1000).collect();
+        let squares = super::map(items, |i| {
+            // Uneven work, so that threads finish out of order.
+            if i % 7 == 0 {
+                std::thread::sleep(std::time::Duration::from_micros(50));
+            }
+            i * i
+        });
+        assert_eq!(squares, (0..1000).map(|i| i * i).collect::<Vec<_>>());
+        assert_eq!(super::map(Vec::<u8>::new(), |x| x), Vec::<u8>::new());
+        assert_eq!(super::map(vec![3], |x| x + 1), vec![4]);
+    }
+}
