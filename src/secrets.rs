@@ -87,7 +87,8 @@ pub fn secrets_in_text(text: &str) -> Vec<Range<usize>> {
     let bytes = text.as_bytes();
     // This runs for every string value read: look further only where a secret can be.
     let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
-    let directive = bytes.len() > "masterauth ".len();
+    // A directive's argument follows a blank.
+    let directive = bytes.len() > "masterauth ".len() && bytes.iter().any(|b| matches!(b, b' ' | b'\t'));
     let url = bytes.contains(&b':') && has(b"://");
     let pem = bytes.contains(&b'-') && has(b"-----BEGIN ");
     if !directive && !url && !pem {

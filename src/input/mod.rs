@@ -613,12 +613,13 @@ impl Loader {
     fn read_file(&mut self, path: &Path) -> Result<Option<(SourceId, Range<usize>)>, Fatal> {
         let name = path.display().to_string();
         let file = fs::File::open(path).map_err(|e| Fatal(format!("{name}: {}", io_reason(&e))))?;
-        let bytes = read_bounded(file, &name)?;
+        let size = file.metadata().ok().map(|m| m.len());
+        let bytes = read_bounded(file, size, &name)?;
         Ok(self.add(name, Origin::File, bytes))
     }
 
     fn read_stdin(&mut self) -> Result<Option<(SourceId, Range<usize>)>, Fatal> {
-        let bytes = read_bounded(std::io::stdin().lock(), "<stdin>")?;
+        let bytes = read_bounded(std::io::stdin().lock(), None, "<stdin>")?;
         Ok(self.add("<stdin>".into(), Origin::Stdin, bytes))
     }
 
@@ -750,7 +751,8 @@ impl Loader {
                 ));
                 let mut read = |path: &str| -> Result<String, String> {
                     let file = fs::File::open(path).map_err(|e| format!("{path}: {}", io_reason(&e)))?;
-                    let bytes = read_bounded(file, path).map_err(|f| f.0)?;
+                    let size = file.metadata().ok().map(|m| m.len());
+                    let bytes = read_bounded(file, size, path).map_err(|f| f.0)?;
                     String::from_utf8(bytes).map_err(|_| format!("{path}: not UTF-8 text"))
                 };
                 match set::apply(arg, id, kind, base, &mut read) {
@@ -780,8 +782,11 @@ impl Loader {
     }
 }
 
-fn read_bounded(reader: impl Read, name: &str) -> Result<Vec<u8>, Fatal> {
-    let mut bytes = Vec::new();
+/// Reads at most the input limit (and one byte more, to tell a file over it). `size` is what the file
+/// system says the file holds: with room for it, a file is read in two calls, not a dozen.
+fn read_bounded(reader: impl Read, size: Option<u64>, name: &str) -> Result<Vec<u8>, Fatal> {
+    let room = size.map_or(0, |s| s.min(MAX_INPUT_BYTES) as usize + 1);
+    let mut bytes = Vec::with_capacity(room);
     reader
         .take(MAX_INPUT_BYTES + 1)
         .read_to_end(&mut bytes)
