@@ -29,6 +29,9 @@ pub struct Report<'a> {
     pub loaded: Option<&'a Loaded>,
     /// Sources' texts with secrets replaced by `***`, made on first use.
     redacted: std::cell::RefCell<HashMap<SourceId, Arc<crate::source::Redacted>>>,
+    /// The secrets read (3 characters or more), longest first: masked wherever a text of the input
+    /// reaches the report (messages, JSON pointers).
+    secrets: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -41,28 +44,21 @@ pub struct Summary {
 impl<'a> Report<'a> {
     /// Sorts the findings by place and masks any secret that reached a message.
     pub fn new(mut findings: Vec<Finding>, loaded: Option<&'a Loaded>) -> Report<'a> {
-        if let Some(loaded) = loaded {
-            let mut secrets: Vec<&str> = loaded
-                .sources
-                .iter()
-                .flat_map(|(_, s)| s.redactions.iter().filter_map(|r| s.text.get(r.clone())))
-                .filter(|s| s.len() >= 3)
-                .collect();
-            secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-            secrets.dedup();
-            let mask = |text: &mut String| {
-                for secret in &secrets {
-                    if text.contains(secret) {
-                        *text = text.replace(secret, MASK);
-                    }
-                }
-            };
-            for f in &mut findings {
-                mask(&mut f.message);
-                f.help.iter_mut().for_each(mask);
-                f.label.iter_mut().for_each(mask);
-                f.related.iter_mut().for_each(|r| mask(&mut r.message));
-            }
+        let mut secrets: Vec<String> = loaded
+            .iter()
+            .flat_map(|l| l.sources.iter())
+            .flat_map(|(_, s)| s.redactions.iter().filter_map(|r| s.text.get(r.clone())))
+            .filter(|s| s.len() >= 3)
+            .map(str::to_string)
+            .collect();
+        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        secrets.dedup();
+        let mask = |text: &mut String| mask_secrets(&secrets, text);
+        for f in &mut findings {
+            mask(&mut f.message);
+            f.help.iter_mut().for_each(mask);
+            f.label.iter_mut().for_each(mask);
+            f.related.iter_mut().for_each(|r| mask(&mut r.message));
         }
         for f in &mut findings {
             shorten(&mut f.message);
@@ -80,6 +76,7 @@ impl<'a> Report<'a> {
             findings,
             loaded,
             redacted: Default::default(),
+            secrets,
         }
     }
 
@@ -108,7 +105,11 @@ impl<'a> Report<'a> {
             column: p.column,
             end_line: p.end_line,
             end_column: p.end_column,
-            path: loaded.pointer(span),
+            // A key can hold a secret (a whole redis.conf line written as a key, say).
+            path: loaded.pointer(span).map(|mut path| {
+                mask_secrets(&self.secrets, &mut path);
+                path
+            }),
         })
     }
 
@@ -135,6 +136,21 @@ impl<'a> Report<'a> {
     /// Number of files (and flags) read.
     pub fn inputs(&self) -> usize {
         self.loaded.map_or(0, |l| l.sources.len())
+    }
+}
+
+/// Replaces every secret in `text` with `***`, as written and as escaped in a JSON pointer.
+fn mask_secrets(secrets: &[String], text: &mut String) {
+    for secret in secrets {
+        if text.contains(secret.as_str()) {
+            *text = text.replace(secret.as_str(), MASK);
+        }
+        if secret.contains(['~', '/']) {
+            let escaped = secret.replace('~', "~0").replace('/', "~1");
+            if text.contains(&escaped) {
+                *text = text.replace(&escaped, MASK);
+            }
+        }
     }
 }
 
