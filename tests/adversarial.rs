@@ -197,6 +197,7 @@ fn file_of_100_megabytes() {
     // Over standard input too: acp-check stops reading at the limit.
     let bytes = std::fs::read(&path).unwrap();
     let run = guarded(&["lint", "--format", "json", "-"], Some(bytes));
+    std::fs::remove_dir_all(&dir).unwrap();
     assert_refused_as_too_large(&run, "<stdin>");
 }
 
