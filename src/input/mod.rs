@@ -5,6 +5,7 @@
 pub mod merge;
 pub mod set;
 
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -58,6 +59,32 @@ impl Loaded {
                 .iter()
                 .find_map(|r| r.values.pointer_to(span))
         })
+    }
+}
+
+impl Loaded {
+    /// The pointers of many spans at once, each as [`Loaded::pointer`] gives it, in one pass over the
+    /// documents and one over the releases' values (a report may ask for thousands).
+    pub fn pointers(&self, spans: &HashSet<Span>) -> HashMap<Span, String> {
+        let mut found: HashMap<Span, String> = HashMap::new();
+        for (id, doc) in &self.documents {
+            doc.pointers_of(spans, &mut |span, pointer| {
+                if span.source == *id {
+                    found.entry(span).or_insert(pointer);
+                }
+            });
+        }
+        let rest: HashSet<Span> = spans.iter().filter(|s| !found.contains_key(s)).copied().collect();
+        if !rest.is_empty() {
+            let mut more: HashMap<Span, String> = HashMap::new();
+            for release in &self.deployment.releases {
+                release.values.pointers_of(&rest, &mut |span, pointer| {
+                    more.entry(span).or_insert(pointer);
+                });
+            }
+            found.extend(more);
+        }
+        found
     }
 }
 

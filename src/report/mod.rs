@@ -29,6 +29,8 @@ pub struct Report<'a> {
     pub loaded: Option<&'a Loaded>,
     /// Sources' texts with secrets replaced by `***`, made on first use.
     redacted: std::cell::RefCell<HashMap<SourceId, Arc<crate::source::Redacted>>>,
+    /// The JSON pointer of every finding's spans, found on first use.
+    pointers: std::cell::OnceCell<HashMap<Span, Option<String>>>,
     /// The secrets read (3 characters or more), longest first: masked wherever a text of the input
     /// reaches the report (messages, JSON pointers).
     secrets: Vec<String>,
@@ -76,6 +78,7 @@ impl<'a> Report<'a> {
             findings,
             loaded,
             redacted: Default::default(),
+            pointers: Default::default(),
             secrets,
         }
     }
@@ -106,11 +109,28 @@ impl<'a> Report<'a> {
             end_line: p.end_line,
             end_column: p.end_column,
             // A key can hold a secret (a whole redis.conf line written as a key, say).
-            path: loaded.pointer(span).map(|mut path| {
+            path: self.pointer(loaded, span).map(|mut path| {
                 mask_secrets(&self.secrets, &mut path);
                 path
             }),
         })
+    }
+
+    /// [`Loaded::pointer`] of a span: for a finding's span, looked up among all findings' pointers.
+    fn pointer(&self, loaded: &Loaded, span: Span) -> Option<String> {
+        let pointers = self.pointers.get_or_init(|| {
+            let spans: std::collections::HashSet<Span> = self
+                .findings
+                .iter()
+                .flat_map(|f| f.span.into_iter().chain(f.related.iter().map(|r| r.span)))
+                .collect();
+            let mut found = loaded.pointers(&spans);
+            spans.into_iter().map(|s| (s, found.remove(&s))).collect()
+        });
+        match pointers.get(&span) {
+            Some(pointer) => pointer.clone(),
+            None => loaded.pointer(span),
+        }
     }
 
     /// A source's name and text with secrets masked, and the span mapped into that text.
