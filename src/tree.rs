@@ -1,6 +1,8 @@
 //! The values tree: what Helm sees after reading YAML, with the span each key and value was written at.
 //! Files, `--set` flags and merges all produce and consume this one type.
 
+use std::collections::HashSet;
+
 use crate::source::Span;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -145,21 +147,52 @@ impl Node {
     pub fn pointer_to(&self, span: Span) -> Option<String> {
         let mut path = Vec::new();
         if self.find_path(span, &mut path) {
-            let mut out = String::new();
-            for step in path {
-                out.push('/');
-                match step {
-                    Step::Key(key) => out.push_str(&key.replace('~', "~0").replace('/', "~1")),
-                    Step::Index(i) => out.push_str(&i.to_string()),
-                }
-            }
-            Some(out)
+            Some(segments_pointer(&path))
         } else {
             None
         }
     }
 
-    fn find_path<'a>(&'a self, span: Span, path: &mut Vec<Step<'a>>) -> bool {
+    /// Calls `found` with the pointer of every node and mapping key whose span is in `wanted`, in the
+    /// order [`Node::pointer_to`] searches: the first call for a span is the pointer it would give.
+    pub fn pointers_of(&self, wanted: &HashSet<Span>, found: &mut dyn FnMut(Span, String)) {
+        let mut path = Vec::new();
+        self.walk_spans(wanted, found, &mut path);
+    }
+
+    fn walk_spans<'a>(
+        &'a self,
+        wanted: &HashSet<Span>,
+        found: &mut dyn FnMut(Span, String),
+        path: &mut Vec<Segment<'a>>,
+    ) {
+        if wanted.contains(&self.span) {
+            found(self.span, segments_pointer(path));
+        }
+        match &self.value {
+            Value::Map(m) => {
+                for e in &m.entries {
+                    path.push(Segment::Key(&e.key));
+                    if wanted.contains(&e.key_span) {
+                        found(e.key_span, segments_pointer(path));
+                    }
+                    e.value.walk_spans(wanted, found, path);
+                    path.pop();
+                }
+            }
+            Value::Seq(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    path.push(Segment::Index(i));
+                    item.walk_spans(wanted, found, path);
+                    path.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Searched for every finding of a file: no segment is made into a string until found.
+    fn find_path<'a>(&'a self, span: Span, path: &mut Vec<Segment<'a>>) -> bool {
         if self.span == span {
             return true;
         }
@@ -167,7 +200,7 @@ impl Node {
         match &self.value {
             Value::Map(m) => {
                 for e in &m.entries {
-                    path.push(Step::Key(&e.key));
+                    path.push(Segment::Key(&e.key));
                     if e.key_span == span || e.value.find_path(span, path) {
                         return true;
                     }
@@ -177,7 +210,7 @@ impl Node {
             }
             Value::Seq(items) => {
                 for (i, item) in items.iter().enumerate() {
-                    path.push(Step::Index(i));
+                    path.push(Segment::Index(i));
                     if item.find_path(span, path) {
                         return true;
                     }
@@ -210,9 +243,20 @@ impl Node {
 }
 
 /// A step of a path into a tree, borrowed while searching.
-enum Step<'a> {
+enum Segment<'a> {
     Key(&'a str),
     Index(usize),
+}
+
+fn segments_pointer(path: &[Segment]) -> String {
+    let segments: Vec<String> = path
+        .iter()
+        .map(|s| match s {
+            Segment::Key(k) => (*k).to_string(),
+            Segment::Index(i) => i.to_string(),
+        })
+        .collect();
+    pointer(&segments)
 }
 
 /// An RFC 6901 pointer from path segments.

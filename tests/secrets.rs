@@ -225,3 +225,27 @@ fn no_probe_output_shows_a_password() {
         }
     }
 }
+
+#[test]
+fn a_secret_written_in_a_key_is_masked_in_the_json_pointer() {
+    // Found by fuzzing: a redis.conf line written as a key (a mistake of indentation) reached the
+    // JSON report whole in `location.path`, its password with it, escaped as a JSON pointer.
+    let out = run_with_stdin(
+        &["lint", "--format", "json", "-"],
+        b"acp:\n  redis:\n    loadmodule /m/redisearch.so OSS_GLOBAL_PASSWORD Zebra/Key~4: 1\n",
+    );
+    // 1: the platform's client has no addresses either.
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let finding = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "unknown-key")
+        .expect("the key is unknown");
+    assert_eq!(
+        finding["location"]["path"],
+        "/acp/redis/loadmodule ~1m~1redisearch.so OSS_GLOBAL_PASSWORD ***"
+    );
+    assert!(!out.stdout.contains("Zebra"), "{}", out.stdout);
+}

@@ -652,6 +652,10 @@ pub fn lint(data: &[u8]) {
         // The report shows the secret's text: is it the secret, or text of acp-check's own (a version,
         // a word of a message)? Change the secret in the input: the secret's text must go away.
         let changed = rotate(secret);
+        // The changed text must be new to the input, or its showing would prove nothing.
+        if all_inputs.iter().any(|t| t.contains(changed.as_str())) {
+            continue;
+        }
         let rerun = run_pipeline(&case.replaced(secret, &changed));
         if rerun.secrets.contains(&changed) {
             if let Some(leak) = rerun.shown.iter().find(|s| s.contains(changed.as_str())) {

@@ -5,7 +5,7 @@
 pub mod merge;
 pub mod set;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::Read;
 use std::ops::Range;
@@ -75,11 +75,20 @@ impl Loaded {
     /// The documents, problems and release models go (the models stay where `--set` flags put values
     /// that no document holds), so that a large tree never holds every document at once.
     pub fn keep_for_report(&mut self, findings: &[crate::finding::Finding]) {
-        let spans = findings
+        let spans: HashSet<Span> = findings
             .iter()
-            .flat_map(|f| f.span.into_iter().chain(f.related.iter().map(|r| r.span)));
-        let pointers: Vec<(Span, Option<String>)> = spans.map(|s| (s, self.pointer(s))).collect();
-        self.pointers.extend(pointers);
+            .flat_map(|f| f.span.into_iter().chain(f.related.iter().map(|r| r.span)))
+            .collect();
+        // All at once (a file may have thousands of findings), and masked: a key can hold a secret.
+        let mut found = self.pointers(&spans);
+        let secrets = crate::report::secrets_of(&self.sources);
+        for span in spans {
+            let pointer = found.remove(&span).map(|mut p| {
+                crate::report::mask_secrets(&secrets, &mut p);
+                p
+            });
+            self.pointers.insert(span, pointer);
+        }
         self.documents = Vec::new();
         self.problems = Vec::new();
         let flags = self
@@ -116,6 +125,32 @@ impl Loaded {
             },
             pointers,
         }
+    }
+}
+
+impl Loaded {
+    /// The pointers of many spans at once, each as [`Loaded::pointer`] gives it, in one pass over the
+    /// documents and one over the releases' values (a report may ask for thousands).
+    pub fn pointers(&self, spans: &HashSet<Span>) -> HashMap<Span, String> {
+        let mut found: HashMap<Span, String> = HashMap::new();
+        for (id, doc) in &self.documents {
+            doc.pointers_of(spans, &mut |span, pointer| {
+                if span.source == *id {
+                    found.entry(span).or_insert(pointer);
+                }
+            });
+        }
+        let rest: HashSet<Span> = spans.iter().filter(|s| !found.contains_key(s)).copied().collect();
+        if !rest.is_empty() {
+            let mut more: HashMap<Span, String> = HashMap::new();
+            for release in &self.deployment.releases {
+                release.values.pointers_of(&rest, &mut |span, pointer| {
+                    more.entry(span).or_insert(pointer);
+                });
+            }
+            found.extend(more);
+        }
+        found
     }
 }
 

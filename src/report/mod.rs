@@ -35,20 +35,24 @@ pub struct Location {
 
 /// Replaces every secret of `sources` that reached a finding's message, help or labels with `***`.
 pub fn mask(findings: &mut [Finding], sources: &crate::source::Sources) {
-    let mut secrets: Vec<&str> = sources
+    mask_findings(findings, &secrets_of(sources));
+}
+
+/// The secrets read (3 characters or more), longest first.
+pub fn secrets_of(sources: &crate::source::Sources) -> Vec<String> {
+    let mut secrets: Vec<String> = sources
         .iter()
         .flat_map(|(_, s)| s.redactions.iter().filter_map(|r| s.text.get(r.clone())))
         .filter(|s| s.len() >= 3)
+        .map(str::to_string)
         .collect();
     secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
     secrets.dedup();
-    let mask = |text: &mut String| {
-        for secret in &secrets {
-            if text.contains(secret) {
-                *text = text.replace(secret, MASK);
-            }
-        }
-    };
+    secrets
+}
+
+fn mask_findings(findings: &mut [Finding], secrets: &[String]) {
+    let mask = |text: &mut String| mask_secrets(secrets, text);
     for f in findings {
         mask(&mut f.message);
         f.help.iter_mut().for_each(mask);
@@ -70,6 +74,11 @@ pub struct Report<'a> {
     pub unreached: Vec<(String, String)>,
     /// Sources' texts with secrets replaced by `***`, made on first use.
     redacted: std::cell::RefCell<HashMap<SourceId, Arc<crate::source::Redacted>>>,
+    /// The JSON pointer of every finding's spans, found on first use.
+    pointers: std::cell::OnceCell<HashMap<Span, Option<String>>>,
+    /// The secrets read (3 characters or more), longest first: masked wherever a text of the input
+    /// reaches the report (messages, JSON pointers).
+    secrets: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -82,10 +91,11 @@ pub struct Summary {
 impl<'a> Report<'a> {
     /// Sorts the findings by place and masks any secret that reached a message.
     pub fn new(mut findings: Vec<Finding>, loaded: Option<&'a Loaded>) -> Report<'a> {
-        if let Some(loaded) = loaded {
-            mask(&mut findings, &loaded.sources);
-        }
-        Report::masked(findings, loaded)
+        let secrets = loaded.map(|l| secrets_of(&l.sources)).unwrap_or_default();
+        mask_findings(&mut findings, &secrets);
+        let mut report = Report::masked(findings, loaded);
+        report.secrets = secrets;
+        report
     }
 
     /// Sorts findings whose secrets are masked already (by [`crate::lint`], deployment by
@@ -111,6 +121,9 @@ impl<'a> Report<'a> {
             targets: Vec::new(),
             unreached: Vec::new(),
             redacted: Default::default(),
+            pointers: Default::default(),
+            // Pointers of a lint are masked already (see `Loaded::keep_for_report`).
+            secrets: Vec::new(),
         }
     }
 
@@ -177,9 +190,31 @@ impl<'a> Report<'a> {
             column: p.column,
             end_line: p.end_line,
             end_column: p.end_column,
-            path: loaded.pointer(span),
+            // A key can hold a secret (a whole redis.conf line written as a key, say).
+            path: self.pointer(loaded, span).map(|mut path| {
+                mask_secrets(&self.secrets, &mut path);
+                path
+            }),
             origin: source.origin.clone(),
         })
+    }
+
+    /// [`Loaded::pointer`] of a span: for a finding's span, looked up among all findings' pointers.
+    fn pointer(&self, loaded: &Loaded, span: Span) -> Option<String> {
+        let pointers = self.pointers.get_or_init(|| {
+            let spans: std::collections::HashSet<Span> = self
+                .findings
+                .iter()
+                .flat_map(|f| f.span.into_iter().chain(f.related.iter().map(|r| r.span)))
+                .collect();
+            let mut found = loaded.pointers(&spans);
+            spans.into_iter().map(|s| (s, found.remove(&s))).collect()
+        });
+        match pointers.get(&span) {
+            Some(Some(pointer)) => Some(pointer.clone()),
+            // Not in the documents kept: the lint's own cache (see `Loaded::keep_for_report`).
+            _ => loaded.pointer(span),
+        }
     }
 
     /// A source's name and text with secrets masked, and the span mapped into that text.
@@ -221,6 +256,21 @@ pub fn message_with_help(finding: &Finding) -> String {
         text.push_str(help);
     }
     text
+}
+
+/// Replaces every secret in `text` with `***`, as written and as escaped in a JSON pointer.
+pub fn mask_secrets(secrets: &[String], text: &mut String) {
+    for secret in secrets {
+        if text.contains(secret.as_str()) {
+            *text = text.replace(secret.as_str(), MASK);
+        }
+        if secret.contains(['~', '/']) {
+            let escaped = secret.replace('~', "~0").replace('/', "~1");
+            if text.contains(&escaped) {
+                *text = text.replace(&escaped, MASK);
+            }
+        }
+    }
 }
 
 /// Most characters of one word (a run without spaces) a message shows: a longer one, such as a

@@ -114,11 +114,12 @@ pub fn check(loaded: &Loaded) -> Vec<Finding> {
         }
     }
     let mut out: Vec<Finding> = Vec::new();
+    let mut spans = std::collections::HashSet::new();
     for section in &sections {
         for violation in section.schema.get().validate(&section.root) {
             if let Some(finding) = finding(section, violation, &loaded.sources) {
                 // A value can break several keywords at once (`type` and `enum`): say it once.
-                if !out.iter().any(|f| f.span == finding.span) {
+                if spans.insert(finding.span) {
                     out.push(finding);
                 }
             }
