@@ -569,6 +569,17 @@ fn run_pipeline(case: &Case) -> Outcome {
     }
 
     let report = Report::new(linted.findings, Some(&linted.loaded));
+    // The report finds all the pointers at once: each is the one the search of one span gives.
+    for f in &report.findings {
+        for span in f.span.iter().chain(f.related.iter().map(|r| &r.span)) {
+            let path = report.location(*span).and_then(|l| l.path);
+            let alone = linted.loaded.pointer(*span);
+            match &path {
+                Some(p) if p.contains(acp_check::source::MASK) => assert!(alone.is_some()),
+                _ => assert_eq!(path, alone, "the pointer of {span:?}"),
+            }
+        }
+    }
     let summary = report.summary();
     let mut json = Vec::new();
     Json.report(&report, &mut json).expect("the JSON report");

@@ -126,16 +126,14 @@ impl Loaded {
             pointers,
         }
     }
-}
 
-impl Loaded {
     /// The pointers of many spans at once, each as [`Loaded::pointer`] gives it, in one pass over the
     /// documents and one over the releases' values (a report may ask for thousands).
     pub fn pointers(&self, spans: &HashSet<Span>) -> HashMap<Span, String> {
         let mut found: HashMap<Span, String> = HashMap::new();
         for (id, doc) in &self.documents {
             doc.pointers_of(spans, &mut |span, pointer| {
-                if span.source == *id {
+                if span.source == *id && doc.span.start <= span.start && span.end <= doc.span.end {
                     found.entry(span).or_insert(pointer);
                 }
             });
