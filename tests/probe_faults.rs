@@ -13,16 +13,9 @@ use live::{Cluster, Fault, PASSWORD};
 fn probe(args: &[&str]) -> common::Run {
     let mut all = vec!["probe", "--format", "json", "--password-env", "REDIS_PW"];
     all.extend_from_slice(args);
-    let out = common::acp_check()
-        .args(&all)
-        .env("REDIS_PW", PASSWORD)
-        .output()
-        .expect("run acp-check");
-    common::Run {
-        code: out.status.code().expect("exited normally"),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    let mut cmd = common::acp_check();
+    cmd.args(&all).env("REDIS_PW", PASSWORD);
+    common::run_guarded(cmd)
 }
 
 fn findings(run: &common::Run) -> Vec<(String, String, String)> {

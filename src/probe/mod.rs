@@ -496,18 +496,7 @@ pub fn mask(findings: &mut [Finding], plan: &Plan) {
     if password.len() < 3 {
         return;
     }
-    let mask = |text: &mut String| {
-        if text.contains(password.as_str()) {
-            *text = text.replace(password.as_str(), crate::source::MASK);
-        }
-    };
-    for f in findings {
-        mask(&mut f.message);
-        f.help.iter_mut().for_each(mask);
-        f.label.iter_mut().for_each(mask);
-        f.log_line.iter_mut().for_each(mask);
-        f.target.iter_mut().for_each(mask);
-    }
+    crate::report::mask_findings(findings, std::slice::from_ref(password));
 }
 
 #[cfg(test)]

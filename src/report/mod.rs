@@ -51,12 +51,15 @@ pub fn secrets_of(sources: &crate::source::Sources) -> Vec<String> {
     secrets
 }
 
-fn mask_findings(findings: &mut [Finding], secrets: &[String]) {
+/// Replaces `secrets` with `***` in every text of the findings.
+pub fn mask_findings(findings: &mut [Finding], secrets: &[String]) {
     let mask = |text: &mut String| mask_secrets(secrets, text);
     for f in findings {
         mask(&mut f.message);
         f.help.iter_mut().for_each(mask);
         f.label.iter_mut().for_each(mask);
+        f.log_line.iter_mut().for_each(mask);
+        f.target.iter_mut().for_each(mask);
         f.related.iter_mut().for_each(|r| mask(&mut r.message));
     }
 }

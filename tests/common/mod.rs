@@ -120,6 +120,25 @@ fn finish(output: Output) -> Run {
     }
 }
 
+/// Runs `cmd` to its end, failing the test if it has not ended after a minute: a hang is a bug,
+/// and CI must not wait for it.
+pub fn run_guarded(mut cmd: Command) -> Run {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn acp-check");
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("{cmd:?} did not end within a minute");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    finish(child.wait_with_output().unwrap())
+}
+
 pub fn run(args: &[&str]) -> Run {
     finish(acp_check().args(args).output().expect("run acp-check"))
 }
