@@ -72,5 +72,5 @@ for target in $(cargo fuzz list); do
 done
 
 echo "== cargo tests"
-cargo test --locked
+cargo test --locked --no-fail-fast
 

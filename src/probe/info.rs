@@ -58,6 +58,9 @@ pub struct ClusterNode {
     /// `fail` or `fail?` in the flags, or the link is down.
     pub failing: bool,
     pub myself: bool,
+    /// Serves at least one hash slot: a master without slots holds no data (a node just joined,
+    /// or a replica whose role has not reached this node's view yet).
+    pub owns_slots: bool,
 }
 
 pub fn parse_cluster_nodes(text: &str) -> Vec<ClusterNode> {
@@ -77,6 +80,7 @@ pub fn parse_cluster_nodes(text: &str) -> Vec<ClusterNode> {
             master_id: (fields[3] != "-").then(|| fields[3].to_string()),
             failing: has("fail") || has("fail?") || has("noaddr") || fields[7] == "disconnected",
             myself: has("myself"),
+            owns_slots: fields.len() > 8,
         });
     }
     nodes
@@ -102,9 +106,12 @@ module:name=search,ver=20613,api=1,filters=0,usedby=[],using=[],options=[]\r\n",
     fn cluster_nodes_lines() {
         let text = "07c3 127.0.0.1:30004@40004 slave e7d1 0 1426238317239 4 connected\n\
 e7d1 127.0.0.1:30001@40001,redis-0 myself,master - 0 0 1 connected 0-5460\n\
-67ed 10.1.2.3:30002@40002 master,fail - 1426238316232 1426238315000 2 disconnected 5461-10922\n";
+67ed 10.1.2.3:30002@40002 master,fail - 1426238316232 1426238315000 2 disconnected 5461-10922\n\
+a1b2 127.0.0.1:30005@40005 master - 0 0 5 connected\n";
         let nodes = parse_cluster_nodes(text);
-        assert_eq!(nodes.len(), 3);
+        assert_eq!(nodes.len(), 4);
+        assert!(nodes[1].owns_slots && nodes[2].owns_slots);
+        assert!(nodes[3].master && !nodes[3].owns_slots);
         assert_eq!(nodes[0].address, "127.0.0.1:30004");
         assert_eq!(nodes[0].master_id.as_deref(), Some("e7d1"));
         assert!(nodes[1].master && nodes[1].myself && !nodes[1].failing);

@@ -508,7 +508,11 @@ fn persistence_check(name: &str, conn: &mut Connection, info: &Info, plan: &Plan
 pub fn cluster_findings(nodes: &[ClusterNode], reports: &[Report], plan: &Plan) -> Vec<Finding> {
     let _ = plan;
     let mut findings = Vec::new();
-    let masters: Vec<&ClusterNode> = nodes.iter().filter(|n| n.master && !n.failing).collect();
+    // Only masters serving slots hold tokens and sessions that a lost node would take with it.
+    let masters: Vec<&ClusterNode> = nodes
+        .iter()
+        .filter(|n| n.master && n.owns_slots && !n.failing)
+        .collect();
     let lonely: Vec<&str> = masters
         .iter()
         .filter(|m| {

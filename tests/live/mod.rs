@@ -274,12 +274,43 @@ impl Cluster {
         let addrs: Vec<String> = nodes.iter().map(Server::address).collect();
         let mut create = vec!["--cluster", "create"];
         create.extend(addrs.iter().map(String::as_str));
-        let replicas = replicas.to_string();
-        create.extend(["--cluster-replicas", replicas.as_str(), "--cluster-yes"]);
+        let replicas_flag = replicas.to_string();
+        create.extend(["--cluster-replicas", replicas_flag.as_str(), "--cluster-yes"]);
         cli(nodes[0].port, Some(PASSWORD), &create);
         let cluster = Cluster { nodes };
         cluster.wait_for_state("ok");
+        cluster.wait_for_roles(count / (replicas + 1));
         cluster
+    }
+
+    /// Waits until every node's `CLUSTER NODES` shows `masters` masters serving slots, each with
+    /// all its replicas: `cluster_state:ok` comes before the replica roles reach every node by
+    /// gossip, and a probe in between would rightly see masters without replicas.
+    fn wait_for_roles(&self, masters: usize) {
+        let replicas = self.nodes.len() / masters - 1;
+        let started = Instant::now();
+        loop {
+            let settled = self.nodes.iter().all(|n| {
+                let text = cli(n.port, Some(PASSWORD), &["cluster", "nodes"]);
+                let lines: Vec<Vec<&str>> = text.lines().map(|l| l.split_whitespace().collect()).collect();
+                let serving: Vec<&Vec<&str>> = lines
+                    .iter()
+                    .filter(|l| l.len() > 8 && l[2].contains("master"))
+                    .collect();
+                serving.len() == masters
+                    && serving
+                        .iter()
+                        .all(|m| lines.iter().filter(|l| l[3] == m[0]).count() == replicas)
+            });
+            if settled {
+                return;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "the cluster's roles did not settle on {masters} masters with {replicas} replicas each"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
     /// Waits until every live node reports `cluster_state:<state>` and knows all nodes.
