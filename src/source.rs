@@ -62,8 +62,7 @@ pub struct Position {
 
 impl Source {
     pub fn new(name: String, origin: Origin, text: String) -> Source {
-        let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        let line_starts = line_starts(&text);
         Source {
             name,
             origin,
@@ -126,14 +125,18 @@ impl Source {
             at = r.end;
         }
         text.push_str(&self.text[at..]);
-        let mut line_starts = vec![0];
-        let bytes = text.as_bytes();
-        for (i, &b) in bytes.iter().enumerate() {
-            // A line ends at "\n", "\r\n" or a lone "\r", as YAML and miette count lines.
-            if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
-                line_starts.push(i + 1);
+        if text.contains('\r') {
+            // miette breaks lines at "\n" only: a lone "\r" becomes "\n", byte for byte, so that
+            // the snippets show the lines YAML (and our positions) count.
+            let mut bytes = text.into_bytes();
+            for i in 0..bytes.len() {
+                if bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n') {
+                    bytes[i] = b'\n';
+                }
             }
+            text = String::from_utf8(bytes).expect("one ASCII byte replaced by another");
         }
+        let line_starts = line_starts(&text);
         Redacted {
             text,
             ranges: merged,
@@ -155,6 +158,23 @@ impl Source {
 }
 
 pub const MASK: &str = "***";
+
+/// Where each line of `text` starts. A line ends at "\n", "\r\n" or a lone "\r", as YAML counts
+/// lines (old Mac files use "\r" alone).
+fn line_starts(text: &str) -> Vec<usize> {
+    let mut starts = vec![0];
+    if !text.contains('\r') {
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        return starts;
+    }
+    let bytes = text.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+            starts.push(i + 1);
+        }
+    }
+    starts
+}
 
 /// A source's text with its secrets masked.
 pub struct Redacted {
@@ -320,6 +340,11 @@ mod tests {
         let r = s.redacted();
         assert_eq!((r.line(0), r.line(1), r.line(2)), (0..1, 3..5, 6..7));
         assert_eq!((r.line_of(3), r.line_of(6), r.line_of(8)), (1, 2, 3));
+        // Positions in reports count the same lines.
+        assert_eq!(
+            (s.line_col(3), s.line_col(6), s.line_col(8)),
+            ((2, 1), (3, 1), (4, 1))
+        );
     }
 
     #[test]

@@ -303,6 +303,27 @@ fn crlf() {
 }
 
 #[test]
+fn lone_carriage_returns_are_line_breaks() {
+    // Old Mac line ends: YAML counts a lone "\r" as a line break, so positions and snippets do too.
+    let dir = scratch("lone-cr");
+    let path = write(&dir, "values.yaml", BAD_NODES.replace('\n', "\r"));
+    let run = lint(&[&path]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        input_findings(&run),
+        vec![("schema-type".into(), 3, 12), ("unknown-key".into(), 4, 5)]
+    );
+    let human = lint_human(&[&path]);
+    assert!(human.stdout.contains("values.yaml:3:12]"), "{}", human.stdout);
+    assert!(
+        human.stdout.contains("3 │     nodes: \"six\"\n"),
+        "{}",
+        human.stdout
+    );
+    assert!(!human.stdout.contains('\r'));
+}
+
+#[test]
 fn bom() {
     let dir = scratch("bom");
     let path = write(&dir, "values.yaml", format!("\u{FEFF}{BAD_NODES}"));
@@ -511,6 +532,27 @@ fn thousands_of_documents() {
         human.stdout.contains("36000 │       nodes: \"six\"\n"),
         "the last release's snippet"
     );
+}
+
+#[test]
+fn a_hundred_thousand_wrong_addresses() {
+    // Each wrong address is its own finding, on its own line.
+    let dir = scratch("addresses");
+    let n = 100_000;
+    let mut text = String::from("redis-cluster:\n  fullnameOverride: rc\nacp:\n  redis:\n    addrs:\n");
+    for i in 0..n {
+        text.push_str(&format!("      - wrong{i}:6379\n"));
+    }
+    let path = write(&dir, "values.yaml", text);
+    let run = lint(&[&path]);
+    assert_eq!(run.code, 1);
+    let lines: Vec<u64> = findings(&run)
+        .into_iter()
+        .filter(|f| f.0 == "redis-addrs-mismatch")
+        .map(|f| f.1)
+        .collect();
+    assert_eq!(lines.len(), n);
+    assert_eq!((lines[0], lines[n - 1]), (6, 5 + n as u64));
 }
 
 #[test]

@@ -91,6 +91,8 @@ acp:
 pub fn check(loaded: &Loaded, _config: &Config) -> Vec<Finding> {
     let mut out = Vec::new();
     let clusters: Vec<RedisCluster> = loaded.deployment.redis_clusters().collect();
+    // One finding per place: an address that two platform views share is reported once.
+    let mut reported = std::collections::HashSet::new();
     for platform in loaded.deployment.platforms() {
         let Some(client) = platform.redis_client() else {
             let at = platform
@@ -136,7 +138,7 @@ pub fn check(loaded: &Loaded, _config: &Config) -> Vec<Finding> {
         }
         for addr in addrs {
             if let Some(f) = mismatch(&platform, addr, &clusters) {
-                if !out.iter().any(|o| o.span == f.span) {
+                if reported.insert(f.span) {
                     out.push(f);
                 }
             }
