@@ -7,6 +7,7 @@ pub mod log_lines;
 use serde::Serialize;
 
 use crate::finding::Severity;
+use crate::report::preview;
 use crate::rules::{self, Rule};
 use crate::Fatal;
 use log_lines::{Recognised, PATTERNS};
@@ -174,12 +175,14 @@ pub fn log_line_page(r: &Recognised, style: Style) -> String {
     let mut out = style.strong(&format!("{lead}{}", r.title()));
     out.push('\n');
     match (&r.level, &r.msg) {
-        (Some(level), Some(msg)) if *msg != r.message => out.push_str(&format!("  {level}: {msg}\n")),
-        (Some(level), _) => out.push_str(&format!("  level: {level}\n")),
-        (None, Some(msg)) if *msg != r.message => out.push_str(&format!("  {msg}\n")),
+        (Some(level), Some(msg)) if *msg != r.message => {
+            out.push_str(&format!("  {}: {}\n", preview(level, 40), preview(msg, 400)))
+        }
+        (Some(level), _) => out.push_str(&format!("  level: {}\n", preview(level, 40))),
+        (None, Some(msg)) if *msg != r.message => out.push_str(&format!("  {}\n", preview(msg, 400))),
         _ => {}
     }
-    out.push_str(&format!("  {}\n\n", shorten(r.message.trim(), 400)));
+    out.push_str(&format!("  {}\n\n", preview(r.message.trim(), 400)));
 
     let ids = |ids: &[&str]| -> String {
         ids.iter()
@@ -309,14 +312,7 @@ fn shown_input(query: &str) -> String {
     if one_line.is_empty() {
         return "An empty argument".to_string();
     }
-    format!("`{}`", shorten(&log_lines::mask(&one_line), 80))
-}
-
-fn shorten(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((at, _)) => format!("{}…", &text[..at]),
-        None => text.to_string(),
-    }
+    format!("`{}`", preview(&log_lines::mask(&one_line), 80))
 }
 
 #[cfg(test)]

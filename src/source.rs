@@ -125,17 +125,7 @@ impl Source {
             at = r.end;
         }
         text.push_str(&self.text[at..]);
-        if text.contains('\r') {
-            // miette breaks lines at "\n" only: a lone "\r" becomes "\n", byte for byte, so that
-            // the snippets show the lines YAML (and our positions) count.
-            let mut bytes = text.into_bytes();
-            for i in 0..bytes.len() {
-                if bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n') {
-                    bytes[i] = b'\n';
-                }
-            }
-            text = String::from_utf8(bytes).expect("one ASCII byte replaced by another");
-        }
+        let text = shown_on_a_terminal(text);
         let line_starts = line_starts(&text);
         Redacted {
             text,
@@ -158,6 +148,29 @@ impl Source {
 }
 
 pub const MASK: &str = "***";
+
+/// The text as a terminal may show it, every character at the same byte offset: miette breaks
+/// lines at "\n" only, so a lone "\r" becomes "\n", so that snippets show the lines YAML (and our
+/// positions) count; and a control character, which a terminal would obey (clear the screen, set
+/// its title), becomes `?` (`¿` for a two-byte one).
+fn shown_on_a_terminal(text: String) -> String {
+    let hidden = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+    if !text.contains(|c: char| c == '\r' || hidden(c)) {
+        return text;
+    }
+    let mut shown = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' if chars.peek() != Some(&'\n') => shown.push('\n'),
+            c if hidden(c) && c.len_utf8() == 1 => shown.push('?'),
+            c if hidden(c) => shown.push('¿'),
+            c => shown.push(c),
+        }
+    }
+    debug_assert_eq!(shown.len(), text.len());
+    shown
+}
 
 /// Where each line of `text` starts. A line ends at "\n", "\r\n" or a lone "\r", as YAML counts
 /// lines (old Mac files use "\r" alone).

@@ -182,6 +182,19 @@ fn read(source: SourceId, text: &str, padded: bool) -> Result<Parsed, usize> {
                     break;
                 }
             }
+            Err(e) if e.problem_mark().is_none() && forbidden_char(text).is_some() => {
+                // The reader checks characters ahead of the parser and names no place: name it.
+                let (at, c) = forbidden_char(text).unwrap_or_default();
+                builder.out.problems.push(syntax(
+                    Span::new(source, at..at + c.len_utf8()),
+                    format!(
+                        "Control character U+{:04X} is not allowed in YAML: remove it, or write it as \\u{:04X} in a double-quoted string",
+                        c as u32, c as u32
+                    ),
+                ));
+                builder.out.failed = true;
+                break;
+            }
             Err(e) => {
                 let at = e.problem_mark().map_or(text.len(), |m| offset(m, base, text));
                 let context = e.context().zip(e.context_mark()).map(|(what, mark)| {
@@ -199,6 +212,14 @@ fn read(source: SourceId, text: &str, padded: bool) -> Result<Parsed, usize> {
         }
     }
     Ok(builder.out)
+}
+
+/// The first character YAML 1.1 does not allow in a stream (C0 and C1 controls but tab, line feed,
+/// carriage return and next line; U+FFFE and U+FFFF), with its byte offset.
+fn forbidden_char(text: &str) -> Option<(usize, char)> {
+    text.char_indices().find(|&(_, c)| {
+        !matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{7E}' | '\u{85}' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+    })
 }
 
 /// A parser mark as a byte offset into the text.

@@ -324,6 +324,50 @@ fn lone_carriage_returns_are_line_breaks() {
 }
 
 #[test]
+fn control_characters() {
+    let dir = scratch("control");
+    // Raw in the text, YAML does not allow them: the first is located, and the snippet shows `?`
+    // where a terminal would have obeyed the bytes (cleared the screen, set its title).
+    let path = write(
+        &dir,
+        "raw.yaml",
+        "redis-cluster:\n  cluster: {nodes: 6} # \x1b[2J\x1b]0;owned\x07\n",
+    );
+    assert_stops_at(
+        &path,
+        2,
+        25,
+        "Control character U+001B is not allowed in YAML: remove it, or write it as \\u001B in a double-quoted string",
+    );
+    let human = lint_human(&[&path]);
+    assert!(!human.stdout.contains('\x1b') && !human.stdout.contains('\x07'));
+    assert!(human.stdout.contains("# ?[2J?]0;owned?"), "{}", human.stdout);
+
+    // Escaped in a double-quoted key, they are valid YAML; quoted in a message, they stay escaped.
+    let path = write(&dir, "key.yaml", "redis-cluster:\n  \"bad\\e[31mkey\\x85\": 1\n");
+    let run = lint(&[&path]);
+    let unknown = findings(&run)
+        .into_iter()
+        .find(|f| f.0 == "unknown-key")
+        .unwrap_or_else(|| panic!("{}", run.stdout));
+    assert_eq!((unknown.1, unknown.2), (2, 3));
+    assert!(
+        unknown.3.contains("`redis-cluster.bad\\u{1b}[31mkey\\u{85}`"),
+        "{}",
+        unknown.3
+    );
+    // JSON and SARIF keep the key exactly in its JSON pointer (escaped as JSON escapes).
+    for format in ["human", "github", "junit"] {
+        let run = guarded(&["lint", "--format", format, &path], None);
+        assert!(
+            !run.stdout.contains(['\x1b', '\u{85}']),
+            "{format}: {}",
+            run.stdout
+        );
+    }
+}
+
+#[test]
 fn bom() {
     let dir = scratch("bom");
     let path = write(&dir, "values.yaml", format!("\u{FEFF}{BAD_NODES}"));

@@ -364,3 +364,22 @@ fn readme_example_is_real_output() {
         "README's `acp-check explain` example is not the current output; paste:\n{out}"
     );
 }
+
+#[test]
+fn control_characters_in_a_log_line_are_shown_as_escapes() {
+    // A pasted line may hold terminal commands (here: clear the screen, set the title): the
+    // explanation quotes them as escapes, and an unrecognised line is quoted the same way.
+    let line = "{\"error\":\"failed to create redis client: failed to get redis info: dial tcp 127.0.0.1:1: i/o timeout\x1b]0;x\x07\",\"level\":\"fatal\",\"msg\":\"failed to create storage\x1b[2J\"}";
+    let out = explained(
+        line,
+        &[
+            "cannot reach Redis at 127.0.0.1:1",
+            "i/o timeout\\u{1b}]0;x\\u{7}",
+        ],
+    );
+    assert!(!out.contains(['\x1b', '\x07']), "{out}");
+    let r = explain("zzz\x1b[2J");
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("`zzz\\u{1b}[2J` is neither"), "{}", r.stderr);
+    assert!(!r.stderr.contains('\x1b'));
+}

@@ -208,6 +208,31 @@ fn redis_7_without_the_module() {
         .as_str()
         .unwrap()
         .contains("7.0"));
+
+    // Redis 7 echoes the index name back: a control character in it (here ESC, which would clear a
+    // terminal) is shown as an escape, in every format, and never sent to the terminal.
+    let index = "idx\u{1b}[2J";
+    for format in ["json", "human", "github"] {
+        let run = probe(&["--addr", &target, "--index", index, "--format", format], &[]);
+        assert_eq!(run.code, 1, "{format}: {}", run.stderr);
+        assert!(
+            !run.stdout.contains('\u{1b}') && !run.stderr.contains('\u{1b}'),
+            "{format}"
+        );
+        let shown = if format == "json" {
+            the(&run, "search-module-missing")["message"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        } else {
+            run.stdout.clone()
+        };
+        assert!(
+            shown.contains("with args beginning with: 'idx\\u{1b}[2J'"),
+            "{format}: {}",
+            run.stdout
+        );
+    }
 }
 
 #[test]

@@ -545,13 +545,9 @@ pub fn cluster_findings(nodes: &[ClusterNode], reports: &[Report], plan: &Plan) 
     findings
 }
 
+/// A server's answer, quoted in a message.
 fn short(text: &str) -> String {
-    let text = text.trim();
-    let mut out: String = text.chars().take(200).collect();
-    if out.len() < text.len() {
-        out.push('…');
-    }
-    out
+    crate::report::preview(text.trim(), 200)
 }
 
 fn bytes(n: u64) -> String {

@@ -468,7 +468,7 @@ fn read_reply(
     let (kind, rest) = line.split_at(line.len().min(1));
     let number = |rest: &str| -> Result<i64, Failure> {
         rest.parse()
-            .map_err(|_| Failure::Protocol(format!("`{}` is not a number", shorten(rest))))
+            .map_err(|_| Failure::Protocol(format!("`{}` is not a number", crate::report::preview(rest, 24))))
     };
     match kind {
         "+" => Ok(Reply::Status(rest.to_string())),
@@ -513,17 +513,11 @@ fn read_reply(
             }
             Ok(Reply::Array(Some(items)))
         }
-        _ => Err(Failure::Protocol(format!("it begins with `{}`", shorten(&line)))),
+        _ => Err(Failure::Protocol(format!(
+            "it begins with `{}`",
+            crate::report::preview(&line, 24)
+        ))),
     }
-}
-
-fn shorten(text: &str) -> String {
-    let clean: String = text
-        .chars()
-        .map(|c| if c.is_control() { '.' } else { c })
-        .take(24)
-        .collect();
-    clean
 }
 
 /// A certificate verifier that accepts any certificate: `--tls-insecure`, itself reported.

@@ -103,13 +103,19 @@ impl<'a> Report<'a> {
 
     /// Sorts findings whose secrets are masked already (by [`crate::lint`], deployment by
     /// deployment: masking each finding with every secret of a large run would take quadratic time),
-    /// and shortens overlong words in their texts.
+    /// writes control characters as escapes and shortens overlong words in their texts.
     pub fn masked(mut findings: Vec<Finding>, loaded: Option<&'a Loaded>) -> Report<'a> {
         for f in &mut findings {
-            shorten(&mut f.message);
-            f.help.iter_mut().for_each(shorten);
-            f.label.iter_mut().for_each(shorten);
-            f.related.iter_mut().for_each(|r| shorten(&mut r.message));
+            let texts = std::iter::once(&mut f.message)
+                .chain(f.help.iter_mut())
+                .chain(f.label.iter_mut())
+                .chain(f.log_line.iter_mut())
+                .chain(f.target.iter_mut())
+                .chain(f.related.iter_mut().map(|r| &mut r.message));
+            for text in texts {
+                escape_controls(text);
+                shorten(text);
+            }
         }
         findings.sort_by_key(|f| {
             (
@@ -276,6 +282,44 @@ pub fn mask_secrets(secrets: &[String], text: &mut String) {
     }
 }
 
+/// Writes control characters but line feeds as `\u{1b}`: a value or a server's answer quoted in a
+/// message must not reach a terminal as a command (clear the screen, set its title) or break a line
+/// format.
+fn escape_controls(text: &mut String) {
+    if let Some(escaped) = escaped(text, true) {
+        *text = escaped;
+    }
+}
+
+fn escaped(text: &str, keep_line_feeds: bool) -> Option<String> {
+    let escape = |c: char| c.is_control() && !(keep_line_feeds && c == '\n');
+    text.contains(escape).then(|| {
+        let mut out = String::with_capacity(text.len() + 8);
+        for c in text.chars() {
+            if escape(c) {
+                out.extend(c.escape_unicode());
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    })
+}
+
+/// What a user or a server wrote, quoted on one line: cut after `max` characters (ending in `…`),
+/// every control character written as an escape.
+pub fn preview(text: &str, max: usize) -> String {
+    let cut = match text.char_indices().nth(max) {
+        Some((at, _)) => &text[..at],
+        None => text,
+    };
+    let mut shown = escaped(cut, false).unwrap_or_else(|| cut.to_string());
+    if cut.len() < text.len() {
+        shown.push('…');
+    }
+    shown
+}
+
 /// Most characters of one word (a run without spaces) a message shows: a longer one, such as a
 /// megabyte value a rule quotes, keeps its start and its end around the number of characters left out.
 pub const MAX_WORD: usize = 200;
@@ -382,6 +426,16 @@ pub(crate) mod testing {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn previews_are_cut_and_show_control_characters_as_escapes() {
+        assert_eq!(preview("ERR bad\x1b[2J\r\n", 80), "ERR bad\\u{1b}[2J\\u{d}\\u{a}");
+        assert_eq!(preview("abcdef", 3), "abc…");
+        assert_eq!(preview("héé", 3), "héé");
+        let mut message = "line one\nbell\x07".to_string();
+        escape_controls(&mut message);
+        assert_eq!(message, "line one\nbell\\u{7}");
+    }
 
     #[test]
     fn long_words_in_messages_are_shortened() {
