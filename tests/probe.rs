@@ -276,11 +276,8 @@ fn module_loaded_in_redis_6_and_7_and_index_found_in_any_case() {
         return;
     }
     let dir = live::workdir("module");
-    let mut args = live::module_args();
-    args.extend(["--appendonly".into(), "yes".into()]);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
     for redis7 in [false, true] {
-        let server = live::standalone(redis7, &dir, &args);
+        let server = live::with_module(redis7, &dir, &["--appendonly", "yes"]);
         let t = server.address();
         let run = probe(&["--addr", &t], &[]);
         let rules: Vec<_> = found(&run).into_iter().map(|f| f.0).collect();
@@ -318,15 +315,7 @@ fn passwords_wrong_missing_unexpected_and_from_a_file() {
         return;
     }
     let dir = live::workdir("passwords");
-    let mut args = live::module_args();
-    args.extend([
-        "--appendonly".into(),
-        "yes".into(),
-        "--requirepass".into(),
-        PASSWORD.into(),
-    ]);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let server = live::standalone(false, &dir, &args);
+    let server = live::with_module(false, &dir, &["--appendonly", "yes", "--requirepass", PASSWORD]);
     let t = server.address();
 
     // Wrong password, single-node client: Redis's WRONGPASS in the log line.
@@ -371,7 +360,7 @@ fn passwords_wrong_missing_unexpected_and_from_a_file() {
     assert_eq!(run.code, 0, "{}", run.stdout);
 
     // A password sent to a Redis that has none fails as the platform's AUTH would.
-    let open = live::standalone(false, &dir, &args[..2]);
+    let open = live::with_module(false, &dir, &[]);
     let run = probe(
         &["--addr", &open.address(), "--password-env", "REDIS_PW"],
         &[PW_ENV],
@@ -399,9 +388,7 @@ fn acl_user_without_ft_info_gets_the_acl_line() {
         return;
     }
     let dir = live::workdir("acl");
-    let args = live::module_args();
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let server = live::standalone(false, &dir, &args);
+    let server = live::with_module(false, &dir, &[]);
     live::cli(
         server.port,
         None,
@@ -647,10 +634,7 @@ fn cluster_client_on_standalone_and_single_client_on_cluster() {
         return;
     }
     let dir = live::workdir("modes");
-    let mut args = live::module_args();
-    args.extend(["--appendonly".into(), "yes".into()]);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let server = live::standalone(false, &dir, &args);
+    let server = live::with_module(false, &dir, &["--appendonly", "yes"]);
     let t = server.address();
     let run = probe(&["--addr", &t, "--addr", &t], &[]);
     assert_eq!(run.code, 1);
@@ -681,15 +665,7 @@ fn values_give_the_targets_and_a_plaintext_password_is_reported() {
         return;
     }
     let dir = live::workdir("values");
-    let mut args = live::module_args();
-    args.extend([
-        "--appendonly".into(),
-        "yes".into(),
-        "--requirepass".into(),
-        PASSWORD.into(),
-    ]);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let server = live::standalone(false, &dir, &args);
+    let server = live::with_module(false, &dir, &["--appendonly", "yes", "--requirepass", PASSWORD]);
     let values = dir.join("values.yaml");
     std::fs::write(
         &values,

@@ -35,15 +35,7 @@ fn findings(run: &common::Run) -> Vec<(String, String, String)> {
 
 fn standalone_with_module(name: &str) -> live::Server {
     let dir = live::workdir(name);
-    let mut args = live::module_args();
-    args.extend([
-        "--appendonly".into(),
-        "yes".into(),
-        "--requirepass".into(),
-        PASSWORD.into(),
-    ]);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    live::standalone(false, &dir, &args)
+    live::with_module(false, &dir, &["--appendonly", "yes", "--requirepass", PASSWORD])
 }
 
 #[test]

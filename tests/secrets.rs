@@ -148,10 +148,7 @@ fn no_probe_output_shows_a_password() {
     }
     let password = "Zebra-Probe-Password-7788";
     let dir = live::workdir("secret-probe");
-    let mut args = live::module_args();
-    args.extend(["--requirepass".into(), password.into()]);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let server = live::standalone(false, &dir, &args);
+    let server = live::with_module(false, &dir, &["--requirepass", password]);
     let closed = format!("127.0.0.1:{}", live::free_port(false));
     let good = server.address();
     let pw_file = dir.join("pw");

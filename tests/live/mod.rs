@@ -226,6 +226,15 @@ pub fn standalone(redis7: bool, dir: &Path, args: &[&str]) -> Server {
     Server::start(binary, dir, free_port(false), &args)
 }
 
+/// A standalone Redis 6.2.14 or 7.0 that loads RediSearch, with optional extra arguments.
+pub fn with_module(redis7: bool, dir: &Path, args: &[&str]) -> Server {
+    let mut all = module_args();
+    all.extend(args.iter().map(|a| a.to_string()));
+    let b = binaries();
+    let binary = if redis7 { &b.redis7 } else { &b.redis6 };
+    Server::start(binary, dir, free_port(false), &all)
+}
+
 pub fn module_args() -> Vec<String> {
     vec![
         "--loadmodule".into(),
