@@ -332,7 +332,7 @@ fn probe(args: ProbeArgs) -> Result<ExitCode, Fatal> {
     crate::probe::mask(&mut findings, &plan);
     let (targets, unreached) = probed;
     let report = Report::new(findings, loaded.as_ref())
-        .checked(crate::policy::checked(&config, crate::probe::RULES))
+        .checked(crate::policy::checked(&config, &crate::rules::probe_rules()))
         .targets(targets)
         .unreached(unreached);
     write_report(&report, &args.output)?;

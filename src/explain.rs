@@ -37,15 +37,20 @@ pub fn rules_table(style: Style) -> String {
         .unwrap_or(0)
         .max("RULE".len());
     let severity_width = "DEFAULT".len();
+    let checked_width = "lint, probe".len();
     let mut out = String::new();
-    let header = format!("{:id_width$}  {:severity_width$}  FIRES WHEN", "RULE", "DEFAULT");
+    let header = format!(
+        "{:id_width$}  {:severity_width$}  {:checked_width$}  FIRES WHEN",
+        "RULE", "DEFAULT", "CHECKED BY"
+    );
     out.push_str(&style.strong(&header));
     out.push('\n');
     for rule in rules::ALL {
         out.push_str(&format!(
-            "{:id_width$}  {:severity_width$}  {}\n",
+            "{:id_width$}  {:severity_width$}  {:checked_width$}  {}\n",
             rule.id,
             rule.severity.as_str(),
+            rule.checked_by.commands().join(", "),
             rule.summary
         ));
     }
@@ -57,7 +62,7 @@ pub fn rules_table(style: Style) -> String {
     out
 }
 
-/// `acp-check rules --format json`: `{"rules":[{"id","severity","summary","docs"}]}`.
+/// `acp-check rules --format json`: `{"rules":[{"id","severity","checked_by","summary","docs"}]}`.
 pub fn rules_json() -> String {
     #[derive(Serialize)]
     struct Rules {
@@ -67,6 +72,8 @@ pub fn rules_json() -> String {
     struct Entry {
         id: &'static str,
         severity: Severity,
+        /// The commands that check the rule: `lint`, `probe` or both.
+        checked_by: &'static [&'static str],
         summary: &'static str,
         docs: &'static str,
     }
@@ -76,6 +83,7 @@ pub fn rules_json() -> String {
             .map(|r| Entry {
                 id: r.id,
                 severity: r.severity,
+                checked_by: r.checked_by.commands(),
                 summary: r.summary,
                 docs: r.docs,
             })
@@ -88,12 +96,13 @@ pub fn rules_json() -> String {
 
 /// `acp-check rules --format markdown`: the README's rules table, row for row.
 pub fn rules_markdown() -> String {
-    let mut out = String::from("| id | default | fires when |\n|---|---|---|\n");
+    let mut out = String::from("| id | default | checked by | fires when |\n|---|---|---|---|\n");
     for rule in rules::ALL {
         out.push_str(&format!(
-            "| `{}` | {} | {} |\n",
+            "| `{}` | {} | {} | {} |\n",
             rule.id,
             rule.severity.as_str(),
+            rule.checked_by.commands().join(", "),
             rule.summary.replace('|', "\\|")
         ));
     }
@@ -155,9 +164,10 @@ pub fn tail(mut reader: impl std::io::BufRead, max_bytes: usize) -> std::io::Res
 /// A rule's page: id, default severity, summary, then its docs.
 pub fn rule_page(rule: &Rule, style: Style) -> String {
     let mut out = format!(
-        "{}  (default severity: {})\n{}\n\n",
+        "{}  (default severity: {}; checked by {})\n{}\n\n",
         style.strong(rule.id),
         rule.severity.as_str(),
+        rule.checked_by.commands().join(" and "),
         rule.summary
     );
     out.push_str(&render_markdown(rule.docs, style));
@@ -385,7 +395,7 @@ mod tests {
     fn explain_rule_and_unknowns() {
         let page = explain("duplicate-key", Style::default()).unwrap();
         assert!(
-            page.starts_with("duplicate-key  (default severity: error)\n"),
+            page.starts_with("duplicate-key  (default severity: error; checked by lint)\n"),
             "{page}"
         );
         let Err(Fatal(e)) = explain("duplicate-keys", Style::default()) else {

@@ -88,7 +88,7 @@ fn probe_findings_in_sarif_junit_and_github() {
     let suites = summary["suites"].as_array().unwrap();
     assert_eq!(suites.len(), 1, "{summary}");
     assert_eq!(suites[0]["name"], target.as_str());
-    assert_eq!(suites[0]["tests"], acp_check::probe::RULES.len());
+    assert_eq!(suites[0]["tests"], acp_check::rules::probe_rules().len());
     let failing: BTreeSet<String> = suites[0]["cases"]
         .as_array()
         .unwrap()
@@ -138,7 +138,7 @@ fn junit_has_every_node_and_skips_what_an_unreachable_node_could_not_check() {
     let mut expected: BTreeSet<String> = cluster.nodes.iter().map(|n| n.address()).collect();
     expected.insert(closed.clone());
     assert_eq!(names, expected, "{summary}");
-    let checks = acp_check::probe::RULES.len();
+    let checks = acp_check::rules::probe_rules().len();
     for suite in suites {
         assert_eq!(suite["tests"], checks, "{suite}");
         if suite["name"] == closed.as_str() {

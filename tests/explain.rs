@@ -55,6 +55,29 @@ fn rules_human_lists_every_rule_aligned() {
         })
         .collect();
     assert!(summary_columns.windows(2).all(|w| w[0] == w[1]), "{}", r.stdout);
+    // Which command checks each rule: the values, the live Redis, or both.
+    let columns = |id: &str| -> Vec<String> {
+        let line = r
+            .stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("{id} ")))
+            .unwrap();
+        line.split("  ")
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .take(3)
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(columns("yaml-syntax"), ["yaml-syntax", "error", "lint"]);
+    assert_eq!(
+        columns("redis-unreachable"),
+        ["redis-unreachable", "error", "probe"]
+    );
+    assert_eq!(
+        columns("search-module-missing"),
+        ["search-module-missing", "error", "lint, probe"]
+    );
 }
 
 #[test]
@@ -70,7 +93,14 @@ fn rules_json_holds_every_rule() {
         assert_eq!(entry["severity"], rule.severity.as_str());
         assert_eq!(entry["summary"], rule.summary);
         assert_eq!(entry["docs"], rule.docs);
+        assert_eq!(entry["checked_by"], serde_json::json!(rule.checked_by.commands()));
     }
+    let checked_by = |id: &str| rules.iter().find(|r| r["id"] == id).unwrap()["checked_by"].clone();
+    assert_eq!(checked_by("redis-auth-failed"), serde_json::json!(["probe"]));
+    assert_eq!(
+        checked_by("evicting-memory-policy"),
+        serde_json::json!(["lint", "probe"])
+    );
 }
 
 #[test]
@@ -78,14 +108,25 @@ fn rules_markdown_has_one_row_per_rule() {
     let r = run(&["rules", "--format", "markdown"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let lines: Vec<&str> = r.stdout.lines().collect();
-    assert_eq!(lines[..2], ["| id | default | fires when |", "|---|---|---|"]);
+    assert_eq!(
+        lines[..2],
+        ["| id | default | checked by | fires when |", "|---|---|---|---|"]
+    );
     assert_eq!(lines.len(), 2 + acp_check::rules::ALL.len());
     for (line, rule) in lines[2..].iter().zip(acp_check::rules::ALL) {
         assert!(
-            line.starts_with(&format!("| `{}` | {} | ", rule.id, rule.severity.as_str())),
+            line.starts_with(&format!(
+                "| `{}` | {} | {} | ",
+                rule.id,
+                rule.severity.as_str(),
+                rule.checked_by.commands().join(", ")
+            )),
             "{line}"
         );
     }
+    assert!(lines.contains(
+        &"| `cluster-state-fail` | error | probe | live: cluster_state is not ok, or slots are not all covered |"
+    ));
 }
 
 #[test]

@@ -156,11 +156,10 @@ fn human_output_points_at_the_same_places() {
 #[test]
 fn every_rule_in_the_registry_has_a_fixture() {
     let dirs = rule_dirs();
-    // Live-only rules are tested against real servers (tests/probe.rs).
-    let live_only = acp_check::rules::live::ONLY_LIVE;
     for rule in acp_check::rules::ALL {
-        if live_only.iter().any(|r| r.id == rule.id) {
-            assert!(!dirs.iter().any(|d| d == rule.id), "{} is live-only", rule.id);
+        // Rules only the probe checks are tested against real servers (tests/probe.rs).
+        if !rule.checked_by.by_lint() {
+            assert!(!dirs.iter().any(|d| d == rule.id), "{} is probe-only", rule.id);
             continue;
         }
         assert!(

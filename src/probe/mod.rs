@@ -362,27 +362,6 @@ fn password(
     Ok(Some(Secret(value.clone())))
 }
 
-/// The rules the probe checks (JUnit's test cases for each node): the live-only ones and those it
-/// shares with lint.
-pub static RULES: &[&rules::Rule] = &[
-    &rules::versions::REDIS_VERSION_UNSUPPORTED,
-    &rules::versions::REDIS_VERSION_OUTDATED,
-    &rules::search::SEARCH_MODULE_MISSING,
-    &rules::passwords::PLAINTEXT_SECRET,
-    &rules::tls::TLS_VERIFY_DISABLED,
-    &rules::topology::CLUSTER_NO_REPLICAS,
-    &rules::topology::EVICTING_MEMORY_POLICY,
-    &live::REDIS_UNREACHABLE,
-    &live::REDIS_AUTH_FAILED,
-    &live::TLS_HANDSHAKE_FAILED,
-    &live::CLUSTER_STATE_FAIL,
-    &live::CLUSTER_MODE_MISMATCH,
-    &live::PERSISTENCE_DISABLED,
-    &live::MEMORY_NEARLY_FULL,
-    &live::PROBE_PERMISSION_DENIED,
-    &live::SEARCH_INDEX_MISSING,
-];
-
 /// What a probe found, and every node it probed (with or without findings).
 pub struct Probed {
     pub findings: Vec<Finding>,

@@ -5,12 +5,13 @@ use crate::config::Config;
 use crate::deployment::{opaque, Platform, RedisCluster};
 use crate::finding::{Finding, Severity};
 use crate::input::Loaded;
-use crate::rules::Rule;
+use crate::rules::{Checked, Rule};
 use crate::tree::{Node, Value};
 
 pub static REDIS_ADDRS_MISSING: Rule = Rule {
     id: "redis-addrs-missing",
     severity: Severity::Error,
+    checked_by: Checked::Lint,
     summary: "the platform's Redis client is enabled with no `addrs`",
     docs: r#"## What it checks
 That the platform's Redis client settings (`redis`, `config.data.redis`, `secretConfig.data.redis`)
@@ -37,6 +38,7 @@ acp:
 pub static REDIS_ADDRS_MISMATCH: Rule = Rule {
     id: "redis-addrs-mismatch",
     severity: Severity::Error,
+    checked_by: Checked::Lint,
     summary: "an address names no service of the redis-cluster release, or the wrong port",
     docs: r#"## What it checks
 Each `host:port` of the platform's `addrs` against the services the redis-cluster release of the same
@@ -67,6 +69,7 @@ redis-cluster:
 pub static REDIS_SINGLE_ADDR_CLUSTER: Rule = Rule {
     id: "redis-single-addr-cluster",
     severity: Severity::Warning,
+    checked_by: Checked::Lint,
     summary: "a cluster is deployed but the client lists one address (a single-node client)",
     docs: r#"## What it checks
 That the platform lists at least two addresses when a Redis Cluster is deployed.

@@ -3,7 +3,7 @@
 
 use crate::finding::{Finding, Severity};
 use crate::input::Loaded;
-use crate::rules::Rule;
+use crate::rules::{Checked, Rule};
 use crate::source::Sources;
 use crate::tree::{go_float, Node, Value};
 use crate::yaml::is_yaml11_only_bool;
@@ -11,6 +11,7 @@ use crate::yaml::is_yaml11_only_bool;
 pub static AMBIGUOUS_BOOLEAN: Rule = Rule {
     id: "ambiguous-boolean",
     severity: Severity::Warning,
+    checked_by: Checked::Lint,
     summary: "an unquoted yes/no/on/off/y/n that Helm reads as a boolean where a string is expected",
     docs: r#"## What it checks
 Values where the chart expects a string, written as an unquoted `yes`, `no`, `on`, `off`, `y` or `n`
@@ -36,6 +37,7 @@ redis-cluster:
 pub static NUMERIC_VERSION: Rule = Rule {
     id: "numeric-version",
     severity: Severity::Warning,
+    checked_by: Checked::Lint,
     summary: "a version or image tag written as a number",
     docs: r#"## What it checks
 Keys that hold a version or an image tag (`tag`, `version`, `appVersion`, `imageTag`, …) whose value is

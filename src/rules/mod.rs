@@ -25,9 +25,38 @@ pub struct Rule {
     /// Stable kebab-case id: scripts, configs and suppressions use it.
     pub id: &'static str,
     pub severity: Severity,
+    pub checked_by: Checked,
     pub summary: &'static str,
     /// Markdown with the headings *What it checks*, *Why it matters*, *How to fix*, *Example*.
     pub docs: &'static str,
+}
+
+/// Which commands check a rule: `lint` reads values files, `probe` asks the live Redis. A rule
+/// both check means the same thing in both (the version policy, the module, …).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Checked {
+    Lint,
+    Probe,
+    LintAndProbe,
+}
+
+impl Checked {
+    pub fn by_lint(self) -> bool {
+        matches!(self, Checked::Lint | Checked::LintAndProbe)
+    }
+
+    pub fn by_probe(self) -> bool {
+        matches!(self, Checked::Probe | Checked::LintAndProbe)
+    }
+
+    /// The commands, as `acp-check rules` lists them.
+    pub fn commands(self) -> &'static [&'static str] {
+        match self {
+            Checked::Lint => &["lint"],
+            Checked::Probe => &["probe"],
+            Checked::LintAndProbe => &["lint", "probe"],
+        }
+    }
 }
 
 /// Every rule, in catalogue order.
@@ -79,10 +108,12 @@ pub static ALL: &[&Rule] = &[
 
 /// The rules `acp-check lint` checks: all but those only a live Redis can trigger.
 pub fn lint_rules() -> Vec<&'static Rule> {
-    ALL.iter()
-        .copied()
-        .filter(|r| !live::ONLY_LIVE.iter().any(|l| l.id == r.id))
-        .collect()
+    ALL.iter().copied().filter(|r| r.checked_by.by_lint()).collect()
+}
+
+/// The rules `acp-check probe` checks, in catalogue order.
+pub fn probe_rules() -> Vec<&'static Rule> {
+    ALL.iter().copied().filter(|r| r.checked_by.by_probe()).collect()
 }
 
 pub fn find(id: &str) -> Option<&'static Rule> {

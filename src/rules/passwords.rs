@@ -6,12 +6,13 @@ use crate::deployment::{opaque, ClusterPassword, External, Platform, RedisCluste
 use crate::finding::{Finding, Severity};
 use crate::input::Loaded;
 use crate::redis_conf;
-use crate::rules::Rule;
+use crate::rules::{Checked, Rule};
 use crate::tree::{Node, Value};
 
 pub static PASSWORD_MISMATCH: Rule = Rule {
     id: "password-mismatch",
     severity: Severity::Error,
+    checked_by: Checked::Lint,
     summary: "the platform's Redis password differs from the cluster password",
     docs: r#"## What it checks
 That the platform's Redis client password (the merge of `redis.password`, `config.data.redis.password`
@@ -43,6 +44,7 @@ redis-cluster:
 pub static PASSWORD_UNKNOWABLE: Rule = Rule {
     id: "password-unknowable",
     severity: Severity::Error,
+    checked_by: Checked::Lint,
     summary: "usePassword with an empty password and no existingSecret: the chart picks a random one",
     docs: r#"## What it checks
 The chart's defaults: `usePassword: true`, `password: ""`, no `existingSecret`, no
@@ -68,6 +70,7 @@ redis-cluster:
 pub static PASSWORD_MISSING: Rule = Rule {
     id: "password-missing",
     severity: Severity::Error,
+    checked_by: Checked::Lint,
     summary: "the cluster requires a password and the platform's client has none",
     docs: r#"## What it checks
 That the platform's Redis client has a password when the cluster requires one (`usePassword`, the
@@ -95,6 +98,7 @@ redis-cluster:
 pub static PLAINTEXT_SECRET: Rule = Rule {
     id: "plaintext-secret",
     severity: Severity::Warning,
+    checked_by: Checked::LintAndProbe,
     summary: "a password is written in clear in a values file",
     docs: r#"## What it checks
 Passwords written in clear: the cluster's `password` and `global.redis.password`, the platform

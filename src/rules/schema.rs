@@ -3,7 +3,7 @@
 
 use crate::finding::{Finding, Severity};
 use crate::input::Loaded;
-use crate::rules::{durations, encrypted, helm_typing, Rule};
+use crate::rules::{durations, encrypted, helm_typing, Checked, Rule};
 use crate::schema::{At, Lit, SchemaId, Violation};
 use crate::secrets::is_sops_ciphertext;
 use crate::source::Sources;
@@ -12,6 +12,7 @@ use crate::tree::{Node, Value};
 pub static SCHEMA_TYPE: Rule = Rule {
     id: "schema-type",
     severity: Severity::Error,
+    checked_by: Checked::Lint,
     summary: "a value has the wrong type, or is outside the allowed values or range",
     docs: r#"## What it checks
 Every value of the `redis-cluster` chart, of the platform's Redis client settings (`redis`,
@@ -41,6 +42,7 @@ redis-cluster:
 pub static UNKNOWN_KEY: Rule = Rule {
     id: "unknown-key",
     severity: Severity::Warning,
+    checked_by: Checked::Lint,
     summary: "a key the schema does not know (a typo Helm ignores silently)",
     docs: r#"## What it checks
 Keys under `redis-cluster`, the platform's Redis client settings and `storage` that the chart or the

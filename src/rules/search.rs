@@ -6,12 +6,13 @@ use crate::deployment::{opaque, ClusterPassword, Located, RedisCluster};
 use crate::finding::{Finding, Severity};
 use crate::input::Loaded;
 use crate::redis_conf::{self, Directive};
-use crate::rules::Rule;
+use crate::rules::{Checked, Rule};
 use crate::tree::Node;
 
 pub static SEARCH_MODULE_MISSING: Rule = Rule {
     id: "search-module-missing",
     severity: Severity::Error,
+    checked_by: Checked::LintAndProbe,
     summary: "search is used but no `loadmodule …redisearch….so` is configured",
     docs: r#"## What it checks
 When the platform uses search (`redis_search` true or unset, the default), that the Redis cluster
@@ -52,6 +53,7 @@ redis-cluster:
 pub static SEARCH_MODULE_NOT_MOUNTED: Rule = Rule {
     id: "search-module-not-mounted",
     severity: Severity::Warning,
+    checked_by: Checked::Lint,
     summary: "the `loadmodule` path lies under no `redis.extraVolumeMounts` mount",
     docs: r#"## What it checks
 That the path in the `loadmodule` line lies under one of `redis.extraVolumeMounts[].mountPath`.
@@ -81,6 +83,7 @@ redis-cluster:
 pub static SEARCH_COORDINATOR_PASSWORD: Rule = Rule {
     id: "search-coordinator-password",
     severity: Severity::Error,
+    checked_by: Checked::Lint,
     summary: "OSS_GLOBAL_PASSWORD differs from the cluster password",
     docs: r#"## What it checks
 That the `OSS_GLOBAL_PASSWORD` argument of the RediSearch `loadmodule` line equals the cluster

@@ -2,12 +2,13 @@
 //! themselves are applied in [`crate::policy`]; this file holds the rule and its findings.
 
 use crate::finding::{Finding, Severity};
-use crate::rules::Rule;
+use crate::rules::{Checked, Rule};
 use crate::source::Span;
 
 pub static UNUSED_SUPPRESSION: Rule = Rule {
     id: "unused-suppression",
     severity: Severity::Warning,
+    checked_by: Checked::Lint,
     summary: "an inline suppression matched nothing",
     docs: r#"## What it checks
 Inline suppressions, `# acp-check: ignore[rule-id] reason`, that silence no finding: the rule does not

@@ -6,12 +6,13 @@ use crate::deployment::RedisCluster;
 use crate::finding::{Finding, Severity};
 use crate::input::Loaded;
 use crate::redis_conf;
-use crate::rules::Rule;
+use crate::rules::{Checked, Rule};
 use crate::tree::{Node, Value};
 
 pub static CLUSTER_TOO_FEW_MASTERS: Rule = Rule {
     id: "cluster-too-few-masters",
     severity: Severity::Error,
+    checked_by: Checked::Lint,
     summary: "cluster.nodes / (cluster.replicas + 1) is below 3 masters",
     docs: r#"## What it checks
 The number of masters the chart creates: `cluster.nodes / (cluster.replicas + 1)` (defaults 6 and 1).
@@ -37,6 +38,7 @@ redis-cluster:
 pub static CLUSTER_UNEVEN_NODES: Rule = Rule {
     id: "cluster-uneven-nodes",
     severity: Severity::Error,
+    checked_by: Checked::Lint,
     summary: "cluster.nodes is not a multiple of cluster.replicas + 1",
     docs: r#"## What it checks
 That `cluster.nodes` divides evenly into shards of one master and `cluster.replicas` replicas.
@@ -61,6 +63,7 @@ redis-cluster:
 pub static CLUSTER_NO_REPLICAS: Rule = Rule {
     id: "cluster-no-replicas",
     severity: Severity::Warning,
+    checked_by: Checked::LintAndProbe,
     summary: "cluster.replicas is 0: losing a node loses its data",
     docs: r#"## What it checks
 `cluster.replicas: 0`.
@@ -86,6 +89,7 @@ redis-cluster:
 pub static REFRESH_TOKENS_IN_REDIS: Rule = Rule {
     id: "refresh-tokens-in-redis",
     severity: Severity::Info,
+    checked_by: Checked::Lint,
     summary: "storage.refresh_tokens.enabled: false moves refresh tokens into Redis",
     docs: r#"## What it checks
 `storage.refresh_tokens.enabled: false` in the platform's config (`config.data` or `secretConfig.data`).
@@ -113,6 +117,7 @@ acp:
 pub static REFRESH_TOKENS_AT_RISK: Rule = Rule {
     id: "refresh-tokens-at-risk",
     severity: Severity::Error,
+    checked_by: Checked::Lint,
     summary: "refresh tokens are in Redis, and Redis has no replicas or no AOF persistence",
     docs: r#"## What it checks
 When refresh tokens are stored in Redis (`storage.refresh_tokens.enabled: false`), that the cluster
@@ -144,6 +149,7 @@ redis-cluster:
 pub static EVICTING_MEMORY_POLICY: Rule = Rule {
     id: "evicting-memory-policy",
     severity: Severity::Warning,
+    checked_by: Checked::LintAndProbe,
     summary: "maxmemory-policy other than noeviction: tokens and sessions can be evicted",
     docs: r#"## What it checks
 The `maxmemory-policy` directive in `redis.configmap` or `redis.defaultConfigOverride` (the last one

@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::deployment::{Located, RedisCluster};
 use crate::finding::{Finding, Severity};
 use crate::input::Loaded;
-use crate::rules::Rule;
+use crate::rules::{Checked, Rule};
 use crate::schema::{SchemaId, SchemaNode};
 
 use crate::tree::{Node, Value};
@@ -15,6 +15,7 @@ use crate::tree::{Node, Value};
 pub static REDIS_VERSION_UNSUPPORTED: Rule = Rule {
     id: "redis-version-unsupported",
     severity: Severity::Error,
+    checked_by: Checked::LintAndProbe,
     summary: "the Redis version is not one the platform supports (6.2.x)",
     docs: r#"## What it checks
 The Redis version the cluster runs: the version in `image.tag` (`6.2.14`, `6.2.14-debian-11-r22`,
@@ -41,6 +42,7 @@ redis-cluster:
 pub static REDIS_VERSION_OUTDATED: Rule = Rule {
     id: "redis-version-outdated",
     severity: Severity::Warning,
+    checked_by: Checked::LintAndProbe,
     summary: "a supported Redis version below the recommended 6.2.14",
     docs: r#"## What it checks
 A supported Redis version older than the recommended one (`[versions] redis-recommended`, by default
@@ -64,6 +66,7 @@ redis-cluster:
 pub static REDIS_VERSION_UNKNOWN: Rule = Rule {
     id: "redis-version-unknown",
     severity: Severity::Warning,
+    checked_by: Checked::Lint,
     summary: "the image tag names no version (`latest`, a bare digest)",
     docs: r#"## What it checks
 An `image.tag` from which no Redis version can be read: `latest`, a bare `@sha256:` digest, a name.
@@ -90,6 +93,7 @@ redis-cluster:
 pub static CHART_VERSION_NOT_RECOMMENDED: Rule = Rule {
     id: "chart-version-not-recommended",
     severity: Severity::Warning,
+    checked_by: Checked::Lint,
     summary: "the redis-cluster chart version is not the recommended 7.6.4",
     docs: r#"## What it checks
 The redis-cluster chart version, from `Chart.lock` or `Chart.yaml` (umbrella chart), a HelmRelease's
@@ -117,6 +121,7 @@ dependencies:
 pub static CHART_KEY_UNAVAILABLE: Rule = Rule {
     id: "chart-key-unavailable",
     severity: Severity::Warning,
+    checked_by: Checked::Lint,
     summary: "a key the deployed chart version does not have",
     docs: r#"## What it checks
 Keys of the redis-cluster values that exist in one chart generation and not the other: for example

@@ -2,12 +2,13 @@
 
 use crate::finding::{Finding, Severity};
 use crate::input::Loaded;
-use crate::rules::Rule;
+use crate::rules::{Checked, Rule};
 use crate::yaml::Problem;
 
 pub static YAML_SYNTAX: Rule = Rule {
     id: "yaml-syntax",
     severity: Severity::Error,
+    checked_by: Checked::Lint,
     summary: "the file is not YAML that Helm can read",
     docs: r#"## What it checks
 That each file is text YAML that Helm can read: valid UTF-8, no binary data, correct indentation and
@@ -32,6 +33,7 @@ redis-cluster:
 pub static DUPLICATE_KEY: Rule = Rule {
     id: "duplicate-key",
     severity: Severity::Error,
+    checked_by: Checked::Lint,
     summary: "a mapping repeats a key; Helm silently keeps only the last one",
     docs: r#"## What it checks
 That no mapping sets the same key twice.
