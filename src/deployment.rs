@@ -85,6 +85,16 @@ pub struct Release {
     /// The merged values, nulls removed.
     pub values: Node,
     pub external: Vec<External>,
+    /// The platform's effective configs, merged from `values` on first use (every rule asks).
+    pub effective: Effective,
+}
+
+/// [`Platform::redis_client`] and [`Platform::storage`] of a release, made once. The values
+/// must not change once they are made: the loader finishes a release before any rule runs.
+#[derive(Clone, Debug, Default)]
+pub struct Effective {
+    client: std::sync::OnceLock<Option<Node>>,
+    storage: std::sync::OnceLock<Option<Node>>,
 }
 
 impl Release {
@@ -202,13 +212,21 @@ pub const STORAGE_LAYERS: [&[&str]; 2] = [
 impl<'a> Platform<'a> {
     /// The effective Redis client config: `redis` → `config.data.redis` → `secretConfig.data.redis`,
     /// merged deeply; every value keeps the span it was written at. `None` when none is set.
-    pub fn redis_client(&self) -> Option<Node> {
-        self.layered(&CLIENT_LAYERS)
+    pub fn redis_client(&self) -> Option<&'a Node> {
+        let effective = &self.release.effective;
+        effective
+            .client
+            .get_or_init(|| self.layered(&CLIENT_LAYERS))
+            .as_ref()
     }
 
     /// The effective storage config (`config.data.storage` → `secretConfig.data.storage`).
-    pub fn storage(&self) -> Option<Node> {
-        self.layered(&STORAGE_LAYERS)
+    pub fn storage(&self) -> Option<&'a Node> {
+        let effective = &self.release.effective;
+        effective
+            .storage
+            .get_or_init(|| self.layered(&STORAGE_LAYERS))
+            .as_ref()
     }
 
     fn layered(&self, layers: &[&[&str]]) -> Option<Node> {

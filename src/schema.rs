@@ -662,11 +662,11 @@ mod tests {
                 }
                 if let Some(platform) = release.platform() {
                     if let Some(client) = platform.redis_client() {
-                        assert_same(SchemaId::AcpRedisClient.get(), &validators[1], &client, &name);
+                        assert_same(SchemaId::AcpRedisClient.get(), &validators[1], client, &name);
                         sections += 1;
                     }
                     if let Some(storage) = platform.storage() {
-                        assert_same(SchemaId::AcpStorage.get(), &validators[2], &storage, &name);
+                        assert_same(SchemaId::AcpStorage.get(), &validators[2], storage, &name);
                         sections += 1;
                     }
                 }

@@ -32,7 +32,24 @@ fn is_secret_long_key(key: &str) -> bool {
 
 /// [`is_secret_key`] of a key reduced to lowercase letters and digits.
 fn is_secret_normalized(k: &[u8]) -> bool {
-    let contains = |word: &[u8]| k.windows(word.len()).any(|w| w == word);
+    // Most keys hold no secret word: one pass looks for one, by its first letter.
+    let secret_word = (0..k.len()).any(|i| {
+        let rest = &k[i..];
+        let words: &[&[u8]] = match k[i] {
+            b'p' => &[b"password", b"passwd", b"privatekey"],
+            b's' => &[b"secret"],
+            b't' => &[b"token"],
+            b'a' => &[b"apikey"],
+            b'c' => &[b"credential"],
+            b'm' => &[b"masterauth"],
+            b'r' => &[b"requirepass"],
+            _ => return false,
+        };
+        words.iter().any(|w| rest.starts_with(w))
+    });
+    if !secret_word {
+        return false;
+    }
     let names_a_place = k.starts_with(b"existing")
         || k.starts_with(b"use")
         || [
@@ -55,22 +72,8 @@ fn is_secret_normalized(k: &[u8]) -> bool {
     if k.ends_with(b"secret") && k != b"secret" && !k.starts_with(b"client") {
         return false;
     }
-    [
-        &b"password"[..],
-        b"passwd",
-        b"secret",
-        b"token",
-        b"apikey",
-        b"privatekey",
-        b"credential",
-        b"masterauth",
-        b"requirepass",
-    ]
-    .iter()
-    .any(|word| contains(word))
-        // Plural mappings such as `refresh_tokens` or `secrets` hold settings, not a secret.
-        && !k.ends_with(b"tokens")
-        && !k.ends_with(b"secrets")
+    // Plural mappings such as `refresh_tokens` or `secrets` hold settings, not a secret.
+    !k.ends_with(b"tokens") && !k.ends_with(b"secrets")
 }
 
 /// A SOPS-encrypted leaf: `ENC[AES256_GCM,data:…,type:str]`.
@@ -94,14 +97,25 @@ pub fn secrets_in_text(text: &str) -> Vec<Range<usize>> {
     if !directive && !url && !pem {
         return out;
     }
-    for directive in ["OSS_GLOBAL_PASSWORD", "requirepass", "masterauth"] {
-        if !directive_possible(bytes, directive) {
-            continue;
-        }
-        let mut from = 0;
-        while let Some(i) = find_ci(&text[from..], directive) {
-            let start = from + i + directive.len();
-            from = start;
+    // One pass finds the directives (in any letter case) by their first letter.
+    let mut i = 0;
+    while directive && i < bytes.len() {
+        let word: &[u8] = match bytes[i].to_ascii_lowercase() {
+            b'o' => b"OSS_GLOBAL_PASSWORD",
+            b'r' => b"requirepass",
+            b'm' => b"masterauth",
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        let found = bytes[i..]
+            .get(..word.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(word));
+        i += 1;
+        if found {
+            let start = i - 1 + word.len();
+            i = start;
             let rest = &text[start..];
             let ws = rest.len() - rest.trim_start_matches([' ', '\t']).len();
             if ws == 0 {
@@ -176,19 +190,6 @@ pub fn secrets_in_lines(text: &str) -> Vec<Range<usize>> {
         at += line.len();
     }
     out
-}
-
-/// Whether `text` can hold `directive` (any case) followed by a blank and an argument: a cheap look
-/// for its last letter, before the search.
-fn directive_possible(text: &[u8], directive: &str) -> bool {
-    let last = directive.as_bytes()[directive.len() - 1].to_ascii_lowercase();
-    text.len() >= directive.len() + 2 && text.iter().any(|b| b.to_ascii_lowercase() == last)
-}
-
-fn find_ci(haystack: &str, needle: &str) -> Option<usize> {
-    let h = haystack.as_bytes();
-    let n = needle.as_bytes();
-    h.windows(n.len()).position(|w| w.eq_ignore_ascii_case(n))
 }
 
 #[cfg(test)]

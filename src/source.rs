@@ -15,6 +15,33 @@ pub struct Span {
     pub end: u32,
 }
 
+/// A set of spans, hashed fast: finding pointers looks up every node of a file in one.
+pub type SpanSet = std::collections::HashSet<Span, std::hash::BuildHasherDefault<SpanHasher>>;
+/// A map from spans, hashed as [`SpanSet`].
+pub type SpanMap<V> = std::collections::HashMap<Span, V, std::hash::BuildHasherDefault<SpanHasher>>;
+
+/// A multiply-rotate hash (as rustc's own `FxHasher`) of a span's three numbers: byte offsets
+/// are not keys anyone picks to make a hash table slow, so the default SipHash's protection
+/// only costs time here.
+#[derive(Default)]
+pub struct SpanHasher(u64);
+
+impl std::hash::Hasher for SpanHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u32(u32::from(b));
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(n)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 impl Span {
     pub fn new(source: SourceId, range: Range<usize>) -> Span {
         Span {

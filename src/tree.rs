@@ -1,9 +1,7 @@
 //! The values tree: what Helm sees after reading YAML, with the span each key and value was written at.
 //! Files, `--set` flags and merges all produce and consume this one type.
 
-use std::collections::HashSet;
-
-use crate::source::Span;
+use crate::source::{Span, SpanSet};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {
@@ -36,6 +34,53 @@ pub struct Entry {
     pub key: String,
     pub key_span: Span,
     pub value: Node,
+}
+
+/// Where each key of a mapping is among its entries. Most mappings are small and a scan finds a
+/// key faster than hashing it; a mapping may also have millions of keys, so a larger one is
+/// indexed by a hash map.
+#[derive(Default)]
+pub struct KeyIndex(Option<std::collections::HashMap<String, usize>>);
+
+impl KeyIndex {
+    /// Entries scanned before a hash map pays.
+    const SCANNED: usize = 16;
+
+    /// The index of `entries` as they are.
+    pub fn of(entries: &[Entry]) -> KeyIndex {
+        let mut index = KeyIndex::default();
+        if entries.len() > Self::SCANNED {
+            index.0 = Some(Self::hashed(entries));
+        }
+        index
+    }
+
+    fn hashed(entries: &[Entry]) -> std::collections::HashMap<String, usize> {
+        entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.key.clone(), i))
+            .collect()
+    }
+
+    pub fn find(&self, entries: &[Entry], key: &str) -> Option<usize> {
+        match &self.0 {
+            Some(index) => index.get(key).copied().filter(|&i| i < entries.len()),
+            None => entries.iter().position(|e| e.key == key),
+        }
+    }
+
+    /// The last of `entries` was just added.
+    pub fn added(&mut self, entries: &[Entry]) {
+        match &mut self.0 {
+            Some(index) => {
+                let last = entries.len() - 1;
+                index.insert(entries[last].key.clone(), last);
+            }
+            None if entries.len() > Self::SCANNED => self.0 = Some(Self::hashed(entries)),
+            None => {}
+        }
+    }
 }
 
 impl Map {
@@ -155,14 +200,14 @@ impl Node {
 
     /// Calls `found` with the pointer of every node and mapping key whose span is in `wanted`, in the
     /// order [`Node::pointer_to`] searches: the first call for a span is the pointer it would give.
-    pub fn pointers_of(&self, wanted: &HashSet<Span>, found: &mut dyn FnMut(Span, String)) {
+    pub fn pointers_of(&self, wanted: &SpanSet, found: &mut dyn FnMut(Span, String)) {
         let mut path = Vec::new();
         self.walk_spans(wanted, found, &mut path);
     }
 
     fn walk_spans<'a>(
         &'a self,
-        wanted: &HashSet<Span>,
+        wanted: &SpanSet,
         found: &mut dyn FnMut(Span, String),
         path: &mut Vec<Segment<'a>>,
     ) {

@@ -109,6 +109,15 @@ pub fn yaml(data: &[u8]) {
         }
     };
     let id = SourceId(0);
+    // The fast reader of plain values files reads what it accepts exactly as libyaml does.
+    if let Some(fast) = yaml::parse_simple(id, &text) {
+        let libyaml = yaml::parse_with_libyaml(id, &text);
+        assert_eq!(
+            format!("{fast:?}"),
+            format!("{libyaml:?}"),
+            "the fast YAML reader and libyaml disagree"
+        );
+    }
     let parsed = yaml::parse(id, &text);
     let mut points = Vec::new();
     for problem in &parsed.problems {

@@ -1,22 +1,17 @@
 //! Helm's merge of values layers, keeping each value's provenance (the span it was written at).
 
-use std::collections::HashMap;
-
-use crate::tree::{Map, Node, Value};
+use crate::tree::{KeyIndex, Map, Node, Value};
 
 /// Merges `overlay` onto `base` as Helm merges `-f` files (and as an overlay patch merges two
 /// HelmRelease documents): mappings merge key by key, recursively; anything else, lists included,
 /// is replaced whole by the later value. A `null` is kept here and removed by [`drop_nulls`].
 pub fn merge(base: &mut Map, overlay: Map) {
-    // Where each key of `base` is: a mapping may have millions of keys.
-    let mut index: HashMap<String, usize> = base
-        .entries
-        .iter()
-        .enumerate()
-        .map(|(i, e)| (e.key.clone(), i))
-        .collect();
+    let mut index = KeyIndex::of(&base.entries);
     for entry in overlay.entries {
-        match index.get(&entry.key).map(|&i| &mut base.entries[i]) {
+        match index
+            .find(&base.entries, &entry.key)
+            .map(|i| &mut base.entries[i])
+        {
             Some(existing) => match (&mut existing.value.value, entry.value.value) {
                 (Value::Map(into), Value::Map(from)) => {
                     merge(into, from);
@@ -31,8 +26,8 @@ pub fn merge(base: &mut Map, overlay: Map) {
                 }
             },
             None => {
-                index.insert(entry.key.clone(), base.entries.len());
                 base.entries.push(entry);
+                index.added(&base.entries);
             }
         }
     }

@@ -5,7 +5,7 @@
 pub mod merge;
 pub mod set;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fs;
 use std::io::Read;
 use std::ops::Range;
@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use crate::deployment::{
     empty_values, shape_of_values, Dependency, Deployment, External, Kind, Located, Release, Shape,
 };
-use crate::source::{Origin, Source, SourceId, Sources, Span};
+use crate::source::{Origin, Source, SourceId, Sources, Span, SpanMap, SpanSet};
 use crate::tree::{Node, Value};
 use crate::yaml::{self, Problem, MAX_INPUT_BYTES};
 use crate::Fatal;
@@ -42,7 +42,7 @@ pub struct Loaded {
     pub problems: Vec<Problem>,
     pub deployment: Deployment,
     /// Pointers worked out before the documents were let go (see [`Loaded::keep_for_report`]).
-    pub pointers: HashMap<Span, Option<String>>,
+    pub pointers: SpanMap<Option<String>>,
 }
 
 impl Loaded {
@@ -75,7 +75,7 @@ impl Loaded {
     /// The documents, problems and release models go (the models stay where `--set` flags put values
     /// that no document holds), so that a large tree never holds every document at once.
     pub fn keep_for_report(&mut self, findings: &[crate::finding::Finding]) {
-        let spans: HashSet<Span> = findings
+        let spans: SpanSet = findings
             .iter()
             .flat_map(|f| f.span.into_iter().chain(f.related.iter().map(|r| r.span)))
             .collect();
@@ -106,7 +106,7 @@ impl Loaded {
         let mut documents = Vec::new();
         let mut problems = Vec::new();
         let mut releases = Vec::new();
-        let mut pointers = HashMap::new();
+        let mut pointers = SpanMap::default();
         for part in parts {
             pointers.extend(part.pointers);
             sources.push(part.sources);
@@ -129,8 +129,8 @@ impl Loaded {
 
     /// The pointers of many spans at once, each as [`Loaded::pointer`] gives it, in one pass over the
     /// documents and one over the releases' values (a report may ask for thousands).
-    pub fn pointers(&self, spans: &HashSet<Span>) -> HashMap<Span, String> {
-        let mut found: HashMap<Span, String> = HashMap::new();
+    pub fn pointers(&self, spans: &SpanSet) -> SpanMap<String> {
+        let mut found = SpanMap::default();
         for (id, doc) in &self.documents {
             doc.pointers_of(spans, &mut |span, pointer| {
                 if span.source == *id && doc.span.start <= span.start && span.end <= doc.span.end {
@@ -138,9 +138,9 @@ impl Loaded {
                 }
             });
         }
-        let rest: HashSet<Span> = spans.iter().filter(|s| !found.contains_key(s)).copied().collect();
+        let rest: SpanSet = spans.iter().filter(|s| !found.contains_key(s)).copied().collect();
         if !rest.is_empty() {
-            let mut more: HashMap<Span, String> = HashMap::new();
+            let mut more = SpanMap::default();
             for release in &self.deployment.releases {
                 release.values.pointers_of(&rest, &mut |span, pointer| {
                     more.entry(span).or_insert(pointer);
@@ -509,6 +509,7 @@ pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Lo
                 dependencies: Vec::new(),
                 values: empty_values(span),
                 external: Vec::new(),
+                effective: Default::default(),
             });
         } else if layerable != 1 || releases.len() != 1 {
             return Err(Fatal(
@@ -541,7 +542,7 @@ pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Lo
         documents: loader.documents,
         problems: loader.problems,
         deployment,
-        pointers: HashMap::new(),
+        pointers: SpanMap::default(),
     })
 }
 
@@ -854,6 +855,7 @@ fn values_release(kind: Kind, label: String, id: SourceId, doc: Option<Node>) ->
         dependencies: Vec::new(),
         values,
         external: Vec::new(),
+        effective: Default::default(),
     }
 }
 
@@ -955,5 +957,6 @@ fn helm_release(group: Vec<(SourceId, Node)>) -> Release {
         dependencies: Vec::new(),
         values,
         external,
+        effective: Default::default(),
     }
 }

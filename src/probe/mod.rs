@@ -160,7 +160,6 @@ pub fn plan(
 ) -> Result<(Plan, Vec<Finding>), Fatal> {
     let mut findings = Vec::new();
     let client = loaded.and_then(platform_client);
-    let client = client.as_ref();
 
     let (seeds, cluster_client) = if !options.addrs.is_empty() {
         let seeds = options
@@ -301,7 +300,7 @@ pub fn plan(
 }
 
 /// The effective Redis client config of the platform in the values, if there is one.
-fn platform_client(loaded: &Loaded) -> Option<Node> {
+fn platform_client(loaded: &Loaded) -> Option<&Node> {
     loaded.deployment.platforms().find_map(|p| p.redis_client())
 }
 

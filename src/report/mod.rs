@@ -78,7 +78,7 @@ pub struct Report<'a> {
     /// Sources' texts with secrets replaced by `***`, made on first use.
     redacted: std::cell::RefCell<HashMap<SourceId, Arc<crate::source::Redacted>>>,
     /// The JSON pointer of every finding's spans, found on first use.
-    pointers: std::cell::OnceCell<HashMap<Span, Option<String>>>,
+    pointers: std::cell::OnceCell<crate::source::SpanMap<Option<String>>>,
     /// The secrets read (3 characters or more), longest first: masked wherever a text of the input
     /// reaches the report (messages, JSON pointers).
     secrets: Vec<String>,
@@ -211,7 +211,7 @@ impl<'a> Report<'a> {
     /// [`Loaded::pointer`] of a span: for a finding's span, looked up among all findings' pointers.
     fn pointer(&self, loaded: &Loaded, span: Span) -> Option<String> {
         let pointers = self.pointers.get_or_init(|| {
-            let spans: std::collections::HashSet<Span> = self
+            let spans: crate::source::SpanSet = self
                 .findings
                 .iter()
                 .flat_map(|f| f.span.into_iter().chain(f.related.iter().map(|r| r.span)))
@@ -293,7 +293,9 @@ fn escape_controls(text: &mut String) {
 
 fn escaped(text: &str, keep_line_feeds: bool) -> Option<String> {
     let escape = |c: char| c.is_control() && !(keep_line_feeds && c == '\n');
-    text.contains(escape).then(|| {
+    // Control characters are below 0x20, 0x7F, or (U+0080 to U+009F) start with the byte 0xC2.
+    let maybe = text.bytes().any(|b| b < 0x20 || b == 0x7F || b == 0xC2);
+    (maybe && text.contains(escape)).then(|| {
         let mut out = String::with_capacity(text.len() + 8);
         for c in text.chars() {
             if escape(c) {

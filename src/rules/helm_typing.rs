@@ -62,8 +62,12 @@ redis-cluster:
 
 /// True for keys that name a version or an image tag.
 pub fn is_version_key(key: &str) -> bool {
-    let k = key.to_ascii_lowercase();
-    k == "tag" || k.ends_with("version") || k.ends_with("_tag") || k.ends_with("imagetag") || k == "image_tag"
+    let ends_with = |suffix: &str| {
+        key.len() >= suffix.len()
+            && key.as_bytes()[key.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+    };
+    // Without allocating: this runs on every key of every file.
+    key.eq_ignore_ascii_case("tag") || ends_with("version") || ends_with("_tag") || ends_with("imagetag")
 }
 
 pub fn check(loaded: &Loaded) -> Vec<Finding> {

@@ -73,7 +73,7 @@ struct Section<'a> {
     what: &'static str,
     /// Who silently ignores an unknown key here.
     ignored_by: &'static str,
-    root: Node,
+    root: &'a Node,
 }
 
 pub fn check(loaded: &Loaded) -> Vec<Finding> {
@@ -89,7 +89,7 @@ pub fn check(loaded: &Loaded) -> Vec<Finding> {
                 },
                 what: "the redis-cluster chart",
                 ignored_by: "Helm ignores it",
-                root: cluster.root.clone(),
+                root: cluster.root,
             });
         }
         if let Some(platform) = release.platform() {
@@ -118,7 +118,7 @@ pub fn check(loaded: &Loaded) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::new();
     let mut spans = std::collections::HashSet::new();
     for section in &sections {
-        for violation in section.schema.get().validate(&section.root) {
+        for violation in section.schema.get().validate(section.root) {
             if let Some(finding) = finding(section, violation, &loaded.sources) {
                 // A value can break several keywords at once (`type` and `enum`): say it once.
                 if spans.insert(finding.span) {

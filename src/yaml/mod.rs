@@ -91,8 +91,26 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, (usize, String, String)> {
     }
 }
 
+mod simple;
+
 /// Reads every document of a YAML text.
 pub fn parse(source: SourceId, text: &str) -> Parsed {
+    parse_simple(source, text).unwrap_or_else(|| parse_with_libyaml(source, text))
+}
+
+/// What [`parse`] gives when the fast reader of the YAML values files are written in reads the
+/// text; `None` when it leaves the text to libyaml. Public for the tests and the fuzz target that
+/// check both readers agree.
+#[doc(hidden)]
+pub fn parse_simple(source: SourceId, text: &str) -> Option<Parsed> {
+    let mut builder = Builder::new(source, text);
+    simple::read(text, &mut builder).ok()?;
+    Some(builder.out)
+}
+
+/// Reads every document with libyaml alone.
+#[doc(hidden)]
+pub fn parse_with_libyaml(source: SourceId, text: &str) -> Parsed {
     match read(source, text, false) {
         Ok(parsed) => parsed,
         Err(at) => {
@@ -130,14 +148,7 @@ pub fn in_yaml_library() -> bool {
 /// Reads the documents; `padded` gives the parser the text with a line break added at the end. On a
 /// panic of the YAML library, gives the offset of the last event read.
 fn read(source: SourceId, text: &str, padded: bool) -> Result<Parsed, usize> {
-    let mut builder = Builder {
-        source,
-        text,
-        stack: Vec::new(),
-        anchors: HashMap::new(),
-        alias_nodes: 0,
-        out: Parsed::default(),
-    };
+    let mut builder = Builder::new(source, text);
     // libyaml skips a byte order mark and counts offsets after it.
     let base = if text.starts_with('\u{FEFF}') { 3 } else { 0 };
     let with_break = if padded {
@@ -241,8 +252,7 @@ enum Frame {
     },
     Map {
         map: Map,
-        /// Where each key of `map` is in its entries: a mapping may have millions of keys.
-        index: HashMap<String, usize>,
+        index: crate::tree::KeyIndex,
         /// Entries brought in by merge keys; explicit keys win over them.
         merged: Vec<Entry>,
         /// The keys of `merged`.
@@ -274,7 +284,18 @@ struct Builder<'a> {
     out: Parsed,
 }
 
-impl Builder<'_> {
+impl<'a> Builder<'a> {
+    fn new(source: SourceId, text: &'a str) -> Builder<'a> {
+        Builder {
+            source,
+            text,
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            alias_nodes: 0,
+            out: Parsed::default(),
+        }
+    }
+
     fn span(&self, r: Range<usize>) -> Span {
         Span::new(self.source, r)
     }
@@ -321,7 +342,7 @@ impl Builder<'_> {
             EventData::MappingStart { anchor, .. } => self.push(
                 Frame::Map {
                     map: Map::default(),
-                    index: HashMap::new(),
+                    index: crate::tree::KeyIndex::default(),
                     merged: Vec::new(),
                     merged_keys: Default::default(),
                     key: None,
@@ -359,8 +380,9 @@ impl Builder<'_> {
                         count,
                         ..
                     } => {
+                        let explicit = map.entries.len();
                         for entry in merged {
-                            if !index.contains_key(&entry.key) {
+                            if index.find(&map.entries[..explicit], &entry.key).is_none() {
                                 map.entries.push(entry);
                             }
                         }
@@ -522,7 +544,7 @@ impl Builder<'_> {
                         if is_secret {
                             self.out.secrets.push(node.span.range());
                         }
-                        if let Some(old) = index.get(&text).map(|&i| &mut map.entries[i]) {
+                        if let Some(old) = index.find(&map.entries, &text).map(|i| &mut map.entries[i]) {
                             self.out.problems.push(Problem::DuplicateKey {
                                 key: text.clone(),
                                 first: old.key_span,
@@ -534,12 +556,12 @@ impl Builder<'_> {
                                 value: node,
                             };
                         } else {
-                            index.insert(text.clone(), map.entries.len());
                             map.entries.push(Entry {
                                 key: text,
                                 key_span: span,
                                 value: node,
                             });
+                            index.added(&map.entries);
                         }
                     }
                 }

@@ -1,0 +1,679 @@
+//! A fast reader for the YAML that values files are written in: block mappings and sequences,
+//! one-line plain and quoted scalars, one-line flow collections, literal block scalars and
+//! comments. It gives the builder the very events (and positions) libyaml would, at a fraction of
+//! libyaml's cost, which reads one character at a time through a queue.
+//!
+//! It declines anything else (anchors, tags, folded or multi-line scalars, tabs, errors, …):
+//! libyaml then reads the whole text, so what libyaml alone decides (error messages, the rare
+//! constructs) stays libyaml's. Tests and a fuzz target check that whatever this reader accepts, it
+//! reads exactly as libyaml does.
+
+use std::ops::Range;
+
+use libyaml_safer::{EventData, MappingStyle, ScalarStyle, SequenceStyle};
+
+use super::Builder;
+
+/// The text uses YAML this reader leaves to libyaml (or the builder refused an event).
+pub struct Declined;
+
+type Result<T> = std::result::Result<T, Declined>;
+
+/// Feeds the builder the events of `text`, or declines.
+pub fn read(text: &str, builder: &mut Builder) -> Result<()> {
+    if !plain_text(text) || !text.ends_with('\n') {
+        return Err(Declined);
+    }
+    let mut reader = Reader {
+        text,
+        b: text.as_bytes(),
+        builder,
+    };
+    reader.stream()
+}
+
+/// Text without what libyaml treats specially: tabs, carriage returns, byte order marks, the
+/// Unicode line breaks (U+0085, U+2028, U+2029) and characters YAML does not allow.
+fn plain_text(text: &str) -> bool {
+    if !text
+        .bytes()
+        .all(|b| b >= 0x20 && b != 0x7F || b == b'\n' || b >= 0x80)
+    {
+        return false;
+    }
+    text.is_ascii()
+        || text.chars().all(|c| {
+            c.is_ascii()
+                || matches!(c, '\u{A0}'..='\u{2027}' | '\u{202A}'..='\u{D7FF}' | '\u{E000}'..='\u{FEFE}' | '\u{FF00}'..='\u{FFFD}' | '\u{10000}'..)
+        })
+}
+
+/// Longest simple key libyaml accepts is 1024 characters; stay well below.
+const MAX_KEY: usize = 1000;
+
+struct Reader<'t, 'b, 'a> {
+    text: &'t str,
+    b: &'t [u8],
+    builder: &'b mut Builder<'a>,
+}
+
+/// Where the next content line starts: the offset of its first non-space character, or `None` at
+/// the end of the text.
+type Next = Option<usize>;
+
+impl Reader<'_, '_, '_> {
+    fn emit(&mut self, event: EventData, r: Range<usize>) -> Result<()> {
+        self.builder.event(event, r).map_err(|_| Declined)
+    }
+
+    fn scalar(&mut self, value: String, style: ScalarStyle, r: Range<usize>) -> Result<()> {
+        let plain = style == ScalarStyle::Plain;
+        self.emit(
+            EventData::Scalar {
+                anchor: None,
+                tag: None,
+                value,
+                plain_implicit: plain,
+                quoted_implicit: !plain,
+                style,
+            },
+            r,
+        )
+    }
+
+    fn byte(&self, at: usize) -> u8 {
+        self.b.get(at).copied().unwrap_or(b'\n')
+    }
+
+    /// A space, a line break or the end: what must follow `-`, `:` and `#` indicators.
+    fn blank(&self, at: usize) -> bool {
+        matches!(self.byte(at), b' ' | b'\n')
+    }
+
+    fn line_start(&self, at: usize) -> usize {
+        self.b[..at]
+            .iter()
+            .rposition(|&c| c == b'\n')
+            .map_or(0, |i| i + 1)
+    }
+
+    fn column(&self, at: usize) -> usize {
+        at - self.line_start(at)
+    }
+
+    fn line_end(&self, at: usize) -> usize {
+        self.b[at..]
+            .iter()
+            .position(|&c| c == b'\n')
+            .map_or(self.b.len(), |i| at + i)
+    }
+
+    /// The first content character at or after `from`, skipping blank and comment-only lines.
+    /// `from` is at the start of a line (or the end of one, at its line break).
+    fn next_content(&self, mut from: usize) -> Next {
+        loop {
+            while self.byte(from) == b' ' && from < self.b.len() {
+                from += 1;
+            }
+            if from >= self.b.len() {
+                return None;
+            }
+            match self.b[from] {
+                b'\n' => from += 1,
+                // A comment: at the start of a line or after a space.
+                b'#' if from == 0 || matches!(self.b[from - 1], b' ' | b'\n') => {
+                    from = self.line_end(from) + 1
+                }
+                _ => return Some(from),
+            }
+        }
+    }
+
+    /// After a value on its line: only spaces and a comment may follow. Gives the next content.
+    fn end_of_line(&self, at: usize) -> Result<Next> {
+        let mut i = at;
+        while self.byte(i) == b' ' && i < self.b.len() {
+            i += 1;
+        }
+        match self.byte(i) {
+            b'\n' => Ok(self.next_content(i)),
+            b'#' if i > at => Ok(self.next_content(self.line_end(i))),
+            _ => Err(Declined),
+        }
+    }
+
+    /// `---` or `...` at the start of a line, followed by a blank.
+    fn document_marker(&self, at: usize) -> bool {
+        self.column(at) == 0
+            && (self.b[at..].starts_with(b"---") || self.b[at..].starts_with(b"..."))
+            && self.blank(at + 3)
+    }
+
+    fn stream(&mut self) -> Result<()> {
+        let mut next = self.next_content(0);
+        let mut documents = 0;
+        while let Some(at) = next {
+            let mut start = at;
+            if self.document_marker(at) {
+                if self.b[at] == b'.' {
+                    return Err(Declined);
+                }
+                match self.end_of_line(at + 3)? {
+                    Some(content) if !self.document_marker(content) => start = content,
+                    // An empty document.
+                    _ => return Err(Declined),
+                }
+            }
+            if self.b[start] == b'%' {
+                return Err(Declined);
+            }
+            next = self.collection(start, None)?;
+            documents += 1;
+            if let Some(n) = next {
+                if !self.document_marker(n) {
+                    return Err(Declined);
+                }
+            }
+        }
+        if documents == 0 {
+            return Err(Declined);
+        }
+        Ok(())
+    }
+
+    /// A block mapping or sequence whose first line's content starts at `at`. `parent` is the
+    /// column of the collection holding it (`None` at the root).
+    fn collection(&mut self, at: usize, parent: Option<usize>) -> Result<Next> {
+        let column = self.column(at);
+        if parent.is_some_and(|p| column <= p) {
+            return Err(Declined);
+        }
+        if self.b[at] == b'-' && self.blank(at + 1) {
+            self.sequence(at, false)
+        } else {
+            self.mapping(at)
+        }
+    }
+
+    fn mapping(&mut self, first: usize) -> Result<Next> {
+        let column = self.column(first);
+        self.emit(
+            EventData::MappingStart {
+                anchor: None,
+                tag: None,
+                implicit: true,
+                style: MappingStyle::Block,
+            },
+            first..first,
+        )?;
+        let mut at = first;
+        loop {
+            let colon = self.key(at)?;
+            let next = self.value(colon + 1, column)?;
+            match next {
+                Some(n) if self.column(n) == column && !self.document_marker(n) => {
+                    if self.b[n] == b'-' && self.blank(n + 1) {
+                        return Err(Declined);
+                    }
+                    at = n;
+                }
+                Some(n) if self.column(n) > column => return Err(Declined),
+                _ => {
+                    let end = next.unwrap_or(self.b.len());
+                    self.emit(EventData::MappingEnd, end..end)?;
+                    return Ok(next);
+                }
+            }
+        }
+    }
+
+    /// Reads the key at `at` and gives the offset of its `:`.
+    fn key(&mut self, at: usize) -> Result<usize> {
+        let (value, style, end) = match self.b[at] {
+            b'\'' | b'"' => self.quoted(at)?,
+            _ => {
+                let end = self.plain_end(at, false)?;
+                (self.text[at..end].to_string(), ScalarStyle::Plain, end)
+            }
+        };
+        let mut colon = end;
+        while self.byte(colon) == b' ' && colon < self.b.len() {
+            colon += 1;
+        }
+        if self.byte(colon) != b':' || !self.blank(colon + 1) || colon - at >= MAX_KEY {
+            return Err(Declined);
+        }
+        self.scalar(value, style, at..end)?;
+        Ok(colon)
+    }
+
+    /// The value after a key's `:` (at `after`), in a mapping at `column`.
+    fn value(&mut self, after: usize, column: usize) -> Result<Next> {
+        let mut at = after;
+        while self.byte(at) == b' ' && at < self.b.len() {
+            at += 1;
+        }
+        if self.byte(at) == b'\n' || self.byte(at) == b'#' {
+            let next = self.end_of_line(after)?;
+            return match next {
+                Some(n) if self.column(n) > column && !self.document_marker(n) => {
+                    self.collection(n, Some(column))
+                }
+                // A sequence may sit at its key's own column.
+                Some(n) if self.column(n) == column && self.b[n] == b'-' && self.blank(n + 1) => {
+                    self.sequence(n, true)
+                }
+                _ => {
+                    self.scalar(String::new(), ScalarStyle::Plain, after..after)?;
+                    Ok(next)
+                }
+            };
+        }
+        self.inline(at, column)
+    }
+
+    /// A node that starts on the current line at `at`, inside a collection at `column`.
+    fn inline(&mut self, at: usize, column: usize) -> Result<Next> {
+        match self.b[at] {
+            b'[' | b'{' => {
+                let end = self.flow(at)?;
+                self.end_of_line(end)
+            }
+            b'\'' | b'"' => {
+                let (value, style, end) = self.quoted(at)?;
+                self.scalar(value, style, at..end)?;
+                self.end_of_line(end)
+            }
+            b'|' => self.literal(at, column),
+            _ => {
+                let end = self.plain_end(at, false)?;
+                if self.byte(end) == b':' {
+                    // `a: b: c`, or a compact mapping where a value is expected.
+                    return Err(Declined);
+                }
+                self.scalar(self.text[at..end].to_string(), ScalarStyle::Plain, at..end)?;
+                self.end_of_line(end)
+            }
+        }
+    }
+
+    fn sequence(&mut self, first: usize, indentless: bool) -> Result<Next> {
+        let column = self.column(first);
+        let start = if indentless {
+            first..first + 1
+        } else {
+            first..first
+        };
+        self.emit(
+            EventData::SequenceStart {
+                anchor: None,
+                tag: None,
+                implicit: true,
+                style: SequenceStyle::Block,
+            },
+            start,
+        )?;
+        let mut dash = first;
+        loop {
+            let next = self.entry(dash, column)?;
+            match next {
+                Some(n)
+                    if self.column(n) == column
+                        && self.b[n] == b'-'
+                        && self.blank(n + 1)
+                        && !self.document_marker(n) =>
+                {
+                    dash = n
+                }
+                Some(n) if self.column(n) > column => return Err(Declined),
+                // A key of the mapping holding an indentless sequence ends it.
+                Some(n) if self.column(n) == column && !indentless && !self.document_marker(n) => {
+                    return Err(Declined)
+                }
+                _ => {
+                    let end = next.unwrap_or(self.b.len());
+                    self.emit(EventData::SequenceEnd, end..end)?;
+                    return Ok(next);
+                }
+            }
+        }
+    }
+
+    /// One `- ` entry of a sequence at `column`.
+    fn entry(&mut self, dash: usize, column: usize) -> Result<Next> {
+        let mut at = dash + 1;
+        while self.byte(at) == b' ' && at < self.b.len() {
+            at += 1;
+        }
+        if self.byte(at) == b'\n' || self.byte(at) == b'#' {
+            let next = self.end_of_line(dash + 1)?;
+            return match next {
+                Some(n) if self.column(n) > column && !self.document_marker(n) => {
+                    self.collection(n, Some(column))
+                }
+                _ => {
+                    self.scalar(String::new(), ScalarStyle::Plain, dash + 1..dash + 1)?;
+                    Ok(next)
+                }
+            };
+        }
+        if self.b[at] == b'-' && self.blank(at + 1) {
+            return Err(Declined);
+        }
+        if self.is_key(at) {
+            // A mapping that starts on the entry's line: `- name: x`.
+            let next = self.mapping(at)?;
+            return Ok(next);
+        }
+        self.inline(at, column)
+    }
+
+    /// Whether a key (a scalar and `: `) starts at `at`.
+    fn is_key(&self, at: usize) -> bool {
+        let end = match self.b[at] {
+            b'\'' | b'"' => match self.quoted_end(at) {
+                Some(end) => end,
+                None => return false,
+            },
+            b'[' | b'{' | b'|' | b'>' => return false,
+            _ => match self.plain_end(at, false) {
+                Ok(end) => end,
+                Err(_) => return false,
+            },
+        };
+        let mut colon = end;
+        while self.byte(colon) == b' ' && colon < self.b.len() {
+            colon += 1;
+        }
+        self.byte(colon) == b':' && self.blank(colon + 1)
+    }
+
+    /// The end of a one-line plain scalar starting at `at` (after its last non-space character).
+    /// In a flow collection it also ends at `,`, `[`, `]`, `{` and `}`.
+    fn plain_end(&self, at: usize, flow: bool) -> Result<usize> {
+        let first = self.b[at];
+        let indicator = matches!(
+            first,
+            b'?' | b':'
+                | b','
+                | b'['
+                | b']'
+                | b'{'
+                | b'}'
+                | b'#'
+                | b'&'
+                | b'*'
+                | b'!'
+                | b'|'
+                | b'>'
+                | b'\''
+                | b'"'
+                | b'%'
+                | b'@'
+                | b'`'
+        );
+        if indicator || first == b'-' && self.blank(at + 1) {
+            return Err(Declined);
+        }
+        let mut end = at;
+        let mut i = at;
+        while i < self.b.len() {
+            match self.b[i] {
+                b'\n' => break,
+                b':' if self.blank(i + 1) => break,
+                // libyaml refuses these.
+                b':' if flow && matches!(self.byte(i + 1), b',' | b'?' | b'[' | b']' | b'{' | b'}') => {
+                    return Err(Declined)
+                }
+                b',' | b'[' | b']' | b'{' | b'}' if flow => break,
+                b' ' if self.byte(i + 1) == b'#' => break,
+                b' ' => {}
+                _ => end = i + 1,
+            }
+            i += 1;
+        }
+        // Multi-byte characters end on their last byte: `end` is a character boundary.
+        Ok(end)
+    }
+
+    fn quoted_end(&self, at: usize) -> Option<usize> {
+        let quote = self.b[at];
+        let mut i = at + 1;
+        while i < self.b.len() {
+            match self.b[i] {
+                b'\n' => return None,
+                b'\\' if quote == b'"' => i += 2,
+                b'\'' if quote == b'\'' && self.byte(i + 1) == b'\'' => i += 2,
+                c if c == quote => return Some(i + 1),
+                _ => i += 1,
+            }
+        }
+        None
+    }
+
+    /// A one-line quoted scalar at `at`: its value, style and end (after the closing quote).
+    fn quoted(&self, at: usize) -> Result<(String, ScalarStyle, usize)> {
+        let end = self.quoted_end(at).ok_or(Declined)?;
+        let body = &self.text[at + 1..end - 1];
+        if self.b[at] == b'\'' {
+            return Ok((body.replace("''", "'"), ScalarStyle::SingleQuoted, end));
+        }
+        let mut value = String::with_capacity(body.len());
+        let mut chars = body.chars();
+        while let Some(c) = chars.next() {
+            if c != '\\' {
+                value.push(c);
+                continue;
+            }
+            let escaped = match chars.next().ok_or(Declined)? {
+                '0' => '\0',
+                'a' => '\u{7}',
+                'b' => '\u{8}',
+                't' => '\t',
+                'n' => '\n',
+                'v' => '\u{B}',
+                'f' => '\u{C}',
+                'r' => '\r',
+                'e' => '\u{1B}',
+                ' ' => ' ',
+                '"' => '"',
+                '/' => '/',
+                '\\' => '\\',
+                'N' => '\u{85}',
+                '_' => '\u{A0}',
+                'L' => '\u{2028}',
+                'P' => '\u{2029}',
+                c @ ('x' | 'u' | 'U') => {
+                    let width = match c {
+                        'x' => 2,
+                        'u' => 4,
+                        _ => 8,
+                    };
+                    let digits: String = chars.by_ref().take(width).collect();
+                    if digits.len() != width || !digits.bytes().all(|d| d.is_ascii_hexdigit()) {
+                        return Err(Declined);
+                    }
+                    u32::from_str_radix(&digits, 16)
+                        .ok()
+                        .and_then(char::from_u32)
+                        .ok_or(Declined)?
+                }
+                _ => return Err(Declined),
+            };
+            value.push(escaped);
+        }
+        Ok((value, ScalarStyle::DoubleQuoted, end))
+    }
+
+    /// A one-line flow sequence or mapping at `at`; gives the offset after its closing bracket.
+    fn flow(&mut self, at: usize) -> Result<usize> {
+        let mapping = self.b[at] == b'{';
+        let close = if mapping { b'}' } else { b']' };
+        if mapping {
+            self.emit(
+                EventData::MappingStart {
+                    anchor: None,
+                    tag: None,
+                    implicit: true,
+                    style: MappingStyle::Flow,
+                },
+                at..at + 1,
+            )?;
+        } else {
+            self.emit(
+                EventData::SequenceStart {
+                    anchor: None,
+                    tag: None,
+                    implicit: true,
+                    style: SequenceStyle::Flow,
+                },
+                at..at + 1,
+            )?;
+        }
+        let mut i = self.skip_spaces(at + 1);
+        if self.byte(i) != close {
+            loop {
+                i = self.flow_node(i)?;
+                i = self.skip_spaces(i);
+                if mapping {
+                    if self.byte(i) != b':' || !self.blank(i + 1) {
+                        return Err(Declined);
+                    }
+                    i = self.flow_node(self.skip_spaces(i + 1))?;
+                    i = self.skip_spaces(i);
+                }
+                match self.byte(i) {
+                    b',' => {
+                        i = self.skip_spaces(i + 1);
+                        if self.byte(i) == close {
+                            // A trailing comma: leave it to libyaml.
+                            return Err(Declined);
+                        }
+                    }
+                    c if c == close => break,
+                    _ => return Err(Declined),
+                }
+            }
+        }
+        let end = if mapping {
+            EventData::MappingEnd
+        } else {
+            EventData::SequenceEnd
+        };
+        self.emit(end, i..i + 1)?;
+        Ok(i + 1)
+    }
+
+    /// A scalar or a nested collection inside a flow collection.
+    fn flow_node(&mut self, at: usize) -> Result<usize> {
+        match self.byte(at) {
+            b'[' | b'{' => self.flow(at),
+            b'\'' | b'"' => {
+                let (value, style, end) = self.quoted(at)?;
+                self.scalar(value, style, at..end)?;
+                Ok(end)
+            }
+            b'\n' => Err(Declined),
+            _ => {
+                let end = self.plain_end(at, true)?;
+                if end == at {
+                    return Err(Declined);
+                }
+                self.scalar(self.text[at..end].to_string(), ScalarStyle::Plain, at..end)?;
+                Ok(end)
+            }
+        }
+    }
+
+    fn skip_spaces(&self, mut at: usize) -> usize {
+        while self.byte(at) == b' ' && at < self.b.len() {
+            at += 1;
+        }
+        at
+    }
+
+    /// A literal block scalar (`|`, `|-`, `|+`) whose indicator is at `at`, in a collection at
+    /// `column`. Its content lines are indented deeper than `column`.
+    fn literal(&mut self, at: usize, column: usize) -> Result<Next> {
+        let mut i = at + 1;
+        let chomping = match self.byte(i) {
+            b'-' => {
+                i += 1;
+                Chomping::Strip
+            }
+            b'+' => {
+                i += 1;
+                Chomping::Keep
+            }
+            _ => Chomping::Clip,
+        };
+        let header_end = self.line_end(i);
+        match self.byte(self.skip_spaces(i)) {
+            b'\n' => {}
+            b'#' if self.skip_spaces(i) > i => {}
+            _ => return Err(Declined),
+        }
+        let mut line = header_end + 1;
+        let mut indent = None;
+        let mut value = String::new();
+        // Line breaks waiting to be added: the last content line's and the blank lines' after it.
+        let mut breaks = 0usize;
+        let end = loop {
+            if line >= self.b.len() {
+                break self.b.len();
+            }
+            let eol = self.line_end(line);
+            let spaces = self.skip_spaces(line) - line;
+            let blank = line + spaces == eol;
+            match indent {
+                None if blank => {
+                    if spaces > 0 {
+                        return Err(Declined);
+                    }
+                    breaks += 1;
+                }
+                None => {
+                    if spaces <= column {
+                        // An empty block scalar.
+                        return Err(Declined);
+                    }
+                    indent = Some(spaces);
+                    value.extend(std::iter::repeat_n('\n', breaks));
+                    breaks = 1;
+                    value.push_str(&self.text[line + spaces..eol]);
+                }
+                // libyaml takes up to `indent` spaces as indentation: a line of no more is blank.
+                Some(indent) if blank && spaces <= indent => breaks += 1,
+                Some(indent) if spaces >= indent => {
+                    value.extend(std::iter::repeat_n('\n', breaks));
+                    breaks = 1;
+                    value.push_str(&self.text[line + indent..eol]);
+                }
+                Some(_) => {
+                    if spaces > column {
+                        // Less indented than the content, deeper than the collection.
+                        return Err(Declined);
+                    }
+                    break line;
+                }
+            }
+            line = eol + 1;
+        };
+        if indent.is_none() {
+            return Err(Declined);
+        }
+        match chomping {
+            Chomping::Strip => {}
+            Chomping::Clip => value.push('\n'),
+            Chomping::Keep => value.extend(std::iter::repeat_n('\n', breaks)),
+        }
+        self.scalar(value, ScalarStyle::Literal, at..end)?;
+        Ok(self.next_content(end))
+    }
+}
+
+enum Chomping {
+    Strip,
+    Clip,
+    Keep,
+}
