@@ -157,6 +157,9 @@ fn the_fast_reader_agrees_with_libyaml_on_edge_cases() {
         "a: |\n  x\n\n\nb: 1\n",
         "a: |\n  x\n  # not a comment\nb: 1\n",
         "x: 0x1F\ny: 1e3\nz: yes\nw: ~\nv: null\n",
+        // Found by fuzzing: libyaml-safer refuses a first character from U+F000 to U+FFFF.
+        "\u{ffbe}onf: |\n   !b=\nN: \n",
+        "a: \u{ffbe}\n",
     ];
     let mut read = 0;
     for (i, text) in cases.iter().enumerate() {

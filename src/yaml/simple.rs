@@ -21,7 +21,12 @@ type Result<T> = std::result::Result<T, Declined>;
 
 /// Feeds the builder the events of `text`, or declines.
 pub fn read(text: &str, builder: &mut Builder) -> Result<()> {
-    if !plain_text(text) || !text.ends_with('\n') {
+    // libyaml-safer takes a first byte 0xEF for the start of a byte order mark, and refuses any
+    // other character that starts with it (U+F000 to U+FFFF): leave those texts to it.
+    if !plain_text(text)
+        || !text.ends_with('\n')
+        || text.starts_with(|c| ('\u{F000}'..='\u{FFFF}').contains(&c))
+    {
         return Err(Declined);
     }
     let mut reader = Reader {
