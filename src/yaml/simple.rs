@@ -235,7 +235,9 @@ impl Reader<'_, '_, '_> {
     /// Reads the key at `at` and gives the offset of its `:`.
     fn key(&mut self, at: usize) -> Result<usize> {
         let (value, style, end) = match self.b[at] {
-            b'\'' | b'"' => self.quoted(at)?,
+            // A key is on one line.
+            b'\'' | b'"' if self.quoted_end(at).is_some() => self.quoted(at)?,
+            b'\'' | b'"' => return Err(Declined),
             _ => {
                 let end = self.plain_end(at, false)?;
                 (self.text[at..end].to_string(), ScalarStyle::Plain, end)
@@ -456,61 +458,129 @@ impl Reader<'_, '_, '_> {
         None
     }
 
-    /// A one-line quoted scalar at `at`: its value, style and end (after the closing quote).
+    /// A quoted scalar at `at`: its value, style and end (after the closing quote). It may go on
+    /// over several lines: line breaks fold as libyaml folds them (one break is a space, each more
+    /// is a line break, spaces around them are dropped, `\` before a break joins the lines).
     fn quoted(&self, at: usize) -> Result<(String, ScalarStyle, usize)> {
-        let end = self.quoted_end(at).ok_or(Declined)?;
-        let body = &self.text[at + 1..end - 1];
-        if self.b[at] == b'\'' {
-            return Ok((body.replace("''", "'"), ScalarStyle::SingleQuoted, end));
-        }
-        let mut value = String::with_capacity(body.len());
-        let mut chars = body.chars();
-        while let Some(c) = chars.next() {
-            if c != '\\' {
-                value.push(c);
-                continue;
+        let double = self.b[at] == b'"';
+        let mut value = String::new();
+        // Spaces not yet known to be inside the value (not before a line break).
+        let mut spaces = 0usize;
+        let mut i = at + 1;
+        loop {
+            // A run without blanks.
+            let mut leading_blanks = false;
+            loop {
+                if i >= self.b.len() {
+                    return Err(Declined);
+                }
+                match self.b[i] {
+                    b' ' | b'\n' => break,
+                    b'\'' if !double && self.byte(i + 1) == b'\'' => {
+                        value.push('\'');
+                        i += 2;
+                    }
+                    b'\'' if !double => {
+                        let style = ScalarStyle::SingleQuoted;
+                        return Ok((value, style, i + 1));
+                    }
+                    b'"' if double => return Ok((value, ScalarStyle::DoubleQuoted, i + 1)),
+                    b'\\' if double && self.byte(i + 1) == b'\n' => {
+                        i += 2;
+                        leading_blanks = true;
+                        break;
+                    }
+                    b'\\' if double => i = self.escape(i, &mut value)?,
+                    _ => {
+                        let c = self.text[i..].chars().next().ok_or(Declined)?;
+                        value.push(c);
+                        i += c.len_utf8();
+                    }
+                }
             }
-            let escaped = match chars.next().ok_or(Declined)? {
-                '0' => '\0',
-                'a' => '\u{7}',
-                'b' => '\u{8}',
-                't' => '\t',
-                'n' => '\n',
-                'v' => '\u{B}',
-                'f' => '\u{C}',
-                'r' => '\r',
-                'e' => '\u{1B}',
-                ' ' => ' ',
-                '"' => '"',
-                '/' => '/',
-                '\\' => '\\',
-                'N' => '\u{85}',
-                '_' => '\u{A0}',
-                'L' => '\u{2028}',
-                'P' => '\u{2029}',
-                c @ ('x' | 'u' | 'U') => {
-                    let width = match c {
-                        'x' => 2,
-                        'u' => 4,
-                        _ => 8,
-                    };
-                    let digits: String = chars.by_ref().take(width).collect();
-                    if digits.len() != width || !digits.bytes().all(|d| d.is_ascii_hexdigit()) {
+            // Blanks: spaces, and line breaks, which fold.
+            let mut first_break = false;
+            let mut more_breaks = 0usize;
+            while matches!(self.byte(i), b' ' | b'\n') && i < self.b.len() {
+                if self.b[i] == b' ' {
+                    if !leading_blanks {
+                        spaces += 1;
+                    }
+                } else {
+                    if self.document_marker(i + 1) {
                         return Err(Declined);
                     }
-                    u32::from_str_radix(&digits, 16)
-                        .ok()
-                        .and_then(char::from_u32)
-                        .ok_or(Declined)?
+                    if leading_blanks {
+                        more_breaks += 1;
+                    } else {
+                        spaces = 0;
+                        first_break = true;
+                        leading_blanks = true;
+                    }
                 }
-                _ => return Err(Declined),
-            };
-            value.push(escaped);
+                i += 1;
+            }
+            if leading_blanks {
+                if first_break && more_breaks == 0 {
+                    value.push(' ');
+                } else {
+                    value.extend(std::iter::repeat_n('\n', more_breaks));
+                }
+            } else {
+                value.extend(std::iter::repeat_n(' ', spaces));
+            }
+            spaces = 0;
         }
-        Ok((value, ScalarStyle::DoubleQuoted, end))
     }
 
-    /// A one-line flow sequence or mapping at `at`; gives the offset after its closing bracket.
+    /// The escape sequence at `at` (a backslash) of a double-quoted scalar, added to `value`;
+    /// gives the offset after it.
+    fn escape(&self, at: usize, value: &mut String) -> Result<usize> {
+        let c = self.text[at + 1..].chars().next().ok_or(Declined)?;
+        let escaped = match c {
+            '0' => '\0',
+            'a' => '\u{7}',
+            'b' => '\u{8}',
+            't' => '\t',
+            'n' => '\n',
+            'v' => '\u{B}',
+            'f' => '\u{C}',
+            'r' => '\r',
+            'e' => '\u{1B}',
+            ' ' => ' ',
+            '"' => '"',
+            '/' => '/',
+            '\\' => '\\',
+            'N' => '\u{85}',
+            '_' => '\u{A0}',
+            'L' => '\u{2028}',
+            'P' => '\u{2029}',
+            'x' | 'u' | 'U' => {
+                let width = match c {
+                    'x' => 2,
+                    'u' => 4,
+                    _ => 8,
+                };
+                let digits = self.b.get(at + 2..at + 2 + width).ok_or(Declined)?;
+                if !digits.iter().all(u8::is_ascii_hexdigit) {
+                    return Err(Declined);
+                }
+                let code = std::str::from_utf8(digits).map_err(|_| Declined)?;
+                let c = u32::from_str_radix(code, 16)
+                    .ok()
+                    .and_then(char::from_u32)
+                    .ok_or(Declined)?;
+                value.push(c);
+                return Ok(at + 2 + width);
+            }
+            _ => return Err(Declined),
+        };
+        value.push(escaped);
+        Ok(at + 1 + c.len_utf8())
+    }
+
+    /// A flow sequence or mapping at `at`; gives the offset after its closing bracket. It may go on
+    /// over several lines, with comments at their ends.
     fn flow(&mut self, at: usize) -> Result<usize> {
         let mapping = self.b[at] == b'{';
         let close = if mapping { b'}' } else { b']' };
@@ -535,21 +605,23 @@ impl Reader<'_, '_, '_> {
                 at..at + 1,
             )?;
         }
-        let mut i = self.skip_spaces(at + 1);
+        let mut i = self.skip_flow_space(at + 1)?;
         if self.byte(i) != close {
             loop {
+                let key_line = self.line_start(i);
                 i = self.flow_node(i)?;
-                i = self.skip_spaces(i);
                 if mapping {
-                    if self.byte(i) != b':' || !self.blank(i + 1) {
+                    // A key and its `:` are on one line.
+                    i = self.skip_spaces(i);
+                    if self.byte(i) != b':' || !self.blank(i + 1) || self.line_start(i) != key_line {
                         return Err(Declined);
                     }
-                    i = self.flow_node(self.skip_spaces(i + 1))?;
-                    i = self.skip_spaces(i);
+                    i = self.flow_node(self.skip_flow_space(i + 1)?)?;
                 }
+                i = self.skip_flow_space(i)?;
                 match self.byte(i) {
                     b',' => {
-                        i = self.skip_spaces(i + 1);
+                        i = self.skip_flow_space(i + 1)?;
                         if self.byte(i) == close {
                             // A trailing comma: leave it to libyaml.
                             return Err(Declined);
@@ -578,7 +650,7 @@ impl Reader<'_, '_, '_> {
                 self.scalar(value, style, at..end)?;
                 Ok(end)
             }
-            b'\n' => Err(Declined),
+            b'\n' | b'#' => Err(Declined),
             _ => {
                 let end = self.plain_end(at, true)?;
                 if end == at {
@@ -586,6 +658,24 @@ impl Reader<'_, '_, '_> {
                 }
                 self.scalar(self.text[at..end].to_string(), ScalarStyle::Plain, at..end)?;
                 Ok(end)
+            }
+        }
+    }
+
+    /// Skips spaces, line breaks and comments inside a flow collection.
+    fn skip_flow_space(&self, mut at: usize) -> Result<usize> {
+        loop {
+            match self.byte(at) {
+                _ if at >= self.b.len() => return Err(Declined),
+                b' ' => at += 1,
+                b'\n' => {
+                    if self.document_marker(at + 1) {
+                        return Err(Declined);
+                    }
+                    at += 1;
+                }
+                b'#' if matches!(self.b[at - 1], b' ' | b'\n') => at = self.line_end(at),
+                _ => return Ok(at),
             }
         }
     }
