@@ -600,6 +600,27 @@ fn a_hundred_thousand_wrong_addresses() {
 }
 
 #[test]
+fn a_flow_mapping_of_100000_entries() {
+    // One 1.7 MB line: read in linear time, and what follows it is still located.
+    let dir = scratch("wide-flow");
+    let entries: Vec<String> = (0..100_000).map(|i| format!("k{i}: v{i}")).collect();
+    let text = format!(
+        "redis-cluster:\n  commonLabels: {{{}}}\n  image: {{tag: \"7.0.5\"}}\n",
+        entries.join(", ")
+    );
+    let path = write(&dir, "values.yaml", text);
+    let run = lint(&[&path]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let found = findings(&run);
+    assert!(found.iter().all(|f| f.0 != "yaml-syntax"), "{found:?}");
+    let version = found
+        .iter()
+        .find(|f| f.0 == "redis-version-unsupported")
+        .unwrap_or_else(|| panic!("{found:?}"));
+    assert_eq!((version.1, version.2), (3, 16));
+}
+
+#[test]
 fn thousands_of_set_pairs() {
     // 2,000 pairs in one argument (Linux caps one argument at 128 KiB), the last one bad.
     let mut pairs: Vec<String> = (0..2000)

@@ -1,9 +1,10 @@
 //! A fast reader for the YAML that values files are written in: block mappings and sequences,
-//! one-line plain and quoted scalars, one-line flow collections, literal block scalars and
-//! comments. It gives the builder the very events (and positions) libyaml would, at a fraction of
-//! libyaml's cost, which reads one character at a time through a queue.
+//! one-line plain scalars, quoted scalars and flow collections (also over several lines), literal
+//! block scalars and comments. It gives the builder the very events (and positions) libyaml would,
+//! at a fraction of libyaml's cost, which reads one character at a time through a queue.
 //!
-//! It declines anything else (anchors, tags, folded or multi-line scalars, tabs, errors, …):
+//! It declines anything else (anchors, tags, folded block scalars, multi-line plain scalars, tabs,
+//! errors, …):
 //! libyaml then reads the whole text, so what libyaml alone decides (error messages, the rare
 //! constructs) stays libyaml's. Tests and a fuzz target check that whatever this reader accepts, it
 //! reads exactly as libyaml does.
@@ -608,12 +609,16 @@ impl Reader<'_, '_, '_> {
         let mut i = self.skip_flow_space(at + 1)?;
         if self.byte(i) != close {
             loop {
-                let key_line = self.line_start(i);
+                let key = i;
+                if mapping && matches!(self.byte(key), b'[' | b'{') {
+                    return Err(Declined);
+                }
                 i = self.flow_node(i)?;
                 if mapping {
                     // A key and its `:` are on one line.
                     i = self.skip_spaces(i);
-                    if self.byte(i) != b':' || !self.blank(i + 1) || self.line_start(i) != key_line {
+                    let one_line = !self.b[key..i].contains(&b'\n');
+                    if self.byte(i) != b':' || !self.blank(i + 1) || !one_line {
                         return Err(Declined);
                     }
                     i = self.flow_node(self.skip_flow_space(i + 1)?)?;
