@@ -190,6 +190,9 @@ fn the_fast_reader_agrees_with_libyaml_on_edge_cases() {
         "\"k\n\": v\n",
         "- \"a\n  b\": c\n",
         "a:\n  - [\n    \"x\",\n    \"y\n    z\"\n  ]\n  - w\n",
+        // Found by fuzzing: a key over two lines by an escaped line break.
+        "\"\\noo\\\n%\":\n",
+        "- \"a\\\nb\": c\n",
         // Found by fuzzing: libyaml-safer refuses a first character from U+F000 to U+FFFF.
         "\u{ffbe}onf: |\n   !b=\nN: \n",
         "a: \u{ffbe}\n",

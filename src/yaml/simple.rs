@@ -444,12 +444,15 @@ impl Reader<'_, '_, '_> {
         Ok(end)
     }
 
+    /// The end of a quoted scalar at `at` that ends on its own line.
     fn quoted_end(&self, at: usize) -> Option<usize> {
         let quote = self.b[at];
         let mut i = at + 1;
         while i < self.b.len() {
             match self.b[i] {
+                // Also an escaped line break: the scalar goes on over lines.
                 b'\n' => return None,
+                b'\\' if quote == b'"' && self.byte(i + 1) == b'\n' => return None,
                 b'\\' if quote == b'"' => i += 2,
                 b'\'' if quote == b'\'' && self.byte(i + 1) == b'\'' => i += 2,
                 c if c == quote => return Some(i + 1),
