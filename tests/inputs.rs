@@ -373,3 +373,37 @@ fn many_files_in_a_tree_are_each_checked_and_reported_in_path_order() {
         assert_eq!(lint_json(&[dir.to_str().unwrap()]).stdout, out.stdout);
     }
 }
+
+#[test]
+fn a_tree_s_human_report_lists_its_findings_in_the_json_report_s_order() {
+    // 400 files with a mistake each: the human report draws them on several threads, and must
+    // still write them in the report's order.
+    let dir = common::scratch("human-order");
+    for i in 0..400 {
+        common::write(
+            &dir,
+            &format!("team-{:02}/app-{i:03}-values.yaml", i % 7),
+            format!("redis-cluster:\n  cluster:\n    nodes: \"{i}\"\n"),
+        );
+    }
+    let dir = dir.to_str().unwrap();
+    let json = run(&["lint", "--format", "json", dir]);
+    let expected: Vec<String> = json.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let l = &f["location"];
+            format!("{}:{}:{}]", l["file"].as_str().unwrap(), l["line"], l["column"])
+        })
+        .collect();
+    assert!(expected.len() >= 800, "{}", expected.len());
+    let human = run(&["lint", dir]);
+    assert_eq!(human.code, json.code);
+    let shown: Vec<String> = human
+        .stdout
+        .lines()
+        .filter_map(|l| l.split_once("╭─[").map(|(_, place)| place.to_string()))
+        .collect();
+    assert_eq!(shown, expected);
+}

@@ -29,12 +29,21 @@ impl Reporter for Human {
         let handler = GraphicalReportHandler::new_themed(theme)
             .with_width(self.width)
             .with_links(false);
-        for finding in &report.findings {
-            let diagnostic = Diag::new(finding, report);
+        let render = |findings: &[Finding]| {
             let mut text = String::new();
-            if handler.render_report(&mut text, &diagnostic).is_err() {
-                text = format!("{}: {}\n", finding.rule.id, finding.message);
+            for finding in findings {
+                let diagnostic = Diag::new(finding, report);
+                let mut one = String::new();
+                if handler.render_report(&mut one, &diagnostic).is_err() {
+                    one = format!("{}: {}\n", finding.rule.id, finding.message);
+                }
+                text.push_str(&one);
             }
+            text
+        };
+        // A tree's thousands of findings are drawn on every core, and written in order.
+        let chunks: Vec<&[Finding]> = report.findings.chunks(FINDINGS_PER_TASK).collect();
+        for text in crate::parallel::map(chunks, render) {
             out.write_all(text.as_bytes())?;
         }
         let s = report.summary();
@@ -56,6 +65,10 @@ impl Reporter for Human {
         }
     }
 }
+
+/// Findings drawn by one task: few enough to share a tree's work between the cores, enough that
+/// a handful of findings is drawn without starting a thread.
+const FINDINGS_PER_TASK: usize = 256;
 
 /// A finding as miette sees it. Related places in the same source become extra labels; places in
 /// other sources become related diagnostics with their own snippet.

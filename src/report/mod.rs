@@ -76,9 +76,9 @@ pub struct Report<'a> {
     /// other checks did not run (JUnit's skipped cases).
     pub unreached: Vec<(String, String)>,
     /// Sources' texts with secrets replaced by `***`, made on first use.
-    redacted: std::cell::RefCell<HashMap<SourceId, Arc<crate::source::Redacted>>>,
+    redacted: std::sync::Mutex<HashMap<SourceId, Arc<crate::source::Redacted>>>,
     /// The JSON pointer of every finding's spans, found on first use.
-    pointers: std::cell::OnceCell<crate::source::SpanMap<Option<String>>>,
+    pointers: std::sync::OnceLock<crate::source::SpanMap<Option<String>>>,
     /// The secrets read (3 characters or more), longest first: masked wherever a text of the input
     /// reaches the report (messages, JSON pointers).
     secrets: Vec<String>,
@@ -238,7 +238,8 @@ impl<'a> Report<'a> {
         let source = loaded.sources.get(span.source);
         let redacted = self
             .redacted
-            .borrow_mut()
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .entry(span.source)
             .or_insert_with(|| Arc::new(source.redacted()))
             .clone();
