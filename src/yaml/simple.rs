@@ -118,9 +118,7 @@ impl Reader<'_, '_, '_> {
     /// `from` is at the start of a line (or the end of one, at its line break).
     fn next_content(&self, mut from: usize) -> Next {
         loop {
-            while self.byte(from) == b' ' && from < self.b.len() {
-                from += 1;
-            }
+            from = self.skip_spaces(from);
             if from >= self.b.len() {
                 return None;
             }
@@ -137,10 +135,7 @@ impl Reader<'_, '_, '_> {
 
     /// After a value on its line: only spaces and a comment may follow. Gives the next content.
     fn end_of_line(&self, at: usize) -> Result<Next> {
-        let mut i = at;
-        while self.byte(i) == b' ' && i < self.b.len() {
-            i += 1;
-        }
+        let i = self.skip_spaces(at);
         match self.byte(i) {
             b'\n' => Ok(self.next_content(i)),
             b'#' if i > at => Ok(self.next_content(self.line_end(i))),
@@ -235,32 +230,32 @@ impl Reader<'_, '_, '_> {
 
     /// Reads the key at `at` and gives the offset of its `:`.
     fn key(&mut self, at: usize) -> Result<usize> {
+        let (value, style, end, colon) = self.key_at(at)?;
+        self.scalar(value, style, at..end)?;
+        Ok(colon)
+    }
+
+    /// The key that starts at `at`, if one does: a plain or quoted scalar on one line, then `: `.
+    /// Gives its value, style and end, and the offset of its `:`.
+    fn key_at(&self, at: usize) -> Result<(String, ScalarStyle, usize, usize)> {
         let (value, style, end) = match self.b[at] {
-            // A key is on one line.
-            b'\'' | b'"' if self.quoted_end(at).is_some() => self.quoted(at)?,
-            b'\'' | b'"' => return Err(Declined),
+            b'\'' | b'"' => self.quoted(at)?,
             _ => {
                 let end = self.plain_end(at, false)?;
                 (self.text[at..end].to_string(), ScalarStyle::Plain, end)
             }
         };
-        let mut colon = end;
-        while self.byte(colon) == b' ' && colon < self.b.len() {
-            colon += 1;
-        }
-        if self.byte(colon) != b':' || !self.blank(colon + 1) || colon - at >= MAX_KEY {
+        let colon = self.skip_spaces(end);
+        let one_line = !self.b[at..end].contains(&b'\n');
+        if !one_line || self.byte(colon) != b':' || !self.blank(colon + 1) || colon - at >= MAX_KEY {
             return Err(Declined);
         }
-        self.scalar(value, style, at..end)?;
-        Ok(colon)
+        Ok((value, style, end, colon))
     }
 
     /// The value after a key's `:` (at `after`), in a mapping at `column`.
     fn value(&mut self, after: usize, column: usize) -> Result<Next> {
-        let mut at = after;
-        while self.byte(at) == b' ' && at < self.b.len() {
-            at += 1;
-        }
+        let at = self.skip_spaces(after);
         if self.byte(at) == b'\n' || self.byte(at) == b'#' {
             let next = self.end_of_line(after)?;
             return match next {
@@ -349,10 +344,7 @@ impl Reader<'_, '_, '_> {
 
     /// One `- ` entry of a sequence at `column`.
     fn entry(&mut self, dash: usize, column: usize) -> Result<Next> {
-        let mut at = dash + 1;
-        while self.byte(at) == b' ' && at < self.b.len() {
-            at += 1;
-        }
+        let at = self.skip_spaces(dash + 1);
         if self.byte(at) == b'\n' || self.byte(at) == b'#' {
             let next = self.end_of_line(dash + 1)?;
             return match next {
@@ -368,32 +360,11 @@ impl Reader<'_, '_, '_> {
         if self.b[at] == b'-' && self.blank(at + 1) {
             return Err(Declined);
         }
-        if self.is_key(at) {
+        if self.key_at(at).is_ok() {
             // A mapping that starts on the entry's line: `- name: x`.
-            let next = self.mapping(at)?;
-            return Ok(next);
+            return self.mapping(at);
         }
         self.inline(at, column)
-    }
-
-    /// Whether a key (a scalar and `: `) starts at `at`.
-    fn is_key(&self, at: usize) -> bool {
-        let end = match self.b[at] {
-            b'\'' | b'"' => match self.quoted_end(at) {
-                Some(end) => end,
-                None => return false,
-            },
-            b'[' | b'{' | b'|' | b'>' => return false,
-            _ => match self.plain_end(at, false) {
-                Ok(end) => end,
-                Err(_) => return false,
-            },
-        };
-        let mut colon = end;
-        while self.byte(colon) == b' ' && colon < self.b.len() {
-            colon += 1;
-        }
-        self.byte(colon) == b':' && self.blank(colon + 1)
     }
 
     /// The end of a one-line plain scalar starting at `at` (after its last non-space character).
@@ -442,24 +413,6 @@ impl Reader<'_, '_, '_> {
         }
         // Multi-byte characters end on their last byte: `end` is a character boundary.
         Ok(end)
-    }
-
-    /// The end of a quoted scalar at `at` that ends on its own line.
-    fn quoted_end(&self, at: usize) -> Option<usize> {
-        let quote = self.b[at];
-        let mut i = at + 1;
-        while i < self.b.len() {
-            match self.b[i] {
-                // Also an escaped line break: the scalar goes on over lines.
-                b'\n' => return None,
-                b'\\' if quote == b'"' && self.byte(i + 1) == b'\n' => return None,
-                b'\\' if quote == b'"' => i += 2,
-                b'\'' if quote == b'\'' && self.byte(i + 1) == b'\'' => i += 2,
-                c if c == quote => return Some(i + 1),
-                _ => i += 1,
-            }
-        }
-        None
     }
 
     /// A quoted scalar at `at`: its value, style and end (after the closing quote). It may go on
