@@ -297,37 +297,27 @@ impl Cluster {
     /// gossip, and a probe in between would rightly see masters without replicas.
     fn wait_for_roles(&self, masters: usize) {
         let replicas = self.nodes.len() / masters - 1;
-        let started = Instant::now();
-        loop {
-            let settled = self.nodes.iter().all(|n| {
-                let text = cli(n.port, Some(PASSWORD), &["cluster", "nodes"]);
-                let lines: Vec<Vec<&str>> = text.lines().map(|l| l.split_whitespace().collect()).collect();
-                let serving: Vec<&Vec<&str>> = lines
-                    .iter()
-                    .filter(|l| l.len() > 8 && l[2].contains("master"))
-                    .collect();
-                serving.len() == masters
-                    && serving
-                        .iter()
-                        .all(|m| lines.iter().filter(|l| l[3] == m[0]).count() == replicas)
-            });
-            if settled {
-                return;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(30),
-                "the cluster's roles did not settle on {masters} masters with {replicas} replicas each"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        let what = format!("{masters} masters with {replicas} replicas each on every node");
+        wait_until(&what, || {
+            self.nodes
+                .iter()
+                .all(|n| {
+                    let nodes = cluster_nodes(n.port);
+                    let serving: Vec<&NodeLine> =
+                        nodes.iter().filter(|l| l.master && l.serves_slots).collect();
+                    serving.len() == masters
+                        && serving
+                            .iter()
+                            .all(|m| nodes.iter().filter(|l| l.master_id == m.id).count() == replicas)
+                })
+                .then_some(())
+        })
     }
 
     /// Waits until every live node reports `cluster_state:<state>` and knows all nodes.
     pub fn wait_for_state(&self, state: &str) {
-        let started = Instant::now();
-        loop {
-            let all = self
-                .nodes
+        wait_until(&format!("cluster_state:{state}"), || {
+            self.nodes
                 .iter()
                 .filter(|n| TcpStream::connect(n.address()).is_ok())
                 .all(|n| {
@@ -335,60 +325,74 @@ impl Cluster {
                     info.contains(&format!("cluster_state:{state}"))
                         && (state != "ok"
                             || info.contains(&format!("cluster_known_nodes:{}", self.nodes.len())))
-                });
-            if all {
-                return;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(30),
-                "the cluster did not reach cluster_state:{state}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+                })
+                .then_some(())
+        })
     }
 
     /// The masters' and replicas' ports: (master, its replica).
     /// Waits until the first node sees three masters with a replica each.
     pub fn shards(&self) -> Vec<(u16, u16)> {
-        let started = Instant::now();
-        loop {
-            let shards = self.shards_now();
-            if shards.len() == 3 {
-                return shards;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(30),
-                "no 3 shards: {shards:?}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn shards_now(&self) -> Vec<(u16, u16)> {
-        let text = cli(self.nodes[0].port, Some(PASSWORD), &["cluster", "nodes"]);
-        let lines: Vec<Vec<&str>> = text.lines().map(|l| l.split_whitespace().collect()).collect();
-        let port = |l: &Vec<&str>| -> u16 {
-            l[1].split('@')
-                .next()
-                .unwrap()
-                .rsplit(':')
-                .next()
-                .unwrap()
-                .parse()
-                .unwrap()
-        };
-        let mut shards = Vec::new();
-        for m in lines.iter().filter(|l| l[2].contains("master")) {
-            if let Some(r) = lines.iter().find(|l| l[3] == m[0]) {
-                shards.push((port(m), port(r)));
-            }
-        }
-        shards
+        wait_until("3 shards of a master and a replica", || {
+            let nodes = cluster_nodes(self.nodes[0].port);
+            let shards: Vec<(u16, u16)> = nodes
+                .iter()
+                .filter(|m| m.master)
+                .filter_map(|m| {
+                    let replica = nodes.iter().find(|r| r.master_id == m.id)?;
+                    Some((m.port, replica.port))
+                })
+                .collect();
+            (shards.len() == 3).then_some(shards)
+        })
     }
 
     pub fn node(&mut self, port: u16) -> &mut Server {
         self.nodes.iter_mut().find(|n| n.port == port).unwrap()
     }
+}
+
+/// Polls `ready` every 100 ms until it gives a value; fails the test after 30 s, naming `what`.
+fn wait_until<T>(what: &str, mut ready: impl FnMut() -> Option<T>) -> T {
+    let started = Instant::now();
+    loop {
+        if let Some(value) = ready() {
+            return value;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "waited 30 s for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A line of `CLUSTER NODES`.
+struct NodeLine {
+    id: String,
+    port: u16,
+    master: bool,
+    /// The master's id for a replica, `-` for a master.
+    master_id: String,
+    serves_slots: bool,
+}
+
+/// `CLUSTER NODES` as the node on `port` sees the cluster.
+fn cluster_nodes(port: u16) -> Vec<NodeLine> {
+    cli(port, Some(PASSWORD), &["cluster", "nodes"])
+        .lines()
+        .map(|line| {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            let address = f[1].split('@').next().unwrap();
+            NodeLine {
+                id: f[0].to_string(),
+                port: address.rsplit(':').next().unwrap().parse().unwrap(),
+                master: f[2].contains("master"),
+                master_id: f[3].to_string(),
+                serves_slots: f.len() > 8,
+            }
+        })
+        .collect()
 }
 
 /// A CA, a server certificate for 127.0.0.1 and a client certificate, made with openssl; and a
