@@ -228,9 +228,12 @@ fn read(source: SourceId, text: &str, padded: bool) -> Result<Parsed, usize> {
 /// The first character YAML 1.1 does not allow in a stream (C0 and C1 controls but tab, line feed,
 /// carriage return and next line; U+FFFE and U+FFFF), with its byte offset.
 fn forbidden_char(text: &str) -> Option<(usize, char)> {
-    text.char_indices().find(|&(_, c)| {
-        !matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{7E}' | '\u{85}' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
-    })
+    text.char_indices().find(|&(_, c)| !yaml_allows(c))
+}
+
+/// The characters YAML 1.1 allows in a stream (libyaml checks each it reads).
+fn yaml_allows(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{7E}' | '\u{85}' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
 /// A parser mark as a byte offset into the text.

@@ -50,7 +50,7 @@ fn plain_text(text: &str) -> bool {
     text.is_ascii()
         || text.chars().all(|c| {
             c.is_ascii()
-                || matches!(c, '\u{A0}'..='\u{2027}' | '\u{202A}'..='\u{D7FF}' | '\u{E000}'..='\u{FEFE}' | '\u{FF00}'..='\u{FFFD}' | '\u{10000}'..)
+                || super::yaml_allows(c) && !matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{FEFF}')
         })
 }
 
