@@ -7,24 +7,9 @@ mod live;
 
 use std::time::Duration;
 
-use common::{acp_check, Run};
-use live::{Certificates, Cluster, PASSWORD};
+use common::Run;
+use live::{probe, Certificates, Cluster, PASSWORD};
 use serde_json::Value;
-
-/// Runs `acp-check probe ARGS --format json` with `env`, failing the test if it has not ended
-/// after a minute (a hang is a bug; the probe's own bound is its --timeout).
-fn probe(args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut cmd = acp_check();
-    cmd.arg("probe").args(args);
-    if !args.contains(&"--format") {
-        cmd.args(["--format", "json"]);
-    }
-    cmd.env_remove("ACP_CHECK_REDIS_PASSWORD");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    common::run_guarded(cmd)
-}
 
 /// (rule, severity, target) of every finding.
 fn found(run: &Run) -> Vec<(String, String, String)> {

@@ -10,12 +10,11 @@ use std::time::Duration;
 
 use live::{Cluster, Fault, PASSWORD};
 
+/// `acp-check probe ARGS` in JSON, with the servers' password.
 fn probe(args: &[&str]) -> common::Run {
-    let mut all = vec!["probe", "--format", "json", "--password-env", "REDIS_PW"];
+    let mut all = vec!["--password-env", "REDIS_PW"];
     all.extend_from_slice(args);
-    let mut cmd = common::acp_check();
-    cmd.args(&all).env("REDIS_PW", PASSWORD);
-    common::run_guarded(cmd)
+    live::probe(&all, &[("REDIS_PW", PASSWORD)])
 }
 
 fn findings(run: &common::Run) -> Vec<(String, String, String)> {

@@ -352,6 +352,21 @@ impl Cluster {
     }
 }
 
+/// Runs `acp-check probe ARGS --format json` with `env`, failing the test if it has not ended
+/// after a minute (a hang is a bug; the probe's own bound is its --timeout).
+pub fn probe(args: &[&str], env: &[(&str, &str)]) -> super::common::Run {
+    let mut cmd = super::common::acp_check();
+    cmd.arg("probe").args(args);
+    if !args.contains(&"--format") {
+        cmd.args(["--format", "json"]);
+    }
+    cmd.env_remove("ACP_CHECK_REDIS_PASSWORD");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    super::common::run_guarded(cmd)
+}
+
 /// Polls `ready` every 100 ms until it gives a value; fails the test after 30 s, naming `what`.
 fn wait_until<T>(what: &str, mut ready: impl FnMut() -> Option<T>) -> T {
     let started = Instant::now();
