@@ -38,7 +38,7 @@ fn one_file(c: &mut Criterion) {
     ] {
         let options = options(&[&root().join(file)]);
         group.bench_function(name, |b| {
-            b.iter(|| acp_check::lint(black_box(&options), &config).expect("lint"))
+            b.iter(|| acp_check::app::lint(black_box(&options), &config).expect("lint"))
         });
     }
     group.finish();
@@ -50,9 +50,9 @@ fn parts(c: &mut Criterion) {
     let text = std::fs::read_to_string(root().join("fixtures/valid/umbrella-values.yaml")).unwrap();
     let mut group = c.benchmark_group("parts");
     group.bench_function("yaml_parse", |b| {
-        b.iter(|| acp_check::yaml::parse(acp_check::source::SourceId(0), black_box(&text)))
+        b.iter(|| acp_check::yaml::parse(acp_check::core::source::SourceId(0), black_box(&text)))
     });
-    let doc = acp_check::yaml::parse(acp_check::source::SourceId(0), &text)
+    let doc = acp_check::yaml::parse(acp_check::core::source::SourceId(0), &text)
         .documents
         .remove(0);
     let cluster = doc.get(&["redis-cluster"]).unwrap().clone();
@@ -93,7 +93,7 @@ fn tree(c: &mut Criterion) {
     group.sample_size(10);
     group.throughput(Throughput::Elements(files as u64));
     group.bench_function(format!("{files}_files"), |b| {
-        b.iter(|| acp_check::lint(black_box(&options), &config).expect("lint"))
+        b.iter(|| acp_check::app::lint(black_box(&options), &config).expect("lint"))
     });
     group.finish();
     let _ = std::fs::remove_dir_all(&dir);

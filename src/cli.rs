@@ -1,16 +1,20 @@
-//! The command line: clap definitions, dispatch, exit codes (design.md §1–2).
+//! The command line: clap definitions, dispatch to the pipelines of [`crate::app`], exit codes
+//! (the README's "Usage").
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::builder::{EnumValueParser, PossibleValue, TypedValueParser};
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
-use crate::report::output::{FormatParser, FormatSpec};
-use crate::report::Report;
-use crate::schema_export::Chart;
-use crate::{input, Fatal};
+use crate::app::{self, Outcome};
+use crate::config::Config;
+use crate::core::Fatal;
+use crate::input;
+use crate::report::output::{Format, FormatSpec};
+use crate::schema::export::Chart;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -176,22 +180,29 @@ fn lint(args: LintArgs) -> Result<ExitCode, Fatal> {
         redis_chart_version: args.redis_chart_version,
     };
     // Without a readable working directory, discovery starts from "." and finds what it can.
-    let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
-    let config = crate::config::load(args.config.as_deref(), &cwd)?;
-    let linted = crate::lint(&options, &config)?;
-    let report = Report::masked(linted.findings, Some(&linted.loaded))
-        .checked(crate::policy::checked(&config, &crate::rules::lint_rules()));
-    write_report(&report, &args.output)?;
-    let summary = report.summary();
-    let failed = summary.errors > 0 || (args.output.deny_warnings && summary.warnings > 0);
-    // The process ends now: a large tree's documents go with it, not node by node.
-    std::mem::forget(report);
-    std::mem::forget(linted.loaded);
-    Ok(ExitCode::from(u8::from(failed)))
+    let config = config(args.config.as_deref())?;
+    let outcome = app::lint(&options, &config)?;
+    finish(outcome, &args.output)
 }
 
-fn write_report(report: &Report, args: &OutputArgs) -> Result<(), Fatal> {
-    crate::report::output::write(report, &args.format, args.output.as_deref())
+/// The config file: given, or found by walking up from the working directory.
+fn config(explicit: Option<&std::path::Path>) -> Result<Config, Fatal> {
+    // Without a readable working directory, discovery starts from "." and finds what it can.
+    let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
+    let ids: Vec<&str> = crate::rules::ALL.iter().map(|r| r.id).collect();
+    crate::config::load(explicit, &cwd, &ids)
+}
+
+/// Writes every report asked for; exit code 1 on errors (or warnings under `--deny-warnings`).
+fn finish(mut outcome: Outcome, args: &OutputArgs) -> Result<ExitCode, Fatal> {
+    let report = outcome.report();
+    crate::report::output::write(&report, &args.format, args.output.as_deref())?;
+    let summary = report.summary();
+    let failed = summary.errors > 0 || (args.deny_warnings && summary.warnings > 0);
+    // The process ends now: a large tree's sources go with it, not one by one.
+    std::mem::forget(report);
+    std::mem::forget(outcome);
+    Ok(ExitCode::from(u8::from(failed)))
 }
 
 #[derive(Args, Debug)]
@@ -261,84 +272,28 @@ fn duration(text: &str) -> Result<std::time::Duration, String> {
 }
 
 fn probe(args: ProbeArgs) -> Result<ExitCode, Fatal> {
-    let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
-    let config = crate::config::load(args.config.as_deref(), &cwd)?;
-    if args.values.iter().filter(|v| *v == "-").count() > 1 {
-        return Err(Fatal("standard input (-) can be read only once".into()));
-    }
-    let loaded = if args.values.is_empty() {
-        None
-    } else {
-        Some(input::load(&input::Options {
-            values: args.values.clone(),
-            ..Default::default()
-        })?)
+    let config = config(args.config.as_deref())?;
+    let options = app::ProbeOptions {
+        values: args.values,
+        probe: crate::probe::Options {
+            addrs: args.addrs,
+            user: args.user,
+            password_env: args.password_env,
+            password_file: args.password_file,
+            tls: args.tls,
+            tls_ca: args.tls_ca,
+            tls_cert: args.tls_cert,
+            tls_key: args.tls_key,
+            tls_insecure: args.tls_insecure,
+            index: args.index,
+            timeout: args.timeout,
+            maps: args.maps,
+        },
+        wait: args.wait,
+        progress: std::io::stderr().is_terminal(),
     };
-    let options = crate::probe::Options {
-        addrs: args.addrs,
-        user: args.user,
-        password_env: args.password_env,
-        password_file: args.password_file,
-        tls: args.tls,
-        tls_ca: args.tls_ca,
-        tls_cert: args.tls_cert,
-        tls_key: args.tls_key,
-        tls_insecure: args.tls_insecure,
-        index: args.index,
-        timeout: args.timeout,
-        maps: args.maps,
-    };
-    let (plan, setup) = crate::probe::plan(&options, loaded.as_ref(), &config)?;
-    let progress = std::io::stderr().is_terminal();
-    let started = std::time::Instant::now();
-    let mut backoff = std::time::Duration::from_millis(500);
-    let mut attempt = 1;
-    let (mut findings, probed) = loop {
-        let mut findings = setup.clone();
-        let probed = crate::probe::run(&plan);
-        findings.extend(probed.findings);
-        let probed = (probed.targets, probed.unreached);
-        findings = crate::policy::apply(
-            findings,
-            &config,
-            loaded.as_ref().map_or(&Default::default(), |l| &l.sources),
-        );
-        let failed = findings
-            .iter()
-            .any(|f| f.severity == crate::finding::Severity::Error);
-        let Some(wait) = args.wait else {
-            break (findings, probed);
-        };
-        let left = wait.saturating_sub(started.elapsed());
-        if !failed || left.is_zero() {
-            break (findings, probed);
-        }
-        if progress {
-            let first = findings
-                .iter()
-                .find(|f| f.severity == crate::finding::Severity::Error)
-                .map(|f| f.rule.id)
-                .unwrap_or_default();
-            eprintln!(
-                "acp-check: attempt {attempt} failed ({first}); trying again in {} ({}s left)",
-                crate::probe::node::human_duration(backoff.min(left)),
-                left.as_secs()
-            );
-        }
-        std::thread::sleep(backoff.min(left));
-        backoff = (backoff * 2).min(std::time::Duration::from_secs(5));
-        attempt += 1;
-    };
-    crate::probe::mask(&mut findings, &plan);
-    let (targets, unreached) = probed;
-    let report = Report::new(findings, loaded.as_ref())
-        .checked(crate::policy::checked(&config, &crate::rules::probe_rules()))
-        .targets(targets)
-        .unreached(unreached);
-    write_report(&report, &args.output)?;
-    let summary = report.summary();
-    let failed = summary.errors > 0 || (args.output.deny_warnings && summary.warnings > 0);
-    Ok(ExitCode::from(u8::from(failed)))
+    let outcome = app::probe(&options, &config)?;
+    finish(outcome, &args.output)
 }
 
 #[derive(Args, Debug)]
@@ -429,7 +384,7 @@ enum ChartArg {
 fn schema(args: SchemaArgs) -> Result<ExitCode, Fatal> {
     use crate::schema::SchemaId;
     let text = match (args.values_schema, args.section) {
-        (Some(chart), _) => crate::schema_export::values_schema(match chart {
+        (Some(chart), _) => crate::schema::export::values_schema(match chart {
             ChartArg::KubeAcpStack => Chart::KubeAcpStack,
             ChartArg::Acp => Chart::Acp,
             ChartArg::RedisCluster => Chart::RedisCluster,
@@ -442,7 +397,7 @@ fn schema(args: SchemaArgs) -> Result<ExitCode, Fatal> {
         .get()
         .text
         .to_string(),
-        (None, None) => crate::schema_export::list(),
+        (None, None) => crate::schema::export::list(),
     };
     match &args.output {
         Some(path) => std::fs::write(path, text).map_err(|e| Fatal(format!("{}: {e}", path.display())))?,
@@ -463,4 +418,65 @@ enum Shell {
     Bash,
     Zsh,
     Fish,
+}
+
+/// Parses `FORMAT[=PATH]`; the formats are its possible values, for help and completions.
+#[derive(Clone)]
+struct FormatParser;
+
+impl TypedValueParser for FormatParser {
+    type Value = FormatSpec;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &OsStr,
+    ) -> Result<FormatSpec, clap::Error> {
+        let text = value.to_string_lossy();
+        let (name, path) = match text.split_once('=') {
+            Some((name, path)) => (name, Some(path)),
+            None => (&*text, None),
+        };
+        let format = EnumValueParser::<Format>::new().parse_ref(cmd, arg, OsStr::new(name))?;
+        if path == Some("") {
+            return Err(clap::Error::raw(
+                clap::error::ErrorKind::InvalidValue,
+                format!("`--format {text}` names no file: write `--format {name}=PATH`\n"),
+            )
+            .with_cmd(cmd));
+        }
+        Ok(FormatSpec {
+            format,
+            path: path.map(PathBuf::from),
+        })
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(
+            Format::value_variants()
+                .iter()
+                .filter_map(ValueEnum::to_possible_value),
+        ))
+    }
+}
+
+/// The formats as clap lists them (help, completions, "possible values").
+impl ValueEnum for Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[
+            Format::Human,
+            Format::Json,
+            Format::Sarif,
+            Format::Junit,
+            Format::Github,
+        ]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Format::ALL
+            .iter()
+            .find(|(_, f)| f == self)
+            .map(|(name, _)| PossibleValue::new(*name))
+    }
 }

@@ -1,5 +1,6 @@
 //! `.acp-check.toml`: per-rule severities, the version policy and probe defaults.
-//! Found by walking up from the working directory, or given with `--config`.
+//! Found by walking up from the working directory, or given with `--config`. The rule ids it may
+//! name are given by the caller (the registry is a layer above this one).
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -10,8 +11,9 @@ use semver::{Version, VersionReq};
 use toml::de::{DeString, DeTable, DeValue};
 use toml::Spanned;
 
-use crate::source::{Origin, Source};
-use crate::Fatal;
+use crate::core::source::{Origin, Source};
+use crate::core::text::did_you_mean;
+use crate::core::Fatal;
 
 /// What a rule's findings become, set per rule in `[rules]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,7 +25,7 @@ pub enum Level {
 }
 
 /// Which Redis and chart versions the platform supports and recommends (`[versions]`). The defaults
-/// are the vendor's statement (domain.md §1); a config file can follow a newer statement.
+/// are the vendor's statement of 2023 (Redis 6.2.x, 6.2.14, chart 7.6.4); a config file can follow a newer statement.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Versions {
     pub redis_supported: VersionReq,
@@ -69,9 +71,9 @@ const LEVELS: [(&str, Level); 4] = [
 ];
 
 /// Reads the configuration: the file given with `--config` (which must exist), else the first
-/// `.acp-check.toml` in `cwd` or one of its parents, else the defaults. Every problem in the file is
-/// reported as `PATH:LINE:COLUMN: what is wrong`.
-pub fn load(explicit: Option<&Path>, cwd: &Path) -> Result<Config, Fatal> {
+/// `.acp-check.toml` in `cwd` or one of its parents, else the defaults. `rules` are the rule ids
+/// `[rules]` may name. Every problem in the file is reported as `PATH:LINE:COLUMN: what is wrong`.
+pub fn load(explicit: Option<&Path>, cwd: &Path, rules: &[&str]) -> Result<Config, Fatal> {
     let path = match explicit {
         Some(path) => path.to_path_buf(),
         None => match discover(cwd) {
@@ -94,7 +96,7 @@ pub fn load(explicit: Option<&Path>, cwd: &Path) -> Result<Config, Fatal> {
             e.utf8_error().valid_up_to()
         ))
     })?;
-    parse(&text, &path)
+    parse(&text, &path, rules)
 }
 
 /// The first `.acp-check.toml` in `cwd` or one of its parents.
@@ -104,8 +106,8 @@ pub fn discover(cwd: &Path) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// Parses the text of a config file; `path` names it in error messages.
-pub fn parse(text: &str, path: &Path) -> Result<Config, Fatal> {
+/// Parses the text of a config file; `path` names it in error messages, `rules` are the rule ids.
+pub fn parse(text: &str, path: &Path, rules: &[&str]) -> Result<Config, Fatal> {
     let located = |span: Range<usize>, what: String| {
         let source = Source::new(path.display().to_string(), Origin::File, text.to_string());
         let (line, column) = source.line_col(span.start);
@@ -134,9 +136,8 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, Fatal> {
             "rules" => {
                 for (key, value) in in_source_order(table) {
                     let id = key.get_ref().as_ref();
-                    if crate::rules::find(id).is_none() {
-                        let ids: Vec<&str> = crate::rules::ALL.iter().map(|r| r.id).collect();
-                        return Err(located(key.span(), unknown("rule", id, &ids, " in [rules]")));
+                    if !rules.contains(&id) {
+                        return Err(located(key.span(), unknown("rule", id, rules, " in [rules]")));
                     }
                     let level = value
                         .get_ref()
@@ -253,7 +254,7 @@ fn in_source_order<'t, 'i>(table: &'t DeTable<'i>) -> Vec<Entry<'t, 'i>> {
 /// "unknown rule `x` in [rules]; did you mean `y`?"
 fn unknown(what: &str, name: &str, known: &[&str], place: &str) -> String {
     let known: Vec<String> = known.iter().map(|k| k.to_string()).collect();
-    match crate::rules::schema::did_you_mean(name, &known) {
+    match did_you_mean(name, &known) {
         Some(suggestion) => format!("unknown {what} `{name}`{place}; did you mean `{suggestion}`?"),
         None if known.len() <= 8 => format!(
             "unknown {what} `{name}`{place}; expected one of: {}",
@@ -331,8 +332,22 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 mod tests {
     use super::*;
 
+    /// Rule ids for the tests: ten, so that an unknown one is told `acp-check rules`.
+    const RULES: &[&str] = &[
+        "yaml-syntax",
+        "duplicate-key",
+        "schema-type",
+        "unknown-key",
+        "redis-version-unsupported",
+        "password-mismatch",
+        "tls-mismatch",
+        "cluster-no-replicas",
+        "plaintext-secret",
+        "unused-suppression",
+    ];
+
     fn error(text: &str) -> String {
-        parse(text, Path::new("c.toml")).unwrap_err().0
+        parse(text, Path::new("c.toml"), RULES).unwrap_err().0
     }
 
     #[test]
@@ -350,7 +365,7 @@ mod tests {
 
     #[test]
     fn an_empty_file_gives_the_defaults() {
-        let config = parse("# nothing yet\n", Path::new("c.toml")).unwrap();
+        let config = parse("# nothing yet\n", Path::new("c.toml"), RULES).unwrap();
         assert_eq!(
             config,
             Config {
@@ -368,6 +383,7 @@ mod tests {
              redis-cluster-chart-recommended = \"11.0.0\"\n\
              [probe]\nindex = \"idx\"\ntimeout = \"250ms\"\n",
             Path::new("c.toml"),
+            RULES,
         )
         .unwrap();
         assert_eq!(config.rules["unknown-key"], Level::Off);
@@ -411,9 +427,9 @@ mod tests {
         // A directory of that name is not a config file.
         std::fs::create_dir_all(root.join("a/b").join(FILE_NAME)).unwrap();
         assert_eq!(discover(&deep), Some(root.join("a").join(FILE_NAME)));
-        let config = load(None, &deep).unwrap();
+        let config = load(None, &deep, RULES).unwrap();
         assert_eq!(config.rules["unknown-key"], Level::Error);
-        assert!(load(Some(&root.join("missing.toml")), &deep)
+        assert!(load(Some(&root.join("missing.toml")), &deep, RULES)
             .unwrap_err()
             .0
             .ends_with("missing.toml: no such file"));

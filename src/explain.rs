@@ -6,10 +6,11 @@ pub mod log_lines;
 
 use serde::Serialize;
 
-use crate::finding::Severity;
-use crate::report::preview;
-use crate::rules::{self, Rule};
-use crate::Fatal;
+use crate::core::text::preview;
+use crate::core::Fatal;
+use crate::diagnostic::Rule;
+use crate::diagnostic::Severity;
+use crate::rules;
 use log_lines::{Recognised, PATTERNS};
 
 /// How text for a person is printed: bold headings on a terminal, plain text otherwise.
@@ -126,7 +127,7 @@ pub fn explain(query: &str, style: Style) -> Result<String, Fatal> {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if looks_like_id {
         let known: Vec<String> = rules::ALL.iter().map(|r| r.id.to_string()).collect();
-        if let Some(suggestion) = rules::schema::did_you_mean(id, &known) {
+        if let Some(suggestion) = crate::core::text::did_you_mean(id, &known) {
             return Err(Fatal(format!(
                 "no rule `{id}`: did you mean `{suggestion}`? `acp-check rules` lists them"
             )));

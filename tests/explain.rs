@@ -4,7 +4,7 @@ mod common;
 
 use common::{run, run_with_stdin, Run};
 
-/// The three fatal lines of the vendor's docs (domain.md §1), byte for byte.
+/// The three fatal lines of the vendor's docs, byte for byte.
 const WRONG_ADDRESS: &str = r#"{"error":"failed to create redis client: failed to get redis info: dial tcp 1.0.0.0:1: connect: connection refused","level":"fatal","msg":"failed to create storage"}"#;
 const WRONG_PASSWORD: &str = r#"{"error":"failed to create redis client: failed to get redis info: ERR no responses received","level":"fatal","msg":"failed to create storage"}"#;
 const NO_SEARCH: &str = r#"{"error":"failed to create redis client: failed to get redis info: ERR unknown command `FT.INFO`, with args beginning with: `default-index`, ","level":"fatal","msg":"failed to create storage"}"#;

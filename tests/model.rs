@@ -1,8 +1,8 @@
 //! The deployment model built from real-shaped inputs: shapes, the platform's effective Redis client
 //! config and its provenance, chart versions, release names, namespaces, and outside values.
 
-use acp_check::deployment::{External, Shape};
 use acp_check::input::{load, Loaded, Options};
+use acp_check::model::{External, Shape};
 use acp_check::tree::Value;
 
 fn load_inputs(inputs: &[&str]) -> Loaded {

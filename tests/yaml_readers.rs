@@ -10,7 +10,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use acp_check::source::SourceId;
+use acp_check::core::source::SourceId;
 use acp_check::yaml;
 
 fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {

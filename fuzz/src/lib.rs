@@ -8,10 +8,11 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use acp_check::config::Config;
-use acp_check::deployment::Kind;
-use acp_check::input::{self, merge, set, Options};
-use acp_check::report::{human::Human, json::Json, Report, Reporter};
-use acp_check::source::{Origin, Source, SourceId, Span};
+use acp_check::core::source::{Origin, Source, SourceId, Span};
+use acp_check::input::{self, set, Options};
+use acp_check::model::Kind;
+use acp_check::report::{human::Human, json::Json, Reporter};
+use acp_check::tree::merge;
 use acp_check::tree::{Map, Node, Value};
 use acp_check::yaml::{self, Problem, MAX_ALIAS_NODES, MAX_DEPTH};
 
@@ -100,7 +101,7 @@ pub fn yaml(data: &[u8]) {
                 "the text before the error is changed"
             );
             let mut source = Source::new("f".into(), Origin::File, shown);
-            for secret in acp_check::secrets::secrets_in_lines(&source.text) {
+            for secret in acp_check::core::redact::secrets_in_lines(&source.text) {
                 assert_in(&source.text, secret.clone(), "secret in undecodable text");
                 source.redact(secret);
             }
@@ -215,7 +216,7 @@ pub fn set(data: &[u8]) {
                 if kind != set::SetKind::File {
                     for s in &e.secrets {
                         let secret = &arg[s.clone()];
-                        if secret.len() >= 3 && !shown.contains(acp_check::source::MASK) {
+                        if secret.len() >= 3 && !shown.contains(acp_check::core::source::MASK) {
                             panic!("the error shows the secret {secret:?}: {shown}");
                         }
                     }
@@ -542,7 +543,7 @@ fn run_pipeline(case: &Case) -> Outcome {
         set_string: case.set_string.clone(),
         ..Options::default()
     };
-    let linted = match acp_check::lint(&options, &Config::default()) {
+    let mut linted = match acp_check::app::lint(&options, &Config::default()) {
         Ok(linted) => linted,
         Err(fatal) => {
             assert!(!fatal.0.is_empty());
@@ -552,7 +553,7 @@ fn run_pipeline(case: &Case) -> Outcome {
             };
         }
     };
-    let sources = &linted.loaded.sources;
+    let sources = &linted.sources;
     for f in &linted.findings {
         assert!(!f.message.is_empty(), "{} without a message", f.rule.id);
         let spans = f.span.iter().chain(f.related.iter().map(|r| &r.span));
@@ -577,14 +578,16 @@ fn run_pipeline(case: &Case) -> Outcome {
         }
     }
 
-    let report = Report::new(linted.findings, Some(&linted.loaded));
-    // The report finds all the pointers at once: each is the one the search of one span gives.
+    // The same inputs, read again: what the pipeline found of the pointers all at once is what the
+    // search of each span alone gives.
+    let loaded = input::load(&options).expect("read once, read twice");
+    let report = linted.report();
     for f in &report.findings {
         for span in f.span.iter().chain(f.related.iter().map(|r| &r.span)) {
             let path = report.location(*span).and_then(|l| l.path);
-            let alone = linted.loaded.pointer(*span);
+            let alone = loaded.pointer(*span);
             match &path {
-                Some(p) if p.contains(acp_check::source::MASK) => assert!(alone.is_some()),
+                Some(p) if p.contains(acp_check::core::source::MASK) => assert!(alone.is_some()),
                 _ => assert_eq!(path, alone, "the pointer of {span:?}"),
             }
         }

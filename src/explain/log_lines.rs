@@ -1,6 +1,6 @@
-//! The platform's fatal start-up log lines (domain.md §1) and their close variants, recognised by a
-//! table of patterns: each pattern names its failure mode, and each mode the rules that catch it
-//! before deploy (lint) and live (probe). The table is data; [`recognise`] only reads it.
+//! The platform's fatal start-up log lines (the vendor's three are in `tests/explain.rs`) and their
+//! close variants, recognised by a table of patterns: each pattern names its failure mode, and each
+//! mode the rules that catch it before deploy (lint) and live (probe). The table is data; [`recognise`] only reads it.
 //!
 //! Input is a log line as the platform writes it (JSON, possibly behind a `kubectl logs` prefix) or
 //! plain text. It may hold a password, so every part of it that is shown is masked first ([`mask`]).
@@ -10,7 +10,7 @@ use std::ops::Range;
 /// A failure mode: what went wrong, whatever the exact message.
 #[derive(Debug)]
 pub struct Mode {
-    /// The number of the mode in the vendor's documented list (domain.md §1), if it is one of them.
+    /// The number of the mode in the vendor's documented list, if it is one of them.
     pub number: Option<u8>,
     /// One line, without the detail: "the platform cannot reach Redis".
     pub title: &'static str,
@@ -523,11 +523,11 @@ fn json_fields(line: &str) -> Option<(String, Option<String>, Option<String>)> {
 }
 
 /// The text with every secret in it replaced by `***`: URL passwords, PEM keys and redis.conf
-/// directives ([`crate::secrets::secrets_in_text`]), the arguments of `AUTH`, the value after
+/// directives ([`crate::core::redact::secrets_in_text`]), the arguments of `AUTH`, the value after
 /// `password`, `passwd`, `requirepass` or `masterauth` (`password=x`, `"password":"x"`, `password x`),
 /// and the argument of `redis-cli -a`.
 pub fn mask(text: &str) -> String {
-    let mut ranges = crate::secrets::secrets_in_text(text);
+    let mut ranges = crate::core::redact::secrets_in_text(text);
     ranges.extend(keyword_arguments(text));
     ranges.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
     let mut out = String::with_capacity(text.len());

@@ -2,7 +2,6 @@
 //! manifests and directories of those; then layering `-f` files and `--set` flags as Helm does.
 //! The result is the [`Deployment`] plus every source and parsed document, for locating findings.
 
-pub mod merge;
 pub mod set;
 
 use std::collections::HashMap;
@@ -11,13 +10,15 @@ use std::io::Read;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use crate::deployment::{
+use crate::core::read::{io_reason, read_bounded, MAX_INPUT_BYTES};
+use crate::core::source::{Origin, Source, SourceId, Sources, Span, SpanMap, SpanSet};
+use crate::core::Fatal;
+use crate::model::{
     empty_values, shape_of_values, Dependency, Deployment, External, Kind, Located, Release, Shape,
 };
-use crate::source::{Origin, Source, SourceId, Sources, Span, SpanMap, SpanSet};
+use crate::tree::merge;
 use crate::tree::{Node, Value};
-use crate::yaml::{self, Problem, MAX_INPUT_BYTES};
-use crate::Fatal;
+use crate::yaml::{self, Problem};
 
 /// What to read, as given on the command line.
 #[derive(Clone, Debug, Default)]
@@ -41,17 +42,12 @@ pub struct Loaded {
     /// Problems met while reading YAML.
     pub problems: Vec<Problem>,
     pub deployment: Deployment,
-    /// Pointers worked out before the documents were let go (see [`Loaded::keep_for_report`]).
-    pub pointers: SpanMap<Option<String>>,
 }
 
 impl Loaded {
     /// The RFC 6901 pointer of the key or value written at `span`, in the document as written
     /// (for a `--set` flag: in the merged values it went into).
     pub fn pointer(&self, span: Span) -> Option<String> {
-        if let Some(pointer) = self.pointers.get(&span) {
-            return pointer.clone();
-        }
         // Documents are in source order.
         let first = self.documents.partition_point(|(id, _)| *id < span.source);
         let mut documents = self.documents[first..]
@@ -71,44 +67,13 @@ impl Loaded {
             .find_map(|r| r.values.pointer_to(span))
     }
 
-    /// Keeps what reporting `findings` needs: every source, and the pointers of the findings' places.
-    /// The documents, problems and release models go (the models stay where `--set` flags put values
-    /// that no document holds), so that a large tree never holds every document at once.
-    pub fn keep_for_report(&mut self, findings: &[crate::finding::Finding]) {
-        let spans: SpanSet = findings
-            .iter()
-            .flat_map(|f| f.span.into_iter().chain(f.related.iter().map(|r| r.span)))
-            .collect();
-        // All at once (a file may have thousands of findings), and masked: a key can hold a secret.
-        let mut found = self.pointers(&spans);
-        let secrets = crate::report::secrets_of(&self.sources);
-        for span in spans {
-            let pointer = found.remove(&span).map(|mut p| {
-                crate::report::mask_secrets(&secrets, &mut p);
-                p
-            });
-            self.pointers.insert(span, pointer);
-        }
-        self.documents = Vec::new();
-        self.problems = Vec::new();
-        let flags = self
-            .sources
-            .iter()
-            .any(|(_, s)| matches!(s.origin, Origin::Flag { .. }));
-        if !flags {
-            self.deployment.releases = Vec::new();
-        }
-    }
-
     /// Several deployments read in one run, as one (for reporting: spans stay valid).
     pub fn join(parts: Vec<Loaded>, redis_chart_version: Option<String>) -> Loaded {
         let mut sources = Vec::with_capacity(parts.len());
         let mut documents = Vec::new();
         let mut problems = Vec::new();
         let mut releases = Vec::new();
-        let mut pointers = SpanMap::default();
         for part in parts {
-            pointers.extend(part.pointers);
             sources.push(part.sources);
             documents.extend(part.documents);
             problems.extend(part.problems);
@@ -123,7 +88,6 @@ impl Loaded {
                 releases,
                 redis_chart_version,
             },
-            pointers,
         }
     }
 
@@ -495,7 +459,7 @@ pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Lo
         // -f files and --set flags come after every input.
         let after_inputs = u32::try_from(plan.len())
             .unwrap_or(u32::MAX)
-            .saturating_mul(crate::source::IDS_PER_INPUT);
+            .saturating_mul(crate::core::source::IDS_PER_INPUT);
         loader.sources.continue_at(after_inputs);
         if options.inputs.is_empty() {
             let span = Span::new(SourceId(u32::MAX), 0..0);
@@ -542,7 +506,6 @@ pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Lo
         documents: loader.documents,
         problems: loader.problems,
         deployment,
-        pointers: SpanMap::default(),
     })
 }
 
@@ -616,14 +579,6 @@ fn mentions_helm_release(path: &Path) -> bool {
     read.is_ok() && head.windows(b"HelmRelease".len()).any(|w| w == b"HelmRelease")
 }
 
-fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
-    }
-}
-
 /// A HelmRelease that names its chart; one without `spec.chart` is an overlay patch.
 fn is_complete(doc: &Node) -> bool {
     doc.get(&["spec", "chart"]).is_some()
@@ -663,7 +618,7 @@ impl Loader {
         match yaml::decode(bytes) {
             Err((offset, message, shown)) => {
                 let mut source = Source::new(name, origin, shown);
-                for secret in crate::secrets::secrets_in_lines(&source.text) {
+                for secret in crate::core::redact::secrets_in_lines(&source.text) {
                     source.redact(secret);
                 }
                 let id = self.sources.add(source);
@@ -684,7 +639,7 @@ impl Loader {
                 }
                 if parsed.failed {
                     // The parse stopped early: find secrets line by line in the rest too.
-                    for secret in crate::secrets::secrets_in_lines(&source.text) {
+                    for secret in crate::core::redact::secrets_in_lines(&source.text) {
                         source.redact(secret);
                     }
                 }
@@ -814,24 +769,6 @@ impl Loader {
         release.label = names.join(" + ");
         Ok(())
     }
-}
-
-/// Reads at most the input limit (and one byte more, to tell a file over it). `size` is what the file
-/// system says the file holds: with room for it, a file is read in two calls, not a dozen.
-fn read_bounded(reader: impl Read, size: Option<u64>, name: &str) -> Result<Vec<u8>, Fatal> {
-    let room = size.map_or(0, |s| s.min(MAX_INPUT_BYTES) as usize + 1);
-    let mut bytes = Vec::with_capacity(room);
-    reader
-        .take(MAX_INPUT_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Fatal(format!("{name}: {}", io_reason(&e))))?;
-    if bytes.len() as u64 > MAX_INPUT_BYTES {
-        return Err(Fatal(format!(
-            "{name}: larger than {} MiB, the most acp-check reads from one file",
-            MAX_INPUT_BYTES / (1024 * 1024)
-        )));
-    }
-    Ok(bytes)
 }
 
 fn values_release(kind: Kind, label: String, id: SourceId, doc: Option<Node>) -> Release {

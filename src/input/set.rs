@@ -26,8 +26,8 @@
 
 use std::ops::Range;
 
-use crate::secrets::is_secret_key;
-use crate::source::{SourceId, Span};
+use crate::core::redact::is_secret_key;
+use crate::core::source::{SourceId, Span};
 use crate::tree::{Entry, Map, Node, Value};
 
 /// Helm's `strvals.MaxIndex`: the highest list index a flag may set.

@@ -1,11 +1,10 @@
 //! `acp-check probe`: connects to the live Redis the platform will use, as the platform would, and
 //! reports each documented failure mode with the rule lint uses for the same cause.
 //!
-//! [`plan`] turns flags and values into targets and credentials (no network); [`run`] probes the
+//! [`settings`] turns flags and values into targets and credentials (no network); [`run`] probes the
 //! seeds, discovers the other nodes of a cluster and probes them in parallel ([`node`]); findings
 //! carry their target and the log line the platform would print.
 
-pub mod info;
 pub mod node;
 pub mod platform_log;
 pub mod resp;
@@ -16,12 +15,12 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::config::Config;
-use crate::deployment::opaque;
-use crate::finding::Finding;
-use crate::input::Loaded;
+use crate::core::Fatal;
+use crate::diagnostic::Finding;
+use crate::model::opaque;
+use crate::model::{Deployment, RedisClient};
 use crate::rules::{self, live};
 use crate::tree::{Node, Value};
-use crate::Fatal;
 
 /// The index the platform asks for when the values do not name one (the vendor's logs show it).
 pub const DEFAULT_INDEX: &str = "default-index";
@@ -127,7 +126,7 @@ impl Address {
 
 /// What the client will do, as the platform's client would.
 #[derive(Debug)]
-pub struct Plan {
+pub struct Settings {
     /// The addresses the client dials first.
     pub seeds: Vec<Address>,
     /// Two or more addresses make go-redis's universal client a cluster client.
@@ -152,14 +151,15 @@ impl std::fmt::Debug for resp::Tls {
 }
 
 /// Targets and credentials from the flags, then the values (flags win). Findings about the setup
-/// itself (a password read from a values file, `--tls-insecure`) are returned beside the plan.
-pub fn plan(
+/// itself (a password read from a values file, `--tls-insecure`) are returned beside the settings.
+pub fn settings(
     options: &Options,
-    loaded: Option<&Loaded>,
+    deployment: Option<&Deployment>,
     config: &Config,
-) -> Result<(Plan, Vec<Finding>), Fatal> {
+) -> Result<(Settings, Vec<Finding>), Fatal> {
     let mut findings = Vec::new();
-    let client = loaded.and_then(platform_client);
+    // The platform's Redis client in the values, if there is one.
+    let client = deployment.and_then(|d| d.platforms().find_map(|p| p.redis_client()));
 
     let (seeds, cluster_client) = if !options.addrs.is_empty() {
         let seeds = options
@@ -201,10 +201,9 @@ pub fn plan(
 
     let password = password(options, client, &mut findings)?;
 
-    let values_tls = client.and_then(|c| c.get(&["tls"]));
     let flag = |key: &str| {
-        values_tls
-            .and_then(|t| t.get(&[key]))
+        client
+            .and_then(|c| c.tls(key))
             .and_then(Node::as_bool)
             .unwrap_or(false)
     };
@@ -218,7 +217,7 @@ pub fn plan(
             if let Some(path) = flag {
                 return Ok(Some(tls::Pem::File(path.clone())));
             }
-            let Some(node) = values_tls.and_then(|t| t.get(&[key])) else {
+            let Some(node) = client.and_then(|c| c.tls(key)) else {
                 return Ok(None);
             };
             Ok(node.as_str().filter(|s| !s.trim().is_empty()).map(|s| {
@@ -257,17 +256,9 @@ pub fn plan(
         .index
         .clone()
         .or_else(|| config.probe.index.clone())
-        .or_else(|| {
-            client
-                .and_then(|c| c.get(&["redis_search_index_name"]))
-                .and_then(Node::as_str)
-                .map(str::to_string)
-        })
+        .or_else(|| client.and_then(|c| c.index_name()).map(str::to_string))
         .unwrap_or_else(|| DEFAULT_INDEX.to_string());
-    let search = client
-        .and_then(|c| c.get(&["redis_search"]))
-        .and_then(Node::as_bool)
-        .unwrap_or(true);
+    let search = client.is_none_or(|c| c.uses_search());
 
     let mut maps = Vec::new();
     for map in &options.maps {
@@ -280,7 +271,7 @@ pub fn plan(
     }
 
     Ok((
-        Plan {
+        Settings {
             seeds: unique,
             cluster_client,
             user: options.user.clone(),
@@ -299,16 +290,11 @@ pub fn plan(
     ))
 }
 
-/// The effective Redis client config of the platform in the values, if there is one.
-fn platform_client(loaded: &Loaded) -> Option<&Node> {
-    loaded.deployment.platforms().find_map(|p| p.redis_client())
-}
-
 /// The password: `--password-env`, `--password-file`, `ACP_CHECK_REDIS_PASSWORD`, then the values
 /// (reported as `plaintext-secret`). Never a flag value.
 fn password(
     options: &Options,
-    client: Option<&Node>,
+    client: Option<RedisClient>,
     findings: &mut Vec<Finding>,
 ) -> Result<Option<Secret>, Fatal> {
     if let Some(var) = &options.password_env {
@@ -370,13 +356,13 @@ pub struct Probed {
 }
 
 /// Probes the seeds, then every other node of the cluster.
-pub fn run(plan: &Plan) -> Probed {
-    let seeds: Vec<node::Target> = plan
+pub fn run(settings: &Settings) -> Probed {
+    let seeds: Vec<node::Target> = settings
         .seeds
         .iter()
-        .map(|a| node::Target::new(a.clone(), plan))
+        .map(|a| node::Target::new(a.clone(), settings))
         .collect();
-    let mut reports = parallel(&seeds, plan);
+    let mut reports = parallel(&seeds, settings);
     let mut findings = Vec::new();
 
     // Cluster discovery: from the first seed that answered CLUSTER NODES.
@@ -393,22 +379,22 @@ pub fn run(plan: &Plan) -> Probed {
             })
             .filter_map(|n| Address::parse(&n.address).ok())
             .filter(|a| !probed.contains(&a.to_string()))
-            .map(|a| node::Target::new(a, plan))
+            .map(|a| node::Target::new(a, settings))
             .filter(|t| !probed.contains(&t.reachable.to_string()))
             .collect();
-        reports.extend(parallel(&others, plan));
-        findings.extend(node::cluster_findings(nodes, &reports, plan));
+        reports.extend(parallel(&others, settings));
+        findings.extend(node::cluster_findings(nodes, &reports));
     }
 
     // The client's mode against the servers'.
     if let Some(seed) = reports.iter().find(|r| r.mode.is_some()) {
         let server_cluster = seed.mode.as_deref() == Some("cluster");
-        if server_cluster != plan.cluster_client {
-            let (client, server) = if plan.cluster_client {
+        if server_cluster != settings.cluster_client {
+            let (client, server) = if settings.cluster_client {
                 (
                     format!(
                         "the client lists {} addresses (a cluster client)",
-                        plan.seeds.len().max(2)
+                        settings.seeds.len().max(2)
                     ),
                     "this Redis is standalone",
                 )
@@ -421,7 +407,7 @@ pub fn run(plan: &Plan) -> Probed {
             findings.push(
                 Finding::new(&live::CLUSTER_MODE_MISMATCH, format!("{client}, and {server}"))
                     .on(seed.target.announced.to_string())
-                    .help(if plan.cluster_client {
+                    .help(if settings.cluster_client {
                         "list one address for a standalone Redis"
                     } else {
                         "list the headless service twice (`<fullname>-headless:6379` ×2) for a cluster"
@@ -450,13 +436,13 @@ pub fn run(plan: &Plan) -> Probed {
 }
 
 /// Probes targets, at most [`CONCURRENCY`] at a time, keeping their order.
-fn parallel(targets: &[node::Target], plan: &Plan) -> Vec<node::Report> {
+fn parallel(targets: &[node::Target], settings: &Settings) -> Vec<node::NodeReport> {
     let mut out = Vec::with_capacity(targets.len());
     for chunk in targets.chunks(CONCURRENCY) {
         std::thread::scope(|scope| {
             let handles: Vec<_> = chunk
                 .iter()
-                .map(|t| scope.spawn(move || node::probe(t.clone(), plan)))
+                .map(|t| scope.spawn(move || node::probe(t.clone(), settings)))
                 .collect();
             for handle in handles {
                 out.push(handle.join().expect("a node probe does not panic"));
@@ -464,17 +450,6 @@ fn parallel(targets: &[node::Target], plan: &Plan) -> Vec<node::Report> {
         });
     }
     out
-}
-
-/// Masks the password wherever it might have reached a message (a server that echoes it).
-pub fn mask(findings: &mut [Finding], plan: &Plan) {
-    let Some(Secret(password)) = &plan.password else {
-        return;
-    };
-    if password.len() < 3 {
-        return;
-    }
-    crate::report::mask_findings(findings, std::slice::from_ref(password));
 }
 
 #[cfg(test)]

@@ -4,10 +4,10 @@
 
 use std::io;
 
-use super::info::{parse_cluster_nodes, ClusterNode, Info};
 use super::resp::{self, Command, Connection, Failure, Reply};
-use super::{platform_log, Address, Plan, Secret};
-use crate::finding::Finding;
+use super::{platform_log, Address, Secret, Settings};
+use crate::diagnostic::Finding;
+use crate::model::info::{parse_cluster_nodes, ClusterNode, Info};
 use crate::rules::{live, search, topology, versions};
 
 /// A node to probe: the address it is known by, and where the probe really connects.
@@ -18,8 +18,8 @@ pub struct Target {
 }
 
 impl Target {
-    pub fn new(announced: Address, plan: &Plan) -> Target {
-        let reachable = plan
+    pub fn new(announced: Address, settings: &Settings) -> Target {
+        let reachable = settings
             .maps
             .iter()
             .find(|(from, _)| *from == announced)
@@ -39,7 +39,7 @@ impl Target {
 }
 
 /// What one node said.
-pub struct Report {
+pub struct NodeReport {
     pub target: Target,
     pub findings: Vec<Finding>,
     /// `redis_mode` from `INFO`.
@@ -50,8 +50,8 @@ pub struct Report {
     pub answered: bool,
 }
 
-pub fn probe(target: Target, plan: &Plan) -> Report {
-    let mut report = Report {
+pub fn probe(target: Target, settings: &Settings) -> NodeReport {
+    let mut report = NodeReport {
         target,
         findings: Vec::new(),
         mode: None,
@@ -60,32 +60,37 @@ pub fn probe(target: Target, plan: &Plan) -> Report {
     };
     let name = report.target.name();
     let address = report.target.reachable.clone();
-    let mut conn = match Connection::open(&address.host, address.port, plan.tls.as_ref(), plan.timeout) {
+    let mut conn = match Connection::open(
+        &address.host,
+        address.port,
+        settings.tls.as_ref(),
+        settings.timeout,
+    ) {
         Ok(conn) => conn,
         Err(failure) => {
             report
                 .findings
-                .push(connect_failure(&name, &address, &failure, plan));
+                .push(connect_failure(&name, &address, &failure, settings));
             return report;
         }
     };
 
     // Authenticate as the platform does: AUTH when it has a password, else nothing.
-    if let Some(Secret(password)) = &plan.password {
+    if let Some(Secret(password)) = &settings.password {
         let auth = Command::Auth {
-            user: plan.user.clone(),
+            user: settings.user.clone(),
             password: password.clone(),
         };
         match conn.call(&auth) {
             Ok(Reply::Error(e)) => {
-                report.findings.push(auth_failure(&name, &e, plan));
+                report.findings.push(auth_failure(&name, &e, settings));
                 return report;
             }
             Ok(_) => {}
             Err(failure) => {
                 report
                     .findings
-                    .push(first_reply_failure(&name, &address, &failure, plan));
+                    .push(first_reply_failure(&name, &address, &failure, settings));
                 return report;
             }
         }
@@ -95,13 +100,13 @@ pub fn probe(target: Target, plan: &Plan) -> Report {
         Ok(Reply::Error(e)) => {
             report
                 .findings
-                .push(command_refused(&name, &Command::Info, &e, plan));
+                .push(command_refused(&name, &Command::Info, &e, settings));
             return report;
         }
         Ok(reply) => Info::parse(reply.text().unwrap_or("")),
         Err(failure) => {
-            let finding = if plan.password.is_none() {
-                first_reply_failure(&name, &address, &failure, plan)
+            let finding = if settings.password.is_none() {
+                first_reply_failure(&name, &address, &failure, settings)
             } else {
                 lost(&name, &Command::Info, &failure)
             };
@@ -111,14 +116,14 @@ pub fn probe(target: Target, plan: &Plan) -> Report {
     };
     report.answered = true;
     report.mode = info.get("redis_mode").map(str::to_string);
-    report.findings.extend(version_findings(&name, &info, plan));
+    report.findings.extend(version_findings(&name, &info, settings));
 
     if info.get("cluster_enabled") == Some("1") || report.mode.as_deref() == Some("cluster") {
         match conn.call(&Command::ClusterInfo) {
             Ok(Reply::Error(e)) => {
                 report
                     .findings
-                    .push(command_refused(&name, &Command::ClusterInfo, &e, plan))
+                    .push(command_refused(&name, &Command::ClusterInfo, &e, settings))
             }
             Ok(reply) => {
                 let cluster = Info::parse(reply.text().unwrap_or(""));
@@ -142,7 +147,7 @@ pub fn probe(target: Target, plan: &Plan) -> Report {
             Ok(Reply::Error(e)) => {
                 report
                     .findings
-                    .push(command_refused(&name, &Command::ClusterNodes, &e, plan))
+                    .push(command_refused(&name, &Command::ClusterNodes, &e, settings))
             }
             Ok(reply) => report.cluster_nodes = Some(parse_cluster_nodes(reply.text().unwrap_or(""))),
             Err(failure) => report
@@ -156,20 +161,20 @@ pub fn probe(target: Target, plan: &Plan) -> Report {
         .findings
         .iter()
         .any(|f| f.rule.id == live::CLUSTER_STATE_FAIL.id);
-    if plan.search && !cluster_failed {
-        if let Some(f) = search_check(&name, &mut conn, &info, plan) {
+    if settings.search && !cluster_failed {
+        if let Some(f) = search_check(&name, &mut conn, &info, settings) {
             report.findings.push(f);
         }
     }
 
     report.findings.extend(memory_findings(&name, &info));
-    if let Some(f) = persistence_check(&name, &mut conn, &info, plan) {
+    if let Some(f) = persistence_check(&name, &mut conn, &info, settings) {
         report.findings.push(f);
     }
     report
 }
 
-fn connect_failure(name: &str, address: &Address, failure: &Failure, plan: &Plan) -> Finding {
+fn connect_failure(name: &str, address: &Address, failure: &Failure, settings: &Settings) -> Finding {
     let addr = address.to_string();
     let (message, log) = match failure {
         Failure::Dns(e) => (
@@ -179,7 +184,7 @@ fn connect_failure(name: &str, address: &Address, failure: &Failure, plan: &Plan
         Failure::Timeout => (
             format!(
                 "no answer to the connection within {}",
-                human_duration(plan.timeout)
+                human_duration(settings.timeout)
             ),
             platform_log::timeout(&addr),
         ),
@@ -195,11 +200,13 @@ fn connect_failure(name: &str, address: &Address, failure: &Failure, plan: &Plan
         {
             (format!("{failure}"), platform_log::no_route(&addr))
         }
-        Failure::Tls(_) | Failure::Protocol(_) | Failure::Closed => return tls_failure(name, failure, plan),
+        Failure::Tls(_) | Failure::Protocol(_) | Failure::Closed => {
+            return tls_failure(name, failure, settings)
+        }
         other => (format!("{other}"), platform_log::refused(&addr)),
     };
     let mut help = "check the address and port (the release's `<fullname>-headless:6379`) and that the service has ready endpoints".to_string();
-    if !plan.maps.is_empty() || address.host.parse::<std::net::IpAddr>().is_ok() {
+    if !settings.maps.is_empty() || address.host.parse::<std::net::IpAddr>().is_ok() {
         help.push_str("; a cluster node announces its pod address: translate it with --map ANNOUNCED=REACHABLE when the probe runs outside the cluster");
     }
     Finding::new(&live::REDIS_UNREACHABLE, message)
@@ -208,8 +215,8 @@ fn connect_failure(name: &str, address: &Address, failure: &Failure, plan: &Plan
         .help(help)
 }
 
-fn tls_failure(name: &str, failure: &Failure, plan: &Plan) -> Finding {
-    let message = match (failure, plan.tls.is_some()) {
+fn tls_failure(name: &str, failure: &Failure, settings: &Settings) -> Finding {
+    let message = match (failure, settings.tls.is_some()) {
         (Failure::Tls(e), _) => format!("TLS handshake failed: {e}"),
         (Failure::Closed, false) => {
             "the server closed the connection at the first command: a Redis with TLS on does that to a plain client".to_string()
@@ -217,14 +224,14 @@ fn tls_failure(name: &str, failure: &Failure, plan: &Plan) -> Finding {
         (Failure::Protocol(e), false) => format!("the answer is not Redis's protocol ({e}): is this a TLS port?"),
         (other, _) => format!("{other}"),
     };
-    let help = if plan.tls.is_some() {
+    let help = if settings.tls.is_some() {
         "give the CA that signed the server's certificate (--tls-ca, redis.tls.ca) and, when the server requires it (tls.authClients), a client certificate and key; or turn TLS off on both ends"
     } else {
         "turn TLS on in the client (--tls; redis.tls.enabled: true) with the cluster's CA, or off in the cluster"
     };
     Finding::new(&live::TLS_HANDSHAKE_FAILED, message)
         .on(name)
-        .log_line(platform_log::fatal(match plan.tls {
+        .log_line(platform_log::fatal(match settings.tls {
             Some(_) => "tls: failed to verify certificate: x509: certificate signed by unknown authority",
             None => "EOF",
         }))
@@ -232,10 +239,13 @@ fn tls_failure(name: &str, failure: &Failure, plan: &Plan) -> Finding {
 }
 
 /// The first reply failed (before any answer): TLS mismatches show here, and nodes that died.
-fn first_reply_failure(name: &str, address: &Address, failure: &Failure, plan: &Plan) -> Finding {
+fn first_reply_failure(name: &str, address: &Address, failure: &Failure, settings: &Settings) -> Finding {
     // A closed connection is a TLS port refusing a plain client, or a node going down (behind a
     // port-forward, a dead pod's connections are accepted and closed): ask the port for TLS.
-    if matches!(failure, Failure::Closed) && plan.tls.is_none() && !resp::speaks_tls(address, plan.timeout) {
+    if matches!(failure, Failure::Closed)
+        && settings.tls.is_none()
+        && !resp::speaks_tls(address, settings.timeout)
+    {
         return Finding::new(
             &live::REDIS_UNREACHABLE,
             "the node closed the connection at the first command, and does not speak TLS: it went down during the probe, or a port-forward lost its pod",
@@ -245,12 +255,12 @@ fn first_reply_failure(name: &str, address: &Address, failure: &Failure, plan: &
         .help("check the node's pod (restarts, OOM kills) and run the probe again");
     }
     match failure {
-        Failure::Closed | Failure::Protocol(_) | Failure::Tls(_) => tls_failure(name, failure, plan),
+        Failure::Closed | Failure::Protocol(_) | Failure::Tls(_) => tls_failure(name, failure, settings),
         Failure::Timeout => Finding::new(
             &live::REDIS_UNREACHABLE,
             format!(
                 "the server accepted the connection and did not answer within {}",
-                human_duration(plan.timeout)
+                human_duration(settings.timeout)
             ),
         )
         .on(name)
@@ -270,8 +280,8 @@ fn lost(name: &str, command: &Command, failure: &Failure) -> Finding {
     .help("the node stopped answering during the probe: check its pod (restarts, memory) and run the probe again")
 }
 
-fn auth_failure(name: &str, error: &str, plan: &Plan) -> Finding {
-    let who = plan
+fn auth_failure(name: &str, error: &str, settings: &Settings) -> Finding {
+    let who = settings
         .user
         .as_deref()
         .map(|u| format!("user `{u}` with this password"))
@@ -288,40 +298,40 @@ fn auth_failure(name: &str, error: &str, plan: &Plan) -> Finding {
                 password: String::new(),
             },
             error,
-            plan,
+            settings,
         );
     } else {
         format!("AUTH failed: {}", short(error))
     };
     Finding::new(&live::REDIS_AUTH_FAILED, message)
         .on(name)
-        .log_line(platform_log::redis_error(error, plan.cluster_client))
+        .log_line(platform_log::redis_error(error, settings.cluster_client))
         .help("use the cluster's password (redis-cluster.password, global.redis.password or the existingSecret's redis-password key) in the platform's redis.password, and give it to the probe with --password-env or --password-file")
 }
 
 /// A Redis error reply to a read-only command.
-fn command_refused(name: &str, command: &Command, error: &str, plan: &Plan) -> Finding {
+fn command_refused(name: &str, command: &Command, error: &str, settings: &Settings) -> Finding {
     if error.starts_with("NOAUTH") {
         return Finding::new(
             &live::REDIS_AUTH_FAILED,
             "Redis requires a password and the client has none (NOAUTH)",
         )
         .on(name)
-        .log_line(platform_log::redis_error(error, plan.cluster_client))
+        .log_line(platform_log::redis_error(error, settings.cluster_client))
         .help("give the platform the cluster's password (redis.password), and the probe with --password-env or --password-file");
     }
     if error.starts_with("NOPERM") {
-        let user = plan.user.as_deref().unwrap_or("default");
-        let rules = super::probe_acl_rules(&plan.index);
+        let user = settings.user.as_deref().unwrap_or("default");
+        let rules = super::probe_acl_rules(&settings.index);
         // Redis names what is missing: the command, or access to a key (FT.INFO's index name).
         let (message, missing) = if error.contains("keys") {
             (
                 format!(
                     "user `{user}` may not access the key `{}`, which {} names (NOPERM)",
-                    plan.index,
+                    settings.index,
                     command.name()
                 ),
-                format!("~{}", plan.index),
+                format!("~{}", settings.index),
             )
         } else {
             (
@@ -349,22 +359,22 @@ fn command_refused(name: &str, command: &Command, error: &str, plan: &Plan) -> F
         format!("{} failed: {}", command.name(), short(error)),
     )
     .on(name)
-    .log_line(platform_log::redis_error(error, plan.cluster_client))
+    .log_line(platform_log::redis_error(error, settings.cluster_client))
 }
 
-fn version_findings(name: &str, info: &Info, plan: &Plan) -> Vec<Finding> {
+fn version_findings(name: &str, info: &Info, settings: &Settings) -> Vec<Finding> {
     let Some(text) = info.get("redis_version") else {
         return Vec::new();
     };
-    versions::live_version(text, &plan.versions)
+    versions::live_version(text, &settings.versions)
         .into_iter()
         .map(|f| f.on(name))
         .collect()
 }
 
 /// `FT.INFO <index>`: the platform's second command at start-up.
-fn search_check(name: &str, conn: &mut Connection, info: &Info, plan: &Plan) -> Option<Finding> {
-    let command = Command::FtInfo(plan.index.clone());
+fn search_check(name: &str, conn: &mut Connection, info: &Info, settings: &Settings) -> Option<Finding> {
+    let command = Command::FtInfo(settings.index.clone());
     match conn.call(&command) {
         Ok(Reply::Error(e)) => match FtInfoError::of(&e) {
             // The index's slot is served by another node, which the platform's cluster client
@@ -385,13 +395,13 @@ fn search_check(name: &str, conn: &mut Connection, info: &Info, plan: &Plan) -> 
                 Some(
                     Finding::new(
                         &live::SEARCH_INDEX_MISSING,
-                        format!("RediSearch has no index `{}` yet", plan.index),
+                        format!("RediSearch has no index `{}` yet", settings.index),
                     )
                     .on(name)
                     .help("expected before the platform's first start; otherwise check the platform's redis.addrs and index name"),
                 )
             }
-            FtInfoError::Other => Some(command_refused(name, &command, &e, plan)),
+            FtInfoError::Other => Some(command_refused(name, &command, &e, settings)),
         },
         Ok(_) => None,
         Err(failure) => {
@@ -471,7 +481,7 @@ fn memory_findings(name: &str, info: &Info) -> Vec<Finding> {
 }
 
 /// AOF from `INFO`; RDB snapshots from `CONFIG GET save` when the user may run it.
-fn persistence_check(name: &str, conn: &mut Connection, info: &Info, plan: &Plan) -> Option<Finding> {
+fn persistence_check(name: &str, conn: &mut Connection, info: &Info, settings: &Settings) -> Option<Finding> {
     if info.get("aof_enabled") != Some("0") {
         return None;
     }
@@ -493,7 +503,7 @@ fn persistence_check(name: &str, conn: &mut Connection, info: &Info, plan: &Plan
                 &live::PERSISTENCE_DISABLED,
                 format!(
                     "AOF is off, and whether RDB snapshots are on is unknown: user `{}` may not run CONFIG GET",
-                    plan.user.as_deref().unwrap_or("default")
+                    settings.user.as_deref().unwrap_or("default")
                 ),
             )
             .unverified()
@@ -505,8 +515,7 @@ fn persistence_check(name: &str, conn: &mut Connection, info: &Info, plan: &Plan
 }
 
 /// Cluster-wide findings from `CLUSTER NODES` and the nodes' reports.
-pub fn cluster_findings(nodes: &[ClusterNode], reports: &[Report], plan: &Plan) -> Vec<Finding> {
-    let _ = plan;
+pub fn cluster_findings(nodes: &[ClusterNode], reports: &[NodeReport]) -> Vec<Finding> {
     let mut findings = Vec::new();
     // Only masters serving slots hold tokens and sessions that a lost node would take with it.
     let masters: Vec<&ClusterNode> = nodes
@@ -547,7 +556,7 @@ pub fn cluster_findings(nodes: &[ClusterNode], reports: &[Report], plan: &Plan) 
 
 /// A server's answer, quoted in a message.
 fn short(text: &str) -> String {
-    crate::report::preview(text.trim(), 200)
+    crate::core::text::preview(text.trim(), 200)
 }
 
 fn bytes(n: u64) -> String {

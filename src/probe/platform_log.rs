@@ -1,5 +1,5 @@
 //! The fatal line the platform would log at start-up for a failure the probe saw: the vendor's
-//! format (domain.md §1), with the error as the platform's Go client words it. `acp-check explain`
+//! format (the three lines of `tests/explain.rs`), with the error as the platform's Go client words it. `acp-check explain`
 //! recognises every line made here (a test checks it).
 
 /// `{"error":"failed to create redis client: failed to get redis info: <error>","level":"fatal",…}`.

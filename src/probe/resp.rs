@@ -467,8 +467,12 @@ fn read_reply(
     let line = read_line(reader, deadline, budget)?;
     let (kind, rest) = line.split_at(line.len().min(1));
     let number = |rest: &str| -> Result<i64, Failure> {
-        rest.parse()
-            .map_err(|_| Failure::Protocol(format!("`{}` is not a number", crate::report::preview(rest, 24))))
+        rest.parse().map_err(|_| {
+            Failure::Protocol(format!(
+                "`{}` is not a number",
+                crate::core::text::preview(rest, 24)
+            ))
+        })
     };
     match kind {
         "+" => Ok(Reply::Status(rest.to_string())),
@@ -515,7 +519,7 @@ fn read_reply(
         }
         _ => Err(Failure::Protocol(format!(
             "it begins with `{}`",
-            crate::report::preview(&line, 24)
+            crate::core::text::preview(&line, 24)
         ))),
     }
 }

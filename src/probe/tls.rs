@@ -7,7 +7,7 @@ use std::sync::Arc;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
-use crate::Fatal;
+use crate::core::Fatal;
 
 /// PEM from a file, or the text itself (the platform's `redis.tls.ca` may hold either).
 #[derive(Clone, Debug)]

@@ -6,8 +6,8 @@
 use std::io::{self, Write};
 
 use super::{message_with_help, Report, Reporter};
-use crate::finding::Severity;
-use crate::source::Origin;
+use crate::core::source::Origin;
+use crate::diagnostic::Severity;
 
 pub struct Github;
 
@@ -76,8 +76,8 @@ mod tests {
 
     #[test]
     fn one_command_per_finding_with_place_title_and_escaped_message() {
-        let loaded = testing::loaded();
-        let report = Report::new(testing::findings(), Some(&loaded));
+        let sources = testing::sources();
+        let report = testing::report(testing::findings(), &sources);
         let mut out = Vec::new();
         Github.report(&report, &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();

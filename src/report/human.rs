@@ -11,8 +11,8 @@ use miette::{
 };
 
 use super::{Report, Reporter};
-use crate::finding::{Finding, Severity};
-use crate::source::Redacted;
+use crate::core::source::Redacted;
+use crate::diagnostic::{Finding, Severity};
 
 pub struct Human {
     pub color: bool,
@@ -43,7 +43,7 @@ impl Reporter for Human {
         };
         // A tree's thousands of findings are drawn on every core, and written in order.
         let chunks: Vec<&[Finding]> = report.findings.chunks(FINDINGS_PER_TASK).collect();
-        for text in crate::parallel::map(chunks, render) {
+        for text in crate::core::parallel::map(chunks, render) {
             out.write_all(text.as_bytes())?;
         }
         let s = report.summary();

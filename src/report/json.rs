@@ -1,4 +1,4 @@
-//! `--format json`: the contract of design.md §3.
+//! `--format json`: the format the README's "Use in CI" shows, for scripts.
 
 use std::io::{self, Write};
 

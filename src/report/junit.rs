@@ -7,8 +7,8 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::{Report, Reporter};
-use crate::finding::{Finding, Severity};
-use crate::rules::Rule;
+use crate::diagnostic::Rule;
+use crate::diagnostic::{Finding, Severity};
 
 pub struct Junit;
 
@@ -69,7 +69,7 @@ impl Reporter for Junit {
 }
 
 fn suites<'r>(report: &'r Report) -> Vec<Suite<'r>> {
-    let rules = report.rules_checked();
+    let rules = report.rules_run();
     let with_rules = |name: String, file: Option<String>| Suite {
         skipped: report
             .unreached
@@ -87,9 +87,9 @@ fn suites<'r>(report: &'r Report) -> Vec<Suite<'r>> {
             .collect(),
     };
     let mut suites: Vec<Suite> = Vec::new();
-    if let Some(loaded) = report.loaded {
-        for (_, source) in loaded.sources.iter() {
-            let file = (source.origin == crate::source::Origin::File).then(|| source.name.clone());
+    {
+        for (_, source) in report.sources.iter() {
+            let file = (source.origin == crate::core::source::Origin::File).then(|| source.name.clone());
             suites.push(with_rules(source.name.clone(), file));
         }
     }
@@ -252,7 +252,6 @@ fn push_text(out: &mut String, c: char) {
 mod tests {
     use super::*;
     use crate::report::testing;
-    use crate::rules;
 
     fn junit(report: Report) -> String {
         let mut out = Vec::new();
@@ -267,12 +266,12 @@ mod tests {
 
     #[test]
     fn a_suite_per_file_and_target_and_a_case_per_rule_checked() {
-        let loaded = testing::loaded();
-        let report = Report::new(testing::findings(), Some(&loaded))
-            .checked(rules::ALL.to_vec())
+        let sources = testing::sources();
+        let report = testing::report(testing::findings(), &sources)
+            .enabled(testing::RULES.to_vec())
             .targets(vec!["127.0.0.1:7000".into(), "127.0.0.1:7001".into()]);
         let xml = junit(report);
-        let n = rules::ALL.len();
+        let n = testing::RULES.len();
         // Two failing cases in the file, one on the first target; every rule on every suite.
         assert!(xml.contains(&format!(
             "<testsuites name=\"acp-check\" tests=\"{}\" failures=\"3\"",
@@ -304,7 +303,8 @@ mod tests {
         // A probe run reads no file: its findings come masked already.
         let mut findings = testing::findings().split_off(2);
         findings[0].message = "FT.INFO is an unknown command".into();
-        let report = Report::new(findings, None);
+        let sources = Default::default();
+        let report = Report::new(findings, &sources, Default::default());
         let xml = junit(report);
         assert!(xml.contains("<testsuites name=\"acp-check\" tests=\"1\" failures=\"1\""));
         assert!(xml.contains("<testsuite name=\"127.0.0.1:7000\" tests=\"1\" failures=\"1\""));
@@ -313,17 +313,17 @@ mod tests {
 
     #[test]
     fn info_findings_pass_and_several_findings_share_one_failure() {
-        let loaded = testing::loaded();
+        let sources = testing::sources();
         let mut findings = testing::findings();
         findings.truncate(1);
         let mut second = findings[0].clone();
         second.span = Some(testing::span("password", 0));
         findings.push(second);
         findings.push(
-            crate::finding::Finding::new(&rules::encrypted::ENCRYPTED_VALUE, "a <SOPS> value & more")
+            crate::diagnostic::Finding::new(&testing::ENCRYPTED_VALUE, "a <SOPS> value & more")
                 .at(testing::span("cluster:", 1)),
         );
-        let xml = junit(Report::new(findings, Some(&loaded)));
+        let xml = junit(testing::report(findings, &sources));
         assert!(xml.contains(
             "<failure message=\"dir/values 1.yaml:2:3: key `password` is set twice in the same mapping (and 1 more)\" type=\"error\">"
         ));

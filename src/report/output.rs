@@ -1,24 +1,31 @@
 //! `--format FORMAT[=PATH]` and `--output PATH`: which reports one run writes, and where. Every report
 //! is made from the same findings; the linting is done once.
 
-use std::ffi::OsStr;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use clap::builder::{EnumValueParser, PossibleValue, TypedValueParser};
-use clap::ValueEnum;
-
 use super::{github::Github, human::Human, json::Json, junit::Junit, sarif::Sarif};
 use super::{Report, Reporter};
-use crate::Fatal;
+use crate::core::Fatal;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     Human,
     Json,
     Sarif,
     Junit,
     Github,
+}
+
+impl Format {
+    /// Every format with its name, as `--format` takes it.
+    pub const ALL: [(&'static str, Format); 5] = [
+        ("human", Format::Human),
+        ("json", Format::Json),
+        ("sarif", Format::Sarif),
+        ("junit", Format::Junit),
+        ("github", Format::Github),
+    ];
 }
 
 /// One `--format`: a format, and the file it goes to (standard output or `--output` without one).
@@ -28,52 +35,11 @@ pub struct FormatSpec {
     pub path: Option<PathBuf>,
 }
 
-/// Parses `FORMAT[=PATH]`; the formats are its possible values, for help and completions.
-#[derive(Clone)]
-pub struct FormatParser;
-
-impl TypedValueParser for FormatParser {
-    type Value = FormatSpec;
-
-    fn parse_ref(
-        &self,
-        cmd: &clap::Command,
-        arg: Option<&clap::Arg>,
-        value: &OsStr,
-    ) -> Result<FormatSpec, clap::Error> {
-        let text = value.to_string_lossy();
-        let (name, path) = match text.split_once('=') {
-            Some((name, path)) => (name, Some(path)),
-            None => (&*text, None),
-        };
-        let format = EnumValueParser::<Format>::new().parse_ref(cmd, arg, OsStr::new(name))?;
-        if path == Some("") {
-            return Err(clap::Error::raw(
-                clap::error::ErrorKind::InvalidValue,
-                format!("`--format {text}` names no file: write `--format {name}=PATH`\n"),
-            )
-            .with_cmd(cmd));
-        }
-        Ok(FormatSpec {
-            format,
-            path: path.map(PathBuf::from),
-        })
-    }
-
-    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
-        Some(Box::new(
-            Format::value_variants()
-                .iter()
-                .filter_map(ValueEnum::to_possible_value),
-        ))
-    }
-}
-
 /// Where each report goes (`None`: standard output). The `--format` without a path goes to
 /// `--output` or standard output (human when there is none); each `FORMAT=PATH` to its file. Under
 /// GitHub Actions (`GITHUB_ACTIONS=true`) the default report is followed by annotations on standard
 /// output.
-pub fn plan<'a>(
+pub fn destinations<'a>(
     formats: &'a [FormatSpec],
     output: Option<&'a Path>,
     github_actions: bool,
@@ -112,7 +78,7 @@ pub fn write(report: &Report, formats: &[FormatSpec], output: Option<&Path>) -> 
     let github_actions = std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true");
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let mut stdout = Vec::new();
-    for (format, path) in plan(formats, output, github_actions)? {
+    for (format, path) in destinations(formats, output, github_actions)? {
         let reporter: Box<dyn Reporter> = match format {
             Format::Human => Box::new(Human {
                 color: path.is_none() && std::io::stdout().is_terminal() && !no_color,
@@ -152,13 +118,13 @@ mod tests {
     }
 
     #[test]
-    fn the_plan_puts_one_report_on_standard_output_and_the_rest_in_files() {
+    fn the_destinations_put_one_report_on_standard_output_and_the_rest_in_files() {
         let formats = [
             spec(Format::Sarif, Some("a.sarif")),
             spec(Format::Junit, Some("j.xml")),
         ];
         assert_eq!(
-            plan(&formats, None, false).unwrap(),
+            destinations(&formats, None, false).unwrap(),
             [
                 (Format::Human, None),
                 (Format::Sarif, Some(Path::new("a.sarif"))),
@@ -167,7 +133,7 @@ mod tests {
         );
         // Under GitHub Actions the default report comes with annotations; a chosen one does not.
         assert_eq!(
-            plan(&formats[..1], Some(Path::new("h.txt")), true).unwrap(),
+            destinations(&formats[..1], Some(Path::new("h.txt")), true).unwrap(),
             [
                 (Format::Human, Some(Path::new("h.txt"))),
                 (Format::Sarif, Some(Path::new("a.sarif"))),
@@ -175,15 +141,15 @@ mod tests {
             ]
         );
         assert_eq!(
-            plan(&[spec(Format::Json, None)], None, true).unwrap(),
+            destinations(&[spec(Format::Json, None)], None, true).unwrap(),
             [(Format::Json, None)]
         );
-        assert!(plan(
+        assert!(destinations(
             &[spec(Format::Json, None), spec(Format::Sarif, None)],
             None,
             false
         )
         .is_err());
-        assert!(plan(&formats[..1], Some(Path::new("a.sarif")), false).is_err());
+        assert!(destinations(&formats[..1], Some(Path::new("a.sarif")), false).is_err());
     }
 }

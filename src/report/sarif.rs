@@ -8,9 +8,9 @@ use std::io::{self, Write};
 use serde_json::{json, Map, Value};
 
 use super::{message_with_help, Location, Report, Reporter, RULES_DOCS_URL};
-use crate::finding::{Finding, Severity};
-use crate::rules::{self, Rule};
-use crate::source::Origin;
+use crate::core::source::Origin;
+use crate::diagnostic::Rule;
+use crate::diagnostic::{Finding, Severity};
 
 pub struct Sarif;
 
@@ -18,7 +18,7 @@ const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 impl Reporter for Sarif {
     fn report(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
-        let mut catalogue: Vec<&'static Rule> = rules::ALL.to_vec();
+        let mut catalogue: Vec<&'static Rule> = report.catalogue.to_vec();
         for f in &report.findings {
             if !catalogue.iter().any(|r| r.id == f.rule.id) {
                 catalogue.push(f.rule);
@@ -201,8 +201,8 @@ mod tests {
     use crate::report::testing;
 
     fn sarif() -> Value {
-        let loaded = testing::loaded();
-        let report = Report::new(testing::findings(), Some(&loaded));
+        let sources = testing::sources();
+        let report = testing::report(testing::findings(), &sources);
         let mut out = Vec::new();
         Sarif.report(&report, &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
@@ -218,7 +218,7 @@ mod tests {
         let log = sarif();
         assert_eq!(log["version"], "2.1.0");
         let rules = log["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
-        assert_eq!(rules.len(), rules::ALL.len());
+        assert_eq!(rules.len(), testing::RULES.len());
         let dup = &rules[1];
         assert_eq!(dup["id"], "duplicate-key");
         assert_eq!(dup["name"], "DuplicateKey");

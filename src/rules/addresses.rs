@@ -1,17 +1,16 @@
 //! The addresses the platform's Redis client dials: present, naming a service the redis-cluster
 //! release really creates (with the right namespace and port), and enough of them for a cluster.
 
-use crate::config::Config;
-use crate::deployment::{opaque, Platform, RedisCluster};
-use crate::finding::{Finding, Severity};
-use crate::input::Loaded;
-use crate::rules::{Checked, Rule};
+use crate::diagnostic::{CheckedBy, Rule};
+use crate::diagnostic::{Finding, Severity};
+use crate::model::{opaque, Platform, RedisCluster};
+use crate::rules::Context;
 use crate::tree::{Node, Value};
 
 pub static REDIS_ADDRS_MISSING: Rule = Rule {
     id: "redis-addrs-missing",
     severity: Severity::Error,
-    checked_by: Checked::Lint,
+    checked_by: CheckedBy::Lint,
     summary: "the platform's Redis client is enabled with no `addrs`",
     docs: r#"## What it checks
 That the platform's Redis client settings (`redis`, `config.data.redis`, `secretConfig.data.redis`)
@@ -38,7 +37,7 @@ acp:
 pub static REDIS_ADDRS_MISMATCH: Rule = Rule {
     id: "redis-addrs-mismatch",
     severity: Severity::Error,
-    checked_by: Checked::Lint,
+    checked_by: CheckedBy::Lint,
     summary: "an address names no service of the redis-cluster release, or the wrong port",
     docs: r#"## What it checks
 Each `host:port` of the platform's `addrs` against the services the redis-cluster release of the same
@@ -69,7 +68,7 @@ redis-cluster:
 pub static REDIS_SINGLE_ADDR_CLUSTER: Rule = Rule {
     id: "redis-single-addr-cluster",
     severity: Severity::Warning,
-    checked_by: Checked::Lint,
+    checked_by: CheckedBy::Lint,
     summary: "a cluster is deployed but the client lists one address (a single-node client)",
     docs: r#"## What it checks
 That the platform lists at least two addresses when a Redis Cluster is deployed.
@@ -91,12 +90,12 @@ acp:
 "#,
 };
 
-pub fn check(loaded: &Loaded, _config: &Config) -> Vec<Finding> {
+pub fn check(cx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
-    let clusters: Vec<RedisCluster> = loaded.deployment.redis_clusters().collect();
+    let clusters: Vec<RedisCluster> = cx.deployment.redis_clusters().collect();
     // One finding per place: an address that two platform views share is reported once.
     let mut reported = std::collections::HashSet::new();
-    for platform in loaded.deployment.platforms() {
+    for platform in cx.deployment.platforms() {
         let Some(client) = platform.redis_client() else {
             let at = platform
                 .release
@@ -150,7 +149,7 @@ pub fn check(loaded: &Loaded, _config: &Config) -> Vec<Finding> {
     out
 }
 
-fn client_anchor(platform: &Platform) -> crate::source::Span {
+fn client_anchor(platform: &Platform) -> crate::core::source::Span {
     platform
         .root
         .entry(&["redis"])

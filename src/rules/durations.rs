@@ -1,13 +1,13 @@
 //! Durations in the platform's Redis client config: Go reads a bare number as nanoseconds.
 
-use crate::finding::{Finding, Severity};
-use crate::rules::{Checked, Rule};
+use crate::diagnostic::{CheckedBy, Rule};
+use crate::diagnostic::{Finding, Severity};
 use crate::tree::{Node, Value};
 
 pub static DURATION_WITHOUT_UNIT: Rule = Rule {
     id: "duration-without-unit",
     severity: Severity::Warning,
-    checked_by: Checked::Lint,
+    checked_by: CheckedBy::Lint,
     summary: "a duration setting is a bare number, which Go reads as nanoseconds",
     docs: r#"## What it checks
 Duration settings of the platform's Redis client (`min_retry_backoff`, `max_retry_backoff`,

@@ -1,13 +1,13 @@
 //! SOPS-encrypted values: opaque to every check, never printed.
 
-use crate::finding::{Finding, Severity};
-use crate::rules::{Checked, Rule};
-use crate::source::Span;
+use crate::core::source::Span;
+use crate::diagnostic::{CheckedBy, Rule};
+use crate::diagnostic::{Finding, Severity};
 
 pub static ENCRYPTED_VALUE: Rule = Rule {
     id: "encrypted-value",
     severity: Severity::Info,
-    checked_by: Checked::Lint,
+    checked_by: CheckedBy::Lint,
     summary: "a SOPS-encrypted value stops a check",
     docs: r#"## What it checks
 Values encrypted with SOPS (`ENC[AES256_GCM,data:…]`) that a check needed to read.

@@ -1,17 +1,17 @@
 //! Rules about values Helm types differently from how they read: YAML 1.1 booleans where a string is
 //! meant, and versions written as numbers.
 
-use crate::finding::{Finding, Severity};
-use crate::input::Loaded;
-use crate::rules::{Checked, Rule};
-use crate::source::Sources;
+use crate::core::source::Sources;
+use crate::diagnostic::{CheckedBy, Rule};
+use crate::diagnostic::{Finding, Severity};
+use crate::rules::Context;
 use crate::tree::{go_float, Node, Value};
 use crate::yaml::is_yaml11_only_bool;
 
 pub static AMBIGUOUS_BOOLEAN: Rule = Rule {
     id: "ambiguous-boolean",
     severity: Severity::Warning,
-    checked_by: Checked::Lint,
+    checked_by: CheckedBy::Lint,
     summary: "an unquoted yes/no/on/off/y/n that Helm reads as a boolean where a string is expected",
     docs: r#"## What it checks
 Values where the chart expects a string, written as an unquoted `yes`, `no`, `on`, `off`, `y` or `n`
@@ -37,7 +37,7 @@ redis-cluster:
 pub static NUMERIC_VERSION: Rule = Rule {
     id: "numeric-version",
     severity: Severity::Warning,
-    checked_by: Checked::Lint,
+    checked_by: CheckedBy::Lint,
     summary: "a version or image tag written as a number",
     docs: r#"## What it checks
 Keys that hold a version or an image tag (`tag`, `version`, `appVersion`, `imageTag`, …) whose value is
@@ -70,10 +70,10 @@ pub fn is_version_key(key: &str) -> bool {
     key.eq_ignore_ascii_case("tag") || ends_with("version") || ends_with("_tag") || ends_with("imagetag")
 }
 
-pub fn check(loaded: &Loaded) -> Vec<Finding> {
+pub fn check(cx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
-    for (_, doc) in &loaded.documents {
-        walk(doc, &loaded.sources, &mut out);
+    for (_, doc) in cx.documents {
+        walk(doc, cx.sources, &mut out);
     }
     out
 }

@@ -3,13 +3,13 @@
 //! `search-module-missing`, `evicting-memory-policy`, `cluster-no-replicas`, …) live with their lint
 //! family.
 
-use crate::finding::Severity;
-use crate::rules::{Checked, Rule};
+use crate::diagnostic::Severity;
+use crate::diagnostic::{CheckedBy, Rule};
 
 pub static REDIS_UNREACHABLE: Rule = Rule {
     id: "redis-unreachable",
     severity: Severity::Error,
-    checked_by: Checked::Probe,
+    checked_by: CheckedBy::Probe,
     summary: "live: refused, no route, DNS failure or timeout (failure mode 1)",
     docs: r#"## What it checks
 That every address the platform will dial (and every node a cluster announces) accepts a TCP
@@ -37,7 +37,7 @@ acp-check probe --addr redis-cluster-headless:6379 --password-env REDIS_PASSWORD
 pub static REDIS_AUTH_FAILED: Rule = Rule {
     id: "redis-auth-failed",
     severity: Severity::Error,
-    checked_by: Checked::Probe,
+    checked_by: CheckedBy::Probe,
     summary: "live: WRONGPASS, NOAUTH, bad ACL user (failure mode 2)",
     docs: r#"## What it checks
 That Redis accepts the credentials the platform will use: the password (and ACL user), or no
@@ -64,7 +64,7 @@ REDIS_PASSWORD=wrong acp-check probe --addr 127.0.0.1:6379 --password-env REDIS_
 pub static TLS_HANDSHAKE_FAILED: Rule = Rule {
     id: "tls-handshake-failed",
     severity: Severity::Error,
-    checked_by: Checked::Probe,
+    checked_by: CheckedBy::Probe,
     summary: "live: TLS expected or refused, certificate not trusted",
     docs: r#"## What it checks
 That the TLS setting of the client matches the server: a TLS client against a TLS port, with a CA that
@@ -90,7 +90,7 @@ acp-check probe --addr 127.0.0.1:6380 --tls --tls-ca ca.crt --tls-cert client.cr
 pub static CLUSTER_STATE_FAIL: Rule = Rule {
     id: "cluster-state-fail",
     severity: Severity::Error,
-    checked_by: Checked::Probe,
+    checked_by: CheckedBy::Probe,
     summary: "live: cluster_state is not ok, or slots are not all covered",
     docs: r#"## What it checks
 `CLUSTER INFO` on every node: `cluster_state:ok` and all 16384 slots assigned and served
@@ -114,7 +114,7 @@ error[cluster-state-fail]: 127.0.0.1:7000: cluster_state is fail: 10923 of 16384
 pub static CLUSTER_MODE_MISMATCH: Rule = Rule {
     id: "cluster-mode-mismatch",
     severity: Severity::Error,
-    checked_by: Checked::Probe,
+    checked_by: CheckedBy::Probe,
     summary: "live: the client config expects a cluster and the server is standalone, or the reverse",
     docs: r#"## What it checks
 The client's mode (two or more `addrs` make a cluster client, one a single-node client) against the
@@ -138,7 +138,7 @@ error[cluster-mode-mismatch]: 127.0.0.1:6379: the client lists 2 addresses (a cl
 pub static PERSISTENCE_DISABLED: Rule = Rule {
     id: "persistence-disabled",
     severity: Severity::Warning,
-    checked_by: Checked::Probe,
+    checked_by: CheckedBy::Probe,
     summary: "live: neither AOF nor RDB snapshots are on",
     docs: r#"## What it checks
 `aof_enabled` from `INFO`, and the `save` setting from `CONFIG GET save` (when the probe user may run
@@ -163,7 +163,7 @@ redis-cluster:
 pub static MEMORY_NEARLY_FULL: Rule = Rule {
     id: "memory-nearly-full",
     severity: Severity::Warning,
-    checked_by: Checked::Probe,
+    checked_by: CheckedBy::Probe,
     summary: "live: used memory above 90% of maxmemory",
     docs: r#"## What it checks
 `used_memory` against `maxmemory` from `INFO` (when `maxmemory` is set).
@@ -185,7 +185,7 @@ warning[memory-nearly-full]: 127.0.0.1:7000: 95% of maxmemory (972.8 MiB of 1 Gi
 pub static PROBE_PERMISSION_DENIED: Rule = Rule {
     id: "probe-permission-denied",
     severity: Severity::Error,
-    checked_by: Checked::Probe,
+    checked_by: CheckedBy::Probe,
     summary: "live: the probe user lacks a command it needs (NOPERM): say which, and the ACL line",
     docs: r#"## What it checks
 Whether Redis refused one of the probe's read-only commands with `NOPERM` for the ACL user given
@@ -214,7 +214,7 @@ error[probe-permission-denied]: 127.0.0.1:6379: user `reader` may not run FT.INF
 pub static SEARCH_INDEX_MISSING: Rule = Rule {
     id: "search-index-missing",
     severity: Severity::Info,
-    checked_by: Checked::Probe,
+    checked_by: CheckedBy::Probe,
     summary: "live: the index does not exist yet",
     docs: r#"## What it checks
 `FT.INFO <index>` (index from `--index`, the config, `redis_search_index_name` in the values, else

@@ -1,9 +1,24 @@
 //! The rule registry. Each rule family is one file holding its rules' ids, severities, docs and checks;
-//! [`ALL`] lists every rule, and `acp-check rules` / `explain` read it.
+//! [`ALL`] lists every rule, and `acp-check rules` / `explain` read it. Every check reads a
+//! [`Context`]: the deployment's model and what was read to make it.
 
-use crate::config::Config;
-use crate::finding::{Finding, Severity};
-use crate::input::Loaded;
+use crate::config::Versions;
+use crate::core::source::{SourceId, Sources};
+use crate::diagnostic::{Finding, Rule};
+use crate::model::Deployment;
+use crate::tree::Node;
+use crate::yaml::Problem;
+
+/// What a check reads: one deployment, the documents and sources it was read from, the problems
+/// met while reading them, and the version policy.
+pub struct Context<'a> {
+    pub deployment: &'a Deployment,
+    /// Every document parsed, by source, in source order.
+    pub documents: &'a [(SourceId, Node)],
+    pub problems: &'a [Problem],
+    pub sources: &'a Sources,
+    pub versions: &'a Versions,
+}
 
 pub mod addresses;
 pub mod durations;
@@ -18,46 +33,6 @@ pub mod tls;
 pub mod topology;
 pub mod versions;
 pub mod yaml;
-
-/// A rule: a stable id, a default severity, a one-line summary and a page of docs.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Rule {
-    /// Stable kebab-case id: scripts, configs and suppressions use it.
-    pub id: &'static str,
-    pub severity: Severity,
-    pub checked_by: Checked,
-    pub summary: &'static str,
-    /// Markdown with the headings *What it checks*, *Why it matters*, *How to fix*, *Example*.
-    pub docs: &'static str,
-}
-
-/// Which commands check a rule: `lint` reads values files, `probe` asks the live Redis. A rule
-/// both check means the same thing in both (the version policy, the module, …).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Checked {
-    Lint,
-    Probe,
-    LintAndProbe,
-}
-
-impl Checked {
-    pub fn by_lint(self) -> bool {
-        matches!(self, Checked::Lint | Checked::LintAndProbe)
-    }
-
-    pub fn by_probe(self) -> bool {
-        matches!(self, Checked::Probe | Checked::LintAndProbe)
-    }
-
-    /// The commands, as `acp-check rules` lists them.
-    pub fn commands(self) -> &'static [&'static str] {
-        match self {
-            Checked::Lint => &["lint"],
-            Checked::Probe => &["probe"],
-            Checked::LintAndProbe => &["lint", "probe"],
-        }
-    }
-}
 
 /// Every rule, in catalogue order.
 pub static ALL: &[&Rule] = &[
@@ -120,17 +95,17 @@ pub fn find(id: &str) -> Option<&'static Rule> {
     ALL.iter().copied().find(|r| r.id == id)
 }
 
-/// Runs every check over what was loaded; `config` gives the version policy.
-pub fn check(loaded: &Loaded, config: &Config) -> Vec<Finding> {
-    let mut findings = yaml::check(loaded);
-    findings.extend(helm_typing::check(loaded));
-    findings.extend(schema::check(loaded));
-    findings.extend(versions::check(loaded, config));
-    findings.extend(search::check(loaded, config));
-    findings.extend(addresses::check(loaded, config));
-    findings.extend(passwords::check(loaded, config));
-    findings.extend(tls::check(loaded, config));
-    findings.extend(topology::check(loaded, config));
+/// Runs every check over one deployment.
+pub fn check(cx: &Context) -> Vec<Finding> {
+    let mut findings = yaml::check(cx);
+    findings.extend(helm_typing::check(cx));
+    findings.extend(schema::check(cx));
+    findings.extend(versions::check(cx));
+    findings.extend(search::check(cx));
+    findings.extend(addresses::check(cx));
+    findings.extend(passwords::check(cx));
+    findings.extend(tls::check(cx));
+    findings.extend(topology::check(cx));
     findings
 }
 

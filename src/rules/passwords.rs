@@ -1,18 +1,17 @@
 //! Passwords: the cluster's (the chart's `password`, `global.redis.password`, `existingSecret`), the
 //! platform client's, and the RediSearch coordinator's must agree, be knowable, and not sit in clear.
 
-use crate::config::Config;
-use crate::deployment::{opaque, ClusterPassword, External, Platform, RedisCluster, CLIENT_LAYERS};
-use crate::finding::{Finding, Severity};
-use crate::input::Loaded;
-use crate::redis_conf;
-use crate::rules::{Checked, Rule};
+use crate::diagnostic::{CheckedBy, Rule};
+use crate::diagnostic::{Finding, Severity};
+use crate::model::redis_conf;
+use crate::model::{opaque, ClusterPassword, External, Platform, RedisCluster, CLIENT_LAYERS};
+use crate::rules::Context;
 use crate::tree::{Node, Value};
 
 pub static PASSWORD_MISMATCH: Rule = Rule {
     id: "password-mismatch",
     severity: Severity::Error,
-    checked_by: Checked::Lint,
+    checked_by: CheckedBy::Lint,
     summary: "the platform's Redis password differs from the cluster password",
     docs: r#"## What it checks
 That the platform's Redis client password (the merge of `redis.password`, `config.data.redis.password`
@@ -44,7 +43,7 @@ redis-cluster:
 pub static PASSWORD_UNKNOWABLE: Rule = Rule {
     id: "password-unknowable",
     severity: Severity::Error,
-    checked_by: Checked::Lint,
+    checked_by: CheckedBy::Lint,
     summary: "usePassword with an empty password and no existingSecret: the chart picks a random one",
     docs: r#"## What it checks
 The chart's defaults: `usePassword: true`, `password: ""`, no `existingSecret`, no
@@ -70,7 +69,7 @@ redis-cluster:
 pub static PASSWORD_MISSING: Rule = Rule {
     id: "password-missing",
     severity: Severity::Error,
-    checked_by: Checked::Lint,
+    checked_by: CheckedBy::Lint,
     summary: "the cluster requires a password and the platform's client has none",
     docs: r#"## What it checks
 That the platform's Redis client has a password when the cluster requires one (`usePassword`, the
@@ -98,7 +97,7 @@ redis-cluster:
 pub static PLAINTEXT_SECRET: Rule = Rule {
     id: "plaintext-secret",
     severity: Severity::Warning,
-    checked_by: Checked::LintAndProbe,
+    checked_by: CheckedBy::LintAndProbe,
     summary: "a password is written in clear in a values file",
     docs: r#"## What it checks
 Passwords written in clear: the cluster's `password` and `global.redis.password`, the platform
@@ -122,10 +121,10 @@ redis-cluster:
 "#,
 };
 
-pub fn check(loaded: &Loaded, _config: &Config) -> Vec<Finding> {
+pub fn check(cx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
-    let clusters: Vec<RedisCluster> = loaded.deployment.redis_clusters().collect();
-    let platforms: Vec<Platform> = loaded.deployment.platforms().collect();
+    let clusters: Vec<RedisCluster> = cx.deployment.redis_clusters().collect();
+    let platforms: Vec<Platform> = cx.deployment.platforms().collect();
     for cluster in &clusters {
         if let ClusterPassword::Random = cluster.password() {
             let at = cluster
@@ -146,7 +145,7 @@ pub fn check(loaded: &Loaded, _config: &Config) -> Vec<Finding> {
             plaintext(node, "the cluster password", &mut out);
         }
         for config in cluster.config_nodes() {
-            for d in redis_conf::directives(config, &loaded.sources) {
+            for d in redis_conf::directives(config, cx.sources) {
                 if let Some(pos) = d.args.iter().position(|a| a.text == "OSS_GLOBAL_PASSWORD") {
                     if let Some(arg) = d.args.get(pos + 1) {
                         let node = Node::new(Value::Str(arg.text.clone()), arg.span);

@@ -1,18 +1,20 @@
 //! Schema rules: every value of the redis-cluster chart, the platform's Redis client and its storage
 //! settings is checked against the embedded JSON Schemas (`schemas/`).
 
-use crate::finding::{Finding, Severity};
-use crate::input::Loaded;
-use crate::rules::{durations, encrypted, helm_typing, Checked, Rule};
+use crate::core::redact::is_sops_ciphertext;
+use crate::core::source::Sources;
+use crate::core::text::did_you_mean;
+use crate::diagnostic::{CheckedBy, Rule};
+use crate::diagnostic::{Finding, Severity};
+use crate::rules::Context;
+use crate::rules::{durations, encrypted, helm_typing};
 use crate::schema::{At, Lit, SchemaId, Violation};
-use crate::secrets::is_sops_ciphertext;
-use crate::source::Sources;
 use crate::tree::{Node, Value};
 
 pub static SCHEMA_TYPE: Rule = Rule {
     id: "schema-type",
     severity: Severity::Error,
-    checked_by: Checked::Lint,
+    checked_by: CheckedBy::Lint,
     summary: "a value has the wrong type, or is outside the allowed values or range",
     docs: r#"## What it checks
 Every value of the `redis-cluster` chart, of the platform's Redis client settings (`redis`,
@@ -42,7 +44,7 @@ redis-cluster:
 pub static UNKNOWN_KEY: Rule = Rule {
     id: "unknown-key",
     severity: Severity::Warning,
-    checked_by: Checked::Lint,
+    checked_by: CheckedBy::Lint,
     summary: "a key the schema does not know (a typo Helm ignores silently)",
     docs: r#"## What it checks
 Keys under `redis-cluster`, the platform's Redis client settings and `storage` that the chart or the
@@ -76,9 +78,9 @@ struct Section<'a> {
     root: &'a Node,
 }
 
-pub fn check(loaded: &Loaded) -> Vec<Finding> {
+pub fn check(cx: &Context) -> Vec<Finding> {
     let mut sections = Vec::new();
-    for release in &loaded.deployment.releases {
+    for release in &cx.deployment.releases {
         if let Some(cluster) = release.redis_cluster() {
             sections.push(Section {
                 schema: SchemaId::RedisCluster,
@@ -100,7 +102,7 @@ pub fn check(loaded: &Loaded) -> Vec<Finding> {
                     what: "the platform's Redis client",
                     ignored_by:
                         "the platform ignores it (unless it is a setting acp-check does not know yet)",
-                    root: client,
+                    root: client.node,
                 });
             }
             if let Some(storage) = platform.storage() {
@@ -119,7 +121,7 @@ pub fn check(loaded: &Loaded) -> Vec<Finding> {
     let mut spans = std::collections::HashSet::new();
     for section in &sections {
         for violation in section.schema.get().validate(section.root) {
-            if let Some(finding) = finding(section, violation, &loaded.sources) {
+            if let Some(finding) = finding(section, violation, cx.sources) {
                 // A value can break several keywords at once (`type` and `enum`): say it once.
                 if spans.insert(finding.span) {
                     out.push(finding);
@@ -289,7 +291,7 @@ fn opaque(at: &At, path: &str, what: &str) -> Option<Finding> {
 }
 
 /// A mapping or list is long: point at its key instead.
-fn span_of(at: &At) -> crate::source::Span {
+fn span_of(at: &At) -> crate::core::source::Span {
     match (&at.node.value, at.entry) {
         (Value::Map(_) | Value::Seq(_), Some(entry)) => entry.key_span,
         _ => at.node.span,
@@ -318,69 +320,5 @@ fn describe_value(node: &Node, sources: &Sources) -> String {
             format!("{kind} (`{text}`)")
         }
         _ => kind,
-    }
-}
-
-/// The closest known key, if it is close enough to be a typo.
-pub fn did_you_mean<'k>(key: &str, known: &'k [String]) -> Option<&'k str> {
-    let lower = key.to_ascii_lowercase();
-    let mut best: Option<(usize, &str)> = None;
-    let length = key.chars().count();
-    for candidate in known {
-        let limit = (length.max(candidate.chars().count()) / 3).max(1);
-        // The distance is at least the difference in length: a key of a megabyte is no typo of any.
-        if length.abs_diff(candidate.chars().count()) > limit {
-            continue;
-        }
-        let distance = if candidate.to_ascii_lowercase() == lower {
-            0
-        } else {
-            edit_distance(&lower, &candidate.to_ascii_lowercase())
-        };
-        if distance <= limit && best.is_none_or(|(d, _)| distance < d) {
-            best = Some((distance, candidate));
-        }
-    }
-    best.map(|(_, c)| c)
-}
-
-/// Damerau-Levenshtein distance (adjacent transpositions count as one edit).
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
-            }
-        }
-    }
-    d[a.len()][b.len()]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn suggestions_for_typos_only() {
-        let known: Vec<String> = ["replicas", "nodes", "init", "usePassword", "configmap"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        assert_eq!(did_you_mean("replica", &known), Some("replicas"));
-        assert_eq!(did_you_mean("usePasword", &known), Some("usePassword"));
-        assert_eq!(did_you_mean("configMap", &known), Some("configmap"));
-        assert_eq!(did_you_mean("ndoes", &known), Some("nodes"));
-        assert_eq!(did_you_mean("somethingElse", &known), None);
     }
 }

@@ -1,18 +1,17 @@
 //! RediSearch: the platform needs the module loaded in every Redis node, from a path that exists in
 //! the container, with the coordinator able to authenticate to the other shards.
 
-use crate::config::Config;
-use crate::deployment::{opaque, ClusterPassword, Located, RedisCluster};
-use crate::finding::{Finding, Severity};
-use crate::input::Loaded;
-use crate::redis_conf::{self, Directive};
-use crate::rules::{Checked, Rule};
+use crate::diagnostic::{CheckedBy, Rule};
+use crate::diagnostic::{Finding, Severity};
+use crate::model::redis_conf::{self, Directive};
+use crate::model::{opaque, ClusterPassword, Located, RedisCluster};
+use crate::rules::Context;
 use crate::tree::Node;
 
 pub static SEARCH_MODULE_MISSING: Rule = Rule {
     id: "search-module-missing",
     severity: Severity::Error,
-    checked_by: Checked::LintAndProbe,
+    checked_by: CheckedBy::LintAndProbe,
     summary: "search is used but no `loadmodule …redisearch….so` is configured",
     docs: r#"## What it checks
 When the platform uses search (`redis_search` true or unset, the default), that the Redis cluster
@@ -53,7 +52,7 @@ redis-cluster:
 pub static SEARCH_MODULE_NOT_MOUNTED: Rule = Rule {
     id: "search-module-not-mounted",
     severity: Severity::Warning,
-    checked_by: Checked::Lint,
+    checked_by: CheckedBy::Lint,
     summary: "the `loadmodule` path lies under no `redis.extraVolumeMounts` mount",
     docs: r#"## What it checks
 That the path in the `loadmodule` line lies under one of `redis.extraVolumeMounts[].mountPath`.
@@ -83,7 +82,7 @@ redis-cluster:
 pub static SEARCH_COORDINATOR_PASSWORD: Rule = Rule {
     id: "search-coordinator-password",
     severity: Severity::Error,
-    checked_by: Checked::Lint,
+    checked_by: CheckedBy::Lint,
     summary: "OSS_GLOBAL_PASSWORD differs from the cluster password",
     docs: r#"## What it checks
 That the `OSS_GLOBAL_PASSWORD` argument of the RediSearch `loadmodule` line equals the cluster
@@ -116,30 +115,26 @@ fn is_search_module(path: &str) -> bool {
     file.contains("search") && file.ends_with(".so")
 }
 
-pub fn check(loaded: &Loaded, _config: &Config) -> Vec<Finding> {
+pub fn check(cx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
     // The platform needs search unless every platform release of the run turns it off.
-    let platforms: Vec<_> = loaded.deployment.platforms().collect();
+    let platforms: Vec<_> = cx.deployment.platforms().collect();
     let search_used = platforms.is_empty()
         || platforms.iter().any(|p| {
             p.redis_client()
                 .and_then(|c| c.get(&["redis_search"]).and_then(Node::as_bool))
                 .unwrap_or(true)
         });
-    for cluster in loaded.deployment.redis_clusters() {
+    for cluster in cx.deployment.redis_clusters() {
         let mut loads: Vec<Directive> = Vec::new();
         let mut unreadable = None;
         for node in cluster.config_nodes() {
             if let Some(why) = opaque(node) {
                 unreadable = Some((node.span, why));
             }
-            loads.extend(
-                redis_conf::directives(node, &loaded.sources)
-                    .into_iter()
-                    .filter(|d| {
-                        d.name == "loadmodule" && d.args.first().is_some_and(|a| is_search_module(&a.text))
-                    }),
-            );
+            loads.extend(redis_conf::directives(node, cx.sources).into_iter().filter(|d| {
+                d.name == "loadmodule" && d.args.first().is_some_and(|a| is_search_module(&a.text))
+            }));
         }
         let in_args = cluster
             .get(&["redis", "args"])

@@ -1,14 +1,14 @@
 //! Inline suppressions (`# acp-check: ignore[rule-id] reason`) that silence nothing. The suppressions
 //! themselves are applied in [`crate::policy`]; this file holds the rule and its findings.
 
-use crate::finding::{Finding, Severity};
-use crate::rules::{Checked, Rule};
-use crate::source::Span;
+use crate::core::source::Span;
+use crate::diagnostic::{CheckedBy, Rule};
+use crate::diagnostic::{Finding, Severity};
 
 pub static UNUSED_SUPPRESSION: Rule = Rule {
     id: "unused-suppression",
     severity: Severity::Warning,
-    checked_by: Checked::Lint,
+    checked_by: CheckedBy::Lint,
     summary: "an inline suppression matched nothing",
     docs: r#"## What it checks
 Inline suppressions, `# acp-check: ignore[rule-id] reason`, that silence no finding: the rule does not

@@ -1,18 +1,17 @@
 //! Topology and durability of the Redis cluster: enough masters, whole shards, replicas, persistence,
 //! eviction, and where refresh tokens live.
 
-use crate::config::Config;
-use crate::deployment::RedisCluster;
-use crate::finding::{Finding, Severity};
-use crate::input::Loaded;
-use crate::redis_conf;
-use crate::rules::{Checked, Rule};
+use crate::diagnostic::{CheckedBy, Rule};
+use crate::diagnostic::{Finding, Severity};
+use crate::model::redis_conf;
+use crate::model::RedisCluster;
+use crate::rules::Context;
 use crate::tree::{Node, Value};
 
 pub static CLUSTER_TOO_FEW_MASTERS: Rule = Rule {
     id: "cluster-too-few-masters",
     severity: Severity::Error,
-    checked_by: Checked::Lint,
+    checked_by: CheckedBy::Lint,
     summary: "cluster.nodes / (cluster.replicas + 1) is below 3 masters",
     docs: r#"## What it checks
 The number of masters the chart creates: `cluster.nodes / (cluster.replicas + 1)` (defaults 6 and 1).
@@ -38,7 +37,7 @@ redis-cluster:
 pub static CLUSTER_UNEVEN_NODES: Rule = Rule {
     id: "cluster-uneven-nodes",
     severity: Severity::Error,
-    checked_by: Checked::Lint,
+    checked_by: CheckedBy::Lint,
     summary: "cluster.nodes is not a multiple of cluster.replicas + 1",
     docs: r#"## What it checks
 That `cluster.nodes` divides evenly into shards of one master and `cluster.replicas` replicas.
@@ -63,7 +62,7 @@ redis-cluster:
 pub static CLUSTER_NO_REPLICAS: Rule = Rule {
     id: "cluster-no-replicas",
     severity: Severity::Warning,
-    checked_by: Checked::LintAndProbe,
+    checked_by: CheckedBy::LintAndProbe,
     summary: "cluster.replicas is 0: losing a node loses its data",
     docs: r#"## What it checks
 `cluster.replicas: 0`.
@@ -89,7 +88,7 @@ redis-cluster:
 pub static REFRESH_TOKENS_IN_REDIS: Rule = Rule {
     id: "refresh-tokens-in-redis",
     severity: Severity::Info,
-    checked_by: Checked::Lint,
+    checked_by: CheckedBy::Lint,
     summary: "storage.refresh_tokens.enabled: false moves refresh tokens into Redis",
     docs: r#"## What it checks
 `storage.refresh_tokens.enabled: false` in the platform's config (`config.data` or `secretConfig.data`).
@@ -117,7 +116,7 @@ acp:
 pub static REFRESH_TOKENS_AT_RISK: Rule = Rule {
     id: "refresh-tokens-at-risk",
     severity: Severity::Error,
-    checked_by: Checked::Lint,
+    checked_by: CheckedBy::Lint,
     summary: "refresh tokens are in Redis, and Redis has no replicas or no AOF persistence",
     docs: r#"## What it checks
 When refresh tokens are stored in Redis (`storage.refresh_tokens.enabled: false`), that the cluster
@@ -149,7 +148,7 @@ redis-cluster:
 pub static EVICTING_MEMORY_POLICY: Rule = Rule {
     id: "evicting-memory-policy",
     severity: Severity::Warning,
-    checked_by: Checked::LintAndProbe,
+    checked_by: CheckedBy::LintAndProbe,
     summary: "maxmemory-policy other than noeviction: tokens and sessions can be evicted",
     docs: r#"## What it checks
 The `maxmemory-policy` directive in `redis.configmap` or `redis.defaultConfigOverride` (the last one
@@ -174,14 +173,14 @@ redis-cluster:
 "#,
 };
 
-pub fn check(loaded: &Loaded, _config: &Config) -> Vec<Finding> {
+pub fn check(cx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
-    let clusters: Vec<RedisCluster> = loaded.deployment.redis_clusters().collect();
+    let clusters: Vec<RedisCluster> = cx.deployment.redis_clusters().collect();
     for cluster in &clusters {
         topology(cluster, &mut out);
-        eviction(cluster, loaded, &mut out);
+        eviction(cluster, cx, &mut out);
     }
-    for platform in loaded.deployment.platforms() {
+    for platform in cx.deployment.platforms() {
         let Some(storage) = platform.storage() else {
             continue;
         };
@@ -275,10 +274,10 @@ fn replicas_words(n: i64) -> String {
     }
 }
 
-fn eviction(cluster: &RedisCluster, loaded: &Loaded, out: &mut Vec<Finding>) {
+fn eviction(cluster: &RedisCluster, cx: &Context, out: &mut Vec<Finding>) {
     let mut policy = None;
     for node in cluster.config_nodes() {
-        let directives = redis_conf::directives(node, &loaded.sources);
+        let directives = redis_conf::directives(node, cx.sources);
         if let Some(d) = redis_conf::last(&directives, "maxmemory-policy") {
             policy = Some(d.clone());
         }
@@ -302,7 +301,7 @@ fn eviction(cluster: &RedisCluster, loaded: &Loaded, out: &mut Vec<Finding>) {
     );
 }
 
-fn at_risk(cluster: &RedisCluster, storage_span: crate::source::Span, out: &mut Vec<Finding>) {
+fn at_risk(cluster: &RedisCluster, storage_span: crate::core::source::Span, out: &mut Vec<Finding>) {
     let (replicas, replicas_node) = cluster.int(&["cluster", "replicas"], 1);
     let aof = cluster.get(&["redis", "useAOFPersistence"]);
     let aof_off =

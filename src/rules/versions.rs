@@ -3,11 +3,11 @@
 
 use semver::{Version, VersionReq};
 
-use crate::config::Config;
-use crate::deployment::{Located, RedisCluster};
-use crate::finding::{Finding, Severity};
-use crate::input::Loaded;
-use crate::rules::{Checked, Rule};
+use crate::config::Versions;
+use crate::diagnostic::{CheckedBy, Rule};
+use crate::diagnostic::{Finding, Severity};
+use crate::model::{Located, RedisCluster};
+use crate::rules::Context;
 use crate::schema::{SchemaId, SchemaNode};
 
 use crate::tree::{Node, Value};
@@ -15,7 +15,7 @@ use crate::tree::{Node, Value};
 pub static REDIS_VERSION_UNSUPPORTED: Rule = Rule {
     id: "redis-version-unsupported",
     severity: Severity::Error,
-    checked_by: Checked::LintAndProbe,
+    checked_by: CheckedBy::LintAndProbe,
     summary: "the Redis version is not one the platform supports (6.2.x)",
     docs: r#"## What it checks
 The Redis version the cluster runs: the version in `image.tag` (`6.2.14`, `6.2.14-debian-11-r22`,
@@ -42,7 +42,7 @@ redis-cluster:
 pub static REDIS_VERSION_OUTDATED: Rule = Rule {
     id: "redis-version-outdated",
     severity: Severity::Warning,
-    checked_by: Checked::LintAndProbe,
+    checked_by: CheckedBy::LintAndProbe,
     summary: "a supported Redis version below the recommended 6.2.14",
     docs: r#"## What it checks
 A supported Redis version older than the recommended one (`[versions] redis-recommended`, by default
@@ -66,7 +66,7 @@ redis-cluster:
 pub static REDIS_VERSION_UNKNOWN: Rule = Rule {
     id: "redis-version-unknown",
     severity: Severity::Warning,
-    checked_by: Checked::Lint,
+    checked_by: CheckedBy::Lint,
     summary: "the image tag names no version (`latest`, a bare digest)",
     docs: r#"## What it checks
 An `image.tag` from which no Redis version can be read: `latest`, a bare `@sha256:` digest, a name.
@@ -93,7 +93,7 @@ redis-cluster:
 pub static CHART_VERSION_NOT_RECOMMENDED: Rule = Rule {
     id: "chart-version-not-recommended",
     severity: Severity::Warning,
-    checked_by: Checked::Lint,
+    checked_by: CheckedBy::Lint,
     summary: "the redis-cluster chart version is not the recommended 7.6.4",
     docs: r#"## What it checks
 The redis-cluster chart version, from `Chart.lock` or `Chart.yaml` (umbrella chart), a HelmRelease's
@@ -121,7 +121,7 @@ dependencies:
 pub static CHART_KEY_UNAVAILABLE: Rule = Rule {
     id: "chart-key-unavailable",
     severity: Severity::Warning,
-    checked_by: Checked::Lint,
+    checked_by: CheckedBy::Lint,
     summary: "a key the deployed chart version does not have",
     docs: r#"## What it checks
 Keys of the redis-cluster values that exist in one chart generation and not the other: for example
@@ -204,15 +204,15 @@ fn tag_version(tag: &str) -> Option<(u64, u64, Option<u64>)> {
     Some((major, minor, patch))
 }
 
-pub fn check(loaded: &Loaded, config: &Config) -> Vec<Finding> {
+pub fn check(cx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
-    for cluster in loaded.deployment.redis_clusters() {
+    for cluster in cx.deployment.redis_clusters() {
         let chart = cluster
             .chart_version
             .as_ref()
             .map(|v| (v, resolve_chart(&v.value)));
         if let Some((written, resolved)) = &chart {
-            chart_version(written, *resolved, config, &mut out);
+            chart_version(written, *resolved, cx.versions, &mut out);
             if let Some(release) = resolved {
                 unavailable_keys(&cluster, &release.chart, &mut out);
             }
@@ -220,7 +220,7 @@ pub fn check(loaded: &Loaded, config: &Config) -> Vec<Finding> {
         redis_version(
             &cluster,
             chart.as_ref().and_then(|(w, r)| r.map(|r| (*w, r))),
-            config,
+            cx.versions,
             &mut out,
         );
     }
@@ -230,10 +230,10 @@ pub fn check(loaded: &Loaded, config: &Config) -> Vec<Finding> {
 fn chart_version(
     written: &Located<String>,
     resolved: Option<&ChartRelease>,
-    config: &Config,
+    versions: &Versions,
     out: &mut Vec<Finding>,
 ) {
-    let recommended = &config.versions.redis_cluster_chart_recommended;
+    let recommended = &versions.redis_cluster_chart_recommended;
     let version = match resolved {
         Some(r) => r.chart.clone(),
         None => match Version::parse(written.value.trim_start_matches('v')) {
@@ -268,7 +268,7 @@ fn chart_version(
 fn redis_version(
     cluster: &RedisCluster,
     chart: Option<(&Located<String>, &ChartRelease)>,
-    config: &Config,
+    versions: &Versions,
     out: &mut Vec<Finding>,
 ) {
     let tag = cluster
@@ -282,7 +282,7 @@ fn redis_version(
                 Value::Float(f) => crate::tree::go_float(*f),
                 _ => return,
             };
-            if crate::deployment::opaque(node).is_some() {
+            if crate::model::opaque(node).is_some() {
                 return;
             }
             match tag_version(&text) {
@@ -304,7 +304,7 @@ fn redis_version(
                         .label("no version")
                         .help(format!(
                             "pin a version tag, such as `{}`",
-                            config.versions.redis_recommended
+                            versions.redis_recommended
                         )),
                     );
                     return;
@@ -354,37 +354,34 @@ fn redis_version(
         Some(p) => format!("{major}.{minor}.{p}"),
         None => format!("{major}.{minor}"),
     };
-    if !config.versions.redis_supported.matches(&full) {
+    if !versions.redis_supported.matches(&full) {
         out.push(
             Finding::new(
                 &REDIS_VERSION_UNSUPPORTED,
                 format!(
                     "Redis {shown} ({origin}) is not supported: the platform supports Redis {}",
-                    range_words(&config.versions.redis_supported)
+                    range_words(&versions.redis_supported)
                 ),
             )
             .at_opt(span)
             .label(format!("Redis {shown}"))
             .help(format!(
                 "set redis-cluster image.tag to \"{}\"",
-                config.versions.redis_recommended
+                versions.redis_recommended
             )),
         );
-    } else if patch.is_some() && full < config.versions.redis_recommended {
+    } else if patch.is_some() && full < versions.redis_recommended {
         out.push(
             Finding::new(
                 &REDIS_VERSION_OUTDATED,
                 format!(
                     "Redis {shown} ({origin}) is older than the recommended {}",
-                    config.versions.redis_recommended
+                    versions.redis_recommended
                 ),
             )
             .at_opt(span)
             .label(format!("Redis {shown}"))
-            .help(format!(
-                "set image.tag to \"{}\"",
-                config.versions.redis_recommended
-            )),
+            .help(format!("set image.tag to \"{}\"", versions.redis_recommended)),
         );
     }
 }

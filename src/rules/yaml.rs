@@ -1,14 +1,14 @@
 //! Rules about the YAML itself: it must parse, and a key must not repeat.
 
-use crate::finding::{Finding, Severity};
-use crate::input::Loaded;
-use crate::rules::{Checked, Rule};
+use crate::diagnostic::{CheckedBy, Rule};
+use crate::diagnostic::{Finding, Severity};
+use crate::rules::Context;
 use crate::yaml::Problem;
 
 pub static YAML_SYNTAX: Rule = Rule {
     id: "yaml-syntax",
     severity: Severity::Error,
-    checked_by: Checked::Lint,
+    checked_by: CheckedBy::Lint,
     summary: "the file is not YAML that Helm can read",
     docs: r#"## What it checks
 That each file is text YAML that Helm can read: valid UTF-8, no binary data, correct indentation and
@@ -33,7 +33,7 @@ redis-cluster:
 pub static DUPLICATE_KEY: Rule = Rule {
     id: "duplicate-key",
     severity: Severity::Error,
-    checked_by: Checked::Lint,
+    checked_by: CheckedBy::Lint,
     summary: "a mapping repeats a key; Helm silently keeps only the last one",
     docs: r#"## What it checks
 That no mapping sets the same key twice.
@@ -56,9 +56,8 @@ redis-cluster:
 "#,
 };
 
-pub fn check(loaded: &Loaded) -> Vec<Finding> {
-    loaded
-        .problems
+pub fn check(cx: &Context) -> Vec<Finding> {
+    cx.problems
         .iter()
         .map(|problem| match problem {
             Problem::Syntax {

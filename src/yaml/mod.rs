@@ -10,16 +10,14 @@ use std::ops::Range;
 
 use libyaml_safer::{EventData, Mark, Parser, ScalarStyle};
 
-use crate::secrets;
-use crate::source::{SourceId, Span};
+use crate::core::redact as secrets;
+use crate::core::source::{SourceId, Span};
 use crate::tree::{Entry, Map, Node, Value};
 
 /// Deepest nesting of mappings and sequences read.
 pub const MAX_DEPTH: usize = 200;
 /// Most nodes that aliases may add to a file by expansion ("billion laughs" stop here).
 pub const MAX_ALIAS_NODES: usize = 200_000;
-/// Largest input read, in bytes.
-pub const MAX_INPUT_BYTES: u64 = 32 * 1024 * 1024;
 
 #[derive(Debug)]
 pub enum Problem {

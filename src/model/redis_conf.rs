@@ -2,7 +2,7 @@
 //! way Redis reads its config: one directive per line, `#` comments, arguments split on whitespace
 //! with quotes. Each argument keeps the span it was written at in the values file.
 
-use crate::source::{Sources, Span};
+use crate::core::source::{Sources, Span};
 use crate::tree::{Node, Value};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -107,7 +107,7 @@ pub fn last<'d>(directives: &'d [Directive], name: &str) -> Option<&'d Directive
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::{Origin, Source, SourceId};
+    use crate::core::source::{Origin, Source, SourceId};
 
     #[test]
     fn directives_with_spans_in_a_block_scalar() {

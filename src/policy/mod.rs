@@ -6,10 +6,10 @@ use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use crate::config::{Config, Level};
-use crate::finding::{Finding, Severity};
+use crate::core::source::{Origin, SourceId, Sources, Span};
+use crate::diagnostic::Rule;
+use crate::diagnostic::{Finding, Severity};
 use crate::rules::suppression::{self, UNUSED_SUPPRESSION};
-use crate::rules::Rule;
-use crate::source::{Origin, SourceId, Sources, Span};
 
 /// Applies the config's levels and the inline suppressions, and adds an `unused-suppression` finding
 /// for every suppression that silenced nothing.
@@ -91,7 +91,7 @@ pub fn apply(findings: Vec<Finding>, config: &Config, sources: &Sources) -> Vec<
                 unused.push(suppression::not_suppressible(span));
             } else if crate::rules::find(id).is_none() {
                 let ids: Vec<String> = crate::rules::ALL.iter().map(|r| r.id.to_string()).collect();
-                let suggestion = crate::rules::schema::did_you_mean(id, &ids);
+                let suggestion = crate::core::text::did_you_mean(id, &ids);
                 unused.push(suppression::unknown_rule(span, id, suggestion));
             } else if level(config, id) != Some(Level::Off) {
                 // A suppression of a rule switched off by the config is not unused: it waits for
@@ -109,7 +109,7 @@ pub fn apply(findings: Vec<Finding>, config: &Config, sources: &Sources) -> Vec<
 
 /// The rules of `candidates` the config leaves on: what a run checks (and reports as passed when
 /// they find nothing).
-pub fn checked(config: &Config, candidates: &[&'static Rule]) -> Vec<&'static Rule> {
+pub fn enabled_rules(config: &Config, candidates: &[&'static Rule]) -> Vec<&'static Rule> {
     candidates
         .iter()
         .copied()

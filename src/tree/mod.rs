@@ -1,7 +1,9 @@
 //! The values tree: what Helm sees after reading YAML, with the span each key and value was written at.
 //! Files, `--set` flags and merges all produce and consume this one type.
 
-use crate::source::{Span, SpanSet};
+pub mod merge;
+
+use crate::core::source::{Span, SpanSet};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {

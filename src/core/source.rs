@@ -325,25 +325,6 @@ impl Sources {
         self.list.is_empty()
     }
 
-    /// The id the next source added gets.
-    pub fn next_id(&self) -> u32 {
-        self.next
-    }
-
-    /// Takes in the sources of another input or deployment (their ids are distinct from these).
-    pub fn append(&mut self, other: Sources) {
-        let sorted = self
-            .list
-            .last()
-            .zip(other.list.first())
-            .is_none_or(|(a, b)| a.0 < b.0);
-        self.list.extend(other.list);
-        if !sorted {
-            self.list.sort_by_key(|(id, _)| *id);
-        }
-        self.next = self.next.max(other.next);
-    }
-
     /// The sources of several deployments, as one.
     pub fn join(parts: impl IntoIterator<Item = Sources>) -> Sources {
         let mut joined = Sources::default();

@@ -1,12 +1,14 @@
 //! The JSON Schemas acp-check checks values against. `build.rs` compiles `schemas/*.schema.json` into
 //! static tables at build time, so a run neither parses nor compiles a schema; this module validates
 //! the spanned tree against those tables. Violations come back tied to the nodes (and so the spans)
-//! they are about; the rules turn them into findings.
+//! they are about; the rules turn them into findings. [`export`] writes them out for other tools.
 //!
 //! The validator implements the keywords the schemas use (`type`, `properties`,
 //! `additionalProperties`, `items`, `enum`, `minimum`, `maximum`, `pattern`, local `$ref`) with the
 //! semantics of JSON Schema 2020-12; `build.rs` refuses any other keyword. A differential test checks it
 //! against the `jsonschema` crate, and the schemas themselves are meta-validated in the tests.
+
+pub mod export;
 
 use std::sync::OnceLock;
 
@@ -116,21 +118,21 @@ pub enum SchemaId {
 
 static REDIS_CLUSTER: Schema = Schema {
     name: "redis-cluster",
-    text: include_str!("../schemas/redis-cluster.schema.json"),
+    text: include_str!("../../schemas/redis-cluster.schema.json"),
     nodes: &REDIS_CLUSTER_NODES,
     patterns: &REDIS_CLUSTER_PATTERNS,
     regexes: &REDIS_CLUSTER_REGEXES,
 };
 static ACP_REDIS_CLIENT: Schema = Schema {
     name: "acp-redis-client",
-    text: include_str!("../schemas/acp-redis-client.schema.json"),
+    text: include_str!("../../schemas/acp-redis-client.schema.json"),
     nodes: &ACP_REDIS_CLIENT_NODES,
     patterns: &ACP_REDIS_CLIENT_PATTERNS,
     regexes: &ACP_REDIS_CLIENT_REGEXES,
 };
 static ACP_STORAGE: Schema = Schema {
     name: "acp-storage",
-    text: include_str!("../schemas/acp-storage.schema.json"),
+    text: include_str!("../../schemas/acp-storage.schema.json"),
     nodes: &ACP_STORAGE_NODES,
     patterns: &ACP_STORAGE_PATTERNS,
     regexes: &ACP_STORAGE_REGEXES,
@@ -412,7 +414,7 @@ fn equals(node: &Node, number: Option<Num>, option: &Lit) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::{SourceId, Span};
+    use crate::core::source::{SourceId, Span};
     use serde_json::{json, Value as Json};
 
     fn parsed(schema: &Schema) -> Json {
@@ -662,7 +664,7 @@ mod tests {
                 }
                 if let Some(platform) = release.platform() {
                     if let Some(client) = platform.redis_client() {
-                        assert_same(SchemaId::AcpRedisClient.get(), &validators[1], client, &name);
+                        assert_same(SchemaId::AcpRedisClient.get(), &validators[1], client.node, &name);
                         sections += 1;
                     }
                     if let Some(storage) = platform.storage() {
@@ -678,7 +680,7 @@ mod tests {
     #[test]
     fn violations_point_at_nodes_with_their_paths_and_descriptions() {
         let parsed = crate::yaml::parse(
-            crate::source::SourceId(0),
+            crate::core::source::SourceId(0),
             "cluster:\n  nodes: six\n  replica: 1\nimage:\n  pullPolicy: Sometimes\n",
         );
         let root = &parsed.documents[0];

@@ -1,9 +1,50 @@
-//! One finding model for every check and every output format.
+//! What a check reports: the [`Rule`] it is about and the [`Finding`]s it makes. One finding model
+//! serves every check, lint's and probe's, and every output format.
 
 use serde::Serialize;
 
-use crate::rules::Rule;
-use crate::source::Span;
+use crate::core::redact::Secrets;
+use crate::core::source::Span;
+
+/// A rule: a stable id, a default severity, a one-line summary and a page of docs.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Rule {
+    /// Stable kebab-case id: scripts, configs and suppressions use it.
+    pub id: &'static str,
+    pub severity: Severity,
+    pub checked_by: CheckedBy,
+    pub summary: &'static str,
+    /// Markdown with the headings *What it checks*, *Why it matters*, *How to fix*, *Example*.
+    pub docs: &'static str,
+}
+
+/// Which commands check a rule: `lint` reads values files, `probe` asks the live Redis. A rule
+/// both check means the same thing in both (the version policy, the module, …).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckedBy {
+    Lint,
+    Probe,
+    LintAndProbe,
+}
+
+impl CheckedBy {
+    pub fn by_lint(self) -> bool {
+        matches!(self, CheckedBy::Lint | CheckedBy::LintAndProbe)
+    }
+
+    pub fn by_probe(self) -> bool {
+        matches!(self, CheckedBy::Probe | CheckedBy::LintAndProbe)
+    }
+
+    /// The commands, as `acp-check rules` lists them.
+    pub fn commands(self) -> &'static [&'static str] {
+        match self {
+            CheckedBy::Lint => &["lint"],
+            CheckedBy::Probe => &["probe"],
+            CheckedBy::LintAndProbe => &["lint", "probe"],
+        }
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -112,5 +153,25 @@ impl Finding {
             message: message.into(),
         });
         self
+    }
+
+    /// Every text of the finding: message, help, label, log line, target and related messages.
+    pub fn texts_mut(&mut self) -> impl Iterator<Item = &mut String> {
+        std::iter::once(&mut self.message)
+            .chain(self.help.iter_mut())
+            .chain(self.label.iter_mut())
+            .chain(self.log_line.iter_mut())
+            .chain(self.target.iter_mut())
+            .chain(self.related.iter_mut().map(|r| &mut r.message))
+    }
+}
+
+/// Replaces every secret that reached a text of the findings with `***`.
+pub fn mask(findings: &mut [Finding], secrets: &Secrets) {
+    if secrets.is_empty() {
+        return;
+    }
+    for finding in findings {
+        finding.texts_mut().for_each(|text| secrets.mask(text));
     }
 }

@@ -1,7 +1,58 @@
-//! What counts as a secret. Every place that reads user text asks here, so that reports can mask
-//! secrets once, at the source, and no output format ever shows one.
+//! What counts as a secret, and masking. Every place that reads user text asks here which parts of
+//! it are secret (the sources record them), and every text that reaches a report from an input or a
+//! server is masked with the [`Secrets`] read, so that no output format ever shows one.
 
 use std::ops::Range;
+
+use super::source::{Sources, MASK};
+
+/// The secrets of a run (3 characters or more), longest first, so that a secret holding another
+/// is masked whole.
+#[derive(Clone, Debug, Default)]
+pub struct Secrets(Vec<String>);
+
+impl Secrets {
+    /// The secrets marked in `sources`.
+    pub fn of(sources: &Sources) -> Secrets {
+        let mut secrets: Vec<String> = sources
+            .iter()
+            .flat_map(|(_, s)| s.redactions.iter().filter_map(|r| s.text.get(r.clone())))
+            .filter(|s| s.len() >= 3)
+            .map(str::to_string)
+            .collect();
+        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        secrets.dedup();
+        Secrets(secrets)
+    }
+
+    /// One more secret (a password the probe was given), in its place by length.
+    pub fn add(&mut self, secret: &str) {
+        if secret.len() < 3 || self.0.iter().any(|s| s == secret) {
+            return;
+        }
+        let at = self.0.partition_point(|s| s.len() >= secret.len());
+        self.0.insert(at, secret.to_string());
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Replaces every secret in `text` with `***`, as written and as escaped in a JSON pointer.
+    pub fn mask(&self, text: &mut String) {
+        for secret in &self.0 {
+            if text.contains(secret.as_str()) {
+                *text = text.replace(secret.as_str(), MASK);
+            }
+            if secret.contains(['~', '/']) {
+                let escaped = secret.replace('~', "~0").replace('/', "~1");
+                if text.contains(&escaped) {
+                    *text = text.replace(&escaped, MASK);
+                }
+            }
+        }
+    }
+}
 
 /// True for a mapping key whose string value is a secret: `password`, `OSS_GLOBAL_PASSWORD`,
 /// `PATRONI_SUPERUSER_PASSWORD`, `clientSecret`, `apiToken`… but not the names of the places a

@@ -47,7 +47,7 @@ pub fn drop_nulls(map: &mut Map) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::SourceId;
+    use crate::core::source::SourceId;
     use crate::yaml;
 
     fn map(source: u32, text: &str) -> Map {
@@ -64,7 +64,10 @@ mod tests {
         let mut base = map(0, "a:\n  x: 1\n  w: 2\nlist: [1, 2, 3]\ngone: {k: v}\nkeep: 1\n");
         merge(&mut base, map(1, "a:\n  w: 3\n  z: 4\nlist: [9]\ngone: null\n"));
         drop_nulls(&mut base);
-        let root = Node::new(Value::Map(base), crate::source::Span::new(SourceId(0), 0..0));
+        let root = Node::new(
+            Value::Map(base),
+            crate::core::source::Span::new(SourceId(0), 0..0),
+        );
         assert_eq!(root.get(&["a", "x"]).unwrap().value, Value::Int(1));
         assert_eq!(root.get(&["a", "w"]).unwrap().value, Value::Int(3));
         assert_eq!(root.get(&["a", "z"]).unwrap().value, Value::Int(4));
@@ -79,7 +82,10 @@ mod tests {
     fn a_map_replaces_a_scalar_and_the_reverse() {
         let mut base = map(0, "a: 1\nb: {c: 1}\n");
         merge(&mut base, map(1, "a: {x: 1}\nb: 2\n"));
-        let root = Node::new(Value::Map(base), crate::source::Span::new(SourceId(0), 0..0));
+        let root = Node::new(
+            Value::Map(base),
+            crate::core::source::Span::new(SourceId(0), 0..0),
+        );
         assert!(root.get(&["a", "x"]).is_some());
         assert_eq!(root.get(&["b"]).unwrap().value, Value::Int(2));
     }

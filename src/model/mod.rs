@@ -1,11 +1,19 @@
 //! The deployment model: the releases of one run (values merged as Helm merges them) and the typed
-//! views the rules read: the platform's Redis client config, its storage config and the redis-cluster
-//! chart values, with chart versions, release names, namespaces, and the values that may come from
-//! outside the files.
+//! views the rules and the probe read: the platform's Redis client config and storage config
+//! ([`platform`]), the redis-cluster chart values ([`redis_cluster`]) and the `redis.conf` they carry
+//! ([`redis_conf`]), with chart versions, release names, namespaces, and the values that may come
+//! from outside the files; and what a live Redis says of itself ([`info`]).
 
-use crate::input::merge;
-use crate::source::Span;
-use crate::tree::{Entry, Map, Node, Value};
+pub mod info;
+pub mod platform;
+pub mod redis_cluster;
+pub mod redis_conf;
+
+pub use platform::{Platform, RedisClient, CLIENT_LAYERS, STORAGE_LAYERS};
+pub use redis_cluster::{ClusterPassword, RedisCluster};
+
+use crate::core::source::Span;
+use crate::tree::{Map, Node, Value};
 
 /// A value and where it was written (no span when it came from a command-line option).
 #[derive(Clone, Debug, PartialEq)]
@@ -33,7 +41,7 @@ impl Located<String> {
     }
 }
 
-/// Which chart the values are for (domain.md §2).
+/// Which chart the values are for: the four shapes of the README's "Usage".
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Shape {
     /// `kube-acp-stack`: platform values under `acp:`, Bitnami values under `redis-cluster:`.
@@ -188,92 +196,6 @@ pub fn shape_of_values(root: &Node) -> Shape {
     Shape::Unknown
 }
 
-/// The platform (ACP) part of a release.
-pub struct Platform<'a> {
-    pub release: &'a Release,
-    /// `["acp"]` in the umbrella chart, empty in the `acp` chart.
-    pub prefix: &'static [&'static str],
-    pub root: &'a Node,
-}
-
-/// The three places the ACP chart reads Redis client settings from, in the order they override
-/// each other (`/data/config.yaml`, `/data/extraconfig.yaml`, `/secret/config.yaml`).
-pub const CLIENT_LAYERS: [&[&str]; 3] = [
-    &["redis"],
-    &["config", "data", "redis"],
-    &["secretConfig", "data", "redis"],
-];
-/// The places storage settings can come from, in order.
-pub const STORAGE_LAYERS: [&[&str]; 2] = [
-    &["config", "data", "storage"],
-    &["secretConfig", "data", "storage"],
-];
-
-impl<'a> Platform<'a> {
-    /// The effective Redis client config: `redis` → `config.data.redis` → `secretConfig.data.redis`,
-    /// merged deeply; every value keeps the span it was written at. `None` when none is set.
-    pub fn redis_client(&self) -> Option<&'a Node> {
-        let effective = &self.release.effective;
-        effective
-            .client
-            .get_or_init(|| self.layered(&CLIENT_LAYERS))
-            .as_ref()
-    }
-
-    /// The effective storage config (`config.data.storage` → `secretConfig.data.storage`).
-    pub fn storage(&self) -> Option<&'a Node> {
-        let effective = &self.release.effective;
-        effective
-            .storage
-            .get_or_init(|| self.layered(&STORAGE_LAYERS))
-            .as_ref()
-    }
-
-    fn layered(&self, layers: &[&[&str]]) -> Option<Node> {
-        let mut merged: Option<Node> = None;
-        for path in layers {
-            let Some(node) = self.root.get(path) else { continue };
-            let Value::Map(map) = &node.value else { continue };
-            match &mut merged {
-                Some(Node {
-                    value: Value::Map(into),
-                    ..
-                }) => merge::merge(into, map.clone()),
-                _ => merged = Some(node.clone()),
-            }
-        }
-        merged
-    }
-
-    /// `secretConfig.create: false`: the secret config comes from an existing Secret, not these values.
-    pub fn secret_config_external(&self) -> Option<&'a Entry> {
-        let entry = self.root.entry(&["secretConfig", "create"])?;
-        (entry.value.as_bool() == Some(false)).then_some(entry)
-    }
-}
-
-/// The Bitnami redis-cluster part of a release.
-pub struct RedisCluster<'a> {
-    pub release: &'a Release,
-    /// `["redis-cluster"]` in the umbrella chart, empty for the chart alone.
-    pub prefix: &'static [&'static str],
-    pub root: &'a Node,
-    /// The chart version, from Chart.yaml / Chart.lock or the HelmRelease, if known.
-    pub chart_version: Option<Located<String>>,
-}
-
-impl<'a> RedisCluster<'a> {
-    /// `existingSecret`: the cluster password is kept in a Secret acp-check cannot read.
-    pub fn existing_secret(&self) -> Option<&'a Entry> {
-        let entry = self.root.entry(&["existingSecret"])?;
-        entry
-            .value
-            .as_str()
-            .is_some_and(|s| !s.is_empty())
-            .then_some(entry)
-    }
-}
-
 /// All releases of one run: one deployment.
 #[derive(Default)]
 pub struct Deployment {
@@ -308,7 +230,7 @@ pub fn empty_values(span: Span) -> Node {
 /// Why a value cannot be read from the files, if it cannot.
 pub fn opaque(node: &Node) -> Option<&'static str> {
     let Value::Str(s) = &node.value else { return None };
-    if crate::secrets::is_sops_ciphertext(s) {
+    if crate::core::redact::is_sops_ciphertext(s) {
         Some("it is SOPS-encrypted")
     } else if s.contains("${") {
         Some("it is a variable that Flux substitutes at deploy time")
@@ -317,119 +239,4 @@ pub fn opaque(node: &Node) -> Option<&'static str> {
     } else {
         None
     }
-}
-
-/// The cluster password as the chart resolves it.
-#[derive(Debug)]
-pub enum ClusterPassword<'a> {
-    /// `usePassword: false`.
-    Disabled(&'a Entry),
-    /// Written in the values (`global.redis.password` wins over `password`).
-    Written(&'a Node),
-    /// Kept in a Secret (`existingSecret`).
-    InSecret(&'a Entry),
-    /// `usePassword` with no password and no Secret: the chart generates a random one.
-    Random,
-}
-
-impl<'a> RedisCluster<'a> {
-    /// A setting of the chart, by path under the chart's values.
-    pub fn get(&self, path: &[&str]) -> Option<&'a Node> {
-        self.root.get(path)
-    }
-
-    pub fn entry(&self, path: &[&str]) -> Option<&'a Entry> {
-        self.root.entry(path)
-    }
-
-    /// Where to point a finding about the chart as a whole: its key in an umbrella, else the values.
-    pub fn anchor(&self) -> Span {
-        match self.prefix.split_last() {
-            Some(_) => self
-                .release
-                .values
-                .entry(self.prefix)
-                .map_or(self.root.span, |e| e.key_span),
-            None => self.root.span,
-        }
-    }
-
-    pub fn password(&self) -> ClusterPassword<'a> {
-        if let Some(entry) = self.entry(&["usePassword"]) {
-            if entry.value.as_bool() == Some(false) {
-                return ClusterPassword::Disabled(entry);
-            }
-        }
-        let non_empty = |n: &&'a Node| n.as_str().is_none_or(|s| !s.is_empty()) && n.value != Value::Null;
-        // An umbrella chart's top-level `global` reaches the subchart too.
-        let global = self
-            .get(&["global", "redis", "password"])
-            .or_else(|| {
-                (!self.prefix.is_empty())
-                    .then(|| self.release.values.get(&["global", "redis", "password"]))
-                    .flatten()
-            })
-            .filter(non_empty);
-        if let Some(node) = global.or_else(|| self.get(&["password"]).filter(non_empty)) {
-            return ClusterPassword::Written(node);
-        }
-        match self.existing_secret() {
-            Some(entry) => ClusterPassword::InSecret(entry),
-            None => ClusterPassword::Random,
-        }
-    }
-
-    /// An integer setting with the chart's default, and the node that set it (if any).
-    pub fn int(&self, path: &[&str], default: i64) -> (i64, Option<&'a Node>) {
-        match self.get(path) {
-            Some(node) => match node.value {
-                Value::Int(i) => (i, Some(node)),
-                _ => (default, None),
-            },
-            None => (default, None),
-        }
-    }
-
-    pub fn flag(&self, path: &[&str], default: bool) -> bool {
-        self.get(path).and_then(Node::as_bool).unwrap_or(default)
-    }
-
-    /// The `redis.conf` directives the values add: `redis.configmap`, then `redis.defaultConfigOverride`.
-    pub fn config_nodes(&self) -> Vec<&'a Node> {
-        [
-            &["redis", "configmap"][..],
-            &["redis", "defaultConfigOverride"][..],
-        ]
-        .iter()
-        .filter_map(|p| self.get(p))
-        .collect()
-    }
-
-    /// The Kubernetes name the chart gives its objects (`common.names.fullname`), if it can be known.
-    pub fn fullname(&self) -> Option<String> {
-        if let Some(name) = self
-            .get(&["fullnameOverride"])
-            .and_then(Node::as_str)
-            .filter(|s| !s.is_empty())
-        {
-            return Some(trim_name(name));
-        }
-        let release = self.release.release_name.as_ref()?.value.clone();
-        let chart = self
-            .get(&["nameOverride"])
-            .and_then(Node::as_str)
-            .filter(|s| !s.is_empty())
-            .unwrap_or("redis-cluster");
-        Some(trim_name(&if release.contains(chart) {
-            release
-        } else {
-            format!("{release}-{chart}")
-        }))
-    }
-}
-
-/// Kubernetes names are cut at 63 characters and lose a trailing `-`, as the chart's helper does.
-fn trim_name(name: &str) -> String {
-    let cut: String = name.chars().take(63).collect();
-    cut.trim_end_matches('-').to_string()
 }

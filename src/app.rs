@@ -1,0 +1,232 @@
+//! The pipelines: what `acp-check lint` and `acp-check probe` do, from options to the findings a
+//! report shows. Both end at the same boundary: the findings pass policy (rule levels, inline
+//! suppressions), then every secret read is masked in their texts and in the JSON pointers of their
+//! places, once, before any reporter sees them.
+
+use std::time::{Duration, Instant};
+
+use crate::config::Config;
+use crate::core::redact::Secrets;
+use crate::core::source::{Sources, SpanMap, SpanSet};
+use crate::core::Fatal;
+use crate::diagnostic::{self, Finding, Rule, Severity};
+use crate::input::{self, Loaded};
+use crate::report::Report;
+use crate::rules::{self, Context};
+
+/// What a run found, masked, with what reporting it needs.
+pub struct Outcome {
+    /// Every source read: the findings point into them.
+    pub sources: Sources,
+    /// The JSON pointer of each place the findings name, masked (`None`: the place has none).
+    pub pointers: SpanMap<Option<String>>,
+    pub findings: Vec<Finding>,
+    /// The rules the run checked (those the config leaves on), in catalogue order.
+    pub enabled: Vec<&'static Rule>,
+    /// The `host:port` targets a probe checked, and those whose checks stopped early, with why.
+    pub targets: Vec<String>,
+    pub unreached: Vec<(String, String)>,
+}
+
+impl Outcome {
+    /// The report every format is written from (it takes the findings over).
+    pub fn report(&mut self) -> Report<'_> {
+        let findings = std::mem::take(&mut self.findings);
+        let pointers = std::mem::take(&mut self.pointers);
+        Report::new(findings, &self.sources, pointers)
+            .catalogue(rules::ALL)
+            .enabled(std::mem::take(&mut self.enabled))
+            .targets(std::mem::take(&mut self.targets))
+            .unreached(std::mem::take(&mut self.unreached))
+    }
+}
+
+/// `acp-check lint`: reads the inputs, and for each deployment they hold runs every rule, then
+/// applies the config's rule levels and the inline suppressions, and masks secrets. Inputs are read,
+/// and deployments checked, in parallel; the result does not depend on it. An input that is a
+/// deployment of its own (a values file found in a directory, say) is checked as soon as it is
+/// read, and only what reporting needs of it is kept; the others are grouped once all are read.
+pub fn lint(options: &input::Options, config: &Config) -> Result<Outcome, Fatal> {
+    let plan = input::plan(options)?;
+    let check = |group: Vec<input::Piece>| {
+        let loaded = input::assemble(&plan, group, options)?;
+        Ok::<_, Fatal>(check_deployment(loaded, config))
+    };
+    let read = crate::core::parallel::map((0..plan.len()).collect(), |i| {
+        let piece = input::read(&plan, i)?;
+        if input::settled(&plan, &piece) {
+            check(vec![piece]).map(Read::Checked)
+        } else {
+            Ok(Read::Pending(piece))
+        }
+    });
+    let mut parts = Vec::new();
+    let mut pending = Vec::new();
+    for result in read {
+        match result? {
+            Read::Checked(part) => parts.push(part),
+            Read::Pending(piece) => pending.push(piece),
+        }
+    }
+    for part in crate::core::parallel::map(input::deployments(&plan, pending), check) {
+        parts.push(part?);
+    }
+    let mut sources = Vec::with_capacity(parts.len());
+    let mut pointers = SpanMap::default();
+    let mut findings = Vec::new();
+    for part in parts {
+        sources.push(part.sources);
+        pointers.extend(part.pointers);
+        findings.extend(part.findings);
+    }
+    Ok(Outcome {
+        sources: Sources::join(sources),
+        pointers,
+        findings,
+        enabled: crate::policy::enabled_rules(config, &rules::lint_rules()),
+        targets: Vec::new(),
+        unreached: Vec::new(),
+    })
+}
+
+/// An input read: checked already, or waiting for the others of its deployment.
+enum Read {
+    Checked(Part),
+    Pending(input::Piece),
+}
+
+/// One deployment, checked: what reporting needs of it (its documents and model are let go, so that
+/// a large tree never holds every document at once).
+struct Part {
+    sources: Sources,
+    pointers: SpanMap<Option<String>>,
+    findings: Vec<Finding>,
+}
+
+fn check_deployment(loaded: Loaded, config: &Config) -> Part {
+    let context = Context {
+        deployment: &loaded.deployment,
+        documents: &loaded.documents,
+        problems: &loaded.problems,
+        sources: &loaded.sources,
+        versions: &config.versions,
+    };
+    let findings = rules::check(&context);
+    let mut findings = crate::policy::apply(findings, config, &loaded.sources);
+    // Masked deployment by deployment: masking each finding with every secret of a large run would
+    // take quadratic time.
+    let secrets = Secrets::of(&loaded.sources);
+    diagnostic::mask(&mut findings, &secrets);
+    let pointers = pointers(&loaded, &findings, &secrets);
+    Part {
+        sources: loaded.sources,
+        pointers,
+        findings,
+    }
+}
+
+/// The JSON pointers of every place the findings name, all at once (a file may have thousands of
+/// findings), and masked: a key can hold a secret (a whole redis.conf line written as a key, say).
+fn pointers(loaded: &Loaded, findings: &[Finding], secrets: &Secrets) -> SpanMap<Option<String>> {
+    let spans: SpanSet = findings
+        .iter()
+        .flat_map(|f| f.span.into_iter().chain(f.related.iter().map(|r| r.span)))
+        .collect();
+    let mut found = loaded.pointers(&spans);
+    spans
+        .into_iter()
+        .map(|span| {
+            let pointer = found.remove(&span).map(|mut p| {
+                secrets.mask(&mut p);
+                p
+            });
+            (span, pointer)
+        })
+        .collect()
+}
+
+/// What `acp-check probe` is asked to do.
+#[derive(Debug, Default)]
+pub struct ProbeOptions {
+    /// `-f` files: the platform's values (addresses, password source, TLS settings).
+    pub values: Vec<String>,
+    pub probe: crate::probe::Options,
+    /// `--wait`: repeat the probe, with backoff, until it passes or this much time has passed.
+    pub wait: Option<Duration>,
+    /// Say on standard error why each attempt failed (a person is watching).
+    pub progress: bool,
+}
+
+/// `acp-check probe`: plans the probe from the flags and the values, probes (again and again, with
+/// backoff, under `--wait`), applies the config's rule levels and masks every secret, the password
+/// given to the probe among them.
+pub fn probe(options: &ProbeOptions, config: &Config) -> Result<Outcome, Fatal> {
+    if options.values.iter().filter(|v| *v == "-").count() > 1 {
+        return Err(Fatal("standard input (-) can be read only once".into()));
+    }
+    let loaded = if options.values.is_empty() {
+        None
+    } else {
+        Some(input::load(&input::Options {
+            values: options.values.clone(),
+            ..Default::default()
+        })?)
+    };
+    let deployment = loaded.as_ref().map(|l| &l.deployment);
+    let (settings, setup) = crate::probe::settings(&options.probe, deployment, config)?;
+    let empty = Sources::default();
+    let sources = loaded.as_ref().map_or(&empty, |l| &l.sources);
+    let mut secrets = Secrets::of(sources);
+    if let Some(password) = &settings.password {
+        secrets.add(&password.0);
+    }
+    let started = Instant::now();
+    let mut backoff = Duration::from_millis(500);
+    let mut attempt = 1;
+    let (mut findings, targets, unreached) = loop {
+        let mut findings = setup.clone();
+        let probed = crate::probe::run(&settings);
+        findings.extend(probed.findings);
+        findings = crate::policy::apply(findings, config, sources);
+        let failed = findings.iter().find(|f| f.severity == Severity::Error);
+        let left = options
+            .wait
+            .map_or(Duration::ZERO, |wait| wait.saturating_sub(started.elapsed()));
+        let Some(failed) = failed.filter(|_| !left.is_zero()) else {
+            break (findings, probed.targets, probed.unreached);
+        };
+        if options.progress {
+            let mut line = format!(
+                "acp-check: attempt {attempt} failed ({}); trying again in {} ({}s left)",
+                failed.rule.id,
+                crate::probe::node::human_duration(backoff.min(left)),
+                left.as_secs()
+            );
+            secrets.mask(&mut line);
+            eprintln!("{line}");
+        }
+        std::thread::sleep(backoff.min(left));
+        backoff = (backoff * 2).min(Duration::from_secs(5));
+        attempt += 1;
+    };
+    diagnostic::mask(&mut findings, &secrets);
+    let unreached = unreached
+        .into_iter()
+        .map(|(target, mut why)| {
+            secrets.mask(&mut why);
+            (target, why)
+        })
+        .collect();
+    let pointers = match &loaded {
+        Some(loaded) => pointers(loaded, &findings, &secrets),
+        None => SpanMap::default(),
+    };
+    Ok(Outcome {
+        sources: loaded.map(|l| l.sources).unwrap_or_default(),
+        pointers,
+        findings,
+        enabled: crate::policy::enabled_rules(config, &rules::probe_rules()),
+        targets,
+        unreached,
+    })
+}
