@@ -104,13 +104,13 @@ struct Part {
 }
 
 fn check_deployment(loaded: Loaded, config: &Config) -> Part {
-    let context = Context {
-        deployment: &loaded.deployment,
-        documents: &loaded.documents,
-        problems: &loaded.problems,
-        sources: &loaded.sources,
-        versions: &config.versions,
-    };
+    let context = Context::new(
+        &loaded.deployment,
+        &loaded.documents,
+        &loaded.problems,
+        &loaded.sources,
+        &config.versions,
+    );
     let findings = rules::check(&context);
     let mut findings = crate::policy::apply(findings, config, &loaded.sources);
     // Masked deployment by deployment: masking each finding with every secret of a large run would
@@ -199,7 +199,7 @@ pub fn probe(options: &ProbeOptions, config: &Config) -> Result<Outcome, Fatal> 
             let mut line = format!(
                 "acp-check: attempt {attempt} failed ({}); trying again in {} ({}s left)",
                 failed.rule.id,
-                crate::probe::node::human_duration(backoff.min(left)),
+                crate::core::text::human_duration(backoff.min(left)),
                 left.as_secs()
             );
             secrets.mask(&mut line);

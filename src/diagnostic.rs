@@ -16,6 +16,9 @@ pub struct Rule {
     pub summary: &'static str,
     /// Markdown with the headings *What it checks*, *Why it matters*, *How to fix*, *Example*.
     pub docs: &'static str,
+    /// The source file that defines the rule (`file!()`): its docs, messages and check, named
+    /// after its id.
+    pub file: &'static str,
 }
 
 /// Which commands check a rule: `lint` reads values files, `probe` asks the live Redis. A rule

@@ -63,7 +63,7 @@ pub fn rules_table(style: Style) -> String {
     out
 }
 
-/// `acp-check rules --format json`: `{"rules":[{"id","severity","checked_by","summary","docs"}]}`.
+/// `acp-check rules --format json`: `{"rules":[{"id","severity","checked_by","summary","docs","file"}]}`.
 pub fn rules_json() -> String {
     #[derive(Serialize)]
     struct Rules {
@@ -77,6 +77,8 @@ pub fn rules_json() -> String {
         checked_by: &'static [&'static str],
         summary: &'static str,
         docs: &'static str,
+        /// The source file that defines the rule, its messages and its check.
+        file: &'static str,
     }
     let rules = Rules {
         rules: rules::ALL
@@ -87,6 +89,7 @@ pub fn rules_json() -> String {
                 checked_by: r.checked_by.commands(),
                 summary: r.summary,
                 docs: r.docs,
+                file: r.file,
             })
             .collect(),
     };
@@ -162,7 +165,7 @@ pub fn tail(mut reader: impl std::io::BufRead, max_bytes: usize) -> std::io::Res
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
-/// A rule's page: id, default severity, summary, then its docs.
+/// A rule's page: id, default severity, summary, then its docs and the file that defines it.
 pub fn rule_page(rule: &Rule, style: Style) -> String {
     let mut out = format!(
         "{}  (default severity: {}; checked by {})\n{}\n\n",
@@ -172,6 +175,7 @@ pub fn rule_page(rule: &Rule, style: Style) -> String {
         rule.summary
     );
     out.push_str(&render_markdown(rule.docs, style));
+    out.push_str(&format!("\n{}\n  {}\n", style.strong("Defined in"), rule.file));
     out
 }
 
@@ -217,7 +221,6 @@ pub fn log_line_page(r: &Recognised, style: Style) -> String {
     out
 }
 
-/// Whether the command line has a `probe` subcommand yet.
 /// Docs Markdown for a terminal: headings on their own line (bold when styled), text indented by two
 /// spaces, code blocks by four, without their fences.
 pub fn render_markdown(markdown: &str, style: Style) -> String {

@@ -72,6 +72,15 @@ pub fn shorten(text: &mut String) {
     }
 }
 
+/// A duration as a person writes it: `3s`, `500ms`.
+pub fn human_duration(d: std::time::Duration) -> String {
+    if d.as_millis() % 1000 == 0 {
+        format!("{}s", d.as_secs())
+    } else {
+        format!("{}ms", d.as_millis())
+    }
+}
+
 /// The closest known key, if it is close enough to be a typo.
 pub fn did_you_mean<'k>(key: &str, known: &'k [String]) -> Option<&'k str> {
     let lower = key.to_ascii_lowercase();

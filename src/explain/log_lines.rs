@@ -1023,3 +1023,58 @@ mod tests {
         assert_eq!(r.detail.as_deref(), Some("redis-cluster-headless:6379"));
     }
 }
+
+#[cfg(test)]
+mod probe_lines {
+    use super::recognise;
+    use crate::model::platform_log::*;
+
+    /// `acp-check explain` reads every line the probe shows, and names the rule the probe used.
+    #[test]
+    fn explain_recognises_every_line() {
+        for (line, rule) in [
+            (refused("127.0.0.1:1"), "redis-unreachable"),
+            (no_such_host("redis.invalid"), "redis-unreachable"),
+            (timeout("127.0.0.1:6379"), "redis-unreachable"),
+            (no_route("127.0.0.1:6379"), "redis-unreachable"),
+            (
+                redis_error(
+                    "WRONGPASS invalid username-password pair or user is disabled.",
+                    true,
+                ),
+                "redis-auth-failed",
+            ),
+            (
+                redis_error(
+                    "WRONGPASS invalid username-password pair or user is disabled.",
+                    false,
+                ),
+                "redis-auth-failed",
+            ),
+            (
+                redis_error("NOAUTH Authentication required.", false),
+                "redis-auth-failed",
+            ),
+            (
+                fatal("ERR unknown command 'FT.INFO', with args beginning with: 'default-index' "),
+                "search-module-missing",
+            ),
+            (fatal("CLUSTERDOWN The cluster is down"), "cluster-state-fail"),
+            (
+                fatal("ERRCLUSTER Uninitialized cluster state, could not perform command"),
+                "cluster-state-fail",
+            ),
+            (
+                fatal("tls: failed to verify certificate: x509: certificate signed by unknown authority"),
+                "tls-handshake-failed",
+            ),
+        ] {
+            let r = recognise(&line).unwrap_or_else(|| panic!("not recognised: {line}"));
+            assert!(
+                r.pattern.mode.live.contains(&rule),
+                "{line}: {:?}",
+                r.pattern.mode.live
+            );
+        }
+    }
+}

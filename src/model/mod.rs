@@ -6,6 +6,7 @@
 
 pub mod info;
 pub mod platform;
+pub mod platform_log;
 pub mod redis_cluster;
 pub mod redis_conf;
 

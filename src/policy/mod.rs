@@ -9,7 +9,7 @@ use crate::config::{Config, Level};
 use crate::core::source::{Origin, SourceId, Sources, Span};
 use crate::diagnostic::Rule;
 use crate::diagnostic::{Finding, Severity};
-use crate::rules::suppression::{self, UNUSED_SUPPRESSION};
+use crate::rules::suppression::unused_suppression::{self as suppression, RULE as UNUSED_SUPPRESSION};
 
 /// Applies the config's levels and the inline suppressions, and adds an `unused-suppression` finding
 /// for every suppression that silenced nothing.

@@ -6,7 +6,6 @@
 //! carry their target and the log line the platform would print.
 
 pub mod node;
-pub mod platform_log;
 pub mod resp;
 pub mod tls;
 
@@ -19,7 +18,9 @@ use crate::core::Fatal;
 use crate::diagnostic::Finding;
 use crate::model::opaque;
 use crate::model::{Deployment, RedisClient};
-use crate::rules::{self, live};
+use crate::rules::auth::plaintext_secret;
+use crate::rules::connection::cluster_mode_mismatch;
+use crate::rules::tls::tls_verify_disabled;
 use crate::tree::{Node, Value};
 
 /// The index the platform asks for when the values do not name one (the vendor's logs show it).
@@ -27,15 +28,6 @@ pub const DEFAULT_INDEX: &str = "default-index";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3);
 /// Nodes probed at once.
 const CONCURRENCY: usize = 8;
-/// The ACL rules of a least-privilege probe user: exactly the commands the probe sends, and the
-/// index name as a key (`FT.INFO` declares its argument a key).
-pub const PROBE_ACL_RULES: &str = "-@all +auth +hello +ping +info +cluster|info +cluster|nodes +cluster|shards +module|list +ft.info +config|get ~default-index";
-
-/// [`PROBE_ACL_RULES`] for another index name.
-pub fn probe_acl_rules(index: &str) -> String {
-    PROBE_ACL_RULES.replace("~default-index", &format!("~{index}"))
-}
-
 /// The environment variable read for the password when no flag names a source.
 pub const PASSWORD_ENV: &str = "ACP_CHECK_REDIS_PASSWORD";
 
@@ -230,13 +222,7 @@ pub fn settings(
         };
         let insecure = options.tls_insecure || flag("insecure_skip_verify");
         if insecure {
-            findings.push(
-                Finding::new(
-                    &rules::tls::TLS_VERIFY_DISABLED,
-                    "the probe does not verify the server's certificate (--tls-insecure or tls.insecure_skip_verify)",
-                )
-                .help("give the CA that signed the server certificate with --tls-ca (redis.tls.ca) instead"),
-            );
+            findings.push(tls_verify_disabled::probe_insecure());
         }
         let config = tls::client_config(
             pem(&options.tls_ca, "ca")?,
@@ -335,15 +321,7 @@ fn password(
             "the platform's Redis password in the values cannot be used: {reason}; give it with --password-env VAR or --password-file PATH"
         )));
     }
-    findings.push(
-        Finding::new(
-            &rules::passwords::PLAINTEXT_SECRET,
-            "the probe read the platform's Redis password from a values file, where it is written in clear",
-        )
-        .at(node.span)
-        .label("password in clear")
-        .help("keep it in a Secret (secretConfig.data.redis.password from a sealed or SOPS-encrypted file) and give it to the probe with --password-env or --password-file"),
-    );
+    findings.push(plaintext_secret::read_by_probe(node));
     Ok(Some(Secret(value.clone())))
 }
 
@@ -390,29 +368,11 @@ pub fn run(settings: &Settings) -> Probed {
     if let Some(seed) = reports.iter().find(|r| r.mode.is_some()) {
         let server_cluster = seed.mode.as_deref() == Some("cluster");
         if server_cluster != settings.cluster_client {
-            let (client, server) = if settings.cluster_client {
-                (
-                    format!(
-                        "the client lists {} addresses (a cluster client)",
-                        settings.seeds.len().max(2)
-                    ),
-                    "this Redis is standalone",
-                )
-            } else {
-                (
-                    "the client lists one address (a single-node client)".to_string(),
-                    "this Redis is a cluster",
-                )
-            };
-            findings.push(
-                Finding::new(&live::CLUSTER_MODE_MISMATCH, format!("{client}, and {server}"))
-                    .on(seed.target.announced.to_string())
-                    .help(if settings.cluster_client {
-                        "list one address for a standalone Redis"
-                    } else {
-                        "list the headless service twice (`<fullname>-headless:6379` ×2) for a cluster"
-                    }),
-            );
+            findings.push(cluster_mode_mismatch::live(
+                &seed.target.announced.to_string(),
+                settings.cluster_client,
+                settings.seeds.len(),
+            ));
         }
     }
     let mut targets = Vec::new();
@@ -471,13 +431,6 @@ mod tests {
         assert!(a("host:http").is_err());
         assert!(a("").is_err());
         assert!(a("a b:1").is_err());
-    }
-
-    #[test]
-    fn the_acl_line_is_in_the_rule_docs() {
-        assert!(live::PROBE_PERMISSION_DENIED
-            .docs
-            .contains(&format!("ACL SETUSER acp-check on >PASSWORD {PROBE_ACL_RULES}")));
     }
 
     #[test]

@@ -5,10 +5,17 @@
 use std::io;
 
 use super::resp::{self, Command, Connection, Failure, Reply};
-use super::{platform_log, Address, Secret, Settings};
+use super::{Address, Secret, Settings};
 use crate::diagnostic::Finding;
 use crate::model::info::{parse_cluster_nodes, ClusterNode, Info};
-use crate::rules::{live, search, topology, versions};
+use crate::rules::auth::redis_auth_failed;
+use crate::rules::connection::probe_permission_denied;
+use crate::rules::connection::redis_unreachable::{self, ConnectError};
+use crate::rules::durability::{evicting_memory_policy, memory_nearly_full, persistence_disabled};
+use crate::rules::search::{search_index_missing, search_module_missing};
+use crate::rules::tls::tls_handshake_failed::{self, TlsFailure};
+use crate::rules::topology::{cluster_no_replicas, cluster_state_fail};
+use crate::rules::versions;
 
 /// A node to probe: the address it is known by, and where the probe really connects.
 #[derive(Clone, Debug)]
@@ -130,15 +137,9 @@ pub fn probe(target: Target, settings: &Settings) -> NodeReport {
                 let state = cluster.get("cluster_state").unwrap_or("unknown");
                 let ok_slots = cluster.number("cluster_slots_ok").unwrap_or(0);
                 if state != "ok" || ok_slots < 16384 {
-                    report.findings.push(
-                        Finding::new(
-                            &live::CLUSTER_STATE_FAIL,
-                            format!("cluster_state is {state}: {ok_slots} of 16384 slots served"),
-                        )
-                        .on(&name)
-                        .log_line(platform_log::fatal("CLUSTERDOWN The cluster is down"))
-                        .help("wait for the cluster to form, or bring its failed masters back (`redis-cli --cluster check` names the missing slots)"),
-                    );
+                    report
+                        .findings
+                        .push(cluster_state_fail::state(&name, state, ok_slots));
                 }
             }
             Err(failure) => report.findings.push(lost(&name, &Command::ClusterInfo, &failure)),
@@ -160,7 +161,7 @@ pub fn probe(target: Target, settings: &Settings) -> NodeReport {
     let cluster_failed = report
         .findings
         .iter()
-        .any(|f| f.rule.id == live::CLUSTER_STATE_FAIL.id);
+        .any(|f| f.rule.id == cluster_state_fail::RULE.id);
     if settings.search && !cluster_failed {
         if let Some(f) = search_check(&name, &mut conn, &info, settings) {
             report.findings.push(f);
@@ -175,67 +176,40 @@ pub fn probe(target: Target, settings: &Settings) -> NodeReport {
 }
 
 fn connect_failure(name: &str, address: &Address, failure: &Failure, settings: &Settings) -> Finding {
-    let addr = address.to_string();
-    let (message, log) = match failure {
-        Failure::Dns(e) => (
-            format!("the host name `{}` does not resolve ({e})", address.host),
-            platform_log::no_such_host(&address.host),
-        ),
-        Failure::Timeout => (
-            format!(
-                "no answer to the connection within {}",
-                human_duration(settings.timeout)
-            ),
-            platform_log::timeout(&addr),
-        ),
-        Failure::Connect(e) if e.kind() == io::ErrorKind::ConnectionRefused => (
-            "connection refused: nothing listens on this port".to_string(),
-            platform_log::refused(&addr),
-        ),
+    let text = failure.to_string();
+    let error = match failure {
+        Failure::Dns(e) => ConnectError::Dns {
+            host: &address.host,
+            error: e,
+        },
+        Failure::Timeout => ConnectError::Timeout(settings.timeout),
+        Failure::Connect(e) if e.kind() == io::ErrorKind::ConnectionRefused => ConnectError::Refused,
         Failure::Connect(e)
             if matches!(
                 e.kind(),
                 io::ErrorKind::HostUnreachable | io::ErrorKind::NetworkUnreachable
             ) =>
         {
-            (format!("{failure}"), platform_log::no_route(&addr))
+            ConnectError::NoRoute(&text)
         }
         Failure::Tls(_) | Failure::Protocol(_) | Failure::Closed => {
             return tls_failure(name, failure, settings)
         }
-        other => (format!("{other}"), platform_log::refused(&addr)),
+        _ => ConnectError::Other(&text),
     };
-    let mut help = "check the address and port (the release's `<fullname>-headless:6379`) and that the service has ready endpoints".to_string();
-    if !settings.maps.is_empty() || address.host.parse::<std::net::IpAddr>().is_ok() {
-        help.push_str("; a cluster node announces its pod address: translate it with --map ANNOUNCED=REACHABLE when the probe runs outside the cluster");
-    }
-    Finding::new(&live::REDIS_UNREACHABLE, message)
-        .on(name)
-        .log_line(log)
-        .help(help)
+    let suggest_map = !settings.maps.is_empty() || address.host.parse::<std::net::IpAddr>().is_ok();
+    redis_unreachable::connect(name, &address.to_string(), error, suggest_map)
 }
 
 fn tls_failure(name: &str, failure: &Failure, settings: &Settings) -> Finding {
-    let message = match (failure, settings.tls.is_some()) {
-        (Failure::Tls(e), _) => format!("TLS handshake failed: {e}"),
-        (Failure::Closed, false) => {
-            "the server closed the connection at the first command: a Redis with TLS on does that to a plain client".to_string()
-        }
-        (Failure::Protocol(e), false) => format!("the answer is not Redis's protocol ({e}): is this a TLS port?"),
-        (other, _) => format!("{other}"),
+    let text = failure.to_string();
+    let kind = match (failure, settings.tls.is_some()) {
+        (Failure::Tls(e), _) => TlsFailure::Handshake(e),
+        (Failure::Closed, false) => TlsFailure::ClosedOnPlain,
+        (Failure::Protocol(e), false) => TlsFailure::NotRedisOnPlain(e),
+        _ => TlsFailure::Other(&text),
     };
-    let help = if settings.tls.is_some() {
-        "give the CA that signed the server's certificate (--tls-ca, redis.tls.ca) and, when the server requires it (tls.authClients), a client certificate and key; or turn TLS off on both ends"
-    } else {
-        "turn TLS on in the client (--tls; redis.tls.enabled: true) with the cluster's CA, or off in the cluster"
-    };
-    Finding::new(&live::TLS_HANDSHAKE_FAILED, message)
-        .on(name)
-        .log_line(platform_log::fatal(match settings.tls {
-            Some(_) => "tls: failed to verify certificate: x509: certificate signed by unknown authority",
-            None => "EOF",
-        }))
-        .help(help)
+    tls_handshake_failed::live(name, kind, settings.tls.is_some())
 }
 
 /// The first reply failed (before any answer): TLS mismatches show here, and nodes that died.
@@ -246,127 +220,57 @@ fn first_reply_failure(name: &str, address: &Address, failure: &Failure, setting
         && settings.tls.is_none()
         && !resp::speaks_tls(address, settings.timeout)
     {
-        return Finding::new(
-            &live::REDIS_UNREACHABLE,
-            "the node closed the connection at the first command, and does not speak TLS: it went down during the probe, or a port-forward lost its pod",
-        )
-        .on(name)
-        .log_line(platform_log::fatal("EOF"))
-        .help("check the node's pod (restarts, OOM kills) and run the probe again");
+        return redis_unreachable::closed_at_first_command(name);
     }
     match failure {
         Failure::Closed | Failure::Protocol(_) | Failure::Tls(_) => tls_failure(name, failure, settings),
-        Failure::Timeout => Finding::new(
-            &live::REDIS_UNREACHABLE,
-            format!(
-                "the server accepted the connection and did not answer within {}",
-                human_duration(settings.timeout)
-            ),
-        )
-        .on(name)
-        .log_line(platform_log::timeout(&address.to_string()))
-        .help("something listens on this port but does not answer like Redis: a wrong port, a proxy without a backend, or a TLS port (try --tls)"),
+        Failure::Timeout => redis_unreachable::no_answer(name, &address.to_string(), settings.timeout),
         other => lost(name, &Command::Ping, other),
     }
 }
 
 /// A command got no answer after the connection had worked.
 fn lost(name: &str, command: &Command, failure: &Failure) -> Finding {
-    Finding::new(
-        &live::REDIS_UNREACHABLE,
-        format!("{} got no answer: {failure}", command.name()),
-    )
-    .on(name)
-    .help("the node stopped answering during the probe: check its pod (restarts, memory) and run the probe again")
+    redis_unreachable::lost(name, &command.name(), &failure.to_string())
 }
 
 fn auth_failure(name: &str, error: &str, settings: &Settings) -> Finding {
-    let who = settings
-        .user
-        .as_deref()
-        .map(|u| format!("user `{u}` with this password"))
-        .unwrap_or_else(|| "the password".to_string());
-    let message = if error.starts_with("WRONGPASS") {
-        format!("Redis refused {who} (WRONGPASS)")
-    } else if error.contains("without any password configured") {
-        "the client sends a password and this Redis has none: AUTH fails".to_string()
-    } else if error.starts_with("NOPERM") {
-        return command_refused(
-            name,
-            &Command::Auth {
-                user: None,
-                password: String::new(),
-            },
-            error,
-            settings,
-        );
-    } else {
-        format!("AUTH failed: {}", short(error))
-    };
-    Finding::new(&live::REDIS_AUTH_FAILED, message)
-        .on(name)
-        .log_line(platform_log::redis_error(error, settings.cluster_client))
-        .help("use the cluster's password (redis-cluster.password, global.redis.password or the existingSecret's redis-password key) in the platform's redis.password, and give it to the probe with --password-env or --password-file")
+    if error.starts_with("NOPERM") {
+        let auth = Command::Auth {
+            user: None,
+            password: String::new(),
+        };
+        return command_refused(name, &auth, error, settings);
+    }
+    redis_auth_failed::refused(name, error, settings.user.as_deref(), settings.cluster_client)
 }
 
 /// A Redis error reply to a read-only command.
 fn command_refused(name: &str, command: &Command, error: &str, settings: &Settings) -> Finding {
     if error.starts_with("NOAUTH") {
-        return Finding::new(
-            &live::REDIS_AUTH_FAILED,
-            "Redis requires a password and the client has none (NOAUTH)",
-        )
-        .on(name)
-        .log_line(platform_log::redis_error(error, settings.cluster_client))
-        .help("give the platform the cluster's password (redis.password), and the probe with --password-env or --password-file");
+        return redis_auth_failed::no_password(name, error, settings.cluster_client);
     }
     if error.starts_with("NOPERM") {
-        let user = settings.user.as_deref().unwrap_or("default");
-        let rules = super::probe_acl_rules(&settings.index);
-        // Redis names what is missing: the command, or access to a key (FT.INFO's index name).
-        let (message, missing) = if error.contains("keys") {
-            (
-                format!(
-                    "user `{user}` may not access the key `{}`, which {} names (NOPERM)",
-                    settings.index,
-                    command.name()
-                ),
-                format!("~{}", settings.index),
-            )
-        } else {
-            (
-                format!("user `{user}` may not run {} (NOPERM)", command.name()),
-                format!("+{}", command.acl_name()),
-            )
-        };
-        return Finding::new(&live::PROBE_PERMISSION_DENIED, message)
-            .on(name)
-            .help(format!(
-                "grant the probe its read-only commands: ACL SETUSER {user} on {rules}; {missing} is missing"
-            ));
+        return probe_permission_denied::live(
+            name,
+            &command.name(),
+            command.acl_name(),
+            error,
+            settings.user.as_deref(),
+            &settings.index,
+        );
     }
     if error.starts_with("ERRCLUSTER") || error.starts_with("CLUSTERDOWN") {
-        return Finding::new(
-            &live::CLUSTER_STATE_FAIL,
-            format!("{} refused: {}", command.name(), short(error)),
-        )
-        .on(name)
-        .log_line(platform_log::fatal(error))
-        .help("the cluster is not formed or has lost a master: wait for the chart's cluster creation, or bring the failed nodes back");
+        return cluster_state_fail::refused(name, &command.name(), error);
     }
-    Finding::new(
-        &live::REDIS_UNREACHABLE,
-        format!("{} failed: {}", command.name(), short(error)),
-    )
-    .on(name)
-    .log_line(platform_log::redis_error(error, settings.cluster_client))
+    redis_unreachable::command_failed(name, &command.name(), error, settings.cluster_client)
 }
 
 fn version_findings(name: &str, info: &Info, settings: &Settings) -> Vec<Finding> {
     let Some(text) = info.get("redis_version") else {
         return Vec::new();
     };
-    versions::live_version(text, &settings.versions)
+    versions::live(text, &settings.versions)
         .into_iter()
         .map(|f| f.on(name))
         .collect()
@@ -380,27 +284,8 @@ fn search_check(name: &str, conn: &mut Connection, info: &Info, settings: &Setti
             // The index's slot is served by another node, which the platform's cluster client
             // follows (and this probe checks there). The module is loaded.
             FtInfoError::Moved => None,
-            FtInfoError::UnknownCommand => {
-                Some(
-                    Finding::new(
-                        &search::SEARCH_MODULE_MISSING,
-                        format!("RediSearch is not loaded: Redis answered FT.INFO with `{}`", short(&e)),
-                    )
-                    .on(name)
-                    .log_line(platform_log::fatal(&e))
-                    .help("load the module in every node: `loadmodule /redismodules/redisearch.so OSS_GLOBAL_PASSWORD <cluster password>` in redis-cluster.redis.configmap, with the module mounted at /redismodules"),
-                )
-            }
-            FtInfoError::UnknownIndex => {
-                Some(
-                    Finding::new(
-                        &live::SEARCH_INDEX_MISSING,
-                        format!("RediSearch has no index `{}` yet", settings.index),
-                    )
-                    .on(name)
-                    .help("expected before the platform's first start; otherwise check the platform's redis.addrs and index name"),
-                )
-            }
+            FtInfoError::UnknownCommand => Some(search_module_missing::live(name, &e)),
+            FtInfoError::UnknownIndex => Some(search_index_missing::live(name, &settings.index)),
             FtInfoError::Other => Some(command_refused(name, &command, &e, settings)),
         },
         Ok(_) => None,
@@ -447,35 +332,10 @@ impl FtInfoError {
 fn memory_findings(name: &str, info: &Info) -> Vec<Finding> {
     let mut findings = Vec::new();
     if let Some(policy) = info.get("maxmemory_policy") {
-        if policy != "noeviction" {
-            findings.push(
-                Finding::new(
-                    &topology::EVICTING_MEMORY_POLICY,
-                    format!("maxmemory-policy is {policy}: Redis evicts keys (tokens, sessions) when memory is full"),
-                )
-                .on(name)
-                .help("set `maxmemory-policy noeviction` in redis-cluster.redis.configmap"),
-            );
-        }
+        findings.extend(evicting_memory_policy::live(name, policy));
     }
-    let used = info.number("used_memory");
-    let max = info.number("maxmemory").filter(|m| *m > 0);
-    if let (Some(used), Some(max)) = (used, max) {
-        if used * 10 > max * 9 {
-            findings.push(
-                Finding::new(
-                    &live::MEMORY_NEARLY_FULL,
-                    format!(
-                        "{}% of maxmemory ({} of {}) is used",
-                        used * 100 / max,
-                        bytes(used),
-                        bytes(max)
-                    ),
-                )
-                .on(name)
-                .help("raise maxmemory (and the pods' memory limits), or add shards"),
-            );
-        }
+    if let (Some(used), Some(max)) = (info.number("used_memory"), info.number("maxmemory")) {
+        findings.extend(memory_nearly_full::live(name, used, max));
     }
     findings
 }
@@ -485,30 +345,13 @@ fn persistence_check(name: &str, conn: &mut Connection, info: &Info, settings: &
     if info.get("aof_enabled") != Some("0") {
         return None;
     }
-    let help = "set redis-cluster.redis.useAOFPersistence: \"yes\" (the chart's default)";
     match conn.call(&Command::ConfigGet("save")) {
         Ok(Reply::Array(Some(items))) => {
             let save = items.get(1).and_then(Reply::text).unwrap_or("");
-            save.trim().is_empty().then(|| {
-                Finding::new(
-                    &live::PERSISTENCE_DISABLED,
-                    "neither AOF nor RDB snapshots are on: a restarted node comes back empty",
-                )
-                .on(name)
-                .help(help)
-            })
+            save.trim().is_empty().then(|| persistence_disabled::live(name))
         }
         Ok(Reply::Error(e)) if e.starts_with("NOPERM") || e.to_ascii_lowercase().contains("unknown") => Some(
-            Finding::new(
-                &live::PERSISTENCE_DISABLED,
-                format!(
-                    "AOF is off, and whether RDB snapshots are on is unknown: user `{}` may not run CONFIG GET",
-                    settings.user.as_deref().unwrap_or("default")
-                ),
-            )
-            .unverified()
-            .on(name)
-            .help(help),
+            persistence_disabled::snapshots_unknown(name, settings.user.as_deref()),
         ),
         _ => None,
     }
@@ -537,43 +380,9 @@ pub fn cluster_findings(nodes: &[ClusterNode], reports: &[NodeReport]) -> Vec<Fi
             .find(|r| r.answered)
             .map(|r| r.target.name())
             .unwrap_or_default();
-        findings.push(
-            Finding::new(
-                &topology::CLUSTER_NO_REPLICAS,
-                format!(
-                    "{} of {} masters have no working replica ({}): losing one loses its share of tokens and sessions",
-                    lonely.len(),
-                    masters.len(),
-                    lonely.join(", ")
-                ),
-            )
-            .on(seed)
-            .help("run one replica per master (redis-cluster.cluster.replicas: 1 with cluster.nodes: 6)"),
-        );
+        findings.push(cluster_no_replicas::live(&seed, &lonely, masters.len()));
     }
     findings
-}
-
-/// A server's answer, quoted in a message.
-fn short(text: &str) -> String {
-    crate::core::text::preview(text.trim(), 200)
-}
-
-fn bytes(n: u64) -> String {
-    const MIB: f64 = 1024.0 * 1024.0;
-    if n as f64 >= 1024.0 * MIB {
-        format!("{:.1} GiB", n as f64 / (1024.0 * MIB))
-    } else {
-        format!("{:.1} MiB", n as f64 / MIB)
-    }
-}
-
-pub fn human_duration(d: std::time::Duration) -> String {
-    if d.as_millis() % 1000 == 0 {
-        format!("{}s", d.as_secs())
-    } else {
-        format!("{}ms", d.as_millis())
-    }
 }
 
 #[cfg(test)]

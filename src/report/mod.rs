@@ -74,6 +74,8 @@ impl<'a> Report<'a> {
                 shorten(text);
             }
         }
+        // By place, then severity; at one place and severity, in the order the checks made them
+        // (the catalogue's, for lint; node by node, for a probe).
         findings.sort_by_key(|f| {
             (
                 f.span.map(|s| (s.source, s.start, s.end)),
@@ -230,6 +232,7 @@ pub(crate) mod testing {
             checked_by: CheckedBy::Lint,
             summary,
             docs: "## What it checks\nWhat a stand-in rule for the reporters' tests checks.\n\n## How to fix\nNothing.\n",
+            file: file!(),
         }
     }
 

@@ -1,6 +1,22 @@
-//! The rule registry. Each rule family is one file holding its rules' ids, severities, docs and checks;
-//! [`ALL`] lists every rule, and `acp-check rules` / `explain` read it. Every check reads a
-//! [`Context`]: the deployment's model and what was read to make it.
+//! The rule registry. Each rule is one file named after its id, in a family folder
+//! (`rules/tls/tls_mismatch.rs` is `tls-mismatch`): its id, severity, summary and docs, the messages
+//! of its findings, and its check. [`registry!`] below is the only list of rules: it makes [`ALL`]
+//! (the catalogue `acp-check rules` and `explain` read) and [`check`] (every lint check, run over a
+//! [`Context`]).
+
+pub mod auth;
+pub mod connection;
+pub mod durability;
+pub mod schema;
+pub mod search;
+pub mod suppression;
+pub mod tls;
+pub mod topology;
+pub mod values;
+pub mod versions;
+pub mod yaml;
+
+use std::sync::OnceLock;
 
 use crate::config::Versions;
 use crate::core::source::{SourceId, Sources};
@@ -18,68 +34,100 @@ pub struct Context<'a> {
     pub problems: &'a [Problem],
     pub sources: &'a Sources,
     pub versions: &'a Versions,
+    /// The schema pass, shared by the rules that report its violations (made on first use).
+    schema: OnceLock<Vec<Finding>>,
 }
 
-pub mod addresses;
-pub mod durations;
-pub mod encrypted;
-pub mod helm_typing;
-pub mod live;
-pub mod passwords;
-pub mod schema;
-pub mod search;
-pub mod suppression;
-pub mod tls;
-pub mod topology;
-pub mod versions;
-pub mod yaml;
+impl<'a> Context<'a> {
+    pub fn new(
+        deployment: &'a Deployment,
+        documents: &'a [(SourceId, Node)],
+        problems: &'a [Problem],
+        sources: &'a Sources,
+        versions: &'a Versions,
+    ) -> Context<'a> {
+        Context {
+            deployment,
+            documents,
+            problems,
+            sources,
+            versions,
+            schema: OnceLock::new(),
+        }
+    }
 
-/// Every rule, in catalogue order.
-pub static ALL: &[&Rule] = &[
-    &yaml::YAML_SYNTAX,
-    &yaml::DUPLICATE_KEY,
-    &helm_typing::AMBIGUOUS_BOOLEAN,
-    &helm_typing::NUMERIC_VERSION,
-    &encrypted::ENCRYPTED_VALUE,
-    &schema::SCHEMA_TYPE,
-    &schema::UNKNOWN_KEY,
-    &versions::REDIS_VERSION_UNSUPPORTED,
-    &versions::REDIS_VERSION_OUTDATED,
-    &versions::REDIS_VERSION_UNKNOWN,
-    &versions::CHART_VERSION_NOT_RECOMMENDED,
-    &versions::CHART_KEY_UNAVAILABLE,
-    &search::SEARCH_MODULE_MISSING,
-    &search::SEARCH_MODULE_NOT_MOUNTED,
-    &search::SEARCH_COORDINATOR_PASSWORD,
-    &addresses::REDIS_ADDRS_MISSING,
-    &addresses::REDIS_ADDRS_MISMATCH,
-    &addresses::REDIS_SINGLE_ADDR_CLUSTER,
-    &passwords::PASSWORD_MISMATCH,
-    &passwords::PASSWORD_UNKNOWABLE,
-    &passwords::PASSWORD_MISSING,
-    &passwords::PLAINTEXT_SECRET,
-    &tls::TLS_MISMATCH,
-    &tls::TLS_CLIENT_CERT_MISSING,
-    &tls::TLS_SECRET_INCOMPLETE,
-    &tls::TLS_VERIFY_DISABLED,
-    &topology::CLUSTER_TOO_FEW_MASTERS,
-    &topology::CLUSTER_UNEVEN_NODES,
-    &topology::CLUSTER_NO_REPLICAS,
-    &topology::REFRESH_TOKENS_IN_REDIS,
-    &topology::REFRESH_TOKENS_AT_RISK,
-    &topology::EVICTING_MEMORY_POLICY,
-    &durations::DURATION_WITHOUT_UNIT,
-    &live::REDIS_UNREACHABLE,
-    &live::REDIS_AUTH_FAILED,
-    &live::TLS_HANDSHAKE_FAILED,
-    &live::CLUSTER_STATE_FAIL,
-    &live::CLUSTER_MODE_MISMATCH,
-    &live::PERSISTENCE_DISABLED,
-    &live::MEMORY_NEARLY_FULL,
-    &live::PROBE_PERMISSION_DENIED,
-    &live::SEARCH_INDEX_MISSING,
-    &suppression::UNUSED_SUPPRESSION,
-];
+    /// The findings of `rule` among those of the schema pass ([`schema::pass`]).
+    pub fn schema_findings(&self, rule: &Rule) -> impl Iterator<Item = Finding> + '_ {
+        let id = rule.id;
+        self.schema
+            .get_or_init(|| schema::pass(self))
+            .iter()
+            .filter(move |f| f.rule.id == id)
+            .cloned()
+    }
+}
+
+/// Lists every rule once, in catalogue order, as `family::rule_file`, with `=> check` for a rule
+/// that `acp-check lint` checks (the others are the probe's, or made by `crate::policy`).
+macro_rules! registry {
+    ($($family:ident :: $rule:ident $(=> $check:ident)?),* $(,)?) => {
+        /// Every rule, in catalogue order.
+        pub static ALL: &[&Rule] = &[$(&$family::$rule::RULE),*];
+
+        /// Runs every lint check over one deployment, in catalogue order.
+        pub fn check(cx: &Context) -> Vec<Finding> {
+            let mut out = Vec::new();
+            $($( $family::$rule::$check(cx, &mut out); )?)*
+            out
+        }
+    };
+}
+
+registry! {
+    yaml::yaml_syntax => check,
+    yaml::duplicate_key => check,
+    values::ambiguous_boolean => check,
+    values::numeric_version => check,
+    values::encrypted_value => check,
+    schema::schema_type => check,
+    schema::unknown_key => check,
+    versions::redis_version_unsupported => check,
+    versions::redis_version_outdated => check,
+    versions::redis_version_unknown => check,
+    versions::chart_version_not_recommended => check,
+    versions::chart_key_unavailable => check,
+    search::search_module_missing => check,
+    search::search_module_not_mounted => check,
+    search::search_coordinator_password => check,
+    connection::redis_addrs_missing => check,
+    connection::redis_addrs_mismatch => check,
+    connection::redis_single_addr_cluster => check,
+    auth::password_mismatch => check,
+    auth::password_unknowable => check,
+    auth::password_missing => check,
+    auth::plaintext_secret => check,
+    tls::tls_mismatch => check,
+    tls::tls_client_cert_missing => check,
+    tls::tls_secret_incomplete => check,
+    tls::tls_verify_disabled => check,
+    topology::cluster_too_few_masters => check,
+    topology::cluster_uneven_nodes => check,
+    topology::cluster_no_replicas => check,
+    durability::refresh_tokens_in_redis => check,
+    durability::refresh_tokens_at_risk => check,
+    durability::evicting_memory_policy => check,
+    values::duration_without_unit => check,
+    connection::redis_unreachable,
+    auth::redis_auth_failed,
+    tls::tls_handshake_failed,
+    topology::cluster_state_fail,
+    connection::cluster_mode_mismatch,
+    durability::persistence_disabled,
+    durability::memory_nearly_full,
+    connection::probe_permission_denied,
+    search::search_index_missing,
+    suppression::unused_suppression,
+}
 
 /// The rules `acp-check lint` checks: all but those only a live Redis can trigger.
 pub fn lint_rules() -> Vec<&'static Rule> {
@@ -93,20 +141,6 @@ pub fn probe_rules() -> Vec<&'static Rule> {
 
 pub fn find(id: &str) -> Option<&'static Rule> {
     ALL.iter().copied().find(|r| r.id == id)
-}
-
-/// Runs every check over one deployment.
-pub fn check(cx: &Context) -> Vec<Finding> {
-    let mut findings = yaml::check(cx);
-    findings.extend(helm_typing::check(cx));
-    findings.extend(schema::check(cx));
-    findings.extend(versions::check(cx));
-    findings.extend(search::check(cx));
-    findings.extend(addresses::check(cx));
-    findings.extend(passwords::check(cx));
-    findings.extend(tls::check(cx));
-    findings.extend(topology::check(cx));
-    findings
 }
 
 #[cfg(test)]
@@ -136,56 +170,27 @@ mod tests {
     }
 
     #[test]
-    fn catalogue_of_ids() {
-        // A rename or removal shows up here in review: ids are a public contract.
-        let ids: Vec<&str> = ALL.iter().map(|r| r.id).collect();
-        assert_eq!(
-            ids,
-            [
-                "yaml-syntax",
-                "duplicate-key",
-                "ambiguous-boolean",
-                "numeric-version",
-                "encrypted-value",
-                "schema-type",
-                "unknown-key",
-                "redis-version-unsupported",
-                "redis-version-outdated",
-                "redis-version-unknown",
-                "chart-version-not-recommended",
-                "chart-key-unavailable",
-                "search-module-missing",
-                "search-module-not-mounted",
-                "search-coordinator-password",
-                "redis-addrs-missing",
-                "redis-addrs-mismatch",
-                "redis-single-addr-cluster",
-                "password-mismatch",
-                "password-unknowable",
-                "password-missing",
-                "plaintext-secret",
-                "tls-mismatch",
-                "tls-client-cert-missing",
-                "tls-secret-incomplete",
-                "tls-verify-disabled",
-                "cluster-too-few-masters",
-                "cluster-uneven-nodes",
-                "cluster-no-replicas",
-                "refresh-tokens-in-redis",
-                "refresh-tokens-at-risk",
-                "evicting-memory-policy",
-                "duration-without-unit",
-                "redis-unreachable",
-                "redis-auth-failed",
-                "tls-handshake-failed",
-                "cluster-state-fail",
-                "cluster-mode-mismatch",
-                "persistence-disabled",
-                "memory-nearly-full",
-                "probe-permission-denied",
-                "search-index-missing",
-                "unused-suppression"
-            ]
-        );
+    fn each_rule_is_the_file_named_after_its_id() {
+        for rule in ALL {
+            let file = std::path::Path::new(rule.file);
+            assert_eq!(
+                file.file_stem().and_then(|s| s.to_str()),
+                Some(rule.id.replace('-', "_").as_str()),
+                "{} is defined in {}",
+                rule.id,
+                rule.file
+            );
+            let family = file.parent().and_then(|p| p.file_name()).and_then(|s| s.to_str());
+            assert!(
+                family.is_some_and(|f| f != "rules") && file.starts_with("src/rules"),
+                "{} sits in no family folder under src/rules: {}",
+                rule.id,
+                rule.file
+            );
+            let text =
+                std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(rule.file))
+                    .unwrap();
+            assert!(text.contains(&format!("id: \"{}\"", rule.id)), "{}", rule.file);
+        }
     }
 }

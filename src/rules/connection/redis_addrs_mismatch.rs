@@ -1,40 +1,11 @@
-//! The addresses the platform's Redis client dials: present, naming a service the redis-cluster
-//! release really creates (with the right namespace and port), and enough of them for a cluster.
+//! `redis-addrs-mismatch`: an address names no service of the redis-cluster release, or the wrong port.
 
-use crate::diagnostic::{CheckedBy, Rule};
-use crate::diagnostic::{Finding, Severity};
+use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
 use crate::model::{opaque, Platform, RedisCluster};
 use crate::rules::Context;
 use crate::tree::{Node, Value};
 
-pub static REDIS_ADDRS_MISSING: Rule = Rule {
-    id: "redis-addrs-missing",
-    severity: Severity::Error,
-    checked_by: CheckedBy::Lint,
-    summary: "the platform's Redis client is enabled with no `addrs`",
-    docs: r#"## What it checks
-That the platform's Redis client settings (`redis`, `config.data.redis`, `secretConfig.data.redis`)
-list the addresses to dial in `addrs`. A release with no Redis client settings at all is reported at
-info level: its values may be completed by other files at deploy time.
-
-## Why it matters
-Without addresses the platform has nothing to connect to and dies at start-up with
-`failed to create redis client`.
-
-## How to fix
-List the cluster's headless service, twice for a cluster client, as the vendor does:
-`addrs: [redis-cluster-headless:6379, redis-cluster-headless:6379]`.
-
-## Example
-```yaml
-acp:
-  redis:
-    redis_search: true
-```
-"#,
-};
-
-pub static REDIS_ADDRS_MISMATCH: Rule = Rule {
+pub static RULE: Rule = Rule {
     id: "redis-addrs-mismatch",
     severity: Severity::Error,
     checked_by: CheckedBy::Lint,
@@ -63,82 +34,21 @@ redis-cluster:
   fullnameOverride: redis-cluster
 ```
 "#,
+    file: file!(),
 };
 
-pub static REDIS_SINGLE_ADDR_CLUSTER: Rule = Rule {
-    id: "redis-single-addr-cluster",
-    severity: Severity::Warning,
-    checked_by: CheckedBy::Lint,
-    summary: "a cluster is deployed but the client lists one address (a single-node client)",
-    docs: r#"## What it checks
-That the platform lists at least two addresses when a Redis Cluster is deployed.
-
-## Why it matters
-The platform's Redis library picks a cluster client for two or more addresses and a single-node
-client for one. A single-node client against a cluster gets `MOVED` redirections it does not follow,
-and about two thirds of the keys fail.
-
-## How to fix
-List the headless service twice, as the vendor does.
-
-## Example
-```yaml
-acp:
-  redis:
-    addrs: [redis-cluster-headless:6379]
-```
-"#,
-};
-
-pub fn check(cx: &Context) -> Vec<Finding> {
-    let mut out = Vec::new();
+pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     let clusters: Vec<RedisCluster> = cx.deployment.redis_clusters().collect();
+    if clusters.is_empty() {
+        return;
+    }
     // One finding per place: an address that two platform views share is reported once.
     let mut reported = std::collections::HashSet::new();
     for platform in cx.deployment.platforms() {
-        let Some(client) = platform.redis_client() else {
-            let at = platform
-                .release
-                .values
-                .entry(platform.prefix)
-                .map_or(platform.root.span, |e| e.key_span);
-            out.push(
-                Finding::new(&REDIS_ADDRS_MISSING, "the platform has no Redis client settings here (redis.addrs)")
-                    .unverified()
-                    .at(at)
-                    .help("if no other values file adds them, set redis.addrs to the cluster's headless service, twice"),
-            );
+        let Some(client) = platform.redis_client().filter(|c| !c.disabled()) else {
             continue;
         };
-        if client.get(&["enabled"]).and_then(Node::as_bool) == Some(false) {
-            continue;
-        }
-        let addrs = client.get(&["addrs"]).and_then(Node::as_seq).unwrap_or_default();
-        if addrs.is_empty() {
-            let at = client
-                .entry(&["addrs"])
-                .map(|e| e.key_span)
-                .unwrap_or_else(|| client_anchor(&platform));
-            out.push(
-                Finding::new(&REDIS_ADDRS_MISSING, "the platform's Redis client has no addresses (redis.addrs)")
-                    .at(at)
-                    .label("no addrs")
-                    .help("set redis.addrs to the cluster's headless service, twice: [redis-cluster-headless:6379, redis-cluster-headless:6379]"),
-            );
-            continue;
-        }
-        if addrs.len() == 1 && !clusters.is_empty() {
-            out.push(
-                Finding::new(&REDIS_SINGLE_ADDR_CLUSTER, "a Redis Cluster is deployed, and the platform lists one address: it will use a single-node client")
-                    .at(addrs[0].span)
-                    .label("one address")
-                    .help("list the headless service twice, so that the platform uses a cluster client"),
-            );
-        }
-        if clusters.is_empty() {
-            continue;
-        }
-        for addr in addrs {
+        for addr in client.addrs() {
             if let Some(f) = mismatch(&platform, addr, &clusters) {
                 if reported.insert(f.span) {
                     out.push(f);
@@ -146,14 +56,6 @@ pub fn check(cx: &Context) -> Vec<Finding> {
             }
         }
     }
-    out
-}
-
-fn client_anchor(platform: &Platform) -> crate::core::source::Span {
-    platform
-        .root
-        .entry(&["redis"])
-        .map_or(platform.root.span, |e| e.key_span)
 }
 
 /// A service the cluster release creates, as the platform may write it.
@@ -256,7 +158,7 @@ fn mismatch(platform: &Platform, addr: &Node, clusters: &[RedisCluster]) -> Opti
             names.get(1).map_or("", |s| s.as_str())
         )
     };
-    let mut f = Finding::new(&REDIS_ADDRS_MISMATCH, message)
+    let mut f = Finding::new(&RULE, message)
         .at(addr.span)
         .label(if host_ok { "wrong port" } else { "no such service" })
         .help(format!("use `{}`", service.suggestion));

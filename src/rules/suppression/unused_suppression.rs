@@ -1,11 +1,9 @@
-//! Inline suppressions (`# acp-check: ignore[rule-id] reason`) that silence nothing. The suppressions
-//! themselves are applied in [`crate::policy`]; this file holds the rule and its findings.
+//! `unused-suppression`: an inline suppression matched nothing.
 
 use crate::core::source::Span;
-use crate::diagnostic::{CheckedBy, Rule};
-use crate::diagnostic::{Finding, Severity};
+use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
 
-pub static UNUSED_SUPPRESSION: Rule = Rule {
+pub static RULE: Rule = Rule {
     id: "unused-suppression",
     severity: Severity::Warning,
     checked_by: CheckedBy::Lint,
@@ -36,17 +34,17 @@ redis-cluster:
   password: from-a-vault-plugin
 ```
 "#,
+    file: file!(),
 };
+
+// Suppressions are applied by `crate::policy`, after every other rule: it makes these findings.
 
 /// A suppression of `rule` that silenced no finding.
 pub fn unused(span: Span, rule: &str) -> Finding {
-    Finding::new(
-        &UNUSED_SUPPRESSION,
-        format!("this suppression of `{rule}` matched no finding"),
-    )
-    .at(span)
-    .label(format!("no `{rule}` finding here"))
-    .help(format!(
+    Finding::new(&RULE, format!("this suppression of `{rule}` matched no finding"))
+        .at(span)
+        .label(format!("no `{rule}` finding here"))
+        .help(format!(
         "delete `{rule}` from the suppression; it silences a finding only at the end of the finding's line, \
          or alone on the line directly above it"
     ))
@@ -55,7 +53,7 @@ pub fn unused(span: Span, rule: &str) -> Finding {
 /// A suppression naming a rule that does not exist.
 pub fn unknown_rule(span: Span, rule: &str, suggestion: Option<&str>) -> Finding {
     let f = Finding::new(
-        &UNUSED_SUPPRESSION,
+        &RULE,
         format!("this suppression names `{rule}`, which is not a rule id: it silences nothing"),
     )
     .at(span);
@@ -72,7 +70,7 @@ pub fn unknown_rule(span: Span, rule: &str, suggestion: Option<&str>) -> Finding
 /// A suppression of this very rule, which only the config file can switch off.
 pub fn not_suppressible(span: Span) -> Finding {
     Finding::new(
-        &UNUSED_SUPPRESSION,
+        &RULE,
         "`unused-suppression` cannot be suppressed inline: this suppression silences nothing",
     )
     .at(span)
@@ -83,7 +81,7 @@ pub fn not_suppressible(span: Span) -> Finding {
 /// An `# acp-check:` comment that is not a suppression.
 pub fn malformed(span: Span) -> Finding {
     Finding::new(
-        &UNUSED_SUPPRESSION,
+        &RULE,
         "this `acp-check:` comment is not a suppression: it silences nothing",
     )
     .at(span)

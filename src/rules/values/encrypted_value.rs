@@ -1,10 +1,10 @@
-//! SOPS-encrypted values: opaque to every check, never printed.
+//! `encrypted-value`: a SOPS-encrypted value stops a check.
 
 use crate::core::source::Span;
-use crate::diagnostic::{CheckedBy, Rule};
-use crate::diagnostic::{Finding, Severity};
+use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
+use crate::rules::Context;
 
-pub static ENCRYPTED_VALUE: Rule = Rule {
+pub static RULE: Rule = Rule {
     id: "encrypted-value",
     severity: Severity::Info,
     checked_by: CheckedBy::Lint,
@@ -28,12 +28,18 @@ redis-cluster:
     nodes: ENC[AES256_GCM,data:Ng==,iv:…,tag:…,type:int]
 ```
 "#,
+    file: file!(),
 };
+
+/// Encrypted values the schema pass met ([`crate::rules::schema`]).
+pub fn check(cx: &Context, out: &mut Vec<Finding>) {
+    out.extend(cx.schema_findings(&RULE));
+}
 
 /// The note that a check could not look at an encrypted value.
 pub fn stops(span: Span, path: &str, check: &str) -> Finding {
     Finding::new(
-        &ENCRYPTED_VALUE,
+        &RULE,
         format!("`{path}` is SOPS-encrypted, so {check} was not checked"),
     )
     .at(span)

@@ -1,11 +1,10 @@
-//! Rules about the YAML itself: it must parse, and a key must not repeat.
+//! `yaml-syntax`: the file is not YAML that Helm can read.
 
-use crate::diagnostic::{CheckedBy, Rule};
-use crate::diagnostic::{Finding, Severity};
+use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
 use crate::rules::Context;
 use crate::yaml::Problem;
 
-pub static YAML_SYNTAX: Rule = Rule {
+pub static RULE: Rule = Rule {
     id: "yaml-syntax",
     severity: Severity::Error,
     checked_by: CheckedBy::Lint,
@@ -28,70 +27,36 @@ redis-cluster:
   password: "unterminated
 ```
 "#,
+    file: file!(),
 };
 
-pub static DUPLICATE_KEY: Rule = Rule {
-    id: "duplicate-key",
-    severity: Severity::Error,
-    checked_by: CheckedBy::Lint,
-    summary: "a mapping repeats a key; Helm silently keeps only the last one",
-    docs: r#"## What it checks
-That no mapping sets the same key twice.
-
-## Why it matters
-Helm (go-yaml) keeps the last value and drops the first without a word. The setting you read first in
-the file is not the one deployed, which is how a cluster ends up with the wrong password or node count.
-
-## How to fix
-Delete one of the two keys, keeping the value you mean. Both places are shown.
-
-## Example
-```yaml
-redis-cluster:
-  cluster:
-    nodes: 6
-    replicas: 1
-    nodes: 3      # this one wins
-```
-"#,
-};
-
-pub fn check(cx: &Context) -> Vec<Finding> {
-    cx.problems
-        .iter()
-        .map(|problem| match problem {
-            Problem::Syntax {
-                span,
-                message,
-                context,
-            } => {
-                let mut f = Finding::new(&YAML_SYNTAX, capitalize(message))
-                    .at(*span)
-                    .label("here")
-                    .help(format!(
-                        "{}the file's other checks were skipped",
-                        hint(message).map(|h| format!("{h}; ")).unwrap_or_default()
-                    ));
-                if let Some((at, what)) = context {
-                    f = f.related(
-                        *at,
-                        what.replacen("while parsing ", "", 1)
-                            .replacen("while scanning ", "", 1)
-                            + " began here",
-                    );
-                }
-                f
-            }
-            Problem::DuplicateKey { key, first, second } => Finding::new(
-                &DUPLICATE_KEY,
-                format!("key `{key}` is set twice in the same mapping"),
-            )
-            .at(*second)
-            .label("this value wins")
-            .related(*first, "first set here; Helm silently drops this value")
-            .help("delete one of the two keys"),
-        })
-        .collect()
+pub fn check(cx: &Context, out: &mut Vec<Finding>) {
+    for problem in cx.problems {
+        let Problem::Syntax {
+            span,
+            message,
+            context,
+        } = problem
+        else {
+            continue;
+        };
+        let mut f = Finding::new(&RULE, capitalize(message))
+            .at(*span)
+            .label("here")
+            .help(format!(
+                "{}the file's other checks were skipped",
+                hint(message).map(|h| format!("{h}; ")).unwrap_or_default()
+            ));
+        if let Some((at, what)) = context {
+            f = f.related(
+                *at,
+                what.replacen("while parsing ", "", 1)
+                    .replacen("while scanning ", "", 1)
+                    + " began here",
+            );
+        }
+        out.push(f);
+    }
 }
 
 /// What usually causes libyaml's messages, in words a values-file author can act on.

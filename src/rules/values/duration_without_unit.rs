@@ -1,10 +1,10 @@
-//! Durations in the platform's Redis client config: Go reads a bare number as nanoseconds.
+//! `duration-without-unit`: a duration setting is a bare number, which Go reads as nanoseconds.
 
-use crate::diagnostic::{CheckedBy, Rule};
-use crate::diagnostic::{Finding, Severity};
+use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
+use crate::rules::Context;
 use crate::tree::{Node, Value};
 
-pub static DURATION_WITHOUT_UNIT: Rule = Rule {
+pub static RULE: Rule = Rule {
     id: "duration-without-unit",
     severity: Severity::Warning,
     checked_by: CheckedBy::Lint,
@@ -29,10 +29,16 @@ acp:
     max_retry_backoff: 512ms
 ```
 "#,
+    file: file!(),
 };
 
+/// The settings the schemas mark as Go durations: found by the schema pass ([`crate::rules::schema`]).
+pub fn check(cx: &Context, out: &mut Vec<Finding>) {
+    out.extend(cx.schema_findings(&RULE));
+}
+
 /// The finding for a duration written as a number, if it is one.
-pub fn without_unit(path: &str, node: &Node) -> Option<Finding> {
+pub fn finding(path: &str, node: &Node) -> Option<Finding> {
     let shown = match node.value {
         Value::Int(i) => i.to_string(),
         Value::Float(f) => crate::tree::go_float(f),
@@ -40,7 +46,7 @@ pub fn without_unit(path: &str, node: &Node) -> Option<Finding> {
     };
     Some(
         Finding::new(
-            &DURATION_WITHOUT_UNIT,
+            &RULE,
             format!("`{path}: {shown}` has no unit: the platform reads it as {shown} nanoseconds"),
         )
         .at(node.span)

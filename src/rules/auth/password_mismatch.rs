@@ -1,0 +1,98 @@
+//! `password-mismatch`: the platform's Redis password differs from the cluster password.
+
+use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
+use crate::model::{opaque, ClusterPassword};
+use crate::rules::Context;
+use crate::tree::{Node, Value};
+
+pub static RULE: Rule = Rule {
+    id: "password-mismatch",
+    severity: Severity::Error,
+    checked_by: CheckedBy::Lint,
+    summary: "the platform's Redis password differs from the cluster password",
+    docs: r#"## What it checks
+That the platform's Redis client password (the merge of `redis.password`, `config.data.redis.password`
+and `secretConfig.data.redis.password`) equals the cluster's (`global.redis.password`, else
+`password`), across all the files of the run. The values are compared, never shown.
+
+## Why it matters
+With the wrong password the platform dies at start-up with
+`failed to get redis info: ERR no responses received` (failure mode 2), a message that names neither
+the password nor authentication.
+
+## How to fix
+Set the same password in both places; better, keep it in one Secret that both read
+(`redis-cluster.existingSecret` and the platform's secret config).
+
+## Example
+```yaml
+acp:
+  secretConfig:
+    data:
+      redis:
+        password: old-password
+redis-cluster:
+  password: new-password
+```
+"#,
+    file: file!(),
+};
+
+pub fn check(cx: &Context, out: &mut Vec<Finding>) {
+    let clusters: Vec<_> = cx.deployment.redis_clusters().collect();
+    for platform in cx.deployment.platforms() {
+        let Some(client) = platform.redis_client().and_then(|c| c.password()) else {
+            continue;
+        };
+        for cluster in &clusters {
+            match cluster.password() {
+                ClusterPassword::InSecret(secret) => {
+                    let name = secret.value.as_str().unwrap_or_default();
+                    out.push(
+                        Finding::new(&RULE, format!("cannot check the platform's Redis password against the cluster's: it is kept in Secret `{name}`"))
+                            .unverified()
+                            .at(client.span)
+                            .label("not compared")
+                            .related(secret.value.span, "the cluster password is in this Secret")
+                            .help("make sure the platform's password is the one in that Secret; `acp-check probe` checks it live"),
+                    );
+                }
+                ClusterPassword::Written(cluster_node) => {
+                    if let Some(why) = opaque(client).or_else(|| opaque(cluster_node)) {
+                        out.push(
+                            Finding::new(
+                                &RULE,
+                                format!(
+                                    "cannot compare the platform's Redis password with the cluster's: {why}"
+                                ),
+                            )
+                            .unverified()
+                            .at(client.span)
+                            .label("not compared")
+                            .related(cluster_node.span, "the cluster password"),
+                        );
+                    } else if scalar_text(client) != scalar_text(cluster_node) {
+                        out.push(
+                            Finding::new(&RULE, "the platform's Redis password differs from the cluster password")
+                                .at(client.span)
+                                .label("the platform's password")
+                                .related(cluster_node.span, "the cluster password, which differs")
+                                .help("use the same password in both places; the platform otherwise dies with `ERR no responses received`"),
+                        );
+                    }
+                }
+                ClusterPassword::Disabled(_) | ClusterPassword::Random => {}
+            }
+        }
+    }
+}
+
+fn scalar_text(node: &Node) -> String {
+    match &node.value {
+        Value::Str(s) => s.clone(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => crate::tree::go_float(*f),
+        Value::Bool(b) => b.to_string(),
+        _ => String::new(),
+    }
+}

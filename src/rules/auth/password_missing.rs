@@ -1,0 +1,94 @@
+//! `password-missing`: the cluster requires a password and the platform's client has none.
+
+use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
+use crate::model::{ClusterPassword, External, Platform};
+use crate::rules::auth::client_anchor;
+use crate::rules::Context;
+
+pub static RULE: Rule = Rule {
+    id: "password-missing",
+    severity: Severity::Error,
+    checked_by: CheckedBy::Lint,
+    summary: "the cluster requires a password and the platform's client has none",
+    docs: r#"## What it checks
+That the platform's Redis client has a password when the cluster requires one (`usePassword`, the
+default).
+
+## Why it matters
+The platform connects without authenticating, Redis answers `NOAUTH Authentication required`, and the
+platform dies at start-up with `ERR no responses received`.
+
+## How to fix
+Set `secretConfig.data.redis.password` (in the `acp` chart, or under `acp:` in the umbrella chart) to
+the cluster password, or provide it from a Secret (`valuesFrom` in a HelmRelease).
+
+## Example
+```yaml
+acp:
+  redis:
+    addrs: [redis-cluster-headless:6379, redis-cluster-headless:6379]
+redis-cluster:
+  existingSecret: redis-password
+```
+"#,
+    file: file!(),
+};
+
+pub fn check(cx: &Context, out: &mut Vec<Finding>) {
+    let clusters: Vec<_> = cx.deployment.redis_clusters().collect();
+    for platform in cx.deployment.platforms() {
+        if platform.redis_client().and_then(|c| c.password()).is_some() {
+            continue;
+        }
+        for cluster in &clusters {
+            let cluster_password = cluster.password();
+            if matches!(cluster_password, ClusterPassword::Disabled(_)) {
+                continue;
+            }
+            let f = Finding::new(
+                &RULE,
+                "the Redis cluster requires a password, and the platform's Redis client has none",
+            )
+            .at(client_anchor(&platform))
+            .label("no redis password here")
+            .help(format!(
+                "set {}secretConfig.data.redis.password to the cluster password (or provide it from a Secret)",
+                if platform.prefix.is_empty() { "" } else { "acp." }
+            ));
+            let f = match cluster_password {
+                ClusterPassword::Written(n) => f.related(n.span, "the cluster password is set here"),
+                ClusterPassword::InSecret(e) => {
+                    f.related(e.value.span, "the cluster password is kept in this Secret")
+                }
+                _ => f,
+            };
+            out.push(match set_elsewhere(&platform) {
+                Some(why) => {
+                    let mut f = f
+                        .unverified()
+                        .help("make sure it is the cluster password; `acp-check probe` checks it live");
+                    f.message = format!(
+                        "the platform's Redis password is not in these files ({why}), so it cannot be checked"
+                    );
+                    f.label = Some("password set elsewhere".into());
+                    f
+                }
+                None => f,
+            });
+        }
+    }
+}
+
+/// Why the platform's password may be set outside these files, if it may.
+fn set_elsewhere(platform: &Platform) -> Option<String> {
+    if platform.secret_config_external().is_some() {
+        return Some(
+            "secretConfig.create is false: the platform's secret config comes from an existing Secret".into(),
+        );
+    }
+    platform.release.external.first().map(|e| match e {
+        External::ValuesFrom { kind, name, .. } => {
+            format!("values also come from {kind} `{name}` (valuesFrom)")
+        }
+    })
+}

@@ -1,0 +1,110 @@
+//! `plaintext-secret`: a password is written in clear in a values file.
+
+use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
+use crate::model::redis_conf;
+use crate::model::{opaque, RedisCluster, CLIENT_LAYERS};
+use crate::rules::Context;
+use crate::tree::{Node, Value};
+
+pub static RULE: Rule = Rule {
+    id: "plaintext-secret",
+    severity: Severity::Warning,
+    checked_by: CheckedBy::LintAndProbe,
+    summary: "a password is written in clear in a values file",
+    docs: r#"## What it checks
+Passwords written in clear: the cluster's `password` and `global.redis.password`, the platform
+client's `password` (in any of its three places), and the RediSearch `OSS_GLOBAL_PASSWORD` argument.
+SOPS-encrypted values and Flux substitution variables (`${…}`) are not in clear.
+
+## Why it matters
+Values files live in Git, CI logs and `helm get values`. A password there is readable by everyone who
+can read those.
+
+## How to fix
+Keep the password in a Secret: `redis-cluster.existingSecret`, a HelmRelease `valuesFrom` for the
+platform, or encrypt the values file with SOPS. Switch the rule off in `.acp-check.toml` for local
+test setups.
+
+## Example
+```yaml
+redis-cluster:
+  password: p@ssw0rd!
+```
+"#,
+    file: file!(),
+};
+
+pub fn check(cx: &Context, out: &mut Vec<Finding>) {
+    for cluster in cx.deployment.redis_clusters() {
+        for node in cluster_password_places(&cluster) {
+            plaintext(node, "the cluster password", out);
+        }
+        for config in cluster.config_nodes() {
+            for d in redis_conf::directives(config, cx.sources) {
+                if let Some(pos) = d.args.iter().position(|a| a.text == "OSS_GLOBAL_PASSWORD") {
+                    if let Some(arg) = d.args.get(pos + 1) {
+                        let node = Node::new(Value::Str(arg.text.clone()), arg.span);
+                        plaintext(&node, "the RediSearch OSS_GLOBAL_PASSWORD", out);
+                    }
+                }
+            }
+        }
+    }
+    for platform in cx.deployment.platforms() {
+        for layer in CLIENT_LAYERS {
+            let path: Vec<&str> = layer.iter().copied().chain(["password"]).collect();
+            if let Some(node) = platform.root.get(&path) {
+                plaintext(node, "the platform's Redis password", out);
+            }
+        }
+    }
+}
+
+/// Where the chart reads a cluster password from, in clear.
+fn cluster_password_places<'a>(cluster: &RedisCluster<'a>) -> Vec<&'a Node> {
+    let mut places: Vec<&Node> = [
+        cluster.get(&["password"]),
+        cluster.get(&["global", "redis", "password"]),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !cluster.prefix.is_empty() {
+        places.extend(cluster.release.values.get(&["global", "redis", "password"]));
+    }
+    places
+}
+
+fn plaintext(node: &Node, what: &str, out: &mut Vec<Finding>) {
+    let empty = matches!(&node.value, Value::Null) || node.as_str() == Some("");
+    if empty
+        || opaque(node).is_some()
+        || !matches!(node.value, Value::Str(_) | Value::Int(_) | Value::Float(_))
+    {
+        return;
+    }
+    // Aliases and merges can bring the same written value twice.
+    if out
+        .iter()
+        .any(|f| f.rule.id == RULE.id && f.span == Some(node.span))
+    {
+        return;
+    }
+    out.push(
+        Finding::new(&RULE, format!("{what} is written in clear"))
+            .at(node.span)
+            .label("password in clear")
+            .help("keep it in a Secret (existingSecret, or valuesFrom in a HelmRelease) or encrypt the file with SOPS"),
+    );
+}
+
+/// Live: the probe read the platform's password from a values file.
+pub fn read_by_probe(node: &Node) -> Finding {
+    Finding::new(
+        &RULE,
+        "the probe read the platform's Redis password from a values file, where it is written in clear",
+    )
+    .at(node.span)
+    .label("password in clear")
+    .help("keep it in a Secret (secretConfig.data.redis.password from a sealed or SOPS-encrypted file) and give it to the probe with --password-env or --password-file")
+}

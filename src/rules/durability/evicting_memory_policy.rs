@@ -1,0 +1,77 @@
+//! `evicting-memory-policy`: maxmemory-policy other than noeviction: tokens and sessions can be evicted.
+
+use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
+use crate::model::redis_conf;
+use crate::rules::Context;
+
+pub static RULE: Rule = Rule {
+    id: "evicting-memory-policy",
+    severity: Severity::Warning,
+    checked_by: CheckedBy::LintAndProbe,
+    summary: "maxmemory-policy other than noeviction: tokens and sessions can be evicted",
+    docs: r#"## What it checks
+The `maxmemory-policy` directive in `redis.configmap` or `redis.defaultConfigOverride` (the last one
+wins, as in Redis).
+
+## Why it matters
+Any policy but `noeviction` lets Redis delete keys when memory runs out: with `allkeys-lru`, the
+vendor's production example, Redis silently drops sessions, access tokens and authorization codes,
+and users are logged out at random under load. With `noeviction`, writes fail loudly instead.
+
+## How to fix
+Use `maxmemory-policy noeviction` and size `maxmemory` (and the pods' memory) for the load.
+
+## Example
+```yaml
+redis-cluster:
+  redis:
+    configmap: |
+      maxmemory 2gb
+      maxmemory-policy allkeys-lru
+```
+"#,
+    file: file!(),
+};
+
+pub fn check(cx: &Context, out: &mut Vec<Finding>) {
+    for cluster in cx.deployment.redis_clusters() {
+        // The last directive wins, as in Redis.
+        let mut policy = None;
+        for node in cluster.config_nodes() {
+            let directives = redis_conf::directives(node, cx.sources);
+            if let Some(d) = redis_conf::last(&directives, "maxmemory-policy") {
+                policy = Some(d.clone());
+            }
+        }
+        let Some(value) = policy.as_ref().and_then(|p| p.args.first()) else {
+            continue;
+        };
+        if value.text.eq_ignore_ascii_case("noeviction") {
+            continue;
+        }
+        out.push(
+            Finding::new(
+                &RULE,
+                format!(
+                    "`maxmemory-policy {}` lets Redis evict sessions and tokens when memory is full",
+                    value.text
+                ),
+            )
+            .at(value.span)
+            .label("evicts keys")
+            .help("use `maxmemory-policy noeviction`, and size maxmemory and the pods' memory for the load"),
+        );
+    }
+}
+
+/// Live: the server's `maxmemory_policy` evicts keys.
+pub fn live(target: &str, policy: &str) -> Option<Finding> {
+    (policy != "noeviction").then(|| {
+        Finding::new(
+            &RULE,
+            format!("maxmemory-policy is {policy}: Redis evicts keys (tokens, sessions) when memory is full"),
+        )
+        .on(target)
+        .help("set `maxmemory-policy noeviction` in redis-cluster.redis.configmap")
+    })
+}

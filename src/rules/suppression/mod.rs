@@ -1,0 +1,3 @@
+//! Inline suppressions (`# acp-check: ignore[rule-id] reason`) that silence nothing.
+
+pub mod unused_suppression;

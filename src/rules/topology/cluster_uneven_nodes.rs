@@ -1,0 +1,63 @@
+//! `cluster-uneven-nodes`: cluster.nodes is not a multiple of cluster.replicas + 1.
+
+use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
+use crate::rules::topology::{at, replicas_words, Counts};
+use crate::rules::Context;
+
+pub static RULE: Rule = Rule {
+    id: "cluster-uneven-nodes",
+    severity: Severity::Error,
+    checked_by: CheckedBy::Lint,
+    summary: "cluster.nodes is not a multiple of cluster.replicas + 1",
+    docs: r#"## What it checks
+That `cluster.nodes` divides evenly into shards of one master and `cluster.replicas` replicas.
+
+## Why it matters
+`redis-cli --cluster create`, which the chart runs, refuses a node count that does not split into
+whole shards, so the cluster is never created.
+
+## How to fix
+Use a multiple of `replicas + 1`: with `replicas: 1`, 6, 8 or 10 nodes; with `replicas: 2`, 9 or 12.
+
+## Example
+```yaml
+redis-cluster:
+  cluster:
+    nodes: 7
+    replicas: 1
+```
+"#,
+    file: file!(),
+};
+
+pub fn check(cx: &Context, out: &mut Vec<Finding>) {
+    for cluster in cx.deployment.redis_clusters() {
+        let Some(counts) = Counts::of(&cluster) else {
+            continue;
+        };
+        let (masters, shard) = (counts.masters(), counts.shard());
+        // Too few masters is `cluster-too-few-masters`'s.
+        if masters < 3 || counts.nodes % shard == 0 {
+            continue;
+        }
+        let mut f = Finding::new(
+            &RULE,
+            format!(
+                "{} nodes do not split into shards of {shard} (1 master + {})",
+                counts.nodes,
+                replicas_words(counts.replicas)
+            ),
+        )
+        .at(at(counts.nodes_node, &cluster))
+        .label(format!("not a multiple of {shard}"))
+        .help(format!(
+            "use {} or {} nodes",
+            masters * shard,
+            (masters + 1) * shard
+        ));
+        if let Some(r) = counts.replicas_node {
+            f = f.related(r.span, format!("{} per master", replicas_words(counts.replicas)));
+        }
+        out.push(f);
+    }
+}

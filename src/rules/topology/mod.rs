@@ -1,0 +1,54 @@
+//! Topology of the Redis cluster: enough masters, whole shards, replicas; live, the cluster's state.
+
+pub mod cluster_no_replicas;
+pub mod cluster_state_fail;
+pub mod cluster_too_few_masters;
+pub mod cluster_uneven_nodes;
+
+use crate::core::source::Span;
+use crate::model::RedisCluster;
+use crate::tree::Node;
+
+/// The chart's node and replica counts (defaults 6 and 1) and the nodes that set them; `None` when
+/// they are out of range, which `schema-type` reports.
+pub struct Counts<'a> {
+    pub nodes: i64,
+    pub nodes_node: Option<&'a Node>,
+    pub replicas: i64,
+    pub replicas_node: Option<&'a Node>,
+}
+
+impl<'a> Counts<'a> {
+    pub fn of(cluster: &RedisCluster<'a>) -> Option<Counts<'a>> {
+        let (nodes, nodes_node) = cluster.int(&["cluster", "nodes"], 6);
+        let (replicas, replicas_node) = cluster.int(&["cluster", "replicas"], 1);
+        (nodes >= 1 && replicas >= 0).then_some(Counts {
+            nodes,
+            nodes_node,
+            replicas,
+            replicas_node,
+        })
+    }
+
+    /// One master and its replicas.
+    pub fn shard(&self) -> i64 {
+        self.replicas + 1
+    }
+
+    pub fn masters(&self) -> i64 {
+        self.nodes / self.shard()
+    }
+}
+
+/// Where a count was set, else the chart's key.
+pub fn at(node: Option<&Node>, cluster: &RedisCluster) -> Span {
+    node.map(|n| n.span).unwrap_or_else(|| cluster.anchor())
+}
+
+pub fn replicas_words(n: i64) -> String {
+    match n {
+        0 => "no replicas".into(),
+        1 => "1 replica".into(),
+        n => format!("{n} replicas"),
+    }
+}

@@ -1,0 +1,94 @@
+//! `numeric-version`: a version or image tag written as a number.
+
+use crate::core::source::Sources;
+use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
+use crate::rules::Context;
+use crate::tree::{go_float, Node, Value};
+
+pub static RULE: Rule = Rule {
+    id: "numeric-version",
+    severity: Severity::Warning,
+    checked_by: CheckedBy::Lint,
+    summary: "a version or image tag written as a number",
+    docs: r#"## What it checks
+Keys that hold a version or an image tag (`tag`, `version`, `appVersion`, `imageTag`, …) whose value is
+an unquoted number.
+
+## Why it matters
+Helm turns every number into a floating-point value. `tag: 6.20` is printed as `6.2`, `tag: 7.10` as
+`7.1`, and a long number such as `1234567` as `1.234567e+06`: the image that gets pulled is not the one
+written, or does not exist.
+
+## How to fix
+Quote the value so it stays a string: `tag: "6.20"`.
+
+## Example
+```yaml
+redis-cluster:
+  image:
+    tag: 6.20      # pulls bitnami/redis-cluster:6.2
+```
+"#,
+    file: file!(),
+};
+
+/// Every document of the deployment, whatever chart it is for: a version written as a number is
+/// wrong anywhere.
+pub fn check(cx: &Context, out: &mut Vec<Finding>) {
+    for (_, doc) in cx.documents {
+        walk(doc, cx.sources, out);
+    }
+}
+
+fn walk(node: &Node, sources: &Sources, out: &mut Vec<Finding>) {
+    match &node.value {
+        Value::Map(map) => {
+            for entry in &map.entries {
+                if is_version_key(&entry.key) {
+                    out.extend(finding(&entry.key, &entry.value, sources));
+                }
+                walk(&entry.value, sources, out);
+            }
+        }
+        Value::Seq(items) => items.iter().for_each(|n| walk(n, sources, out)),
+        _ => {}
+    }
+}
+
+/// True for keys that name a version or an image tag.
+pub fn is_version_key(key: &str) -> bool {
+    let ends_with = |suffix: &str| {
+        key.len() >= suffix.len()
+            && key.as_bytes()[key.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+    };
+    // Without allocating: this runs on every key of every file.
+    key.eq_ignore_ascii_case("tag") || ends_with("version") || ends_with("_tag") || ends_with("imagetag")
+}
+
+/// The finding for a version-like key's value, if it is a number written plain.
+pub fn finding(key: &str, value: &Node, sources: &Sources) -> Option<Finding> {
+    let as_float = match value.value {
+        Value::Int(i) => i as f64,
+        Value::Float(f) => f,
+        _ => return None,
+    };
+    if !value.plain {
+        return None;
+    }
+    let written = sources
+        .get(value.span.source)
+        .snippet(value.span.range())?
+        .to_string();
+    let printed = go_float(as_float);
+    let message = if printed == written {
+        format!("`{key}: {written}` is a number, not a string: Helm reads every number as floating point")
+    } else {
+        format!("`{key}: {written}` is a number: Helm reads it as floating point and prints `{printed}`")
+    };
+    Some(
+        Finding::new(&RULE, message)
+            .at(value.span)
+            .label(format!("Helm prints {printed}"))
+            .help(format!("quote it to keep it as written: {key}: \"{written}\"")),
+    )
+}
