@@ -98,12 +98,14 @@ pub struct Release {
     pub effective: Effective,
 }
 
-/// [`Platform::redis_client`] and [`Platform::storage`] of a release, made once. The values
-/// must not change once they are made: the loader finishes a release before any rule runs.
+/// [`Platform::redis_client`], [`Platform::storage`] and [`RedisCluster::directives`] of a
+/// release, made once (several rules ask for each). The values must not change once they are made:
+/// the loader finishes a release before any rule runs.
 #[derive(Clone, Debug, Default)]
 pub struct Effective {
     client: std::sync::OnceLock<Option<Node>>,
     storage: std::sync::OnceLock<Option<Node>>,
+    directives: std::sync::OnceLock<Vec<redis_conf::Directive>>,
 }
 
 impl Release {

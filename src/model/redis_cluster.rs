@@ -1,9 +1,10 @@
 //! The Bitnami redis-cluster chart's side of a release: its settings, the password it resolves and
 //! the names it gives its Kubernetes objects.
 
-use crate::core::source::Span;
+use crate::core::source::{Sources, Span};
 use crate::tree::{Entry, Node, Value};
 
+use super::redis_conf::Directive;
 use super::{Located, Release};
 
 /// The Bitnami redis-cluster part of a release.
@@ -103,7 +104,18 @@ impl<'a> RedisCluster<'a> {
         self.get(path).and_then(Node::as_bool).unwrap_or(default)
     }
 
-    /// The `redis.conf` directives the values add: `redis.configmap`, then `redis.defaultConfigOverride`.
+    /// The `redis.conf` directives the values add, in the order Redis reads them: those of
+    /// `redis.configmap`, then those of `redis.defaultConfigOverride`.
+    pub fn directives(&self, sources: &Sources) -> &'a [Directive] {
+        self.release.effective.directives.get_or_init(|| {
+            self.config_nodes()
+                .into_iter()
+                .flat_map(|node| super::redis_conf::directives(node, sources))
+                .collect()
+        })
+    }
+
+    /// The values that carry `redis.conf` text: `redis.configmap`, then `redis.defaultConfigOverride`.
     pub fn config_nodes(&self) -> Vec<&'a Node> {
         [
             &["redis", "configmap"][..],

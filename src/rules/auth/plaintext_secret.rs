@@ -1,7 +1,6 @@
 //! `plaintext-secret`: a password is written in clear in a values file.
 
 use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
-use crate::model::redis_conf;
 use crate::model::{opaque, RedisCluster, CLIENT_LAYERS};
 use crate::rules::Context;
 use crate::tree::{Node, Value};
@@ -39,13 +38,11 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         for node in cluster_password_places(&cluster) {
             plaintext(node, "the cluster password", out);
         }
-        for config in cluster.config_nodes() {
-            for d in redis_conf::directives(config, cx.sources) {
-                if let Some(pos) = d.args.iter().position(|a| a.text == "OSS_GLOBAL_PASSWORD") {
-                    if let Some(arg) = d.args.get(pos + 1) {
-                        let node = Node::new(Value::Str(arg.text.clone()), arg.span);
-                        plaintext(&node, "the RediSearch OSS_GLOBAL_PASSWORD", out);
-                    }
+        for d in cluster.directives(cx.sources) {
+            if let Some(pos) = d.args.iter().position(|a| a.text == "OSS_GLOBAL_PASSWORD") {
+                if let Some(arg) = d.args.get(pos + 1) {
+                    let node = Node::new(Value::Str(arg.text.clone()), arg.span);
+                    plaintext(&node, "the RediSearch OSS_GLOBAL_PASSWORD", out);
                 }
             }
         }

@@ -36,14 +36,8 @@ redis-cluster:
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     for cluster in cx.deployment.redis_clusters() {
         // The last directive wins, as in Redis.
-        let mut policy = None;
-        for node in cluster.config_nodes() {
-            let directives = redis_conf::directives(node, cx.sources);
-            if let Some(d) = redis_conf::last(&directives, "maxmemory-policy") {
-                policy = Some(d.clone());
-            }
-        }
-        let Some(value) = policy.as_ref().and_then(|p| p.args.first()) else {
+        let policy = redis_conf::last(cluster.directives(cx.sources), "maxmemory-policy");
+        let Some(value) = policy.and_then(|p| p.args.first()) else {
             continue;
         };
         if value.text.eq_ignore_ascii_case("noeviction") {

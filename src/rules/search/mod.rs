@@ -7,7 +7,7 @@ pub mod search_module_missing;
 pub mod search_module_not_mounted;
 
 use crate::core::source::Sources;
-use crate::model::redis_conf::{self, Directive};
+use crate::model::redis_conf::Directive;
 use crate::model::RedisCluster;
 
 /// True for a module file that is RediSearch (`redisearch.so`, `redisearch-oss-coord-….so`,
@@ -18,11 +18,12 @@ pub fn is_search_module(path: &str) -> bool {
 }
 
 /// The `loadmodule` lines of a cluster's redis.conf that load RediSearch.
-pub fn search_loads(cluster: &RedisCluster, sources: &Sources) -> Vec<Directive> {
+pub fn search_loads<'a>(
+    cluster: &RedisCluster<'a>,
+    sources: &Sources,
+) -> impl Iterator<Item = &'a Directive> {
     cluster
-        .config_nodes()
-        .into_iter()
-        .flat_map(|node| redis_conf::directives(node, sources))
+        .directives(sources)
+        .iter()
         .filter(|d| d.name == "loadmodule" && d.args.first().is_some_and(|a| is_search_module(&a.text)))
-        .collect()
 }

@@ -61,7 +61,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         return;
     }
     for cluster in cx.deployment.redis_clusters() {
-        if !search_loads(&cluster, cx.sources).is_empty() {
+        if search_loads(&cluster, cx.sources).next().is_some() {
             continue;
         }
         let unreadable = cluster.config_nodes().into_iter().rev().find_map(opaque);
