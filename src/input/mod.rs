@@ -2,12 +2,12 @@
 //! manifests and directories of those; then layering `-f` files and `--set` flags as Helm does.
 //! The result is the [`Deployment`] plus every source and parsed document, for locating findings.
 
+mod loader;
 pub mod set;
 
 use std::collections::HashMap;
 use std::fs;
 use std::io::Read;
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use crate::core::read::{io_reason, read_bounded, MAX_INPUT_BYTES};
@@ -18,7 +18,8 @@ use crate::model::{
 };
 use crate::tree::merge;
 use crate::tree::{Node, Value};
-use crate::yaml::{self, Problem};
+use crate::yaml::Problem;
+use loader::Loader;
 
 /// What to read, as given on the command line.
 #[derive(Clone, Debug, Default)]
@@ -206,14 +207,10 @@ enum Content {
 
 /// Reads and parses input `index` of the plan (inputs can be read in parallel).
 pub fn read(plan: &Plan, index: usize) -> Result<Piece, Fatal> {
-    let mut loader = Loader {
-        sources: Sources::for_input(index),
-        documents: Vec::new(),
-        problems: Vec::new(),
-    };
+    let mut loader = Loader::new(Sources::for_input(index));
     let item = &plan.items[index];
     let content = match &item.what {
-        Found::ChartDir(dir) => Content::Release(Box::new(loader.chart_dir(dir)?)),
+        Found::ChartDir(dir) => Content::Release(Box::new(chart_dir(&mut loader, dir)?)),
         Found::Stdin | Found::File(_) => {
             let read = match &item.what {
                 Found::File(path) => loader.read_file(path)?,
@@ -401,11 +398,7 @@ impl UnionFind {
 /// Builds one deployment from its pieces (in input order), then layers `-f` and `--set*` on it.
 pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Loaded, Fatal> {
     let mut sources = Vec::with_capacity(pieces.len());
-    let mut loader = Loader {
-        sources: Sources::default(),
-        documents: Vec::new(),
-        problems: Vec::new(),
-    };
+    let mut loader = Loader::new(Sources::default());
     let mut releases = Vec::new();
     let mut helm_releases: Vec<(String, Vec<(SourceId, Node)>)> = Vec::new();
     let mut layerable = 0usize;
@@ -483,7 +476,7 @@ pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Lo
             ));
         }
         let release = releases.last_mut().expect("one release");
-        loader.apply_layers(release, options)?;
+        apply_layers(&mut loader, release, options)?;
     }
     if let Some(name) = &options.release_name {
         for release in releases.iter_mut().filter(|r| r.kind != Kind::HelmRelease) {
@@ -592,183 +585,114 @@ fn is_helm_release(doc: &Node) -> bool {
             .is_some_and(|v| v.starts_with("helm.toolkit.fluxcd.io/"))
 }
 
-struct Loader {
-    sources: Sources,
-    documents: Vec<(SourceId, Node)>,
-    problems: Vec<Problem>,
+fn chart_dir(loader: &mut Loader, dir: &Path) -> Result<Release, Fatal> {
+    let chart = loader
+        .read_file(&dir.join("Chart.yaml"))?
+        .and_then(|(_, r)| loader.first(r));
+    let lock_path = dir.join("Chart.lock");
+    let lock = if lock_path.is_file() {
+        loader.read_file(&lock_path)?.and_then(|(_, r)| loader.first(r))
+    } else {
+        None
+    };
+    let values_path = dir.join("values.yaml");
+    let values = if values_path.is_file() {
+        loader.read_file(&values_path)?
+    } else {
+        None
+    };
+    let label = dir.display().to_string();
+    let mut release = match values {
+        Some((id, r)) => values_release(Kind::ChartDir, label, id, loader.first(r)),
+        None => values_release(Kind::ChartDir, label, SourceId(u32::MAX), None),
+    };
+    if let Some(chart) = &chart {
+        release.chart_name = chart.get(&["name"]).and_then(Located::from_node);
+        release.chart_version = chart.get(&["version"]).and_then(Located::from_node);
+        release.dependencies = dependencies(chart, lock.as_ref());
+    }
+    Ok(release)
 }
 
-impl Loader {
-    fn read_file(&mut self, path: &Path) -> Result<Option<(SourceId, Range<usize>)>, Fatal> {
-        let name = path.display().to_string();
-        let file = fs::File::open(path).map_err(|e| Fatal(format!("{name}: {}", io_reason(&e))))?;
-        let size = file.metadata().ok().map(|m| m.len());
-        let bytes = read_bounded(file, size, &name)?;
-        Ok(self.add(name, Origin::File, bytes))
+/// Applies `-f` files, then every `--set`, `--set-string` and `--set-file` in turn: the order Helm
+/// applies them in, whatever their order on the command line.
+fn apply_layers(loader: &mut Loader, release: &mut Release, options: &Options) -> Result<(), Fatal> {
+    let mut names: Vec<String> = Vec::new();
+    if !release.label.is_empty() {
+        names.push(release.label.clone());
     }
-
-    fn read_stdin(&mut self) -> Result<Option<(SourceId, Range<usize>)>, Fatal> {
-        let bytes = read_bounded(std::io::stdin().lock(), None, "<stdin>")?;
-        Ok(self.add("<stdin>".into(), Origin::Stdin, bytes))
-    }
-
-    /// Adds a source and parses it into `documents`; gives the indices of its documents there, or
-    /// `None` when it cannot be read as YAML (the problem is recorded).
-    fn add(&mut self, name: String, origin: Origin, bytes: Vec<u8>) -> Option<(SourceId, Range<usize>)> {
-        match yaml::decode(bytes) {
-            Err((offset, message, shown)) => {
-                let mut source = Source::new(name, origin, shown);
-                for secret in crate::core::redact::secrets_in_lines(&source.text) {
-                    source.redact(secret);
-                }
-                let id = self.sources.add(source);
-                let at = offset.min(self.sources.get(id).text.len());
-                self.problems.push(Problem::Syntax {
-                    span: Span::new(id, at..at),
-                    message,
-                    context: None,
-                });
-                None
-            }
-            Ok(text) => {
-                let id = self.sources.add(Source::new(name, origin, text));
-                let parsed = yaml::parse(id, &self.sources.get(id).text);
-                let source = self.sources.get_mut(id);
-                for secret in parsed.secrets {
-                    source.redact(secret);
-                }
-                if parsed.failed {
-                    // The parse stopped early: find secrets line by line in the rest too.
-                    for secret in crate::core::redact::secrets_in_lines(&source.text) {
-                        source.redact(secret);
-                    }
-                }
-                self.problems.extend(parsed.problems);
-                if parsed.failed {
-                    return None;
-                }
-                let start = self.documents.len();
-                self.documents
-                    .extend(parsed.documents.into_iter().map(|doc| (id, doc)));
-                Some((id, start..self.documents.len()))
-            }
-        }
-    }
-
-    /// A copy of the first of the documents at `range`.
-    fn first(&self, range: Range<usize>) -> Option<Node> {
-        self.documents[range].first().map(|(_, doc)| doc.clone())
-    }
-
-    fn chart_dir(&mut self, dir: &Path) -> Result<Release, Fatal> {
-        let chart = self
-            .read_file(&dir.join("Chart.yaml"))?
-            .and_then(|(_, r)| self.first(r));
-        let lock_path = dir.join("Chart.lock");
-        let lock = if lock_path.is_file() {
-            self.read_file(&lock_path)?.and_then(|(_, r)| self.first(r))
+    let Value::Map(base) = &mut release.values.value else {
+        return Err(Fatal("internal: release values are not a mapping".into()));
+    };
+    for path in &options.values {
+        let loaded = if path == "-" {
+            loader.read_stdin()?
         } else {
-            None
+            loader.read_file(Path::new(path))?
         };
-        let values_path = dir.join("values.yaml");
-        let values = if values_path.is_file() {
-            self.read_file(&values_path)?
+        names.push(if path == "-" {
+            "<stdin>".into()
         } else {
-            None
-        };
-        let label = dir.display().to_string();
-        let mut release = match values {
-            Some((id, r)) => values_release(Kind::ChartDir, label, id, self.first(r)),
-            None => values_release(Kind::ChartDir, label, SourceId(u32::MAX), None),
-        };
-        if let Some(chart) = &chart {
-            release.chart_name = chart.get(&["name"]).and_then(Located::from_node);
-            release.chart_version = chart.get(&["version"]).and_then(Located::from_node);
-            release.dependencies = dependencies(chart, lock.as_ref());
+            path.clone()
+        });
+        let Some((_, r)) = loaded else { continue };
+        let docs: Vec<Node> = loader.documents[r].iter().map(|(_, d)| d.clone()).collect();
+        if docs.iter().any(is_helm_release) {
+            return Err(Fatal(format!(
+                "{path}: is a Flux HelmRelease manifest, not a values file: give it as an input, without -f"
+            )));
         }
-        Ok(release)
+        if let Some(Node {
+            value: Value::Map(map),
+            ..
+        }) = docs.into_iter().next()
+        {
+            merge::merge(base, map);
+        }
     }
-
-    /// Applies `-f` files, then every `--set`, `--set-string` and `--set-file` in turn: the order Helm
-    /// applies them in, whatever their order on the command line.
-    fn apply_layers(&mut self, release: &mut Release, options: &Options) -> Result<(), Fatal> {
-        let mut names: Vec<String> = Vec::new();
-        if !release.label.is_empty() {
-            names.push(release.label.clone());
-        }
-        let Value::Map(base) = &mut release.values.value else {
-            return Err(Fatal("internal: release values are not a mapping".into()));
-        };
-        for path in &options.values {
-            let loaded = if path == "-" {
-                self.read_stdin()?
-            } else {
-                self.read_file(Path::new(path))?
+    let flags: [(&'static str, &[String], set::SetKind); 3] = [
+        ("--set", &options.set, set::SetKind::Typed),
+        ("--set-string", &options.set_string, set::SetKind::String),
+        ("--set-file", &options.set_file, set::SetKind::File),
+    ];
+    for (flag, args, kind) in flags {
+        for (i, arg) in args.iter().enumerate() {
+            let name = format!("{flag} #{}", i + 1);
+            let id = loader.sources.add(Source::new(
+                name.clone(),
+                Origin::Flag { flag, index: i + 1 },
+                arg.clone(),
+            ));
+            let mut read = |path: &str| -> Result<String, String> {
+                let file = fs::File::open(path).map_err(|e| format!("{path}: {}", io_reason(&e)))?;
+                let size = file.metadata().ok().map(|m| m.len());
+                let bytes = read_bounded(file, size, path).map_err(|f| f.0)?;
+                String::from_utf8(bytes).map_err(|_| format!("{path}: not UTF-8 text"))
             };
-            names.push(if path == "-" {
-                "<stdin>".into()
-            } else {
-                path.clone()
-            });
-            let Some((_, r)) = loaded else { continue };
-            let docs: Vec<Node> = self.documents[r].iter().map(|(_, d)| d.clone()).collect();
-            if docs.iter().any(is_helm_release) {
-                return Err(Fatal(format!(
-                    "{path}: is a Flux HelmRelease manifest, not a values file: give it as an input, without -f"
-                )));
-            }
-            if let Some(Node {
-                value: Value::Map(map),
-                ..
-            }) = docs.into_iter().next()
-            {
-                merge::merge(base, map);
-            }
-        }
-        let flags: [(&'static str, &[String], set::SetKind); 3] = [
-            ("--set", &options.set, set::SetKind::Typed),
-            ("--set-string", &options.set_string, set::SetKind::String),
-            ("--set-file", &options.set_file, set::SetKind::File),
-        ];
-        for (flag, args, kind) in flags {
-            for (i, arg) in args.iter().enumerate() {
-                let name = format!("{flag} #{}", i + 1);
-                let id = self.sources.add(Source::new(
-                    name.clone(),
-                    Origin::Flag { flag, index: i + 1 },
-                    arg.clone(),
-                ));
-                let mut read = |path: &str| -> Result<String, String> {
-                    let file = fs::File::open(path).map_err(|e| format!("{path}: {}", io_reason(&e)))?;
-                    let size = file.metadata().ok().map(|m| m.len());
-                    let bytes = read_bounded(file, size, path).map_err(|f| f.0)?;
-                    String::from_utf8(bytes).map_err(|_| format!("{path}: not UTF-8 text"))
-                };
-                match set::apply(arg, id, kind, base, &mut read) {
-                    Ok(secrets) => {
-                        let source = self.sources.get_mut(id);
-                        for s in secrets {
-                            source.redact(s);
-                        }
-                    }
-                    Err(e) => {
-                        for secret in &e.secrets {
-                            self.sources.get_mut(id).redact(secret.clone());
-                        }
-                        let source = self.sources.get(id);
-                        let column = source.line_col(e.span.start).1;
-                        let shown = source.redacted().text;
-                        return Err(Fatal(format!("{name} `{shown}`: column {column}: {}", e.message)));
+            match set::apply(arg, id, kind, base, &mut read) {
+                Ok(secrets) => {
+                    let source = loader.sources.get_mut(id);
+                    for s in secrets {
+                        source.redact(s);
                     }
                 }
-                if !names.contains(&flag.to_string()) {
-                    names.push(flag.to_string());
+                Err(e) => {
+                    for secret in &e.secrets {
+                        loader.sources.get_mut(id).redact(secret.clone());
+                    }
+                    let source = loader.sources.get(id);
+                    let column = source.line_col(e.span.start).1;
+                    let shown = source.redacted().text;
+                    return Err(Fatal(format!("{name} `{shown}`: column {column}: {}", e.message)));
                 }
             }
+            if !names.contains(&flag.to_string()) {
+                names.push(flag.to_string());
+            }
         }
-        release.label = names.join(" + ");
-        Ok(())
     }
+    release.label = names.join(" + ");
+    Ok(())
 }
 
 fn values_release(kind: Kind, label: String, id: SourceId, doc: Option<Node>) -> Release {
@@ -897,3 +821,6 @@ fn helm_release(group: Vec<(SourceId, Node)>) -> Release {
         effective: Default::default(),
     }
 }
+
+#[cfg(test)]
+mod test_dir;
