@@ -4,6 +4,7 @@
 
 mod loader;
 pub mod set;
+mod values_file;
 
 use std::collections::HashMap;
 use std::fs;
@@ -13,13 +14,12 @@ use std::path::{Path, PathBuf};
 use crate::core::read::{io_reason, read_bounded, MAX_INPUT_BYTES};
 use crate::core::source::{Origin, Source, SourceId, Sources, Span, SpanMap, SpanSet};
 use crate::core::Fatal;
-use crate::model::{
-    empty_values, shape_of_values, Dependency, Deployment, External, Kind, Located, Release, Shape,
-};
+use crate::model::{empty_values, Dependency, Deployment, External, Kind, Located, Release, Shape};
 use crate::tree::merge;
 use crate::tree::{Node, Value};
 use crate::yaml::Problem;
 use loader::Loader;
+use values_file::Values;
 
 /// What to read, as given on the command line.
 #[derive(Clone, Debug, Default)]
@@ -192,13 +192,8 @@ pub struct Piece {
 enum Content {
     /// A chart directory.
     Release(Box<Release>),
-    /// A values file or standard input: its source, its first document (an index into the piece's
-    /// documents; the release is made from a copy when the deployment is checked), and its shape.
-    Values {
-        id: SourceId,
-        doc: Option<usize>,
-        shape: Shape,
-    },
+    /// A values file or standard input.
+    Values(Values),
     /// The indices of its HelmRelease documents (the file's other documents are not releases).
     HelmReleases(Vec<usize>),
     /// Not readable as YAML: only its problem is reported.
@@ -225,11 +220,7 @@ pub fn read(plan: &Plan, index: usize) -> Result<Piece, Fatal> {
                 {
                     Content::HelmReleases(r.filter(|&i| is_helm_release(&loader.documents[i].1)).collect())
                 }
-                Some((id, r)) => {
-                    let doc = (!r.is_empty()).then_some(r.start);
-                    let shape = doc.map_or(Shape::Unknown, |i| shape_of_values(&loader.documents[i].1));
-                    Content::Values { id, doc, shape }
-                }
+                Some((id, r)) => Content::Values(Values::new(id, &loader.documents, r)),
             }
         }
     };
@@ -247,7 +238,7 @@ pub fn read(plan: &Plan, index: usize) -> Result<Piece, Fatal> {
 pub fn settled(plan: &Plan, piece: &Piece) -> bool {
     let alone = match &piece.content {
         Content::Release(_) | Content::Nothing => true,
-        Content::Values { shape, .. } => !matches!(shape, Shape::Acp | Shape::RedisCluster),
+        Content::Values(values) => !matches!(values.shape, Shape::Acp | Shape::RedisCluster),
         Content::HelmReleases(_) => false,
     };
     alone && !plan.layered && plan.items[piece.index].found
@@ -302,7 +293,7 @@ pub fn deployments(plan: &Plan, pieces: Vec<Piece>) -> Vec<Vec<Piece>> {
                 }
                 by_folder.entry(folder).or_default().helm_releases.push(i);
             }
-            Content::Values { shape, .. } => match shape {
+            Content::Values(values) => match values.shape {
                 Shape::Acp => by_folder.entry(folder).or_default().platforms.push(i),
                 Shape::RedisCluster => by_folder.entry(folder).or_default().clusters.push(i),
                 _ => {}
@@ -411,10 +402,8 @@ pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Lo
                 releases.push(*release);
                 layerable += 1;
             }
-            Content::Values { id, doc, .. } => {
-                let label = piece.sources.get(id).name.clone();
-                let doc = doc.map(|i| loader.documents[base + i].1.clone());
-                releases.push(values_release(Kind::Values, label, id, doc));
+            Content::Values(values) => {
+                releases.push(values.release(&piece.sources, &loader.documents[base..]));
                 layerable += 1;
             }
             Content::HelmReleases(docs) => {
@@ -603,8 +592,8 @@ fn chart_dir(loader: &mut Loader, dir: &Path) -> Result<Release, Fatal> {
     };
     let label = dir.display().to_string();
     let mut release = match values {
-        Some((id, r)) => values_release(Kind::ChartDir, label, id, loader.first(r)),
-        None => values_release(Kind::ChartDir, label, SourceId(u32::MAX), None),
+        Some((id, r)) => values_file::release(Kind::ChartDir, label, id, loader.first(r)),
+        None => values_file::release(Kind::ChartDir, label, SourceId(u32::MAX), None),
     };
     if let Some(chart) = &chart {
         release.chart_name = chart.get(&["name"]).and_then(Located::from_node);
@@ -693,31 +682,6 @@ fn apply_layers(loader: &mut Loader, release: &mut Release, options: &Options) -
     }
     release.label = names.join(" + ");
     Ok(())
-}
-
-fn values_release(kind: Kind, label: String, id: SourceId, doc: Option<Node>) -> Release {
-    let values = match doc {
-        Some(
-            node @ Node {
-                value: Value::Map(_), ..
-            },
-        ) => node,
-        // An empty document (or a scalar) gives no values, as in Helm.
-        Some(node) => empty_values(node.span),
-        None => empty_values(Span::new(id, 0..0)),
-    };
-    Release {
-        kind,
-        label,
-        release_name: None,
-        namespace: None,
-        chart_name: None,
-        chart_version: None,
-        dependencies: Vec::new(),
-        values,
-        external: Vec::new(),
-        effective: Default::default(),
-    }
 }
 
 /// Dependencies of an umbrella chart: names and aliases from Chart.yaml, versions from Chart.lock
