@@ -2,6 +2,7 @@
 //! manifests and directories of those; then layering `-f` files and `--set` flags as Helm does.
 //! The result is the [`Deployment`] plus every source and parsed document, for locating findings.
 
+mod chart_dir;
 mod loader;
 pub mod set;
 mod values_file;
@@ -14,7 +15,7 @@ use std::path::{Path, PathBuf};
 use crate::core::read::{io_reason, read_bounded, MAX_INPUT_BYTES};
 use crate::core::source::{Origin, Source, SourceId, Sources, Span, SpanMap, SpanSet};
 use crate::core::Fatal;
-use crate::model::{empty_values, Dependency, Deployment, External, Kind, Located, Release, Shape};
+use crate::model::{empty_values, Deployment, External, Kind, Located, Release, Shape};
 use crate::tree::merge;
 use crate::tree::{Node, Value};
 use crate::yaml::Problem;
@@ -205,7 +206,7 @@ pub fn read(plan: &Plan, index: usize) -> Result<Piece, Fatal> {
     let mut loader = Loader::new(Sources::for_input(index));
     let item = &plan.items[index];
     let content = match &item.what {
-        Found::ChartDir(dir) => Content::Release(Box::new(chart_dir(&mut loader, dir)?)),
+        Found::ChartDir(dir) => Content::Release(Box::new(chart_dir::read(&mut loader, dir)?)),
         Found::Stdin | Found::File(_) => {
             let read = match &item.what {
                 Found::File(path) => loader.read_file(path)?,
@@ -503,7 +504,7 @@ fn discover(path: &Path) -> Result<(Vec<Found>, bool), Fatal> {
     if !meta.is_dir() {
         return Ok((vec![Found::File(path.to_path_buf())], false));
     }
-    if path.join("Chart.yaml").is_file() {
+    if chart_dir::is_chart_dir(path) {
         return Ok((vec![Found::ChartDir(path.to_path_buf())], false));
     }
     let mut found = Vec::new();
@@ -539,7 +540,7 @@ fn walk(dir: &Path, found: &mut Vec<Found>, depth: usize) -> Result<(), Fatal> {
         // Symbolic links are not followed: they could loop.
         let Ok(kind) = entry.file_type() else { continue };
         if kind.is_dir() {
-            if path.join("Chart.yaml").is_file() {
+            if chart_dir::is_chart_dir(&path) {
                 found.push(Found::ChartDir(path));
             } else {
                 walk(&path, found, depth + 1)?;
@@ -572,35 +573,6 @@ fn is_helm_release(doc: &Node) -> bool {
             .get(&["apiVersion"])
             .and_then(Node::as_str)
             .is_some_and(|v| v.starts_with("helm.toolkit.fluxcd.io/"))
-}
-
-fn chart_dir(loader: &mut Loader, dir: &Path) -> Result<Release, Fatal> {
-    let chart = loader
-        .read_file(&dir.join("Chart.yaml"))?
-        .and_then(|(_, r)| loader.first(r));
-    let lock_path = dir.join("Chart.lock");
-    let lock = if lock_path.is_file() {
-        loader.read_file(&lock_path)?.and_then(|(_, r)| loader.first(r))
-    } else {
-        None
-    };
-    let values_path = dir.join("values.yaml");
-    let values = if values_path.is_file() {
-        loader.read_file(&values_path)?
-    } else {
-        None
-    };
-    let label = dir.display().to_string();
-    let mut release = match values {
-        Some((id, r)) => values_file::release(Kind::ChartDir, label, id, loader.first(r)),
-        None => values_file::release(Kind::ChartDir, label, SourceId(u32::MAX), None),
-    };
-    if let Some(chart) = &chart {
-        release.chart_name = chart.get(&["name"]).and_then(Located::from_node);
-        release.chart_version = chart.get(&["version"]).and_then(Located::from_node);
-        release.dependencies = dependencies(chart, lock.as_ref());
-    }
-    Ok(release)
 }
 
 /// Applies `-f` files, then every `--set`, `--set-string` and `--set-file` in turn: the order Helm
@@ -682,37 +654,6 @@ fn apply_layers(loader: &mut Loader, release: &mut Release, options: &Options) -
     }
     release.label = names.join(" + ");
     Ok(())
-}
-
-/// Dependencies of an umbrella chart: names and aliases from Chart.yaml, versions from Chart.lock
-/// when it has them (the lock holds what was really resolved).
-fn dependencies(chart: &Node, lock: Option<&Node>) -> Vec<Dependency> {
-    let locked = |name: &str| -> Option<Located<String>> {
-        lock?.get(&["dependencies"])?.as_seq()?.iter().find_map(|d| {
-            (d.get(&["name"]).and_then(Node::as_str) == Some(name))
-                .then(|| d.get(&["version"]).and_then(Located::from_node))
-                .flatten()
-        })
-    };
-    let Some(deps) = chart.get(&["dependencies"]).and_then(Node::as_seq) else {
-        return Vec::new();
-    };
-    deps.iter()
-        .filter_map(|d| {
-            let name = d.get(&["name"]).and_then(Node::as_str)?.to_string();
-            let values_key = d
-                .get(&["alias"])
-                .and_then(Node::as_str)
-                .unwrap_or(&name)
-                .to_string();
-            let version = locked(&name).or_else(|| d.get(&["version"]).and_then(Located::from_node));
-            Some(Dependency {
-                name,
-                values_key,
-                version,
-            })
-        })
-        .collect()
 }
 
 /// One release from HelmRelease documents of the same name, merged in the order given.
