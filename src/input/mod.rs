@@ -3,19 +3,19 @@
 //! The result is the [`Deployment`] plus every source and parsed document, for locating findings.
 
 mod chart_dir;
+mod helm_release;
 mod loader;
 pub mod set;
 mod values_file;
 
 use std::collections::HashMap;
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::core::read::{io_reason, read_bounded, MAX_INPUT_BYTES};
+use crate::core::read::{io_reason, read_bounded};
 use crate::core::source::{Origin, Source, SourceId, Sources, Span, SpanMap, SpanSet};
 use crate::core::Fatal;
-use crate::model::{empty_values, Deployment, External, Kind, Located, Release, Shape};
+use crate::model::{empty_values, Deployment, Kind, Located, Release, Shape};
 use crate::tree::merge;
 use crate::tree::{Node, Value};
 use crate::yaml::Problem;
@@ -214,14 +214,10 @@ pub fn read(plan: &Plan, index: usize) -> Result<Piece, Fatal> {
             };
             match read {
                 None => Content::Nothing,
-                Some((_, r))
-                    if loader.documents[r.clone()]
-                        .iter()
-                        .any(|(_, d)| is_helm_release(d)) =>
-                {
-                    Content::HelmReleases(r.filter(|&i| is_helm_release(&loader.documents[i].1)).collect())
-                }
-                Some((id, r)) => Content::Values(Values::new(id, &loader.documents, r)),
+                Some((id, r)) => match helm_release::documents_of(&loader.documents, r.clone()) {
+                    Some(docs) => Content::HelmReleases(docs),
+                    None => Content::Values(Values::new(id, &loader.documents, r)),
+                },
             }
         }
     };
@@ -282,11 +278,8 @@ pub fn deployments(plan: &Plan, pieces: Vec<Piece>) -> Vec<Vec<Piece>> {
         match &piece.content {
             Content::HelmReleases(docs) => {
                 for doc in docs.iter().map(|&i| &piece.documents[i].1) {
-                    let name = doc
-                        .get(&["metadata", "name"])
-                        .and_then(Node::as_str)
-                        .unwrap_or_default();
-                    if is_complete(doc) {
+                    let name = helm_release::name(doc);
+                    if helm_release::is_complete(doc) {
                         complete.entry(name).or_default().push((i, folder.clone()));
                     } else {
                         patches.push((name, i, folder.clone()));
@@ -392,7 +385,7 @@ pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Lo
     let mut sources = Vec::with_capacity(pieces.len());
     let mut loader = Loader::new(Sources::default());
     let mut releases = Vec::new();
-    let mut helm_releases: Vec<(String, Vec<(SourceId, Node)>)> = Vec::new();
+    let mut helm_releases = helm_release::ByName::default();
     let mut layerable = 0usize;
     for piece in pieces {
         let base = loader.documents.len();
@@ -408,25 +401,9 @@ pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Lo
                 layerable += 1;
             }
             Content::HelmReleases(docs) => {
-                for (id, doc) in docs.iter().map(|&i| loader.documents[base + i].clone()) {
-                    let name = doc
-                        .get(&["metadata", "name"])
-                        .and_then(Node::as_str)
-                        .unwrap_or_default()
-                        .to_string();
-                    match helm_releases.iter_mut().find(|(n, _)| *n == name) {
-                        // A complete HelmRelease goes before the patches (those without
-                        // `spec.chart`): they apply on top of it, whatever the path order.
-                        Some((_, group)) if is_complete(&doc) => {
-                            let at = group
-                                .iter()
-                                .position(|(_, d)| !is_complete(d))
-                                .unwrap_or(group.len());
-                            group.insert(at, (id, doc));
-                        }
-                        Some((_, group)) => group.push((id, doc)),
-                        None => helm_releases.push((name, vec![(id, doc)])),
-                    }
+                for i in docs {
+                    let (id, doc) = loader.documents[base + i].clone();
+                    helm_releases.add(id, doc);
                 }
             }
             Content::Nothing => {}
@@ -434,9 +411,7 @@ pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Lo
         sources.push(piece.sources);
     }
     loader.sources = Sources::join(sources);
-    for (_, group) in helm_releases {
-        releases.push(helm_release(group));
-    }
+    releases.extend(helm_releases.into_releases());
 
     if plan.layered {
         // -f files and --set flags come after every input.
@@ -547,32 +522,12 @@ fn walk(dir: &Path, found: &mut Vec<Found>, depth: usize) -> Result<(), Fatal> {
             }
         } else if kind.is_file()
             && (name.ends_with(".yaml") || name.ends_with(".yml"))
-            && (name.contains("values") || mentions_helm_release(&path))
+            && (name.contains("values") || helm_release::mentioned_in(&path))
         {
             found.push(Found::File(path));
         }
     }
     Ok(())
-}
-
-/// A cheap look at a file's start for a HelmRelease kind, before reading it fully.
-fn mentions_helm_release(path: &Path) -> bool {
-    let mut head = Vec::new();
-    let read = fs::File::open(path).and_then(|f| f.take(MAX_INPUT_BYTES).read_to_end(&mut head));
-    read.is_ok() && head.windows(b"HelmRelease".len()).any(|w| w == b"HelmRelease")
-}
-
-/// A HelmRelease that names its chart; one without `spec.chart` is an overlay patch.
-fn is_complete(doc: &Node) -> bool {
-    doc.get(&["spec", "chart"]).is_some()
-}
-
-fn is_helm_release(doc: &Node) -> bool {
-    doc.get(&["kind"]).and_then(Node::as_str) == Some("HelmRelease")
-        && doc
-            .get(&["apiVersion"])
-            .and_then(Node::as_str)
-            .is_some_and(|v| v.starts_with("helm.toolkit.fluxcd.io/"))
 }
 
 /// Applies `-f` files, then every `--set`, `--set-string` and `--set-file` in turn: the order Helm
@@ -598,7 +553,7 @@ fn apply_layers(loader: &mut Loader, release: &mut Release, options: &Options) -
         });
         let Some((_, r)) = loaded else { continue };
         let docs: Vec<Node> = loader.documents[r].iter().map(|(_, d)| d.clone()).collect();
-        if docs.iter().any(is_helm_release) {
+        if docs.iter().any(helm_release::is_helm_release) {
             return Err(Fatal(format!(
                 "{path}: is a Flux HelmRelease manifest, not a values file: give it as an input, without -f"
             )));
@@ -654,77 +609,6 @@ fn apply_layers(loader: &mut Loader, release: &mut Release, options: &Options) -
     }
     release.label = names.join(" + ");
     Ok(())
-}
-
-/// One release from HelmRelease documents of the same name, merged in the order given.
-fn helm_release(group: Vec<(SourceId, Node)>) -> Release {
-    let mut docs = group.into_iter();
-    let (_, mut merged) = docs.next().expect("a group has a document");
-    for (_, overlay) in docs {
-        if let (Value::Map(into), Value::Map(from)) = (&mut merged.value, overlay.value) {
-            merge::merge(into, from);
-        }
-    }
-    let text = |path: &[&str]| merged.get(path).and_then(Located::from_node);
-    let name = text(&["metadata", "name"]);
-    let target_namespace = text(&["spec", "targetNamespace"]);
-    let namespace = target_namespace
-        .clone()
-        .or_else(|| text(&["metadata", "namespace"]));
-    // Flux names the Helm release `[<targetNamespace>-]<name>` unless spec.releaseName is set.
-    let release_name = text(&["spec", "releaseName"]).or_else(|| {
-        let name = name.clone()?;
-        Some(match &target_namespace {
-            Some(ns) => Located::new(format!("{}-{}", ns.value, name.value), name.span),
-            None => name,
-        })
-    });
-    let label = format!(
-        "HelmRelease {}{}",
-        text(&["metadata", "namespace"])
-            .map(|n| n.value + "/")
-            .unwrap_or_default(),
-        name.as_ref().map_or("(unnamed)", |n| n.value.as_str())
-    );
-    let external = merged
-        .get(&["spec", "valuesFrom"])
-        .and_then(Node::as_seq)
-        .unwrap_or_default()
-        .iter()
-        .map(|v| External::ValuesFrom {
-            kind: v
-                .get(&["kind"])
-                .and_then(Node::as_str)
-                .unwrap_or("Secret")
-                .to_string(),
-            name: v
-                .get(&["name"])
-                .and_then(Node::as_str)
-                .unwrap_or_default()
-                .to_string(),
-            span: v.span,
-        })
-        .collect();
-    let values = match merged.get(&["spec", "values"]) {
-        Some(
-            node @ Node {
-                value: Value::Map(_), ..
-            },
-        ) => node.clone(),
-        _ => empty_values(merged.span),
-    };
-    Release {
-        kind: Kind::HelmRelease,
-        label,
-        release_name,
-        namespace,
-        chart_name: text(&["spec", "chart", "spec", "chart"]),
-        chart_version: text(&["spec", "chart", "spec", "version"]),
-        dependencies: Vec::new(),
-        values,
-        external,
-        effective: Default::default(),
-    }
 }
 
 #[cfg(test)]
