@@ -3,6 +3,7 @@
 //! The result is the [`Deployment`] plus every source and parsed document, for locating findings.
 
 mod chart_dir;
+mod discover;
 mod helm_release;
 mod loader;
 pub mod set;
@@ -19,6 +20,7 @@ use crate::model::{empty_values, Deployment, Kind, Located, Release, Shape};
 use crate::tree::merge;
 use crate::tree::{Node, Value};
 use crate::yaml::Problem;
+use discover::Input;
 use loader::Loader;
 use values_file::Values;
 
@@ -134,7 +136,7 @@ pub fn load(options: &Options) -> Result<Loaded, Fatal> {
 
 /// One input to read: named on the command line, or found by searching a directory.
 struct Item {
-    what: Found,
+    what: Input,
     /// Found by a directory search (not named on the command line).
     found: bool,
 }
@@ -160,16 +162,9 @@ impl Plan {
 /// Finds every input: files and chart directories named, and what directories hold.
 pub fn plan(options: &Options) -> Result<Plan, Fatal> {
     let mut items = Vec::new();
-    for input in &options.inputs {
-        if input == "-" {
-            items.push(Item {
-                what: Found::Stdin,
-                found: false,
-            });
-            continue;
-        }
-        let (found, searched) = discover(Path::new(input))?;
-        items.extend(found.into_iter().map(|what| Item {
+    for argument in &options.inputs {
+        let (inputs, searched) = discover::discover(argument)?;
+        items.extend(inputs.into_iter().map(|what| Item {
             what,
             found: searched,
         }));
@@ -206,10 +201,10 @@ pub fn read(plan: &Plan, index: usize) -> Result<Piece, Fatal> {
     let mut loader = Loader::new(Sources::for_input(index));
     let item = &plan.items[index];
     let content = match &item.what {
-        Found::ChartDir(dir) => Content::Release(Box::new(chart_dir::read(&mut loader, dir)?)),
-        Found::Stdin | Found::File(_) => {
+        Input::ChartDir(dir) => Content::Release(Box::new(chart_dir::read(&mut loader, dir)?)),
+        Input::Stdin | Input::File(_) => {
             let read = match &item.what {
-                Found::File(path) => loader.read_file(path)?,
+                Input::File(path) => loader.read_file(path)?,
                 _ => loader.read_stdin()?,
             };
             match read {
@@ -262,7 +257,7 @@ pub fn deployments(plan: &Plan, pieces: Vec<Piece>) -> Vec<Vec<Piece>> {
         sets.union(pair[0], pair[1]);
     }
     let folder = |piece: &Piece| match &plan.items[piece.index].what {
-        Found::File(path) => path.parent().map(Path::to_path_buf),
+        Input::File(path) => path.parent().map(Path::to_path_buf),
         _ => None,
     };
     // Per folder: its HelmRelease pieces, and its platform and redis-cluster values files.
@@ -465,69 +460,6 @@ pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Lo
         problems: loader.problems,
         deployment,
     })
-}
-
-enum Found {
-    Stdin,
-    File(PathBuf),
-    ChartDir(PathBuf),
-}
-
-/// An input path: a file, a chart directory, or a directory searched recursively (then `true`).
-fn discover(path: &Path) -> Result<(Vec<Found>, bool), Fatal> {
-    let meta = fs::metadata(path).map_err(|e| Fatal(format!("{}: {}", path.display(), io_reason(&e))))?;
-    if !meta.is_dir() {
-        return Ok((vec![Found::File(path.to_path_buf())], false));
-    }
-    if chart_dir::is_chart_dir(path) {
-        return Ok((vec![Found::ChartDir(path.to_path_buf())], false));
-    }
-    let mut found = Vec::new();
-    walk(path, &mut found, 0)?;
-    if found.is_empty() {
-        return Err(Fatal(format!(
-            "{}: no values files (*values*.yaml), chart directories or HelmRelease manifests found",
-            path.display()
-        )));
-    }
-    Ok((found, true))
-}
-
-/// Deepest directory level searched.
-const MAX_WALK_DEPTH: usize = 32;
-
-fn walk(dir: &Path, found: &mut Vec<Found>, depth: usize) -> Result<(), Fatal> {
-    if depth > MAX_WALK_DEPTH {
-        return Ok(());
-    }
-    let mut entries: Vec<_> = fs::read_dir(dir)
-        .map_err(|e| Fatal(format!("{}: {}", dir.display(), io_reason(&e))))?
-        .filter_map(Result::ok)
-        .collect();
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if name.starts_with('.') || name == "node_modules" || name == "target" {
-            continue;
-        }
-        let path = entry.path();
-        // Symbolic links are not followed: they could loop.
-        let Ok(kind) = entry.file_type() else { continue };
-        if kind.is_dir() {
-            if chart_dir::is_chart_dir(&path) {
-                found.push(Found::ChartDir(path));
-            } else {
-                walk(&path, found, depth + 1)?;
-            }
-        } else if kind.is_file()
-            && (name.ends_with(".yaml") || name.ends_with(".yml"))
-            && (name.contains("values") || helm_release::mentioned_in(&path))
-        {
-            found.push(Found::File(path));
-        }
-    }
-    Ok(())
 }
 
 /// Applies `-f` files, then every `--set`, `--set-string` and `--set-file` in turn: the order Helm
