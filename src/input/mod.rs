@@ -4,23 +4,24 @@
 
 mod chart_dir;
 mod discover;
+mod group;
 mod helm_release;
 mod loader;
 pub mod set;
 mod values_file;
 
-use std::collections::HashMap;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::core::read::{io_reason, read_bounded};
 use crate::core::source::{Origin, Source, SourceId, Sources, Span, SpanMap, SpanSet};
 use crate::core::Fatal;
-use crate::model::{empty_values, Deployment, Kind, Located, Release, Shape};
+use crate::model::{empty_values, Deployment, Kind, Located, Release};
 use crate::tree::merge;
 use crate::tree::{Node, Value};
 use crate::yaml::Problem;
 use discover::Input;
+use group::Member;
 use loader::Loader;
 use values_file::Values;
 
@@ -228,150 +229,61 @@ pub fn read(plan: &Plan, index: usize) -> Result<Piece, Fatal> {
 /// Whether a piece is a deployment of its own whatever else is read (see [`deployments`]): it can be
 /// checked as soon as it is read.
 pub fn settled(plan: &Plan, piece: &Piece) -> bool {
-    let alone = match &piece.content {
-        Content::Release(_) | Content::Nothing => true,
-        Content::Values(values) => !matches!(values.shape, Shape::Acp | Shape::RedisCluster),
-        Content::HelmReleases(_) => false,
-    };
-    alone && !plan.layered && plan.items[piece.index].found
+    !plan.layered && member(plan, piece).stands_alone()
 }
 
 /// Splits what was read into deployments, each checked on its own:
 /// - the inputs named on the command line (files, chart directories, `-`) are one deployment;
 /// - with `-f` or `--set*`, every input is (one release's base);
 /// - what a directory search finds: each values file and each chart directory is a deployment of its
-///   own, except that a folder holding exactly one platform (`acp` chart) values file and one
-///   `redis-cluster` chart values file makes them one. The HelmRelease manifests of one folder are
-///   one deployment; a HelmRelease without `spec.chart` is an overlay patch and joins the complete
-///   HelmRelease of the same name (the one in the nearest folder, if several folders have one).
+///   own, except that a folder's one platform values file and one `redis-cluster` values file are
+///   one, and a HelmRelease manifest joins those of its folder and the release it patches (the
+///   rules are in `group`).
 ///
 /// Deployments come in the order of their first input.
 pub fn deployments(plan: &Plan, pieces: Vec<Piece>) -> Vec<Vec<Piece>> {
     if plan.layered || !plan.items.iter().any(|i| i.found) {
         return vec![pieces];
     }
-    let n = pieces.len();
-    let mut sets = UnionFind::new(n);
-    let explicit: Vec<usize> = (0..n).filter(|&i| !plan.items[pieces[i].index].found).collect();
-    for pair in explicit.windows(2) {
-        sets.union(pair[0], pair[1]);
-    }
-    let folder = |piece: &Piece| match &plan.items[piece.index].what {
-        Input::File(path) => path.parent().map(Path::to_path_buf),
-        _ => None,
+    let numbers = {
+        let members: Vec<Member> = pieces.iter().map(|piece| member(plan, piece)).collect();
+        group::deployments(&members)
     };
-    // Per folder: its HelmRelease pieces, and its platform and redis-cluster values files.
-    let mut by_folder: HashMap<PathBuf, Folder> = HashMap::new();
-    // Complete HelmReleases by name, and overlay patches: (piece, folder).
-    let mut complete: HashMap<&str, Vec<(usize, PathBuf)>> = HashMap::new();
-    let mut patches: Vec<(&str, usize, PathBuf)> = Vec::new();
-    for (i, piece) in pieces.iter().enumerate() {
-        if !plan.items[piece.index].found {
-            continue;
+    let mut deployments: Vec<Vec<Piece>> = Vec::new();
+    for (piece, number) in pieces.into_iter().zip(numbers) {
+        // Numbered in order of first piece: a new number is the next deployment.
+        if number == deployments.len() {
+            deployments.push(Vec::new());
         }
-        let Some(folder) = folder(piece) else { continue };
-        match &piece.content {
-            Content::HelmReleases(docs) => {
-                for doc in docs.iter().map(|&i| &piece.documents[i].1) {
-                    let name = helm_release::name(doc);
-                    if helm_release::is_complete(doc) {
-                        complete.entry(name).or_default().push((i, folder.clone()));
-                    } else {
-                        patches.push((name, i, folder.clone()));
-                    }
-                }
-                by_folder.entry(folder).or_default().helm_releases.push(i);
-            }
-            Content::Values(values) => match values.shape {
-                Shape::Acp => by_folder.entry(folder).or_default().platforms.push(i),
-                Shape::RedisCluster => by_folder.entry(folder).or_default().clusters.push(i),
-                _ => {}
-            },
-            _ => {}
-        }
+        deployments[number].push(piece);
     }
-    for Folder {
-        helm_releases,
-        platforms,
-        clusters,
-    } in by_folder.values()
-    {
-        for pair in helm_releases.windows(2) {
-            sets.union(pair[0], pair[1]);
-        }
-        if let ([platform], [cluster]) = (&platforms[..], &clusters[..]) {
-            sets.union(*platform, *cluster);
-        }
-    }
-    for (name, patch, folder) in patches {
-        let shared = |other: &PathBuf| {
-            folder
-                .components()
-                .zip(other.components())
-                .take_while(|(a, b)| a == b)
-                .count()
-        };
-        // The nearest base; the first one on a tie.
-        let base = complete
-            .get(name)
-            .into_iter()
-            .flatten()
-            .fold(None::<(usize, usize)>, |best, (i, f)| match best {
-                Some((_, n)) if n >= shared(f) => best,
-                _ => Some((*i, shared(f))),
-            });
-        if let Some((base, _)) = base {
-            sets.union(patch, base);
-        }
-    }
-    let mut groups: Vec<Vec<Piece>> = Vec::new();
-    let mut group_of_root: HashMap<usize, usize> = HashMap::new();
-    let roots: Vec<usize> = (0..n).map(|i| sets.find(i)).collect();
-    for (piece, root) in pieces.into_iter().zip(roots) {
-        let g = *group_of_root.entry(root).or_insert_with(|| {
-            groups.push(Vec::new());
-            groups.len() - 1
-        });
-        groups[g].push(piece);
-    }
-    groups
+    deployments
 }
 
-/// What a folder found by a directory search holds (indices of pieces).
-#[derive(Default)]
-struct Folder {
-    helm_releases: Vec<usize>,
-    /// Values files of the platform's `acp` chart.
-    platforms: Vec<usize>,
-    /// Values files of the `redis-cluster` chart.
-    clusters: Vec<usize>,
-}
-
-/// Disjoint sets of piece indices.
-struct UnionFind {
-    parent: Vec<usize>,
-}
-
-impl UnionFind {
-    fn new(n: usize) -> UnionFind {
-        UnionFind {
-            parent: (0..n).collect(),
-        }
+/// What grouping needs to know of a piece.
+fn member<'a>(plan: &'a Plan, piece: &'a Piece) -> Member<'a> {
+    let item = &plan.items[piece.index];
+    if !item.found {
+        return Member::Named;
     }
-
-    fn find(&mut self, mut i: usize) -> usize {
-        while self.parent[i] != i {
-            self.parent[i] = self.parent[self.parent[i]];
-            i = self.parent[i];
-        }
-        i
-    }
-
-    /// Joins two sets; the smaller index stays the root, so groups keep input order.
-    fn union(&mut self, a: usize, b: usize) {
-        let (a, b) = (self.find(a), self.find(b));
-        let (low, high) = (a.min(b), a.max(b));
-        self.parent[high] = low;
+    let folder = match &item.what {
+        Input::File(path) => path.parent(),
+        Input::Stdin | Input::ChartDir(_) => None,
+    };
+    match (&piece.content, folder) {
+        (Content::Values(values), Some(folder)) => Member::Values {
+            folder,
+            shape: values.shape,
+        },
+        (Content::HelmReleases(docs), Some(folder)) => Member::HelmReleases {
+            folder,
+            documents: docs
+                .iter()
+                .map(|&i| &piece.documents[i].1)
+                .map(|doc| (helm_release::name(doc), helm_release::is_complete(doc)))
+                .collect(),
+        },
+        _ => Member::Alone,
     }
 }
 
