@@ -6,17 +6,14 @@ mod chart_dir;
 mod discover;
 mod group;
 mod helm_release;
+mod layers;
 mod loader;
 pub mod set;
 mod values_file;
 
-use std::fs;
-use std::path::Path;
-
-use crate::core::read::{io_reason, read_bounded};
-use crate::core::source::{Origin, Source, SourceId, Sources, Span, SpanMap, SpanSet};
+use crate::core::source::{SourceId, Sources, Span, SpanMap, SpanSet};
 use crate::core::Fatal;
-use crate::model::{empty_values, Deployment, Kind, Located, Release};
+use crate::model::{Deployment, Kind, Located, Release};
 use crate::tree::merge;
 use crate::tree::{Node, Value};
 use crate::yaml::Problem;
@@ -293,19 +290,14 @@ pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Lo
     let mut loader = Loader::new(Sources::default());
     let mut releases = Vec::new();
     let mut helm_releases = helm_release::ByName::default();
-    let mut layerable = 0usize;
     for piece in pieces {
         let base = loader.documents.len();
         loader.documents.extend(piece.documents);
         loader.problems.extend(piece.problems);
         match piece.content {
-            Content::Release(release) => {
-                releases.push(*release);
-                layerable += 1;
-            }
+            Content::Release(release) => releases.push(*release),
             Content::Values(values) => {
                 releases.push(values.release(&piece.sources, &loader.documents[base..]));
-                layerable += 1;
             }
             Content::HelmReleases(docs) => {
                 for i in docs {
@@ -321,34 +313,7 @@ pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Lo
     releases.extend(helm_releases.into_releases());
 
     if plan.layered {
-        // -f files and --set flags come after every input.
-        let after_inputs = u32::try_from(plan.len())
-            .unwrap_or(u32::MAX)
-            .saturating_mul(crate::core::source::IDS_PER_INPUT);
-        loader.sources.continue_at(after_inputs);
-        if options.inputs.is_empty() {
-            let span = Span::new(SourceId(u32::MAX), 0..0);
-            releases.push(Release {
-                kind: Kind::Values,
-                label: String::new(),
-                release_name: None,
-                namespace: None,
-                chart_name: None,
-                chart_version: None,
-                dependencies: Vec::new(),
-                values: empty_values(span),
-                external: Vec::new(),
-                effective: Default::default(),
-            });
-        } else if layerable != 1 || releases.len() != 1 {
-            return Err(Fatal(
-                "-f/--values and --set apply to one release: give them alone, or with a single chart directory \
-                 or values file (HelmRelease manifests carry their own values)"
-                    .into(),
-            ));
-        }
-        let release = releases.last_mut().expect("one release");
-        apply_layers(&mut loader, release, options)?;
+        layers::apply(&mut loader, &mut releases, plan.len(), options)?;
     }
     if let Some(name) = &options.release_name {
         for release in releases.iter_mut().filter(|r| r.kind != Kind::HelmRelease) {
@@ -372,87 +337,6 @@ pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Lo
         problems: loader.problems,
         deployment,
     })
-}
-
-/// Applies `-f` files, then every `--set`, `--set-string` and `--set-file` in turn: the order Helm
-/// applies them in, whatever their order on the command line.
-fn apply_layers(loader: &mut Loader, release: &mut Release, options: &Options) -> Result<(), Fatal> {
-    let mut names: Vec<String> = Vec::new();
-    if !release.label.is_empty() {
-        names.push(release.label.clone());
-    }
-    let Value::Map(base) = &mut release.values.value else {
-        return Err(Fatal("internal: release values are not a mapping".into()));
-    };
-    for path in &options.values {
-        let loaded = if path == "-" {
-            loader.read_stdin()?
-        } else {
-            loader.read_file(Path::new(path))?
-        };
-        names.push(if path == "-" {
-            "<stdin>".into()
-        } else {
-            path.clone()
-        });
-        let Some((_, r)) = loaded else { continue };
-        let docs: Vec<Node> = loader.documents[r].iter().map(|(_, d)| d.clone()).collect();
-        if docs.iter().any(helm_release::is_helm_release) {
-            return Err(Fatal(format!(
-                "{path}: is a Flux HelmRelease manifest, not a values file: give it as an input, without -f"
-            )));
-        }
-        if let Some(Node {
-            value: Value::Map(map),
-            ..
-        }) = docs.into_iter().next()
-        {
-            merge::merge(base, map);
-        }
-    }
-    let flags: [(&'static str, &[String], set::SetKind); 3] = [
-        ("--set", &options.set, set::SetKind::Typed),
-        ("--set-string", &options.set_string, set::SetKind::String),
-        ("--set-file", &options.set_file, set::SetKind::File),
-    ];
-    for (flag, args, kind) in flags {
-        for (i, arg) in args.iter().enumerate() {
-            let name = format!("{flag} #{}", i + 1);
-            let id = loader.sources.add(Source::new(
-                name.clone(),
-                Origin::Flag { flag, index: i + 1 },
-                arg.clone(),
-            ));
-            let mut read = |path: &str| -> Result<String, String> {
-                let file = fs::File::open(path).map_err(|e| format!("{path}: {}", io_reason(&e)))?;
-                let size = file.metadata().ok().map(|m| m.len());
-                let bytes = read_bounded(file, size, path).map_err(|f| f.0)?;
-                String::from_utf8(bytes).map_err(|_| format!("{path}: not UTF-8 text"))
-            };
-            match set::apply(arg, id, kind, base, &mut read) {
-                Ok(secrets) => {
-                    let source = loader.sources.get_mut(id);
-                    for s in secrets {
-                        source.redact(s);
-                    }
-                }
-                Err(e) => {
-                    for secret in &e.secrets {
-                        loader.sources.get_mut(id).redact(secret.clone());
-                    }
-                    let source = loader.sources.get(id);
-                    let column = source.line_col(e.span.start).1;
-                    let shown = source.redacted().text;
-                    return Err(Fatal(format!("{name} `{shown}`: column {column}: {}", e.message)));
-                }
-            }
-            if !names.contains(&flag.to_string()) {
-                names.push(flag.to_string());
-            }
-        }
-    }
-    release.label = names.join(" + ");
-    Ok(())
 }
 
 #[cfg(test)]
