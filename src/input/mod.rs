@@ -1,6 +1,11 @@
 //! Reading what the user gave: values files, standard input, chart directories, Flux HelmRelease
 //! manifests and directories of those; then layering `-f` files and `--set` flags as Helm does.
 //! The result is the [`Deployment`] plus every source and parsed document, for locating findings.
+//!
+//! This file runs the steps; each has its module. `discover` finds the inputs an argument names,
+//! `loader` reads and parses one file or standard input, one module per shape of input makes its
+//! releases (`values_file`, `chart_dir`, `helm_release`), `group` tells which inputs found by a
+//! search form one deployment, and `layers` applies `-f` and `--set*` to a release.
 
 mod chart_dir;
 mod discover;
@@ -183,37 +188,23 @@ pub struct Piece {
     content: Content,
 }
 
+/// What an input holds, as far as making a deployment of it goes.
 enum Content {
-    /// A chart directory.
-    Release(Box<Release>),
-    /// A values file or standard input.
+    /// Complete releases, which no other input joins: a chart directory.
+    Releases(Vec<Release>),
+    /// A values file or standard input; a platform values file may pair with a `redis-cluster` one.
     Values(Values),
-    /// The indices of its HelmRelease documents (the file's other documents are not releases).
+    /// The indices of its HelmRelease documents (the file's other documents are not releases):
+    /// documents of one name merge, across files too.
     HelmReleases(Vec<usize>),
     /// Not readable as YAML: only its problem is reported.
-    Nothing,
+    Unreadable,
 }
 
 /// Reads and parses input `index` of the plan (inputs can be read in parallel).
 pub fn read(plan: &Plan, index: usize) -> Result<Piece, Fatal> {
     let mut loader = Loader::new(Sources::for_input(index));
-    let item = &plan.items[index];
-    let content = match &item.what {
-        Input::ChartDir(dir) => Content::Release(Box::new(chart_dir::read(&mut loader, dir)?)),
-        Input::Stdin | Input::File(_) => {
-            let read = match &item.what {
-                Input::File(path) => loader.read_file(path)?,
-                _ => loader.read_stdin()?,
-            };
-            match read {
-                None => Content::Nothing,
-                Some((id, r)) => match helm_release::documents_of(&loader.documents, r.clone()) {
-                    Some(docs) => Content::HelmReleases(docs),
-                    None => Content::Values(Values::new(id, &loader.documents, r)),
-                },
-            }
-        }
-    };
+    let content = read_input(&mut loader, &plan.items[index].what)?;
     Ok(Piece {
         index,
         sources: loader.sources,
@@ -221,6 +212,26 @@ pub fn read(plan: &Plan, index: usize) -> Result<Piece, Fatal> {
         problems: loader.problems,
         content,
     })
+}
+
+/// Reads one input by its shape: the one place the shapes are told apart. A new shape whose
+/// releases stand on their own (an Argo CD Application, a Kustomize `helmCharts` entry, a
+/// Helmfile) is a module that makes them, as [`Content::Releases`], and its line here (with, for a
+/// directory search to find its files, its test in `discover`).
+fn read_input(loader: &mut Loader, input: &Input) -> Result<Content, Fatal> {
+    let read = match input {
+        Input::ChartDir(dir) => return Ok(Content::Releases(vec![chart_dir::read(loader, dir)?])),
+        Input::File(path) => loader.read_file(path)?,
+        Input::Stdin => loader.read_stdin()?,
+    };
+    let Some((id, range)) = read else {
+        return Ok(Content::Unreadable);
+    };
+    // A file holding a manifest is read as one; any other file is a values file.
+    if let Some(docs) = helm_release::documents_of(&loader.documents, range.clone()) {
+        return Ok(Content::HelmReleases(docs));
+    }
+    Ok(Content::Values(Values::new(id, &loader.documents, range)))
 }
 
 /// Whether a piece is a deployment of its own whatever else is read (see [`deployments`]): it can be
@@ -295,7 +306,7 @@ pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Lo
         loader.documents.extend(piece.documents);
         loader.problems.extend(piece.problems);
         match piece.content {
-            Content::Release(release) => releases.push(*release),
+            Content::Releases(whole) => releases.extend(whole),
             Content::Values(values) => {
                 releases.push(values.release(&piece.sources, &loader.documents[base..]));
             }
@@ -305,7 +316,7 @@ pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Lo
                     helm_releases.add(id, doc);
                 }
             }
-            Content::Nothing => {}
+            Content::Unreadable => {}
         }
         sources.push(piece.sources);
     }
@@ -341,3 +352,103 @@ pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Lo
 
 #[cfg(test)]
 mod test_dir;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use std::path::Path;
+    use test_dir::TestDir;
+
+    const HELM_RELEASE: &str =
+        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: redis}\n";
+
+    fn options(inputs: &[&Path]) -> Options {
+        Options {
+            inputs: inputs.iter().map(|p| p.display().to_string()).collect(),
+            ..Options::default()
+        }
+    }
+
+    /// The labels of each deployment's releases, as `load` would make them.
+    fn labels(options: &Options) -> Vec<Vec<String>> {
+        let plan = plan(options).unwrap();
+        let pieces = (0..plan.len()).map(|i| read(&plan, i).unwrap()).collect();
+        deployments(&plan, pieces)
+            .into_iter()
+            .map(|group| {
+                let loaded = assemble(&plan, group, options).unwrap();
+                loaded.deployment.releases.into_iter().map(|r| r.label).collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_search_splits_into_deployments_and_checks_alone_what_stands_alone() {
+        let dir = TestDir::new("mod-search");
+        let platform = dir.write("prod/platform-values.yaml", "redis:\n  addrs: [a:6379]\n");
+        let cluster = dir.write("prod/redis-values.yaml", "cluster:\n  nodes: 6\n");
+        let other = dir.write("other/values.yaml", "image: x\n");
+        dir.write(
+            "flux/base/release.yaml",
+            &format!(
+                "kind: Namespace\n---\n{HELM_RELEASE}spec:\n  chart: {{spec: {{chart: redis-cluster}}}}\n"
+            ),
+        );
+        dir.write(
+            "flux/prod/patch.yaml",
+            &format!("{HELM_RELEASE}spec:\n  values: {{a: 1}}\n"),
+        );
+        let options = options(&[dir.path()]);
+        let [platform, cluster, other] = [platform, cluster, other].map(|p| p.display().to_string());
+        assert_eq!(
+            labels(&options),
+            [
+                vec!["HelmRelease redis".to_string()],
+                vec![other.clone()],
+                vec![platform, cluster],
+            ]
+        );
+        let plan = plan(&options).unwrap();
+        let settled: Vec<bool> = (0..plan.len())
+            .map(|i| settled(&plan, &read(&plan, i).unwrap()))
+            .collect();
+        // In path order: base, patch, other, platform, cluster.
+        assert_eq!(settled, [false, false, true, false, false]);
+    }
+
+    #[test]
+    fn the_inputs_named_are_one_deployment() {
+        let dir = TestDir::new("mod-named");
+        let a = dir.write("a.yaml", "image: x\n");
+        let b = dir.write("b.yaml", "image: y\n");
+        let options = options(&[&a, &b]);
+        assert_eq!(
+            labels(&options),
+            [[a.display().to_string(), b.display().to_string()]]
+        );
+        let plan = plan(&options).unwrap();
+        assert!(!settled(&plan, &read(&plan, 0).unwrap()));
+    }
+
+    #[test]
+    fn a_release_name_is_given_to_all_but_helm_releases_and_nulls_and_sops_metadata_go() {
+        let dir = TestDir::new("mod-finish");
+        let values = dir.write("values.yaml", "a: 1\nb: null\nsops: {version: 3.8.1}\n");
+        let manifest = dir.write("release.yaml", HELM_RELEASE);
+        let options = Options {
+            release_name: Some("cache".into()),
+            ..options(&[&values, &manifest])
+        };
+        let loaded = load(&options).unwrap();
+        let releases = &loaded.deployment.releases;
+        let names: Vec<_> = releases
+            .iter()
+            .map(|r| r.release_name.as_ref().map(|n| n.value.as_str()))
+            .collect();
+        assert_eq!(names, [Some("cache"), Some("redis")]);
+        assert_eq!(releases[0].values.to_json(), json!({"a": 1}));
+        // Every document read is kept, to locate findings.
+        assert_eq!(loaded.documents.len(), 2);
+    }
+}
