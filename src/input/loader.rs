@@ -105,13 +105,13 @@ mod tests {
     use crate::input::test_dir::TestDir;
     use serde_json::json;
 
-    fn loader() -> Loader {
+    fn new_loader() -> Loader {
         Loader::new(Sources::default())
     }
 
     #[test]
     fn every_document_of_a_source_is_parsed_in_order() {
-        let mut loader = loader();
+        let mut loader = new_loader();
         let (id, range) = loader
             .add("a.yaml".into(), Origin::File, b"a: 1\n---\nb: two\n".to_vec())
             .unwrap();
@@ -134,7 +134,7 @@ mod tests {
 
     #[test]
     fn a_file_not_readable_as_yaml_gives_its_problem_and_no_documents() {
-        let mut loader = loader();
+        let mut loader = new_loader();
         assert!(loader
             .add("bad.yaml".into(), Origin::File, b"a: [1, 2\n".to_vec())
             .is_none());
@@ -147,7 +147,7 @@ mod tests {
         assert!(matches!(loader.problems[..], [Problem::Syntax { .. }]));
 
         // Not text at all: the problem is at the first byte that is not.
-        let mut loader = self::loader();
+        let mut loader = new_loader();
         assert!(loader
             .add("nul.yaml".into(), Origin::File, b"a: 1\nb: \0\n".to_vec())
             .is_none());
@@ -159,13 +159,13 @@ mod tests {
 
     #[test]
     fn secrets_are_marked_even_when_the_parse_stops() {
-        let mut loader = loader();
+        let mut loader = new_loader();
         let (id, _) = loader
             .add("v.yaml".into(), Origin::File, b"password: hunter2\n".to_vec())
             .unwrap();
         assert_eq!(loader.sources.get(id).redacted().text, "password: ***\n");
 
-        let mut loader = self::loader();
+        let mut loader = new_loader();
         let text = b"a: [\npassword: hunter2\n".to_vec();
         assert!(loader.add("v.yaml".into(), Origin::File, text).is_none());
         let shown = loader.sources.iter().next().unwrap().1.redacted().text;
@@ -176,7 +176,7 @@ mod tests {
     fn files_are_read_by_path_and_a_missing_one_is_named() {
         let dir = TestDir::new("loader");
         let path = dir.write("values.yaml", "x: 1\n");
-        let mut loader = loader();
+        let mut loader = new_loader();
         let (id, range) = loader.read_file(&path).unwrap().unwrap();
         assert_eq!(loader.sources.get(id).name, path.display().to_string());
         assert_eq!(loader.first(range).unwrap().to_json(), json!({"x": 1}));

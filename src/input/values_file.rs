@@ -9,7 +9,7 @@ use crate::tree::{Node, Value};
 
 /// A values file, read.
 pub(super) struct Values {
-    pub(super) id: SourceId,
+    id: SourceId,
     /// Its first document, as an index into the documents of its piece: the release is made from a
     /// copy when the deployment is checked, so that inputs waiting for their deployment hold one.
     doc: Option<usize>,
@@ -67,7 +67,7 @@ mod tests {
     use serde_json::json;
 
     /// A values file of `text`, with the sources and documents it was read into.
-    fn values(text: &str) -> (Values, Sources, Vec<(SourceId, Node)>) {
+    fn read_values(text: &str) -> (Values, Sources, Vec<(SourceId, Node)>) {
         let mut sources = Sources::default();
         let id = sources.add(Source::new("prod-values.yaml".into(), Origin::File, text.into()));
         let documents: Vec<_> = yaml::parse(id, text)
@@ -84,7 +84,7 @@ mod tests {
 
     #[test]
     fn the_first_document_is_the_release_values() {
-        let (values, sources, documents) = values("redis:\n  addrs: [a:6379]\n---\nignored: true\n");
+        let (values, sources, documents) = read_values("redis:\n  addrs: [a:6379]\n---\nignored: true\n");
         assert_eq!(values.shape, Shape::Acp);
         let release = values.release(&sources, &documents);
         assert_eq!(release.kind, Kind::Values);
@@ -95,21 +95,21 @@ mod tests {
 
     #[test]
     fn the_shape_tells_the_chart() {
-        assert_eq!(values("cluster:\n  nodes: 6\n").0.shape, Shape::RedisCluster);
-        assert_eq!(values("acp:\n  serverURL: x\n").0.shape, Shape::Umbrella);
-        assert_eq!(values("image: x\n").0.shape, Shape::Unknown);
+        assert_eq!(read_values("cluster:\n  nodes: 6\n").0.shape, Shape::RedisCluster);
+        assert_eq!(read_values("acp:\n  serverURL: x\n").0.shape, Shape::Umbrella);
+        assert_eq!(read_values("image: x\n").0.shape, Shape::Unknown);
         // An empty file holds no document.
-        assert_eq!(values("").0.shape, Shape::Unknown);
+        assert_eq!(read_values("").0.shape, Shape::Unknown);
     }
 
     #[test]
     fn no_document_or_a_scalar_gives_empty_values() {
-        let (values, sources, documents) = values("");
+        let (values, sources, documents) = read_values("");
         let release = values.release(&sources, &documents);
         assert_eq!(release.values.to_json(), json!({}));
         assert_eq!(release.values.span, Span::new(values.id, 0..0));
 
-        let (values, sources, documents) = self::values("just a string\n");
+        let (values, sources, documents) = read_values("just a string\n");
         let release = values.release(&sources, &documents);
         assert_eq!(release.values.to_json(), json!({}));
         assert_eq!(
