@@ -1,24 +1,31 @@
 //! Reading what the user gave: values files, standard input, chart directories, Flux HelmRelease
 //! manifests and directories of those; then layering `-f` files and `--set` flags as Helm does.
 //! The result is the [`Deployment`] plus every source and parsed document, for locating findings.
+//!
+//! This file runs the steps; each has its module. `discover` finds the inputs an argument names,
+//! `loader` reads and parses one file or standard input, one module per shape of input makes its
+//! releases (`values_file`, `chart_dir`, `helm_release`), `group` tells which inputs found by a
+//! search form one deployment, and `layers` applies `-f` and `--set*` to a release.
 
+mod chart_dir;
+mod discover;
+mod group;
+mod helm_release;
+mod layers;
+mod loader;
 pub mod set;
+mod values_file;
 
-use std::collections::HashMap;
-use std::fs;
-use std::io::Read;
-use std::ops::Range;
-use std::path::{Path, PathBuf};
-
-use crate::core::read::{io_reason, read_bounded, MAX_INPUT_BYTES};
-use crate::core::source::{Origin, Source, SourceId, Sources, Span, SpanMap, SpanSet};
+use crate::core::source::{SourceId, Sources, Span, SpanMap, SpanSet};
 use crate::core::Fatal;
-use crate::model::{
-    empty_values, shape_of_values, Dependency, Deployment, External, Kind, Located, Release, Shape,
-};
+use crate::model::{Deployment, Kind, Located, Release};
 use crate::tree::merge;
 use crate::tree::{Node, Value};
-use crate::yaml::{self, Problem};
+use crate::yaml::Problem;
+use discover::Input;
+use group::Member;
+use loader::Loader;
+use values_file::Values;
 
 /// What to read, as given on the command line.
 #[derive(Clone, Debug, Default)]
@@ -132,7 +139,7 @@ pub fn load(options: &Options) -> Result<Loaded, Fatal> {
 
 /// One input to read: named on the command line, or found by searching a directory.
 struct Item {
-    what: Found,
+    what: Input,
     /// Found by a directory search (not named on the command line).
     found: bool,
 }
@@ -158,16 +165,9 @@ impl Plan {
 /// Finds every input: files and chart directories named, and what directories hold.
 pub fn plan(options: &Options) -> Result<Plan, Fatal> {
     let mut items = Vec::new();
-    for input in &options.inputs {
-        if input == "-" {
-            items.push(Item {
-                what: Found::Stdin,
-                found: false,
-            });
-            continue;
-        }
-        let (found, searched) = discover(Path::new(input))?;
-        items.extend(found.into_iter().map(|what| Item {
+    for argument in &options.inputs {
+        let (inputs, searched) = discover::discover(argument)?;
+        items.extend(inputs.into_iter().map(|what| Item {
             what,
             found: searched,
         }));
@@ -188,54 +188,23 @@ pub struct Piece {
     content: Content,
 }
 
+/// What an input holds, as far as making a deployment of it goes.
 enum Content {
-    /// A chart directory.
-    Release(Box<Release>),
-    /// A values file or standard input: its source, its first document (an index into the piece's
-    /// documents; the release is made from a copy when the deployment is checked), and its shape.
-    Values {
-        id: SourceId,
-        doc: Option<usize>,
-        shape: Shape,
-    },
-    /// The indices of its HelmRelease documents (the file's other documents are not releases).
+    /// Complete releases, which no other input joins: a chart directory.
+    Releases(Vec<Release>),
+    /// A values file or standard input; a platform values file may pair with a `redis-cluster` one.
+    Values(Values),
+    /// The indices of its HelmRelease documents (the file's other documents are not releases):
+    /// documents of one name merge, across files too.
     HelmReleases(Vec<usize>),
     /// Not readable as YAML: only its problem is reported.
-    Nothing,
+    Unreadable,
 }
 
 /// Reads and parses input `index` of the plan (inputs can be read in parallel).
 pub fn read(plan: &Plan, index: usize) -> Result<Piece, Fatal> {
-    let mut loader = Loader {
-        sources: Sources::for_input(index),
-        documents: Vec::new(),
-        problems: Vec::new(),
-    };
-    let item = &plan.items[index];
-    let content = match &item.what {
-        Found::ChartDir(dir) => Content::Release(Box::new(loader.chart_dir(dir)?)),
-        Found::Stdin | Found::File(_) => {
-            let read = match &item.what {
-                Found::File(path) => loader.read_file(path)?,
-                _ => loader.read_stdin()?,
-            };
-            match read {
-                None => Content::Nothing,
-                Some((_, r))
-                    if loader.documents[r.clone()]
-                        .iter()
-                        .any(|(_, d)| is_helm_release(d)) =>
-                {
-                    Content::HelmReleases(r.filter(|&i| is_helm_release(&loader.documents[i].1)).collect())
-                }
-                Some((id, r)) => {
-                    let doc = (!r.is_empty()).then_some(r.start);
-                    let shape = doc.map_or(Shape::Unknown, |i| shape_of_values(&loader.documents[i].1));
-                    Content::Values { id, doc, shape }
-                }
-            }
-        }
-    };
+    let mut loader = Loader::new(Sources::for_input(index));
+    let content = read_input(&mut loader, &plan.items[index].what)?;
     Ok(Piece {
         index,
         sources: loader.sources,
@@ -245,245 +214,117 @@ pub fn read(plan: &Plan, index: usize) -> Result<Piece, Fatal> {
     })
 }
 
+/// Reads one input by its shape: the one place the shapes are told apart. A new shape whose
+/// releases stand on their own (an Argo CD Application, a Kustomize `helmCharts` entry, a
+/// Helmfile) is a module that makes them, as [`Content::Releases`], and its line here (with, for a
+/// directory search to find its files, its test in `discover`).
+fn read_input(loader: &mut Loader, input: &Input) -> Result<Content, Fatal> {
+    let read = match input {
+        Input::ChartDir(dir) => return Ok(Content::Releases(vec![chart_dir::read(loader, dir)?])),
+        Input::File(path) => loader.read_file(path)?,
+        Input::Stdin => loader.read_stdin()?,
+    };
+    let Some((id, range)) = read else {
+        return Ok(Content::Unreadable);
+    };
+    // A file holding a manifest is read as one; any other file is a values file.
+    if let Some(docs) = helm_release::documents_of(&loader.documents, range.clone()) {
+        return Ok(Content::HelmReleases(docs));
+    }
+    Ok(Content::Values(Values::new(id, &loader.documents, range)))
+}
+
 /// Whether a piece is a deployment of its own whatever else is read (see [`deployments`]): it can be
 /// checked as soon as it is read.
 pub fn settled(plan: &Plan, piece: &Piece) -> bool {
-    let alone = match &piece.content {
-        Content::Release(_) | Content::Nothing => true,
-        Content::Values { shape, .. } => !matches!(shape, Shape::Acp | Shape::RedisCluster),
-        Content::HelmReleases(_) => false,
-    };
-    alone && !plan.layered && plan.items[piece.index].found
+    !plan.layered && member(plan, piece).stands_alone()
 }
 
 /// Splits what was read into deployments, each checked on its own:
 /// - the inputs named on the command line (files, chart directories, `-`) are one deployment;
 /// - with `-f` or `--set*`, every input is (one release's base);
 /// - what a directory search finds: each values file and each chart directory is a deployment of its
-///   own, except that a folder holding exactly one platform (`acp` chart) values file and one
-///   `redis-cluster` chart values file makes them one. The HelmRelease manifests of one folder are
-///   one deployment; a HelmRelease without `spec.chart` is an overlay patch and joins the complete
-///   HelmRelease of the same name (the one in the nearest folder, if several folders have one).
+///   own, except that a folder's one platform values file and one `redis-cluster` values file are
+///   one, and a HelmRelease manifest joins those of its folder and the release it patches (the
+///   rules are in `group`).
 ///
 /// Deployments come in the order of their first input.
 pub fn deployments(plan: &Plan, pieces: Vec<Piece>) -> Vec<Vec<Piece>> {
     if plan.layered || !plan.items.iter().any(|i| i.found) {
         return vec![pieces];
     }
-    let n = pieces.len();
-    let mut sets = UnionFind::new(n);
-    let explicit: Vec<usize> = (0..n).filter(|&i| !plan.items[pieces[i].index].found).collect();
-    for pair in explicit.windows(2) {
-        sets.union(pair[0], pair[1]);
-    }
-    let folder = |piece: &Piece| match &plan.items[piece.index].what {
-        Found::File(path) => path.parent().map(Path::to_path_buf),
-        _ => None,
+    let numbers = {
+        let members: Vec<Member> = pieces.iter().map(|piece| member(plan, piece)).collect();
+        group::deployments(&members)
     };
-    // Per folder: its HelmRelease pieces, and its platform and redis-cluster values files.
-    let mut by_folder: HashMap<PathBuf, Folder> = HashMap::new();
-    // Complete HelmReleases by name, and overlay patches: (piece, folder).
-    let mut complete: HashMap<&str, Vec<(usize, PathBuf)>> = HashMap::new();
-    let mut patches: Vec<(&str, usize, PathBuf)> = Vec::new();
-    for (i, piece) in pieces.iter().enumerate() {
-        if !plan.items[piece.index].found {
-            continue;
+    let mut deployments: Vec<Vec<Piece>> = Vec::new();
+    for (piece, number) in pieces.into_iter().zip(numbers) {
+        // Numbered in order of first piece: a new number is the next deployment.
+        if number == deployments.len() {
+            deployments.push(Vec::new());
         }
-        let Some(folder) = folder(piece) else { continue };
-        match &piece.content {
-            Content::HelmReleases(docs) => {
-                for doc in docs.iter().map(|&i| &piece.documents[i].1) {
-                    let name = doc
-                        .get(&["metadata", "name"])
-                        .and_then(Node::as_str)
-                        .unwrap_or_default();
-                    if is_complete(doc) {
-                        complete.entry(name).or_default().push((i, folder.clone()));
-                    } else {
-                        patches.push((name, i, folder.clone()));
-                    }
-                }
-                by_folder.entry(folder).or_default().helm_releases.push(i);
-            }
-            Content::Values { shape, .. } => match shape {
-                Shape::Acp => by_folder.entry(folder).or_default().platforms.push(i),
-                Shape::RedisCluster => by_folder.entry(folder).or_default().clusters.push(i),
-                _ => {}
-            },
-            _ => {}
-        }
+        deployments[number].push(piece);
     }
-    for Folder {
-        helm_releases,
-        platforms,
-        clusters,
-    } in by_folder.values()
-    {
-        for pair in helm_releases.windows(2) {
-            sets.union(pair[0], pair[1]);
-        }
-        if let ([platform], [cluster]) = (&platforms[..], &clusters[..]) {
-            sets.union(*platform, *cluster);
-        }
-    }
-    for (name, patch, folder) in patches {
-        let shared = |other: &PathBuf| {
-            folder
-                .components()
-                .zip(other.components())
-                .take_while(|(a, b)| a == b)
-                .count()
-        };
-        // The nearest base; the first one on a tie.
-        let base = complete
-            .get(name)
-            .into_iter()
-            .flatten()
-            .fold(None::<(usize, usize)>, |best, (i, f)| match best {
-                Some((_, n)) if n >= shared(f) => best,
-                _ => Some((*i, shared(f))),
-            });
-        if let Some((base, _)) = base {
-            sets.union(patch, base);
-        }
-    }
-    let mut groups: Vec<Vec<Piece>> = Vec::new();
-    let mut group_of_root: HashMap<usize, usize> = HashMap::new();
-    let roots: Vec<usize> = (0..n).map(|i| sets.find(i)).collect();
-    for (piece, root) in pieces.into_iter().zip(roots) {
-        let g = *group_of_root.entry(root).or_insert_with(|| {
-            groups.push(Vec::new());
-            groups.len() - 1
-        });
-        groups[g].push(piece);
-    }
-    groups
+    deployments
 }
 
-/// What a folder found by a directory search holds (indices of pieces).
-#[derive(Default)]
-struct Folder {
-    helm_releases: Vec<usize>,
-    /// Values files of the platform's `acp` chart.
-    platforms: Vec<usize>,
-    /// Values files of the `redis-cluster` chart.
-    clusters: Vec<usize>,
-}
-
-/// Disjoint sets of piece indices.
-struct UnionFind {
-    parent: Vec<usize>,
-}
-
-impl UnionFind {
-    fn new(n: usize) -> UnionFind {
-        UnionFind {
-            parent: (0..n).collect(),
-        }
+/// What grouping needs to know of a piece.
+fn member<'a>(plan: &'a Plan, piece: &'a Piece) -> Member<'a> {
+    let item = &plan.items[piece.index];
+    if !item.found {
+        return Member::Named;
     }
-
-    fn find(&mut self, mut i: usize) -> usize {
-        while self.parent[i] != i {
-            self.parent[i] = self.parent[self.parent[i]];
-            i = self.parent[i];
-        }
-        i
-    }
-
-    /// Joins two sets; the smaller index stays the root, so groups keep input order.
-    fn union(&mut self, a: usize, b: usize) {
-        let (a, b) = (self.find(a), self.find(b));
-        let (low, high) = (a.min(b), a.max(b));
-        self.parent[high] = low;
+    let folder = match &item.what {
+        Input::File(path) => path.parent(),
+        Input::Stdin | Input::ChartDir(_) => None,
+    };
+    match (&piece.content, folder) {
+        (Content::Values(values), Some(folder)) => Member::Values {
+            folder,
+            shape: values.shape,
+        },
+        (Content::HelmReleases(docs), Some(folder)) => Member::HelmReleases {
+            folder,
+            documents: docs
+                .iter()
+                .map(|&i| &piece.documents[i].1)
+                .map(|doc| (helm_release::name(doc), helm_release::is_complete(doc)))
+                .collect(),
+        },
+        _ => Member::Alone,
     }
 }
 
 /// Builds one deployment from its pieces (in input order), then layers `-f` and `--set*` on it.
 pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Loaded, Fatal> {
     let mut sources = Vec::with_capacity(pieces.len());
-    let mut loader = Loader {
-        sources: Sources::default(),
-        documents: Vec::new(),
-        problems: Vec::new(),
-    };
+    let mut loader = Loader::new(Sources::default());
     let mut releases = Vec::new();
-    let mut helm_releases: Vec<(String, Vec<(SourceId, Node)>)> = Vec::new();
-    let mut layerable = 0usize;
+    let mut helm_releases = helm_release::ByName::default();
     for piece in pieces {
         let base = loader.documents.len();
         loader.documents.extend(piece.documents);
         loader.problems.extend(piece.problems);
         match piece.content {
-            Content::Release(release) => {
-                releases.push(*release);
-                layerable += 1;
-            }
-            Content::Values { id, doc, .. } => {
-                let label = piece.sources.get(id).name.clone();
-                let doc = doc.map(|i| loader.documents[base + i].1.clone());
-                releases.push(values_release(Kind::Values, label, id, doc));
-                layerable += 1;
+            Content::Releases(whole) => releases.extend(whole),
+            Content::Values(values) => {
+                releases.push(values.release(&piece.sources, &loader.documents[base..]));
             }
             Content::HelmReleases(docs) => {
-                for (id, doc) in docs.iter().map(|&i| loader.documents[base + i].clone()) {
-                    let name = doc
-                        .get(&["metadata", "name"])
-                        .and_then(Node::as_str)
-                        .unwrap_or_default()
-                        .to_string();
-                    match helm_releases.iter_mut().find(|(n, _)| *n == name) {
-                        // A complete HelmRelease goes before the patches (those without
-                        // `spec.chart`): they apply on top of it, whatever the path order.
-                        Some((_, group)) if is_complete(&doc) => {
-                            let at = group
-                                .iter()
-                                .position(|(_, d)| !is_complete(d))
-                                .unwrap_or(group.len());
-                            group.insert(at, (id, doc));
-                        }
-                        Some((_, group)) => group.push((id, doc)),
-                        None => helm_releases.push((name, vec![(id, doc)])),
-                    }
+                for i in docs {
+                    let (id, doc) = loader.documents[base + i].clone();
+                    helm_releases.add(id, doc);
                 }
             }
-            Content::Nothing => {}
+            Content::Unreadable => {}
         }
         sources.push(piece.sources);
     }
     loader.sources = Sources::join(sources);
-    for (_, group) in helm_releases {
-        releases.push(helm_release(group));
-    }
+    releases.extend(helm_releases.into_releases());
 
     if plan.layered {
-        // -f files and --set flags come after every input.
-        let after_inputs = u32::try_from(plan.len())
-            .unwrap_or(u32::MAX)
-            .saturating_mul(crate::core::source::IDS_PER_INPUT);
-        loader.sources.continue_at(after_inputs);
-        if options.inputs.is_empty() {
-            let span = Span::new(SourceId(u32::MAX), 0..0);
-            releases.push(Release {
-                kind: Kind::Values,
-                label: String::new(),
-                release_name: None,
-                namespace: None,
-                chart_name: None,
-                chart_version: None,
-                dependencies: Vec::new(),
-                values: empty_values(span),
-                external: Vec::new(),
-                effective: Default::default(),
-            });
-        } else if layerable != 1 || releases.len() != 1 {
-            return Err(Fatal(
-                "-f/--values and --set apply to one release: give them alone, or with a single chart directory \
-                 or values file (HelmRelease manifests carry their own values)"
-                    .into(),
-            ));
-        }
-        let release = releases.last_mut().expect("one release");
-        loader.apply_layers(release, options)?;
+        layers::apply(&mut loader, &mut releases, plan.len(), options)?;
     }
     if let Some(name) = &options.release_name {
         for release in releases.iter_mut().filter(|r| r.kind != Kind::HelmRelease) {
@@ -509,391 +350,105 @@ pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Lo
     })
 }
 
-enum Found {
-    Stdin,
-    File(PathBuf),
-    ChartDir(PathBuf),
-}
+#[cfg(test)]
+mod test_dir;
 
-/// An input path: a file, a chart directory, or a directory searched recursively (then `true`).
-fn discover(path: &Path) -> Result<(Vec<Found>, bool), Fatal> {
-    let meta = fs::metadata(path).map_err(|e| Fatal(format!("{}: {}", path.display(), io_reason(&e))))?;
-    if !meta.is_dir() {
-        return Ok((vec![Found::File(path.to_path_buf())], false));
-    }
-    if path.join("Chart.yaml").is_file() {
-        return Ok((vec![Found::ChartDir(path.to_path_buf())], false));
-    }
-    let mut found = Vec::new();
-    walk(path, &mut found, 0)?;
-    if found.is_empty() {
-        return Err(Fatal(format!(
-            "{}: no values files (*values*.yaml), chart directories or HelmRelease manifests found",
-            path.display()
-        )));
-    }
-    Ok((found, true))
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use std::path::Path;
+    use test_dir::TestDir;
 
-/// Deepest directory level searched.
-const MAX_WALK_DEPTH: usize = 32;
+    const HELM_RELEASE: &str =
+        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: redis}\n";
 
-fn walk(dir: &Path, found: &mut Vec<Found>, depth: usize) -> Result<(), Fatal> {
-    if depth > MAX_WALK_DEPTH {
-        return Ok(());
-    }
-    let mut entries: Vec<_> = fs::read_dir(dir)
-        .map_err(|e| Fatal(format!("{}: {}", dir.display(), io_reason(&e))))?
-        .filter_map(Result::ok)
-        .collect();
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if name.starts_with('.') || name == "node_modules" || name == "target" {
-            continue;
-        }
-        let path = entry.path();
-        // Symbolic links are not followed: they could loop.
-        let Ok(kind) = entry.file_type() else { continue };
-        if kind.is_dir() {
-            if path.join("Chart.yaml").is_file() {
-                found.push(Found::ChartDir(path));
-            } else {
-                walk(&path, found, depth + 1)?;
-            }
-        } else if kind.is_file()
-            && (name.ends_with(".yaml") || name.ends_with(".yml"))
-            && (name.contains("values") || mentions_helm_release(&path))
-        {
-            found.push(Found::File(path));
-        }
-    }
-    Ok(())
-}
-
-/// A cheap look at a file's start for a HelmRelease kind, before reading it fully.
-fn mentions_helm_release(path: &Path) -> bool {
-    let mut head = Vec::new();
-    let read = fs::File::open(path).and_then(|f| f.take(MAX_INPUT_BYTES).read_to_end(&mut head));
-    read.is_ok() && head.windows(b"HelmRelease".len()).any(|w| w == b"HelmRelease")
-}
-
-/// A HelmRelease that names its chart; one without `spec.chart` is an overlay patch.
-fn is_complete(doc: &Node) -> bool {
-    doc.get(&["spec", "chart"]).is_some()
-}
-
-fn is_helm_release(doc: &Node) -> bool {
-    doc.get(&["kind"]).and_then(Node::as_str) == Some("HelmRelease")
-        && doc
-            .get(&["apiVersion"])
-            .and_then(Node::as_str)
-            .is_some_and(|v| v.starts_with("helm.toolkit.fluxcd.io/"))
-}
-
-struct Loader {
-    sources: Sources,
-    documents: Vec<(SourceId, Node)>,
-    problems: Vec<Problem>,
-}
-
-impl Loader {
-    fn read_file(&mut self, path: &Path) -> Result<Option<(SourceId, Range<usize>)>, Fatal> {
-        let name = path.display().to_string();
-        let file = fs::File::open(path).map_err(|e| Fatal(format!("{name}: {}", io_reason(&e))))?;
-        let size = file.metadata().ok().map(|m| m.len());
-        let bytes = read_bounded(file, size, &name)?;
-        Ok(self.add(name, Origin::File, bytes))
-    }
-
-    fn read_stdin(&mut self) -> Result<Option<(SourceId, Range<usize>)>, Fatal> {
-        let bytes = read_bounded(std::io::stdin().lock(), None, "<stdin>")?;
-        Ok(self.add("<stdin>".into(), Origin::Stdin, bytes))
-    }
-
-    /// Adds a source and parses it into `documents`; gives the indices of its documents there, or
-    /// `None` when it cannot be read as YAML (the problem is recorded).
-    fn add(&mut self, name: String, origin: Origin, bytes: Vec<u8>) -> Option<(SourceId, Range<usize>)> {
-        match yaml::decode(bytes) {
-            Err((offset, message, shown)) => {
-                let mut source = Source::new(name, origin, shown);
-                for secret in crate::core::redact::secrets_in_lines(&source.text) {
-                    source.redact(secret);
-                }
-                let id = self.sources.add(source);
-                let at = offset.min(self.sources.get(id).text.len());
-                self.problems.push(Problem::Syntax {
-                    span: Span::new(id, at..at),
-                    message,
-                    context: None,
-                });
-                None
-            }
-            Ok(text) => {
-                let id = self.sources.add(Source::new(name, origin, text));
-                let parsed = yaml::parse(id, &self.sources.get(id).text);
-                let source = self.sources.get_mut(id);
-                for secret in parsed.secrets {
-                    source.redact(secret);
-                }
-                if parsed.failed {
-                    // The parse stopped early: find secrets line by line in the rest too.
-                    for secret in crate::core::redact::secrets_in_lines(&source.text) {
-                        source.redact(secret);
-                    }
-                }
-                self.problems.extend(parsed.problems);
-                if parsed.failed {
-                    return None;
-                }
-                let start = self.documents.len();
-                self.documents
-                    .extend(parsed.documents.into_iter().map(|doc| (id, doc)));
-                Some((id, start..self.documents.len()))
-            }
+    fn options(inputs: &[&Path]) -> Options {
+        Options {
+            inputs: inputs.iter().map(|p| p.display().to_string()).collect(),
+            ..Options::default()
         }
     }
 
-    /// A copy of the first of the documents at `range`.
-    fn first(&self, range: Range<usize>) -> Option<Node> {
-        self.documents[range].first().map(|(_, doc)| doc.clone())
-    }
-
-    fn chart_dir(&mut self, dir: &Path) -> Result<Release, Fatal> {
-        let chart = self
-            .read_file(&dir.join("Chart.yaml"))?
-            .and_then(|(_, r)| self.first(r));
-        let lock_path = dir.join("Chart.lock");
-        let lock = if lock_path.is_file() {
-            self.read_file(&lock_path)?.and_then(|(_, r)| self.first(r))
-        } else {
-            None
-        };
-        let values_path = dir.join("values.yaml");
-        let values = if values_path.is_file() {
-            self.read_file(&values_path)?
-        } else {
-            None
-        };
-        let label = dir.display().to_string();
-        let mut release = match values {
-            Some((id, r)) => values_release(Kind::ChartDir, label, id, self.first(r)),
-            None => values_release(Kind::ChartDir, label, SourceId(u32::MAX), None),
-        };
-        if let Some(chart) = &chart {
-            release.chart_name = chart.get(&["name"]).and_then(Located::from_node);
-            release.chart_version = chart.get(&["version"]).and_then(Located::from_node);
-            release.dependencies = dependencies(chart, lock.as_ref());
-        }
-        Ok(release)
-    }
-
-    /// Applies `-f` files, then every `--set`, `--set-string` and `--set-file` in turn: the order Helm
-    /// applies them in, whatever their order on the command line.
-    fn apply_layers(&mut self, release: &mut Release, options: &Options) -> Result<(), Fatal> {
-        let mut names: Vec<String> = Vec::new();
-        if !release.label.is_empty() {
-            names.push(release.label.clone());
-        }
-        let Value::Map(base) = &mut release.values.value else {
-            return Err(Fatal("internal: release values are not a mapping".into()));
-        };
-        for path in &options.values {
-            let loaded = if path == "-" {
-                self.read_stdin()?
-            } else {
-                self.read_file(Path::new(path))?
-            };
-            names.push(if path == "-" {
-                "<stdin>".into()
-            } else {
-                path.clone()
-            });
-            let Some((_, r)) = loaded else { continue };
-            let docs: Vec<Node> = self.documents[r].iter().map(|(_, d)| d.clone()).collect();
-            if docs.iter().any(is_helm_release) {
-                return Err(Fatal(format!(
-                    "{path}: is a Flux HelmRelease manifest, not a values file: give it as an input, without -f"
-                )));
-            }
-            if let Some(Node {
-                value: Value::Map(map),
-                ..
-            }) = docs.into_iter().next()
-            {
-                merge::merge(base, map);
-            }
-        }
-        let flags: [(&'static str, &[String], set::SetKind); 3] = [
-            ("--set", &options.set, set::SetKind::Typed),
-            ("--set-string", &options.set_string, set::SetKind::String),
-            ("--set-file", &options.set_file, set::SetKind::File),
-        ];
-        for (flag, args, kind) in flags {
-            for (i, arg) in args.iter().enumerate() {
-                let name = format!("{flag} #{}", i + 1);
-                let id = self.sources.add(Source::new(
-                    name.clone(),
-                    Origin::Flag { flag, index: i + 1 },
-                    arg.clone(),
-                ));
-                let mut read = |path: &str| -> Result<String, String> {
-                    let file = fs::File::open(path).map_err(|e| format!("{path}: {}", io_reason(&e)))?;
-                    let size = file.metadata().ok().map(|m| m.len());
-                    let bytes = read_bounded(file, size, path).map_err(|f| f.0)?;
-                    String::from_utf8(bytes).map_err(|_| format!("{path}: not UTF-8 text"))
-                };
-                match set::apply(arg, id, kind, base, &mut read) {
-                    Ok(secrets) => {
-                        let source = self.sources.get_mut(id);
-                        for s in secrets {
-                            source.redact(s);
-                        }
-                    }
-                    Err(e) => {
-                        for secret in &e.secrets {
-                            self.sources.get_mut(id).redact(secret.clone());
-                        }
-                        let source = self.sources.get(id);
-                        let column = source.line_col(e.span.start).1;
-                        let shown = source.redacted().text;
-                        return Err(Fatal(format!("{name} `{shown}`: column {column}: {}", e.message)));
-                    }
-                }
-                if !names.contains(&flag.to_string()) {
-                    names.push(flag.to_string());
-                }
-            }
-        }
-        release.label = names.join(" + ");
-        Ok(())
-    }
-}
-
-fn values_release(kind: Kind, label: String, id: SourceId, doc: Option<Node>) -> Release {
-    let values = match doc {
-        Some(
-            node @ Node {
-                value: Value::Map(_), ..
-            },
-        ) => node,
-        // An empty document (or a scalar) gives no values, as in Helm.
-        Some(node) => empty_values(node.span),
-        None => empty_values(Span::new(id, 0..0)),
-    };
-    Release {
-        kind,
-        label,
-        release_name: None,
-        namespace: None,
-        chart_name: None,
-        chart_version: None,
-        dependencies: Vec::new(),
-        values,
-        external: Vec::new(),
-        effective: Default::default(),
-    }
-}
-
-/// Dependencies of an umbrella chart: names and aliases from Chart.yaml, versions from Chart.lock
-/// when it has them (the lock holds what was really resolved).
-fn dependencies(chart: &Node, lock: Option<&Node>) -> Vec<Dependency> {
-    let locked = |name: &str| -> Option<Located<String>> {
-        lock?.get(&["dependencies"])?.as_seq()?.iter().find_map(|d| {
-            (d.get(&["name"]).and_then(Node::as_str) == Some(name))
-                .then(|| d.get(&["version"]).and_then(Located::from_node))
-                .flatten()
-        })
-    };
-    let Some(deps) = chart.get(&["dependencies"]).and_then(Node::as_seq) else {
-        return Vec::new();
-    };
-    deps.iter()
-        .filter_map(|d| {
-            let name = d.get(&["name"]).and_then(Node::as_str)?.to_string();
-            let values_key = d
-                .get(&["alias"])
-                .and_then(Node::as_str)
-                .unwrap_or(&name)
-                .to_string();
-            let version = locked(&name).or_else(|| d.get(&["version"]).and_then(Located::from_node));
-            Some(Dependency {
-                name,
-                values_key,
-                version,
+    /// The labels of each deployment's releases, as `load` would make them.
+    fn labels(options: &Options) -> Vec<Vec<String>> {
+        let plan = plan(options).unwrap();
+        let pieces = (0..plan.len()).map(|i| read(&plan, i).unwrap()).collect();
+        deployments(&plan, pieces)
+            .into_iter()
+            .map(|group| {
+                let loaded = assemble(&plan, group, options).unwrap();
+                loaded.deployment.releases.into_iter().map(|r| r.label).collect()
             })
-        })
-        .collect()
-}
-
-/// One release from HelmRelease documents of the same name, merged in the order given.
-fn helm_release(group: Vec<(SourceId, Node)>) -> Release {
-    let mut docs = group.into_iter();
-    let (_, mut merged) = docs.next().expect("a group has a document");
-    for (_, overlay) in docs {
-        if let (Value::Map(into), Value::Map(from)) = (&mut merged.value, overlay.value) {
-            merge::merge(into, from);
-        }
+            .collect()
     }
-    let text = |path: &[&str]| merged.get(path).and_then(Located::from_node);
-    let name = text(&["metadata", "name"]);
-    let target_namespace = text(&["spec", "targetNamespace"]);
-    let namespace = target_namespace
-        .clone()
-        .or_else(|| text(&["metadata", "namespace"]));
-    // Flux names the Helm release `[<targetNamespace>-]<name>` unless spec.releaseName is set.
-    let release_name = text(&["spec", "releaseName"]).or_else(|| {
-        let name = name.clone()?;
-        Some(match &target_namespace {
-            Some(ns) => Located::new(format!("{}-{}", ns.value, name.value), name.span),
-            None => name,
-        })
-    });
-    let label = format!(
-        "HelmRelease {}{}",
-        text(&["metadata", "namespace"])
-            .map(|n| n.value + "/")
-            .unwrap_or_default(),
-        name.as_ref().map_or("(unnamed)", |n| n.value.as_str())
-    );
-    let external = merged
-        .get(&["spec", "valuesFrom"])
-        .and_then(Node::as_seq)
-        .unwrap_or_default()
-        .iter()
-        .map(|v| External::ValuesFrom {
-            kind: v
-                .get(&["kind"])
-                .and_then(Node::as_str)
-                .unwrap_or("Secret")
-                .to_string(),
-            name: v
-                .get(&["name"])
-                .and_then(Node::as_str)
-                .unwrap_or_default()
-                .to_string(),
-            span: v.span,
-        })
-        .collect();
-    let values = match merged.get(&["spec", "values"]) {
-        Some(
-            node @ Node {
-                value: Value::Map(_), ..
-            },
-        ) => node.clone(),
-        _ => empty_values(merged.span),
-    };
-    Release {
-        kind: Kind::HelmRelease,
-        label,
-        release_name,
-        namespace,
-        chart_name: text(&["spec", "chart", "spec", "chart"]),
-        chart_version: text(&["spec", "chart", "spec", "version"]),
-        dependencies: Vec::new(),
-        values,
-        external,
-        effective: Default::default(),
+
+    #[test]
+    fn a_search_splits_into_deployments_and_checks_alone_what_stands_alone() {
+        let dir = TestDir::new("mod-search");
+        let platform = dir.write("prod/platform-values.yaml", "redis:\n  addrs: [a:6379]\n");
+        let cluster = dir.write("prod/redis-values.yaml", "cluster:\n  nodes: 6\n");
+        let other = dir.write("other/values.yaml", "image: x\n");
+        dir.write(
+            "flux/base/release.yaml",
+            &format!(
+                "kind: Namespace\n---\n{HELM_RELEASE}spec:\n  chart: {{spec: {{chart: redis-cluster}}}}\n"
+            ),
+        );
+        dir.write(
+            "flux/prod/patch.yaml",
+            &format!("{HELM_RELEASE}spec:\n  values: {{a: 1}}\n"),
+        );
+        let options = options(&[dir.path()]);
+        let [platform, cluster, other] = [platform, cluster, other].map(|p| p.display().to_string());
+        assert_eq!(
+            labels(&options),
+            [
+                vec!["HelmRelease redis".to_string()],
+                vec![other.clone()],
+                vec![platform, cluster],
+            ]
+        );
+        let plan = plan(&options).unwrap();
+        let settled: Vec<bool> = (0..plan.len())
+            .map(|i| settled(&plan, &read(&plan, i).unwrap()))
+            .collect();
+        // In path order: base, patch, other, platform, cluster.
+        assert_eq!(settled, [false, false, true, false, false]);
+    }
+
+    #[test]
+    fn the_inputs_named_are_one_deployment() {
+        let dir = TestDir::new("mod-named");
+        let a = dir.write("a.yaml", "image: x\n");
+        let b = dir.write("b.yaml", "image: y\n");
+        let options = options(&[&a, &b]);
+        assert_eq!(
+            labels(&options),
+            [[a.display().to_string(), b.display().to_string()]]
+        );
+        let plan = plan(&options).unwrap();
+        assert!(!settled(&plan, &read(&plan, 0).unwrap()));
+    }
+
+    #[test]
+    fn a_release_name_is_given_to_all_but_helm_releases_and_nulls_and_sops_metadata_go() {
+        let dir = TestDir::new("mod-finish");
+        let values = dir.write("values.yaml", "a: 1\nb: null\nsops: {version: 3.8.1}\n");
+        let manifest = dir.write("release.yaml", HELM_RELEASE);
+        let options = Options {
+            release_name: Some("cache".into()),
+            ..options(&[&values, &manifest])
+        };
+        let loaded = load(&options).unwrap();
+        let releases = &loaded.deployment.releases;
+        let names: Vec<_> = releases
+            .iter()
+            .map(|r| r.release_name.as_ref().map(|n| n.value.as_str()))
+            .collect();
+        assert_eq!(names, [Some("cache"), Some("redis")]);
+        assert_eq!(releases[0].values.to_json(), json!({"a": 1}));
+        // Every document read is kept, to locate findings.
+        assert_eq!(loaded.documents.len(), 2);
     }
 }

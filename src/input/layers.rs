@@ -1,0 +1,269 @@
+//! Layering `-f` files and `--set*` flags on a release, as `helm install -f … --set …` does: they
+//! apply to the one chart directory or values file given, or to empty values when none is.
+
+use std::fs;
+use std::path::Path;
+
+use super::loader::Loader;
+use super::{helm_release, set, values_file, Options};
+use crate::core::read::{io_reason, read_bounded};
+use crate::core::source::{Origin, Source, SourceId, IDS_PER_INPUT};
+use crate::core::Fatal;
+use crate::model::{Kind, Release};
+use crate::tree::merge;
+use crate::tree::{Node, Value};
+
+/// Layers the flags of `options` on the one release of `releases`, read from `inputs` inputs (or
+/// on empty values, when no input is given).
+pub(super) fn apply(
+    loader: &mut Loader,
+    releases: &mut Vec<Release>,
+    inputs: usize,
+    options: &Options,
+) -> Result<(), Fatal> {
+    // -f files and --set flags come after every input.
+    let after_inputs = u32::try_from(inputs)
+        .unwrap_or(u32::MAX)
+        .saturating_mul(IDS_PER_INPUT);
+    loader.sources.continue_at(after_inputs);
+    if options.inputs.is_empty() {
+        releases.push(values_file::release(
+            Kind::Values,
+            String::new(),
+            SourceId(u32::MAX),
+            None,
+        ));
+    } else if !matches!(&releases[..], [one] if matches!(one.kind, Kind::Values | Kind::ChartDir)) {
+        return Err(Fatal(
+            "-f/--values and --set apply to one release: give them alone, or with a single chart directory \
+             or values file (HelmRelease manifests carry their own values)"
+                .into(),
+        ));
+    }
+    let release = releases.last_mut().expect("one release");
+    layer(loader, release, options)
+}
+
+/// Applies `-f` files, then every `--set`, `--set-string` and `--set-file` in turn: the order Helm
+/// applies them in, whatever their order on the command line.
+fn layer(loader: &mut Loader, release: &mut Release, options: &Options) -> Result<(), Fatal> {
+    let mut names: Vec<String> = Vec::new();
+    if !release.label.is_empty() {
+        names.push(release.label.clone());
+    }
+    let Value::Map(base) = &mut release.values.value else {
+        return Err(Fatal("internal: release values are not a mapping".into()));
+    };
+    for path in &options.values {
+        let loaded = if path == "-" {
+            loader.read_stdin()?
+        } else {
+            loader.read_file(Path::new(path))?
+        };
+        names.push(if path == "-" {
+            "<stdin>".into()
+        } else {
+            path.clone()
+        });
+        let Some((_, r)) = loaded else { continue };
+        let docs: Vec<Node> = loader.documents[r].iter().map(|(_, d)| d.clone()).collect();
+        if docs.iter().any(helm_release::is_helm_release) {
+            return Err(Fatal(format!(
+                "{path}: is a Flux HelmRelease manifest, not a values file: give it as an input, without -f"
+            )));
+        }
+        if let Some(Node {
+            value: Value::Map(map),
+            ..
+        }) = docs.into_iter().next()
+        {
+            merge::merge(base, map);
+        }
+    }
+    let flags: [(&'static str, &[String], set::SetKind); 3] = [
+        ("--set", &options.set, set::SetKind::Typed),
+        ("--set-string", &options.set_string, set::SetKind::String),
+        ("--set-file", &options.set_file, set::SetKind::File),
+    ];
+    for (flag, args, kind) in flags {
+        for (i, arg) in args.iter().enumerate() {
+            let name = format!("{flag} #{}", i + 1);
+            let id = loader.sources.add(Source::new(
+                name.clone(),
+                Origin::Flag { flag, index: i + 1 },
+                arg.clone(),
+            ));
+            let mut read = |path: &str| -> Result<String, String> {
+                let file = fs::File::open(path).map_err(|e| format!("{path}: {}", io_reason(&e)))?;
+                let size = file.metadata().ok().map(|m| m.len());
+                let bytes = read_bounded(file, size, path).map_err(|f| f.0)?;
+                String::from_utf8(bytes).map_err(|_| format!("{path}: not UTF-8 text"))
+            };
+            match set::apply(arg, id, kind, base, &mut read) {
+                Ok(secrets) => {
+                    let source = loader.sources.get_mut(id);
+                    for s in secrets {
+                        source.redact(s);
+                    }
+                }
+                Err(e) => {
+                    for secret in &e.secrets {
+                        loader.sources.get_mut(id).redact(secret.clone());
+                    }
+                    let source = loader.sources.get(id);
+                    let column = source.line_col(e.span.start).1;
+                    let shown = source.redacted().text;
+                    return Err(Fatal(format!("{name} `{shown}`: column {column}: {}", e.message)));
+                }
+            }
+            if !names.contains(&flag.to_string()) {
+                names.push(flag.to_string());
+            }
+        }
+    }
+    release.label = names.join(" + ");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::source::Sources;
+    use crate::input::test_dir::TestDir;
+    use serde_json::json;
+
+    /// A loader holding input 0, `base.yaml`, and its release.
+    fn base(text: &str) -> (Loader, Vec<Release>) {
+        let mut loader = Loader::new(Sources::for_input(0));
+        let (id, range) = loader
+            .add("base.yaml".into(), Origin::File, text.as_bytes().to_vec())
+            .unwrap();
+        let release = values_file::release(Kind::Values, "base.yaml".into(), id, loader.first(range));
+        (loader, vec![release])
+    }
+
+    fn with_input(options: Options) -> Options {
+        Options {
+            inputs: vec!["base.yaml".into()],
+            ..options
+        }
+    }
+
+    #[test]
+    fn values_files_then_set_then_set_string_then_set_file() {
+        let dir = TestDir::new("layers");
+        let first = dir.write("first.yaml", "a: first\nb: first\nc: first\nd: first\n");
+        let second = dir.write("second.yaml", "b: second\n");
+        let content = dir.write("content.txt", "from a file");
+        let (mut loader, mut releases) = base("a: base\nz: base\n");
+        let options = with_input(Options {
+            values: vec![first.display().to_string(), second.display().to_string()],
+            set: vec!["c=1".into(), "d=1".into()],
+            set_string: vec!["c=2".into(), "d=2".into()],
+            set_file: vec![format!("d={}", content.display())],
+            ..Options::default()
+        });
+        apply(&mut loader, &mut releases, 1, &options).unwrap();
+        assert_eq!(
+            releases[0].values.to_json(),
+            json!({"a": "first", "z": "base", "b": "second", "c": "2", "d": "from a file"})
+        );
+        assert_eq!(
+            releases[0].label,
+            format!(
+                "base.yaml + {} + {} + --set + --set-string + --set-file",
+                first.display(),
+                second.display()
+            )
+        );
+        // The flags are sources of their own, after every input's.
+        let flags: Vec<(SourceId, &str)> = loader
+            .sources
+            .iter()
+            .filter(|(_, s)| matches!(s.origin, Origin::Flag { .. }))
+            .map(|(id, s)| (id, s.name.as_str()))
+            .collect();
+        assert_eq!(flags.len(), 5);
+        assert!(flags.iter().all(|(id, _)| id.0 >= IDS_PER_INPUT), "{flags:?}");
+        assert_eq!(flags[0].1, "--set #1");
+        assert_eq!(flags[4].1, "--set-file #1");
+    }
+
+    #[test]
+    fn without_an_input_the_flags_make_the_values() {
+        let mut loader = Loader::new(Sources::default());
+        let mut releases = Vec::new();
+        let options = Options {
+            set: vec!["redis.addrs={a:6379}".into()],
+            ..Options::default()
+        };
+        apply(&mut loader, &mut releases, 0, &options).unwrap();
+        assert_eq!(releases.len(), 1);
+        assert_eq!(releases[0].kind, Kind::Values);
+        assert_eq!(releases[0].label, "--set");
+        assert_eq!(
+            releases[0].values.to_json(),
+            json!({"redis": {"addrs": ["a:6379"]}})
+        );
+    }
+
+    #[test]
+    fn a_helm_release_is_no_values_file() {
+        let dir = TestDir::new("layers-helm-release");
+        let manifest = dir.write(
+            "release.yaml",
+            "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: a}\n",
+        );
+        let (mut loader, mut releases) = base("a: 1\n");
+        let path = manifest.display().to_string();
+        let options = with_input(Options {
+            values: vec![path.clone()],
+            ..Options::default()
+        });
+        assert_eq!(
+            apply(&mut loader, &mut releases, 1, &options).unwrap_err().0,
+            format!(
+                "{path}: is a Flux HelmRelease manifest, not a values file: give it as an input, without -f"
+            )
+        );
+    }
+
+    #[test]
+    fn flags_apply_to_one_chart_directory_or_values_file() {
+        let options = with_input(Options {
+            set: vec!["a=2".into()],
+            ..Options::default()
+        });
+        let (mut loader, mut releases) = base("a: 1\n");
+        releases.push(releases[0].clone());
+        let error = apply(&mut loader, &mut releases, 2, &options).unwrap_err().0;
+        assert!(
+            error.starts_with("-f/--values and --set apply to one release"),
+            "{error}"
+        );
+
+        let (mut loader, mut releases) = base("a: 1\n");
+        releases[0].kind = Kind::HelmRelease;
+        assert!(apply(&mut loader, &mut releases, 1, &options).is_err());
+
+        let (mut loader, mut releases) = base("a: 1\n");
+        releases[0].kind = Kind::ChartDir;
+        apply(&mut loader, &mut releases, 1, &options).unwrap();
+        assert_eq!(releases[0].values.to_json(), json!({"a": 2}));
+    }
+
+    #[test]
+    fn a_bad_flag_is_named_with_its_column_and_its_secrets_masked() {
+        let (mut loader, mut releases) = base("a: 1\n");
+        let options = with_input(Options {
+            set: vec!["ok=1".into(), "password=hunter2,b".into()],
+            ..Options::default()
+        });
+        let error = apply(&mut loader, &mut releases, 1, &options).unwrap_err().0;
+        // The column is in the flag as written; the message shows it masked.
+        assert_eq!(
+            error,
+            "--set #2 `password=***,b`: column 18: key \"b\" has no value"
+        );
+    }
+}
