@@ -5,12 +5,12 @@
 //! check that could not be verified). The lint must give exactly the marked findings, at their
 //! severities. Adding a case is adding a file.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::fs;
 
-use common::{lint_json, root, run};
+use crate::common::{lint_json, root, run};
 
 /// (rule, severity, line, column).
 type Expected = BTreeSet<(String, String, u64, u64)>;
@@ -157,7 +157,7 @@ fn human_output_points_at_the_same_places() {
 fn every_rule_in_the_registry_has_a_fixture() {
     let dirs = rule_dirs();
     for rule in acp_check::rules::ALL {
-        // Rules only the probe checks are tested against real servers (tests/probe.rs).
+        // Rules only the probe checks are tested against real servers (tests/it/probe.rs).
         if !rule.checked_by.by_lint() {
             assert!(!dirs.iter().any(|d| d == rule.id), "{} is probe-only", rule.id);
             continue;

@@ -2,12 +2,10 @@
 //! know every subcommand, flag and format, and complete in real shells; the committed man pages
 //! (`doc/man/`) are what clap_mangen makes of the definition today.
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 
 /// Every subcommand (by path) with its long flags, walking the clap definition.
 fn surface() -> Vec<(String, Vec<String>)> {
@@ -160,7 +158,7 @@ fn the_man_pages_are_generated_from_the_cli() {
         })
         .unwrap_or_default();
     on_disk.sort();
-    let hint = "regenerate them with `ACP_CHECK_UPDATE_MAN=1 cargo test --test completions`";
+    let hint = "regenerate them with `ACP_CHECK_UPDATE_MAN=1 cargo test --test it completions`";
     assert_eq!(on_disk, generated, "doc/man/ is out of step with the CLI: {hint}");
     for name in &generated {
         let want = std::fs::read_to_string(dir.join(name)).unwrap();

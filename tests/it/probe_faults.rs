@@ -3,12 +3,12 @@
 //! that answers slowly near the timeout. The probe reports each on the right node and never hangs
 //! (the test's own guard fails it after a minute; the probe's bound is its --timeout).
 
-mod common;
-mod live;
+use crate::common;
+use crate::live;
 
 use std::time::Duration;
 
-use live::{Cluster, Fault, PASSWORD};
+use crate::live::{Cluster, Fault, PASSWORD};
 
 /// `acp-check probe ARGS` in JSON, with the servers' password.
 fn probe(args: &[&str]) -> common::Run {

@@ -1,14 +1,14 @@
-//! `acp-check probe` against real Redis servers on loopback (see tests/live). Each test asserts what
+//! `acp-check probe` against real Redis servers on loopback (see tests/it/live.rs). Each test asserts what
 //! a user sees: the rule, the target, the exit code, and (for failures the platform would die of) the
 //! log line it would print.
 
-mod common;
-mod live;
+use crate::common;
+use crate::live;
 
 use std::time::Duration;
 
-use common::Run;
-use live::{probe, Certificates, Cluster, PASSWORD};
+use crate::common::Run;
+use crate::live::{probe, Certificates, Cluster, PASSWORD};
 use serde_json::Value;
 
 /// (rule, severity, target) of every finding.

@@ -3,13 +3,13 @@
 //! and fails the test, and under a generous wall-clock guard, so a hang fails the test instead of
 //! blocking CI. No time is asserted: speed is measured in benchmarks, not here.
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{root, scratch, write, Run};
+use crate::common::{root, scratch, write, Run};
 use serde_json::Value;
 
 /// The address space acp-check may use: far above what any of these cases needs.

@@ -1,9 +1,9 @@
 //! How inputs reach acp-check: files, standard input, chart directories, HelmRelease manifests and
 //! overlays, directories, `-f` layering; and what happens to bad input.
 
-mod common;
+use crate::common;
 
-use common::{lint_json, run, run_with_stdin, scratch, write, INPUT_RULES};
+use crate::common::{lint_json, run, run_with_stdin, scratch, write, INPUT_RULES};
 
 const BAD_NODES: &str = "redis-cluster:\n  cluster:\n    nodes: \"six\"\n";
 
@@ -231,7 +231,7 @@ fn unreadable_inputs_exit_2_with_a_message() {
 }
 
 /// A file that ends inside a quoted string is a yaml-syntax finding where the file ends, related to the
-/// quote that is not closed (binary, non-UTF-8 and other adversarial input: tests/adversarial.rs).
+/// quote that is not closed (binary, non-UTF-8 and other adversarial input: tests/it/adversarial.rs).
 #[test]
 fn truncated_input_is_located() {
     let dir = scratch("truncated");

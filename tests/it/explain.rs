@@ -1,8 +1,8 @@
 //! `acp-check rules` and `acp-check explain`, run as a user runs them.
 
-mod common;
+use crate::common;
 
-use common::{run, run_with_stdin, Run};
+use crate::common::{run, run_with_stdin, Run};
 
 /// The three fatal lines of the vendor's docs, byte for byte.
 const WRONG_ADDRESS: &str = r#"{"error":"failed to create redis client: failed to get redis info: dial tcp 1.0.0.0:1: connect: connection refused","level":"fatal","msg":"failed to create storage"}"#;

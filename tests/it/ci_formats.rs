@@ -2,11 +2,11 @@
 //! (the official SARIF 2.1.0 schema with `check-jsonschema`, `junitparser`), and all of them, written
 //! in one run, carry the same findings as the JSON report.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 const SARIF_SCHEMA: &str = "tests/data/sarif-schema-2.1.0.json";

@@ -1,9 +1,7 @@
 //! `--set`, `--set-string` and `--set-file` through the command line: every form of Helm's syntax,
 //! Helm's order of application, and findings located in the flag that set the value.
 
-mod common;
-
-use common::{lint_json, scratch, write, INPUT_RULES};
+use crate::common::{lint_json, scratch, write, INPUT_RULES};
 
 fn finding(args: &[&str]) -> (String, String, u64, u64) {
     let out = lint_json(args);

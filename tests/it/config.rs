@@ -1,11 +1,11 @@
 //! `.acp-check.toml` (found by walking up, or `--config`), its located errors, per-rule levels, and
 //! inline suppressions with `unused-suppression`.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 
-use common::{acp_check, run_with_stdin, scratch, write, Run};
+use crate::common::{acp_check, run_with_stdin, scratch, write, Run};
 
 /// `acp-check ARGS` run from `dir`, as a user in that directory would.
 fn run_in(dir: &Path, args: &[&str]) -> Run {

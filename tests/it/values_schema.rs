@@ -3,12 +3,10 @@
 //! to the fixtures the way Helm applies them to values: refusing what `acp-check lint` calls a wrong
 //! type, leaving unknown keys to `acp-check lint`.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 /// Writes `acp-check schema --values-schema[=CHART]` to a file.

@@ -4,8 +4,6 @@
 //!
 //! A missing server fails the test with how to install it, unless `ACP_CHECK_SKIP_LIVE=1`.
 
-#![allow(dead_code)]
-
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};

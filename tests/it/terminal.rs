@@ -1,7 +1,7 @@
 //! On a terminal the human report is coloured, unless NO_COLOR is set. `script` (util-linux) gives
 //! the command a real pseudo-terminal.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

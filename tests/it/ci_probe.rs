@@ -1,13 +1,13 @@
-//! Probe findings through the CI formats, against a real Redis (see tests/live): SARIF names the
+//! Probe findings through the CI formats, against a real Redis (see tests/it/live.rs): SARIF names the
 //! node as a logical location (and stays valid against the official schema), JUnit has a suite per
 //! probed node with a case per rule the probe checks, GitHub annotations have no file.
 
-mod common;
-mod live;
+use crate::common;
+use crate::live;
 
 use std::collections::BTreeSet;
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 #[test]

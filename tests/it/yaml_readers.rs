@@ -6,7 +6,7 @@
 //! `EXTRA_YAML=DIR` adds the YAML files under DIR (e.g. a tree from `tools/bench/gen_tree.py`);
 //! `SHOW_DECLINED=1` names the files the fast reader leaves to libyaml.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

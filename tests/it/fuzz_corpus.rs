@@ -3,7 +3,7 @@
 //! fixed without running a fuzzer. See fuzz/README.md for running the fuzzers themselves.
 
 #[allow(dead_code)]
-#[path = "../fuzz/src/lib.rs"]
+#[path = "../../fuzz/src/lib.rs"]
 mod harness;
 
 use std::path::PathBuf;

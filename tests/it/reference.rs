@@ -2,11 +2,11 @@
 //! reviewer would: the chart defaults are valid by definition, and the vendor's own values use no
 //! unknown key, no wrong type and no ambiguous YAML.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 
-use common::{lint_json, scratch};
+use crate::common::{lint_json, scratch};
 
 fn reference() -> Option<PathBuf> {
     let dir = common::root().join("../shared/reference");

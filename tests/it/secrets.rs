@@ -1,10 +1,10 @@
 //! No output ever shows a secret: not in messages, not in snippets, in no format, from no command
 //! (lint, probe, explain), whether it succeeds or fails.
 
-mod common;
-mod live;
+use crate::common;
+use crate::live;
 
-use common::{run, run_with_stdin, scratch};
+use crate::common::{run, run_with_stdin, scratch};
 
 const FIXTURE: &str = "fixtures/secrets/everywhere.yaml";
 const HELMRELEASES: &str = "fixtures/secrets/helmrelease.yaml";

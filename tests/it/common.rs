@@ -1,7 +1,5 @@
 //! Running the real binary the way a user does, and reading its JSON report.
 
-#![allow(dead_code)]
-
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

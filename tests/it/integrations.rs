@@ -3,12 +3,10 @@
 //! installable here: the test expands and runs the manifest's command and hook exactly as Helm 3
 //! does), and the CI examples against the CI systems' own schemas.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 /// The directory of the acp-check binary under test, for PATH.
