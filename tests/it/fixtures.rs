@@ -1,9 +1,10 @@
-//! Every folder under `fixtures/rules/<rule>/` holds `fires.yaml`, where the rule fires, and
-//! `near-miss.yaml`, where it must not. Every finding of either file is marked on its line with
-//! `# expect: RULE@COLUMN`, or anywhere with `# expect: RULE@LINE:COLUMN` (a fixture may trigger other
-//! rules too, and says so); `RULE(info)@…` marks a finding below the rule's default severity (a
-//! check that could not be verified). The lint must give exactly the marked findings, at their
-//! severities. Adding a case is adding a file.
+//! Every folder under `fixtures/rules/<rule>/` holds files where the rule fires (`fires.yaml`,
+//! `fires-umbrella.yaml`, …: any `fires*.yaml`) and near misses, where it must not
+//! (`near-miss*.yaml`), at least one of each and nothing else. Every finding of a file is marked on its
+//! line with `# expect: RULE@COLUMN`, or anywhere with `# expect: RULE@LINE:COLUMN` (a fixture may
+//! trigger other rules too, and says so); `RULE(info)@…` marks a finding below the rule's default
+//! severity (a check that could not be verified). The lint must give exactly the marked findings, at
+//! their severities. Adding a case is adding a file.
 
 use crate::common;
 
@@ -79,10 +80,135 @@ fn rule_dirs() -> Vec<String> {
     dirs
 }
 
+/// The fixtures of one rule folder, each list in name order.
+#[derive(Debug, PartialEq)]
+struct Fixtures {
+    fires: Vec<String>,
+    near_misses: Vec<String>,
+}
+
+/// The `fires*.yaml` and `near-miss*.yaml` of `folder` (paths as given), or what is wrong with it: a
+/// folder without both kinds, or a file that is neither (a misnamed fixture would never be checked).
+/// Hidden files (an editor's) are not fixtures.
+fn fixtures_in(folder: &str) -> Result<Fixtures, String> {
+    let mut names: Vec<String> = fs::read_dir(root().join(folder))
+        .map_err(|e| format!("{folder}: {e}"))?
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.starts_with('.'))
+        .collect();
+    names.sort();
+    let of_kind = |prefix: &str| -> Vec<String> {
+        names
+            .iter()
+            .filter(|n| n.starts_with(prefix) && n.ends_with(".yaml"))
+            .map(|n| format!("{folder}/{n}"))
+            .collect()
+    };
+    let fixtures = Fixtures {
+        fires: of_kind("fires"),
+        near_misses: of_kind("near-miss"),
+    };
+    let stray: Vec<&String> = names
+        .iter()
+        .filter(|n| {
+            let path = format!("{folder}/{n}");
+            !fixtures.fires.contains(&path) && !fixtures.near_misses.contains(&path)
+        })
+        .collect();
+    if !stray.is_empty() {
+        return Err(format!(
+            "{folder}: {stray:?} are not fixtures: name them fires*.yaml or near-miss*.yaml"
+        ));
+    }
+    if fixtures.fires.is_empty() || fixtures.near_misses.is_empty() {
+        return Err(format!(
+            "{folder} needs at least one fires*.yaml and one near-miss*.yaml: {fixtures:?}"
+        ));
+    }
+    Ok(fixtures)
+}
+
+/// Every fixture of every rule folder: (rule, fires files, near misses).
+fn all_fixtures() -> Vec<(String, Fixtures)> {
+    rule_dirs()
+        .into_iter()
+        .map(|rule| {
+            let fixtures = fixtures_in(&format!("fixtures/rules/{rule}")).unwrap_or_else(|e| panic!("{e}"));
+            (rule, fixtures)
+        })
+        .collect()
+}
+
+/// (rule, file) of every `fires*.yaml`.
+fn fires_files() -> Vec<(String, String)> {
+    all_fixtures()
+        .into_iter()
+        .flat_map(|(rule, f)| f.fires.into_iter().map(move |file| (rule.clone(), file)))
+        .collect()
+}
+
+/// (rule, file) of every `near-miss*.yaml`.
+fn near_miss_files() -> Vec<(String, String)> {
+    all_fixtures()
+        .into_iter()
+        .flat_map(|(rule, f)| f.near_misses.into_iter().map(move |file| (rule.clone(), file)))
+        .collect()
+}
+
+#[test]
+fn every_rule_folder_is_a_rule_with_fires_and_near_misses_and_nothing_else() {
+    // all_fixtures() fails on a folder without both kinds of file, or with a file of neither kind.
+    for (rule, _) in all_fixtures() {
+        assert!(
+            acp_check::rules::find(&rule).is_some(),
+            "fixtures/rules/{rule} is named after no rule"
+        );
+    }
+}
+
+#[test]
+fn discovery_reads_every_variant_and_refuses_strays() {
+    let dir = common::scratch("fixture-discovery");
+    for name in [
+        "near-miss-2.yaml",
+        "fires.yaml",
+        "near-miss.yaml",
+        "fires-umbrella.yaml",
+        ".fires.yaml.swp",
+    ] {
+        common::write(&dir, name, "redis-cluster: {}\n");
+    }
+    let folder = dir.to_string_lossy().into_owned();
+    assert_eq!(
+        fixtures_in(&folder),
+        Ok(Fixtures {
+            fires: vec![
+                format!("{folder}/fires-umbrella.yaml"),
+                format!("{folder}/fires.yaml")
+            ],
+            near_misses: vec![
+                format!("{folder}/near-miss-2.yaml"),
+                format!("{folder}/near-miss.yaml")
+            ],
+        })
+    );
+
+    common::write(&dir, "fire.yaml", "redis-cluster: {}\n");
+    let error = fixtures_in(&folder).unwrap_err();
+    assert!(error.contains("[\"fire.yaml\"] are not fixtures"), "{error}");
+
+    let lonely = common::scratch("fixture-discovery-lonely");
+    common::write(&lonely, "fires.yaml", "redis-cluster: {}\n");
+    let error = fixtures_in(&lonely.to_string_lossy()).unwrap_err();
+    assert!(
+        error.contains("needs at least one fires*.yaml and one near-miss*.yaml"),
+        "{error}"
+    );
+}
+
 #[test]
 fn every_rule_fires_at_its_marked_lines_and_columns() {
-    for dir in rule_dirs() {
-        let file = format!("fixtures/rules/{dir}/fires.yaml");
+    for (dir, file) in fires_files() {
         let expected = markers(&fs::read_to_string(root().join(&file)).unwrap());
         assert!(
             expected
@@ -112,8 +238,7 @@ fn every_rule_fires_at_its_marked_lines_and_columns() {
 
 #[test]
 fn no_near_miss_fires_its_rule() {
-    for dir in rule_dirs() {
-        let file = format!("fixtures/rules/{dir}/near-miss.yaml");
+    for (dir, file) in near_miss_files() {
         let expected = markers(&fs::read_to_string(root().join(&file)).unwrap());
         assert!(
             expected
@@ -133,8 +258,7 @@ fn no_near_miss_fires_its_rule() {
 
 #[test]
 fn human_output_points_at_the_same_places() {
-    for dir in rule_dirs() {
-        let file = format!("fixtures/rules/{dir}/fires.yaml");
+    for (_, file) in fires_files() {
         let expected = markers(&fs::read_to_string(root().join(&file)).unwrap());
         let out = run(&["lint", &file]);
         for (rule, _, line, column) in expected {
@@ -199,8 +323,7 @@ fn block_scalar_header(lines: &[&str], line: usize) -> Option<usize> {
 #[test]
 fn every_rule_can_be_switched_off_relevelled_and_suppressed() {
     let dir = common::scratch("policy-per-rule");
-    for rule in rule_dirs() {
-        let file = format!("fixtures/rules/{rule}/fires.yaml");
+    for (rule, file) in fires_files() {
         let text = fs::read_to_string(root().join(&file)).unwrap();
         let before = found(&lint_json(&[&file]), &file);
         let of_rule = |set: &Expected| -> Vec<(String, u64, u64)> {
@@ -259,7 +382,8 @@ fn every_rule_can_be_switched_off_relevelled_and_suppressed() {
                 format!("{indent}# acp-check: ignore[{rule}] accepted in this test"),
             );
         }
-        let path = common::write(&dir, &format!("{rule}.yaml"), edited.join("\n") + "\n");
+        let name = file.rsplit('/').next().unwrap();
+        let path = common::write(&dir, &format!("{rule}-{name}"), edited.join("\n") + "\n");
         let run = lint_json(&[&path]);
         let after: Vec<String> = run.rules();
         assert!(
