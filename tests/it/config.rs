@@ -110,20 +110,6 @@ fn config_flag_names_the_file_and_skips_discovery() {
 }
 
 #[test]
-fn a_missing_config_flag_file_is_an_error() {
-    let dir = scratch("config-missing");
-    write(&dir, "values.yaml", one_unknown_key());
-    let run = lint_in(&dir, &["--config", "nowhere.toml", "values.yaml"]);
-    assert_eq!(run.code, 2);
-    assert!(run.stdout.is_empty(), "{}", run.stdout);
-    assert!(
-        run.stderr.contains("nowhere.toml: no such file"),
-        "{}",
-        run.stderr
-    );
-}
-
-#[test]
 fn every_config_error_is_located() {
     let cases: &[(&str, &str, &str)] = &[
         ("[rule]\n", "1:2", "unknown table `rule`; did you mean `rules`?"),

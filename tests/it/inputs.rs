@@ -202,34 +202,6 @@ fn duplicate_keys_point_at_both_places() {
     assert_eq!(f["related"][0]["file"], "fixtures/rules/duplicate-key/fires.yaml");
 }
 
-#[test]
-fn unreadable_inputs_exit_2_with_a_message() {
-    let out = lint_json(&["fixtures/does-not-exist.yaml"]);
-    assert_eq!(out.code, 2);
-    assert!(
-        out.stderr
-            .contains("fixtures/does-not-exist.yaml: no such file or directory"),
-        "{}",
-        out.stderr
-    );
-    assert!(out.stdout.is_empty());
-
-    let out = run(&["lint"]);
-    assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("nothing to check"));
-
-    let out = run(&["lint", "--format", "xml", "x.yaml"]);
-    assert_eq!(out.code, 2);
-
-    let out = run(&["lint", "-f", "fixtures/valid/flux/redis-release.yaml"]);
-    assert_eq!(out.code, 2);
-    assert!(
-        out.stderr.contains("HelmRelease manifest, not a values file"),
-        "{}",
-        out.stderr
-    );
-}
-
 /// A file that ends inside a quoted string is a yaml-syntax finding where the file ends, related to the
 /// quote that is not closed (binary, non-UTF-8 and other adversarial input: tests/it/adversarial.rs).
 #[test]
@@ -285,14 +257,6 @@ fn output_goes_to_the_file_given() {
         .count();
     assert!(errors >= 5, "the fixture's five schema errors at least");
     assert_eq!(json["summary"]["errors"], errors);
-}
-
-#[test]
-fn deny_warnings_turns_warnings_into_exit_1() {
-    // Only a warning in this file.
-    let file = "fixtures/rules/duration-without-unit/fires.yaml";
-    assert_eq!(lint_json(&[file]).code, 0);
-    assert_eq!(lint_json(&["--deny-warnings", file]).code, 1);
 }
 
 /// A platform (`acp` chart) values file whose client password differs from `CLUSTER`'s.

@@ -1,7 +1,7 @@
 //! The integration tests, in one binary: a module per area, linked once.
 //!
 //! `common` runs the real binary as a user does and reads its reports; `live` starts real Redis
-//! servers on loopback for the probe's tests.
+//! servers on loopback for the probe's tests; `cmd` runs the CLI cases written as data (`tests/cmd/`).
 
 mod common;
 mod live;
@@ -9,6 +9,7 @@ mod live;
 mod adversarial;
 mod ci_formats;
 mod ci_probe;
+mod cmd;
 mod completions;
 mod config;
 mod explain;
