@@ -1,6 +1,8 @@
 //! The CLI cases written as data. Each `tests/cmd/NAME.toml` runs acp-check with its arguments (and
 //! standard input), from the repository root or, when there is one, from its `NAME.in/` folder, and
 //! states the exit code and the exact standard output and error. Adding a case is adding a file.
+//! The README's console examples (```console blocks, `$ acp-check …` lines, then the output) run the
+//! same way, from the repository root, so that they cannot drift from what acp-check prints.
 //!
 //! After a deliberate change of output, `TRYCMD=overwrite cargo test --test it cmd::` rewrites the
 //! expectations: read the diff before committing it.
@@ -30,6 +32,11 @@ fn cases() -> trycmd::TestCases {
 #[test]
 fn cli_cases() {
     cases().case("tests/cmd/*.toml").run();
+}
+
+#[test]
+fn readme_console_examples() {
+    cases().case("README.md").run();
 }
 
 /// One command of a case: its arguments, standard input and working directory.
@@ -101,18 +108,78 @@ fn cli_invocations() -> Vec<Invocation> {
     out
 }
 
+/// The `$ acp-check …` lines of the README's console blocks.
+fn readme_invocations() -> Vec<Invocation> {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let mut out = Vec::new();
+    let mut in_console = false;
+    for (i, line) in readme.lines().enumerate() {
+        if line.starts_with("```") {
+            in_console = !in_console && line == "```console";
+            continue;
+        }
+        if let Some(command) = line.strip_prefix("$ ").filter(|_| in_console) {
+            let source = format!("README.md:{}", i + 1);
+            let words = shell_words(command).unwrap_or_else(|e| panic!("{source}: {e}"));
+            assert_eq!(
+                words[0], "acp-check",
+                "{source}: a console example runs acp-check"
+            );
+            out.push(Invocation {
+                source,
+                args: words[1..].to_vec(),
+                stdin: None,
+                cwd: root(),
+            });
+        }
+    }
+    out
+}
+
+/// The words of a command line with single quotes, the only quoting the README's examples use.
+fn shell_words(line: &str) -> Result<Vec<String>, String> {
+    let mut words = Vec::new();
+    let mut word: Option<String> = None;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            ' ' => words.extend(word.take()),
+            '\'' => {
+                let quoted: String = chars.by_ref().take_while(|&c| c != '\'').collect();
+                word.get_or_insert_with(String::new).push_str(&quoted);
+            }
+            '"' | '\\' | '$' | '`' | '|' | '>' | '<' | ';' | '&' => {
+                return Err(format!("write `{c}` inside single quotes: {line}"))
+            }
+            c => word.get_or_insert_with(String::new).push(c),
+        }
+    }
+    words.extend(word);
+    Ok(words)
+}
+
 #[test]
-fn the_reader_of_the_cases_sees_every_case() {
-    // trycmd passes a glob without a case as a success: the cases must be there.
+fn the_readers_of_the_cases_see_every_command() {
+    assert_eq!(
+        shell_words("acp-check explain '{\"a\": `b`}' x").unwrap(),
+        ["acp-check", "explain", "{\"a\": `b`}", "x"]
+    );
+    assert!(shell_words("acp-check lint \"x y\"").is_err());
+    // trycmd passes a glob or a README without a case as a success: the cases must be there.
     let cli = cli_invocations();
     assert!(cli.len() >= 20, "{cli:?}");
     assert!(cli.iter().any(|c| c.stdin.is_some() && c.cwd == root()));
     assert!(cli.iter().any(|c| c.cwd != root()));
+    let readme = readme_invocations();
+    assert!(
+        readme.iter().any(|c| c.args == ["lint", "examples/values.yaml"]),
+        "{readme:?}"
+    );
 }
 
 #[test]
 fn no_case_prints_a_backslash() {
-    for case in cli_invocations() {
+    for case in cli_invocations().into_iter().chain(readme_invocations()) {
         let mut child = common::acp_check()
             .args(&case.args)
             .current_dir(&case.cwd)

@@ -220,6 +220,46 @@ fn redis_7_without_the_module() {
     }
 }
 
+/// The README's probe example is what acp-check prints, exit code included: the probe of a Redis 7.0
+/// without RediSearch, given the platform's two cluster addresses. The README's port (16379) stands
+/// for this server's, which has as many digits, so that the report wraps the same.
+#[test]
+fn the_readme_probe_example_is_real_output() {
+    if live::skipped() {
+        return;
+    }
+    const PORT: &str = "16379";
+    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
+    let command = format!("$ acp-check probe --addr 127.0.0.1:{PORT} --addr 127.0.0.1:{PORT}\n");
+    let start = readme
+        .find(&format!("```text\n{command}"))
+        .unwrap_or_else(|| panic!("the README's probe example is `{}`", command.trim()))
+        + "```text\n".len()
+        + command.len();
+    let shown = &readme[start..start + readme[start..].find("```\n").unwrap()];
+
+    let dir = live::workdir("readme-probe");
+    let server = live::standalone(true, &dir, &["--appendonly", "yes"]);
+    let port = server.port.to_string();
+    assert_eq!(
+        port.len(),
+        PORT.len(),
+        "a port of another width wraps the report differently"
+    );
+    let address = server.address();
+    let run = probe(
+        &["--addr", &address, "--addr", &address, "--format", "human"],
+        &[],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        run.stdout.replace(&port, PORT),
+        shown,
+        "the README's probe example is stale; the output is:\n{}",
+        run.stdout
+    );
+}
+
 #[test]
 fn redis_6_2_14_without_the_module_and_with_an_evicting_policy() {
     if live::skipped() {
