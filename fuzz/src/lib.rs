@@ -1,5 +1,5 @@
 //! What each fuzz target checks. The targets in `fuzz_targets/` call these functions, and so does the
-//! normal test suite (`tests/fuzz_corpus.rs` includes this file), which replays the seed corpus and
+//! normal test suite (`tests/it/fuzz_corpus.rs` includes this file), which replays the seed corpus and
 //! every crash ever found: a fuzz finding stays fixed without anyone running the fuzzer.
 //!
 //! Every function panics when an invariant breaks; returning means the input passed.

@@ -1,0 +1,30 @@
+//! The integration tests, in one binary: a module per area, linked once.
+//!
+//! `common` runs the real binary as a user does and reads its reports; `live` starts real Redis
+//! servers on loopback for the probe's tests; `cmd` runs the CLI cases written as data (`tests/cmd/`).
+
+mod common;
+mod live;
+
+mod adversarial;
+mod ci_formats;
+mod ci_probe;
+mod cmd;
+mod completions;
+mod config;
+mod explain;
+mod fixtures;
+mod fuzz_corpus;
+mod inputs;
+mod integrations;
+mod layers;
+mod model;
+mod probe;
+mod probe_faults;
+mod readme;
+mod reference;
+mod secrets;
+mod set_flags;
+mod terminal;
+mod values_schema;
+mod yaml_readers;

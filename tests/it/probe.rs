@@ -1,0 +1,915 @@
+//! `acp-check probe` against real Redis servers on loopback (see tests/it/live.rs). Each test asserts what
+//! a user sees: the rule, the target, the exit code, and (for failures the platform would die of) the
+//! log line it would print.
+
+use crate::common;
+use crate::live;
+
+use std::time::Duration;
+
+use crate::common::Run;
+use crate::live::{probe, Certificates, Cluster, PASSWORD};
+use serde_json::Value;
+
+/// (rule, severity, target) of every finding.
+fn found(run: &Run) -> Vec<(String, String, String)> {
+    run.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["severity"].as_str().unwrap().to_string(),
+                f["target"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+fn finding(rule: &str, severity: &str, target: &str) -> (String, String, String) {
+    (rule.into(), severity.into(), target.into())
+}
+
+fn the(run: &Run, rule: &str) -> Value {
+    run.first(rule)
+}
+
+const PW_ENV: (&str, &str) = ("REDIS_PW", PASSWORD);
+
+#[test]
+fn healthy_cluster_passes() {
+    if live::skipped() {
+        return;
+    }
+    let cluster = Cluster::start("healthy");
+    let seed = cluster.nodes[0].address();
+    let run = probe(
+        &["--addr", &seed, "--addr", &seed, "--password-env", "REDIS_PW"],
+        &[PW_ENV],
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    // A new cluster has no index yet: the node serving the index's slot says so (the others answer
+    // MOVED, as RediSearch without a coordinator does); nothing else is wrong.
+    let got = found(&run);
+    assert_eq!(got.len(), 1, "{}", run.stdout);
+    assert_eq!(
+        (got[0].0.as_str(), got[0].1.as_str()),
+        ("search-index-missing", "info")
+    );
+    assert!(cluster.nodes.iter().any(|n| n.address() == got[0].2), "{got:?}");
+    assert!(!run.stdout.contains(PASSWORD) && !run.stderr.contains(PASSWORD));
+
+    // The human report says the same on a terminal-less stdout, without colour.
+    let human = probe(
+        &[
+            "--addr",
+            &seed,
+            "--addr",
+            &seed,
+            "--password-env",
+            "REDIS_PW",
+            "--format",
+            "human",
+        ],
+        &[PW_ENV],
+    );
+    assert_eq!(human.code, 0);
+    assert!(
+        human
+            .stdout
+            .contains("RediSearch has no index `default-index` yet"),
+        "{}",
+        human.stdout
+    );
+    assert!(
+        human.stdout.contains("0 errors, 0 warnings, 1 info"),
+        "{}",
+        human.stdout
+    );
+}
+
+#[test]
+fn killed_master_is_that_node_unreachable_then_a_failed_cluster() {
+    if live::skipped() {
+        return;
+    }
+    let mut cluster = Cluster::start("killed");
+    let (master, replica) = cluster.shards()[0];
+    let seed = cluster
+        .nodes
+        .iter()
+        .find(|n| n.port != master && n.port != replica)
+        .unwrap()
+        .address();
+    cluster.node(master).kill();
+    let args = [
+        "--addr",
+        &seed,
+        "--addr",
+        &seed,
+        "--password-env",
+        "REDIS_PW",
+        "--timeout",
+        "1s",
+    ];
+    let run = probe(&args, &[PW_ENV]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let dead = format!("127.0.0.1:{master}");
+    let f = the(&run, "redis-unreachable");
+    assert_eq!(f["target"], dead.as_str(), "{}", run.stdout);
+    assert!(
+        f["message"].as_str().unwrap().contains("connection refused"),
+        "{f}"
+    );
+    assert!(
+        f["log_line"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("dial tcp {dead}: connect: connection refused")),
+        "{f}"
+    );
+    let unreachable: Vec<_> = found(&run)
+        .into_iter()
+        .filter(|f| f.0 == "redis-unreachable")
+        .collect();
+    assert_eq!(unreachable.len(), 1, "only the killed node: {}", run.stdout);
+
+    // Its replica takes over; with the replica killed too, its slots are lost: the cluster fails.
+    cluster.wait_for_state("ok");
+    cluster.node(replica).kill();
+    cluster.wait_for_state("fail");
+    let run = probe(&args, &[PW_ENV]);
+    assert_eq!(run.code, 1);
+    let f = the(&run, "cluster-state-fail");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("cluster_state is fail: 1092"),
+        "{f}"
+    );
+    assert!(
+        f["message"].as_str().unwrap().ends_with("of 16384 slots served"),
+        "{f}"
+    );
+    let rules: Vec<_> = found(&run).into_iter().map(|f| f.0).collect();
+    assert_eq!(
+        rules.iter().filter(|r| *r == "redis-unreachable").count(),
+        2,
+        "{rules:?}"
+    );
+}
+
+#[test]
+fn redis_7_without_the_module() {
+    if live::skipped() {
+        return;
+    }
+    let dir = live::workdir("redis7");
+    let server = live::standalone(true, &dir, &["--appendonly", "yes"]);
+    let run = probe(&["--addr", &server.address()], &[]);
+    assert_eq!(run.code, 1);
+    let target = server.address();
+    assert_eq!(
+        found(&run),
+        [
+            finding("redis-version-unsupported", "error", &target),
+            finding("search-module-missing", "error", &target),
+        ],
+        "{}",
+        run.stdout
+    );
+    let f = the(&run, "search-module-missing");
+    // Redis 7 quotes with apostrophes; the log line is what the platform would print.
+    assert!(
+        f["log_line"]
+            .as_str()
+            .unwrap()
+            .contains("ERR unknown command 'FT.INFO', with args beginning with: 'default-index'"),
+        "{f}"
+    );
+    assert!(the(&run, "redis-version-unsupported")["message"]
+        .as_str()
+        .unwrap()
+        .contains("7.0"));
+
+    // Redis 7 echoes the index name back: a control character in it (here ESC, which would clear a
+    // terminal) is shown as an escape, in every format, and never sent to the terminal.
+    let index = "idx\u{1b}[2J";
+    for format in ["json", "human", "github"] {
+        let run = probe(&["--addr", &target, "--index", index, "--format", format], &[]);
+        assert_eq!(run.code, 1, "{format}: {}", run.stderr);
+        assert!(
+            !run.stdout.contains('\u{1b}') && !run.stderr.contains('\u{1b}'),
+            "{format}"
+        );
+        let shown = if format == "json" {
+            the(&run, "search-module-missing")["message"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        } else {
+            run.stdout.clone()
+        };
+        assert!(
+            shown.contains("with args beginning with: 'idx\\u{1b}[2J'"),
+            "{format}: {}",
+            run.stdout
+        );
+    }
+}
+
+/// The README's probe example is what acp-check prints, exit code included: the probe of a Redis 7.0
+/// without RediSearch, given the platform's two cluster addresses. The README's port (16379) stands
+/// for this server's, which has as many digits, so that the report wraps the same.
+#[test]
+fn the_readme_probe_example_is_real_output() {
+    if live::skipped() {
+        return;
+    }
+    const PORT: &str = "16379";
+    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
+    let command = format!("$ acp-check probe --addr 127.0.0.1:{PORT} --addr 127.0.0.1:{PORT}\n");
+    let start = readme
+        .find(&format!("```text\n{command}"))
+        .unwrap_or_else(|| panic!("the README's probe example is `{}`", command.trim()))
+        + "```text\n".len()
+        + command.len();
+    let shown = &readme[start..start + readme[start..].find("```\n").unwrap()];
+
+    let dir = live::workdir("readme-probe");
+    let server = live::standalone(true, &dir, &["--appendonly", "yes"]);
+    let port = server.port.to_string();
+    assert_eq!(
+        port.len(),
+        PORT.len(),
+        "a port of another width wraps the report differently"
+    );
+    let address = server.address();
+    let run = probe(
+        &["--addr", &address, "--addr", &address, "--format", "human"],
+        &[],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        run.stdout.replace(&port, PORT),
+        shown,
+        "the README's probe example is stale; the output is:\n{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn redis_6_2_14_without_the_module_and_with_an_evicting_policy() {
+    if live::skipped() {
+        return;
+    }
+    let dir = live::workdir("redis6-nomodule");
+    let server = live::standalone(
+        false,
+        &dir,
+        &["--maxmemory", "1gb", "--maxmemory-policy", "allkeys-lru"],
+    );
+    let run = probe(&["--addr", &server.address(), "--index", "tokens-idx"], &[]);
+    assert_eq!(run.code, 1);
+    let t = server.address();
+    assert_eq!(
+        found(&run),
+        [
+            finding("search-module-missing", "error", &t),
+            finding("evicting-memory-policy", "warning", &t),
+            finding("persistence-disabled", "warning", &t),
+        ],
+        "{}",
+        run.stdout
+    );
+    let f = the(&run, "search-module-missing");
+    // Redis 6.2 quotes with backquotes, and names the index asked for.
+    assert!(
+        f["log_line"]
+            .as_str()
+            .unwrap()
+            .contains("ERR unknown command `FT.INFO`, with args beginning with: `tokens-idx`"),
+        "{f}"
+    );
+}
+
+#[test]
+fn module_loaded_in_redis_6_and_7_and_index_found_in_any_case() {
+    if live::skipped() {
+        return;
+    }
+    let dir = live::workdir("module");
+    for redis7 in [false, true] {
+        let server = live::with_module(redis7, &dir, &["--appendonly", "yes"]);
+        let t = server.address();
+        let run = probe(&["--addr", &t], &[]);
+        let rules: Vec<_> = found(&run).into_iter().map(|f| f.0).collect();
+        assert!(
+            !rules.contains(&"search-module-missing".to_string()),
+            "{}",
+            run.stdout
+        );
+        // "Unknown Index name" (RediSearch 1.2 and 2.6) or "Unknown index name" (2.10): the same.
+        assert!(
+            rules.contains(&"search-index-missing".to_string()),
+            "{}",
+            run.stdout
+        );
+
+        live::cli(
+            server.port,
+            None,
+            &["FT.CREATE", "default-index", "SCHEMA", "name", "TEXT"],
+        );
+        let run = probe(&["--addr", &t], &[]);
+        let rules: Vec<_> = found(&run).into_iter().map(|f| f.0).collect();
+        assert!(
+            !rules.contains(&"search-index-missing".to_string()),
+            "{}",
+            run.stdout
+        );
+        assert_eq!(run.code, i32::from(redis7), "{}", run.stdout);
+    }
+}
+
+#[test]
+fn passwords_wrong_missing_unexpected_and_from_a_file() {
+    if live::skipped() {
+        return;
+    }
+    let dir = live::workdir("passwords");
+    let server = live::with_module(false, &dir, &["--appendonly", "yes", "--requirepass", PASSWORD]);
+    let t = server.address();
+
+    // Wrong password, single-node client: Redis's WRONGPASS in the log line.
+    let run = probe(
+        &["--addr", &t, "--password-env", "REDIS_PW"],
+        &[("REDIS_PW", "not-the-password")],
+    );
+    assert_eq!(run.code, 1);
+    assert_eq!(found(&run), [finding("redis-auth-failed", "error", &t)]);
+    let f = the(&run, "redis-auth-failed");
+    assert!(f["message"].as_str().unwrap().contains("WRONGPASS"), "{f}");
+    assert!(
+        f["log_line"]
+            .as_str()
+            .unwrap()
+            .contains("WRONGPASS invalid username-password pair"),
+        "{f}"
+    );
+
+    // The cluster client (two addresses) reports it as the vendor's documented line.
+    let run = probe(
+        &["--addr", &t, "--addr", &t, "--password-env", "REDIS_PW"],
+        &[("REDIS_PW", "not-the-password")],
+    );
+    assert!(the(&run, "redis-auth-failed")["log_line"]
+        .as_str()
+        .unwrap()
+        .contains("failed to get redis info: ERR no responses received"));
+
+    // No password: NOAUTH.
+    let run = probe(&["--addr", &t], &[]);
+    assert_eq!(run.code, 1);
+    let f = the(&run, "redis-auth-failed");
+    assert!(f["message"].as_str().unwrap().contains("NOAUTH"), "{f}");
+
+    // The right password from a file (with a trailing newline) and from ACP_CHECK_REDIS_PASSWORD.
+    let file = dir.join("pw");
+    std::fs::write(&file, format!("{PASSWORD}\n")).unwrap();
+    let run = probe(&["--addr", &t, "--password-file", file.to_str().unwrap()], &[]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let run = probe(&["--addr", &t], &[("ACP_CHECK_REDIS_PASSWORD", PASSWORD)]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+
+    // A password sent to a Redis that has none fails as the platform's AUTH would.
+    let open = live::with_module(false, &dir, &[]);
+    let run = probe(
+        &["--addr", &open.address(), "--password-env", "REDIS_PW"],
+        &[PW_ENV],
+    );
+    assert_eq!(run.code, 1);
+    assert!(the(&run, "redis-auth-failed")["message"]
+        .as_str()
+        .unwrap()
+        .contains("has none"));
+    assert!(!run.stdout.contains(PASSWORD) && !run.stderr.contains(PASSWORD));
+
+    // An unset --password-env is a usage error.
+    let run = probe(&["--addr", &t, "--password-env", "NO_SUCH_VAR_FOR_ACP"], &[]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("NO_SUCH_VAR_FOR_ACP is not set"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn acl_user_without_ft_info_gets_the_acl_line() {
+    if live::skipped() {
+        return;
+    }
+    let dir = live::workdir("acl");
+    let server = live::with_module(false, &dir, &[]);
+    live::cli(
+        server.port,
+        None,
+        &[
+            "ACL",
+            "SETUSER",
+            "reader",
+            "on",
+            ">reader-pw-1",
+            "+@all",
+            "-ft.info",
+            "-config",
+        ],
+    );
+    let t = server.address();
+    let run = probe(
+        &["--addr", &t, "--user", "reader", "--password-env", "P"],
+        &[("P", "reader-pw-1")],
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let f = the(&run, "probe-permission-denied");
+    assert_eq!(f["target"], t.as_str());
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("`reader` may not run FT.INFO"),
+        "{f}"
+    );
+    let help = f["help"].as_str().unwrap();
+    assert!(
+        help.contains(&format!("ACL SETUSER reader on {PROBE_ACL}; +ft.info is missing")),
+        "{help}"
+    );
+
+    // CONFIG GET refused too: persistence is reported as unverified, not as an error.
+    let p = the(&run, "persistence-disabled");
+    assert_eq!(p["severity"], "info", "{p}");
+    assert!(!run.stdout.contains("reader-pw-1"));
+
+    // A user allowed FT.INFO but not the index's key is told so.
+    live::cli(
+        server.port,
+        None,
+        &[
+            "ACL",
+            "SETUSER",
+            "nokeys",
+            "on",
+            ">nokeys-pw-1",
+            "+@all",
+            "resetkeys",
+        ],
+    );
+    let run = probe(
+        &["--addr", &t, "--user", "nokeys", "--password-env", "P"],
+        &[("P", "nokeys-pw-1")],
+    );
+    let f = the(&run, "probe-permission-denied");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("may not access the key `default-index`"),
+        "{f}"
+    );
+    assert!(
+        f["help"]
+            .as_str()
+            .unwrap()
+            .ends_with("; ~default-index is missing"),
+        "{f}"
+    );
+}
+
+#[test]
+fn tls_scenarios() {
+    if live::skipped() {
+        return;
+    }
+    let dir = live::workdir("tls");
+    let certs = Certificates::make(&dir);
+    let server = certs.server(&dir, true);
+    let t = server.address();
+    let tls_rule = |run: &Run| -> Value { the(run, "tls-handshake-failed") };
+
+    // Right CA and client certificate: TLS works (the rest is Redis 7 without the module).
+    let good = probe(
+        &[
+            "--addr",
+            &t,
+            "--tls-ca",
+            &certs.path("ca.crt"),
+            "--tls-cert",
+            &certs.path("client.crt"),
+            "--tls-key",
+            &certs.path("client.key"),
+        ],
+        &[],
+    );
+    let rules: Vec<_> = found(&good).into_iter().map(|f| f.0).collect();
+    assert_eq!(
+        rules,
+        [
+            "redis-version-unsupported",
+            "search-module-missing",
+            "persistence-disabled"
+        ],
+        "{}",
+        good.stdout
+    );
+
+    // A CA that did not sign the server's certificate.
+    let run = probe(&["--addr", &t, "--tls-ca", &certs.path("other-ca.crt")], &[]);
+    assert_eq!(run.code, 1);
+    assert!(
+        tls_rule(&run)["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown authority"),
+        "{}",
+        run.stdout
+    );
+
+    // The server requires a client certificate and none is given.
+    let run = probe(&["--addr", &t, "--tls-ca", &certs.path("ca.crt")], &[]);
+    assert_eq!(run.code, 1);
+    let f = tls_rule(&run);
+    assert_eq!(f["target"], t.as_str(), "{}", run.stdout);
+
+    // A plain client on the TLS port.
+    let run = probe(&["--addr", &t, "--timeout", "2s"], &[]);
+    assert_eq!(run.code, 1);
+    assert!(
+        tls_rule(&run)["message"].as_str().unwrap().contains("TLS"),
+        "{}",
+        run.stdout
+    );
+
+    // A TLS client on a plain port.
+    let plain = live::standalone(true, &dir, &[]);
+    let run = probe(
+        &[
+            "--addr",
+            &plain.address(),
+            "--tls-ca",
+            &certs.path("ca.crt"),
+            "--timeout",
+            "2s",
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 1);
+    let message = tls_rule(&run)["message"].as_str().unwrap().to_string();
+    assert!(
+        message.contains("does not speak TLS") || message.contains("without TLS"),
+        "{}",
+        run.stdout
+    );
+
+    // --tls-insecure works, and is itself a warning.
+    let run = probe(
+        &[
+            "--addr",
+            &t,
+            "--tls-insecure",
+            "--tls-cert",
+            &certs.path("client.crt"),
+            "--tls-key",
+            &certs.path("client.key"),
+        ],
+        &[],
+    );
+    let rules: Vec<_> = found(&run).into_iter().map(|f| f.0).collect();
+    assert!(
+        rules.contains(&"tls-verify-disabled".to_string())
+            && !rules.contains(&"tls-handshake-failed".to_string()),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn nothing_listening_silent_listener_and_unknown_host() {
+    if live::skipped() {
+        return;
+    }
+    let closed = live::free_port(false);
+    let silent = live::silent_listener();
+    let silent_addr = silent.local_addr().unwrap().to_string();
+    let run = probe(
+        &[
+            "--addr",
+            &format!("127.0.0.1:{closed}"),
+            "--addr",
+            &silent_addr,
+            "--addr",
+            "redis-cluster-headless.acp.invalid:6379",
+            "--timeout",
+            "400ms",
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 1);
+    let got = found(&run);
+    assert_eq!(got.len(), 3, "{}", run.stdout);
+    assert!(got.iter().all(|f| f.0 == "redis-unreachable"), "{got:?}");
+    let by_target = |t: &str| -> Value {
+        run.json()["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["target"] == t)
+            .cloned()
+            .unwrap()
+    };
+    let refused = by_target(&format!("127.0.0.1:{closed}"));
+    assert!(refused["log_line"]
+        .as_str()
+        .unwrap()
+        .contains("connect: connection refused"));
+    let silent_f = by_target(&silent_addr);
+    assert!(
+        silent_f["message"]
+            .as_str()
+            .unwrap()
+            .contains("did not answer within 400ms"),
+        "{silent_f}"
+    );
+    let dns = by_target("redis-cluster-headless.acp.invalid:6379");
+    assert!(
+        dns["log_line"]
+            .as_str()
+            .unwrap()
+            .contains("lookup redis-cluster-headless.acp.invalid: no such host"),
+        "{dns}"
+    );
+}
+
+#[test]
+fn cluster_client_on_standalone_and_single_client_on_cluster() {
+    if live::skipped() {
+        return;
+    }
+    let dir = live::workdir("modes");
+    let server = live::with_module(false, &dir, &["--appendonly", "yes"]);
+    let t = server.address();
+    let run = probe(&["--addr", &t, "--addr", &t], &[]);
+    assert_eq!(run.code, 1);
+    let f = the(&run, "cluster-mode-mismatch");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("this Redis is standalone"),
+        "{f}"
+    );
+    drop(server);
+
+    let cluster = Cluster::start("modes-cluster");
+    let seed = cluster.nodes[0].address();
+    let run = probe(&["--addr", &seed, "--password-env", "REDIS_PW"], &[PW_ENV]);
+    assert_eq!(run.code, 1);
+    let f = the(&run, "cluster-mode-mismatch");
+    assert!(
+        f["message"].as_str().unwrap().contains("this Redis is a cluster"),
+        "{f}"
+    );
+}
+
+#[test]
+fn values_give_the_targets_and_a_plaintext_password_is_reported() {
+    if live::skipped() {
+        return;
+    }
+    let dir = live::workdir("values");
+    let server = live::with_module(false, &dir, &["--appendonly", "yes", "--requirepass", PASSWORD]);
+    let values = dir.join("values.yaml");
+    std::fs::write(
+        &values,
+        format!(
+            "acp:\n  redis:\n    addrs:\n      - {}\n    password: {PASSWORD}\n    redis_search_index_name: my-index\n",
+            server.address()
+        ),
+    )
+    .unwrap();
+    let run = probe(&["-f", values.to_str().unwrap()], &[]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let f = the(&run, "plaintext-secret");
+    assert_eq!(f["location"]["line"], 5, "{f}");
+    assert_eq!(f["location"]["path"], "/acp/redis/password");
+    // The index named in the values is the one asked for.
+    assert!(the(&run, "search-index-missing")["message"]
+        .as_str()
+        .unwrap()
+        .contains("`my-index`"));
+    assert!(!run.stdout.contains(PASSWORD) && !run.stderr.contains(PASSWORD));
+}
+
+#[test]
+fn announced_addresses_are_mapped_to_reachable_ones() {
+    if live::skipped() {
+        return;
+    }
+    let cluster = Cluster::start("map");
+    // One forwarder per node, as `kubectl port-forward` would give; the probe reaches every node
+    // through its forwarder only.
+    let forwarders: Vec<_> = cluster
+        .nodes
+        .iter()
+        .map(|n| (n.port, live::forward(n.port)))
+        .collect();
+    let mut args = vec![
+        "--addr".to_string(),
+        format!("127.0.0.1:{}", forwarders[0].1.port),
+        "--addr".into(),
+        format!("127.0.0.1:{}", forwarders[0].1.port),
+        "--password-env".into(),
+        "REDIS_PW".into(),
+    ];
+    for (node, f) in &forwarders {
+        args.extend(["--map".into(), format!("127.0.0.1:{node}=127.0.0.1:{}", f.port)]);
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let run = probe(&args, &[PW_ENV]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    for (node, f) in &forwarders {
+        assert!(
+            f.connections.load(std::sync::atomic::Ordering::SeqCst) >= 1,
+            "node {node} not probed through its forwarder"
+        );
+    }
+    // A finding names a mapped node by its announced address and the address reached.
+    let seed = format!("127.0.0.1:{}", forwarders[0].1.port);
+    for (_, _, target) in found(&run) {
+        assert!(target == seed || target.contains(" (via 127.0.0.1:"), "{target}");
+    }
+}
+
+/// The least-privilege ACL rules for the probe, as the README gives them.
+const PROBE_ACL: &str = "-@all +auth +hello +ping +info +cluster|info +cluster|nodes +cluster|shards +module|list +ft.info +config|get ~default-index";
+
+/// The probe is read-only, proven three ways on every node of a cluster during a full probe:
+/// it runs as a user allowed only the read-only commands (and Redis's ACL log records no refusal),
+/// MONITOR shows only those commands (Redis hides admin commands such as CLUSTER from MONITOR), and
+/// the command statistics count nothing else.
+#[test]
+fn a_full_cluster_probe_sends_only_read_only_commands() {
+    if live::skipped() {
+        return;
+    }
+    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
+    assert!(
+        readme.contains(&format!("ACL SETUSER acp-check on >PASSWORD {PROBE_ACL}")),
+        "the README gives the probe's ACL line"
+    );
+    let cluster = Cluster::start("monitor");
+    for n in &cluster.nodes {
+        let mut args = vec!["ACL", "SETUSER", "acp-check", "reset", "on", ">probe-pw-5"];
+        args.extend(PROBE_ACL.split(' '));
+        live::cli(n.port, Some(PASSWORD), &args);
+        live::cli(n.port, Some(PASSWORD), &["ACL", "LOG", "RESET"]);
+        live::cli(n.port, Some(PASSWORD), &["CONFIG", "RESETSTAT"]);
+    }
+    let monitors: Vec<_> = cluster
+        .nodes
+        .iter()
+        .map(|n| live::monitor(n.port, PASSWORD))
+        .collect();
+    let seed = cluster.nodes[0].address();
+    let run = probe(
+        &[
+            "--addr",
+            &seed,
+            "--addr",
+            &seed,
+            "--user",
+            "acp-check",
+            "--password-env",
+            "P",
+        ],
+        &[("P", "probe-pw-5")],
+    );
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(
+        found(&run).len(),
+        1,
+        "only the missing index (info): {}",
+        run.stdout
+    );
+    std::thread::sleep(Duration::from_millis(200));
+
+    let allowed = [
+        "auth", "hello", "ping", "info", "cluster", "module", "ft.info", "config",
+    ];
+    let mut seen = 0;
+    for (m, node) in monitors.into_iter().zip(&cluster.nodes) {
+        let lines = m.stop();
+        // `+1700000000.123456 [0 127.0.0.1:5555] "INFO"`
+        for line in lines.iter().filter(|l| l.contains('"')) {
+            let command = line.split('"').nth(1).unwrap_or("").to_ascii_lowercase();
+            seen += 1;
+            assert!(allowed.contains(&command.as_str()), "the probe sent {line}");
+            assert!(!line.contains("probe-pw-5"), "{line}");
+        }
+        let log = live::cli(node.port, Some(PASSWORD), &["ACL", "LOG"]);
+        assert!(
+            log.trim().is_empty(),
+            "node {} refused a command of the probe:\n{log}",
+            node.port
+        );
+        let stats = live::cli(node.port, Some(PASSWORD), &["INFO", "commandstats"]);
+        for line in stats.lines().filter(|l| l.starts_with("cmdstat_")) {
+            let name = line["cmdstat_".len()..]
+                .split(':')
+                .next()
+                .unwrap()
+                .to_ascii_lowercase();
+            let name = name.as_str();
+            // The test's own CONFIG RESETSTAT, MONITOR, ACL LOG and this INFO are counted too, and
+            // so is the replication between the nodes.
+            let ours = ["config", "monitor", "acl", "info", "replconf", "psync", "sync"].contains(&name);
+            assert!(ours || allowed.contains(&name), "node {}: {line}", node.port);
+        }
+        assert!(
+            stats.contains("cmdstat_cluster:"),
+            "node {} got no CLUSTER command: {stats}",
+            node.port
+        );
+    }
+    // AUTH and INFO reach every node, FT.INFO at least the seed.
+    assert!(seen > 6 * 2, "MONITOR saw {seen} commands");
+}
+
+/// `--wait`: a pipeline that deploys Redis first probes until it answers, quietly when not on a
+/// terminal.
+#[test]
+fn wait_until_redis_comes_up() {
+    if live::skipped() {
+        return;
+    }
+    let dir = live::workdir("wait");
+    let port = live::free_port(false);
+    let address = format!("127.0.0.1:{port}");
+    let args: Vec<String> = live::module_args()
+        .into_iter()
+        .chain(["--appendonly".to_string(), "yes".to_string()])
+        .collect();
+    let starter = {
+        let dir = dir.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(1500));
+            live::Server::start(&live::binaries().redis6, &dir, port, &args)
+        })
+    };
+    let run = probe(&["--addr", &address, "--wait", "30s", "--timeout", "500ms"], &[]);
+    let server = starter.join().unwrap();
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.is_empty(),
+        "no progress off a terminal: {}",
+        run.stderr
+    );
+    let rules: Vec<_> = found(&run).into_iter().map(|f| f.0).collect();
+    assert_eq!(rules, ["search-index-missing"], "{}", run.stdout);
+    drop(server);
+
+    // With nothing coming up, the wait ends at its deadline with the last attempt's findings.
+    let closed = live::free_port(false);
+    let run = probe(&["--addr", &format!("127.0.0.1:{closed}"), "--wait", "1s"], &[]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        found(&run).into_iter().map(|f| f.0).collect::<Vec<_>>(),
+        ["redis-unreachable"]
+    );
+}
+
+#[test]
+fn cluster_without_replicas() {
+    if live::skipped() {
+        return;
+    }
+    let cluster = Cluster::start_with("no-replicas", 3, 0);
+    let seed = cluster.nodes[0].address();
+    let run = probe(
+        &["--addr", &seed, "--addr", &seed, "--password-env", "REDIS_PW"],
+        &[PW_ENV],
+    );
+    assert_eq!(run.code, 0, "a warning: {}", run.stdout);
+    let f = the(&run, "cluster-no-replicas");
+    assert_eq!(f["severity"], "warning");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("3 of 3 masters have no working replica"),
+        "{f}"
+    );
+}
