@@ -1,7 +1,7 @@
 //! acp-check: finds Redis misconfigurations in Cloudentity (ACP) Helm deployments.
 //!
 //! Data flows one way, and the modules are layers that import only the ones below them (a test,
-//! `tests/layers.rs`, keeps it so):
+//! `tests/it/layers.rs`, keeps it so):
 //!
 //! - [`core`]: errors, sources and spans, secrets and masking, bounded reading, text helpers;
 //! - [`diagnostic`]: rules and the findings they make;

@@ -1,6 +1,6 @@
 //! The fatal line the platform would log at start-up for a failure the probe saw: the vendor's
-//! format (the three lines of `tests/explain.rs`), with the error as the platform's Go client words it. `acp-check explain`
-//! recognises every line made here (a test checks it).
+//! format (the three lines of `tests/it/explain.rs`), with the error as the platform's Go client
+//! words it. `acp-check explain` recognises every line made here (a test in `explain` checks it).
 
 /// `{"error":"failed to create redis client: failed to get redis info: <error>","level":"fatal",…}`.
 pub fn fatal(error: &str) -> String {

@@ -7,6 +7,7 @@ mod common;
 mod live;
 
 mod adversarial;
+mod catalogue;
 mod ci_formats;
 mod ci_probe;
 mod cmd;
