@@ -1,6 +1,7 @@
 //! The platform's fatal start-up log lines (the vendor's three are in `tests/it/explain.rs`) and
-//! their close variants, recognised by a table of patterns: each pattern names its failure mode, and each
-//! mode the rules that catch it before deploy (lint) and live (probe). The table is data; [`recognise`] only reads it.
+//! their close variants, recognised by a table of patterns: each pattern names its failure mode, and
+//! each mode the rules that catch it before deploy (lint) and live (probe). The table is data;
+//! [`recognise`] only reads it.
 //!
 //! Input is a log line as the platform writes it (JSON, possibly behind a `kubectl logs` prefix) or
 //! plain text. It may hold a password, so every part of it that is shown is masked first ([`mask`]).
