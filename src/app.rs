@@ -1,12 +1,13 @@
 //! The pipelines: what `acp-check lint` and `acp-check probe` do, from options to the findings a
 //! report shows. Both end at the same boundary: the findings pass policy (rule levels, inline
 //! suppressions), then every secret read is masked in their texts and in the JSON pointers of their
-//! places, once, before any reporter sees them.
+//! places, once, before any reporter sees them; and the [`Outcome`] carries the [`Redactor`] of the
+//! run, which the writers pass every byte of every report through.
 
 use std::time::{Duration, Instant};
 
 use crate::config::Config;
-use crate::core::redact::Secrets;
+use crate::core::redact::Redactor;
 use crate::core::source::{Sources, SpanMap, SpanSet};
 use crate::core::Fatal;
 use crate::diagnostic::{self, Finding, Rule, Severity};
@@ -26,6 +27,8 @@ pub struct Outcome {
     /// The `host:port` targets a probe checked, and those whose checks stopped early, with why.
     pub targets: Vec<String>,
     pub unreached: Vec<(String, String)>,
+    /// Every secret the run read: the writers mask their output with it.
+    pub redactor: Redactor,
 }
 
 impl Outcome {
@@ -33,7 +36,7 @@ impl Outcome {
     pub fn report(&mut self) -> Report<'_> {
         let findings = std::mem::take(&mut self.findings);
         let pointers = std::mem::take(&mut self.pointers);
-        Report::new(findings, &self.sources, pointers)
+        Report::new(findings, &self.sources, pointers, &self.redactor)
             .catalogue(rules::ALL)
             .enabled(std::mem::take(&mut self.enabled))
             .targets(std::mem::take(&mut self.targets))
@@ -74,13 +77,17 @@ pub fn lint(options: &input::Options, config: &Config) -> Result<Outcome, Fatal>
     let mut sources = Vec::with_capacity(parts.len());
     let mut pointers = SpanMap::default();
     let mut findings = Vec::new();
+    let mut redactor = Redactor::default();
     for part in parts {
         sources.push(part.sources);
         pointers.extend(part.pointers);
         findings.extend(part.findings);
+        redactor.extend(&part.redactor);
     }
+    let sources = Sources::join(sources);
     Ok(Outcome {
-        sources: Sources::join(sources),
+        redactor,
+        sources,
         pointers,
         findings,
         enabled: crate::policy::enabled_rules(config, &rules::lint_rules()),
@@ -101,6 +108,7 @@ struct Part {
     sources: Sources,
     pointers: SpanMap<Option<String>>,
     findings: Vec<Finding>,
+    redactor: Redactor,
 }
 
 fn check_deployment(loaded: Loaded, config: &Config) -> Part {
@@ -115,19 +123,20 @@ fn check_deployment(loaded: Loaded, config: &Config) -> Part {
     let mut findings = crate::policy::apply(findings, config, &loaded.sources);
     // Masked deployment by deployment: masking each finding with every secret of a large run would
     // take quadratic time.
-    let secrets = Secrets::of(&loaded.sources);
+    let secrets = Redactor::of(&loaded.sources);
     diagnostic::mask(&mut findings, &secrets);
     let pointers = pointers(&loaded, &findings, &secrets);
     Part {
         sources: loaded.sources,
         pointers,
         findings,
+        redactor: secrets,
     }
 }
 
 /// The JSON pointers of every place the findings name, all at once (a file may have thousands of
 /// findings), and masked: a key can hold a secret (a whole redis.conf line written as a key, say).
-fn pointers(loaded: &Loaded, findings: &[Finding], secrets: &Secrets) -> SpanMap<Option<String>> {
+fn pointers(loaded: &Loaded, findings: &[Finding], secrets: &Redactor) -> SpanMap<Option<String>> {
     let spans: SpanSet = findings
         .iter()
         .flat_map(|f| f.span.into_iter().chain(f.related.iter().map(|r| r.span)))
@@ -176,7 +185,7 @@ pub fn probe(options: &ProbeOptions, config: &Config) -> Result<Outcome, Fatal> 
     let (settings, setup) = crate::probe::settings(&options.probe, deployment, config)?;
     let empty = Sources::default();
     let sources = loaded.as_ref().map_or(&empty, |l| &l.sources);
-    let mut secrets = Secrets::of(sources);
+    let mut secrets = Redactor::of(sources);
     if let Some(password) = &settings.password {
         secrets.add(&password.0);
     }
@@ -228,5 +237,6 @@ pub fn probe(options: &ProbeOptions, config: &Config) -> Result<Outcome, Fatal> 
         enabled: crate::policy::enabled_rules(config, &rules::probe_rules()),
         targets,
         unreached,
+        redactor: secrets,
     })
 }

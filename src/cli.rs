@@ -118,7 +118,11 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     match dispatch(cli) {
         Ok(code) => code,
         Err(Fatal(message)) => {
-            eprintln!("acp-check: error: {message}");
+            // Deny by default: a message may quote an argument that holds a secret.
+            eprintln!(
+                "acp-check: error: {}",
+                crate::core::redact::mask_free_text(&message)
+            );
             ExitCode::from(2)
         }
     }
@@ -335,7 +339,14 @@ fn explain(args: ExplainArgs) -> Result<ExitCode, Fatal> {
         // An unquoted plain-text log line arrives as several arguments.
         args.query.join(" ")
     };
-    print_text(&crate::explain::explain(&query, text_style())?);
+    // Whatever part of the pasted text a page shows, its secrets do not reach the terminal.
+    let mut redactor = crate::core::redact::Redactor::default();
+    for secret in crate::core::redact::secrets_in_text(&query) {
+        redactor.add(&query[secret]);
+    }
+    let page = crate::explain::explain(&query, text_style())
+        .map_err(|Fatal(e)| Fatal(redactor.masked(&e).into_owned()))?;
+    print_text(&redactor.masked(&page));
     Ok(ExitCode::SUCCESS)
 }
 

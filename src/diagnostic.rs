@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::core::redact::Secrets;
+use crate::core::redact::Redactor;
 use crate::core::source::Span;
 
 /// A rule: a stable id, a default severity, a one-line summary and a page of docs.
@@ -170,7 +170,7 @@ impl Finding {
 }
 
 /// Replaces every secret that reached a text of the findings with `***`.
-pub fn mask(findings: &mut [Finding], secrets: &Secrets) {
+pub fn mask(findings: &mut [Finding], secrets: &Redactor) {
     if secrets.is_empty() {
         return;
     }

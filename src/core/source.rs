@@ -73,8 +73,12 @@ pub struct Source {
     pub origin: Origin,
     /// The text as read. Not valid UTF-8 input is kept lossily converted, for display only.
     pub text: String,
-    /// Byte ranges that hold secrets; reports show `***` in their place.
+    /// Byte ranges that hold secrets, or may: snippets show `***` in their place.
     pub redactions: Vec<Range<usize>>,
+    /// Secrets this text holds, as known texts every output is masked of ([`Source::secrets`]): the
+    /// ranges marked with [`Source::redact`], and the decoded forms given to [`Source::know`].
+    known: Vec<Range<usize>>,
+    decoded: Vec<String>,
     line_starts: Vec<usize>,
 }
 
@@ -95,6 +99,8 @@ impl Source {
             origin,
             text,
             redactions: Vec::new(),
+            known: Vec::new(),
+            decoded: Vec::new(),
             line_starts,
         }
     }
@@ -126,16 +132,67 @@ impl Source {
         }
     }
 
-    /// Marks a byte range as secret.
+    /// Marks a byte range as secret: hidden in snippets, and its text masked in every output.
     pub fn redact(&mut self, range: Range<usize>) {
+        if range.start < range.end && range.end <= self.text.len() && !self.known.contains(&range) {
+            self.known.push(range.clone());
+        }
+        self.hide(range);
+    }
+
+    /// Hides a byte range in snippets only: a value that may be secret (the value of a key named
+    /// `key`), whose text is not masked elsewhere (it may be a word that messages use).
+    pub fn hide(&mut self, range: Range<usize>) {
         if range.start < range.end && !self.redactions.contains(&range) {
             self.redactions.push(range);
         }
     }
 
+    /// A secret as decoded from the text (a YAML escape written `\x41`), masked in every output.
+    pub fn know(&mut self, secret: String) {
+        if !self.decoded.contains(&secret) {
+            self.decoded.push(secret);
+        }
+    }
+
+    /// The secrets this text holds: as written in it, and as decoded.
+    pub fn secrets(&self) -> impl Iterator<Item = &str> {
+        self.known
+            .iter()
+            .filter_map(|r| self.text.get(r.clone()))
+            .chain(self.decoded.iter().map(String::as_str))
+    }
+
     /// The text with every secret replaced by `***`, and a function from original to redacted offsets.
+    /// A secret over several lines is masked line by line, so that the lines stay the lines of the
+    /// file.
     pub fn redacted(&self) -> Redacted {
-        let mut ranges = self.redactions.clone();
+        self.redacted_with(&[])
+    }
+
+    /// [`Source::redacted`], with `more` byte ranges hidden too.
+    pub fn redacted_with(&self, more: &[Range<usize>]) -> Redacted {
+        let mut ranges: Vec<Range<usize>> = Vec::with_capacity(self.redactions.len() + more.len());
+        for r in self.redactions.iter().chain(more) {
+            let (start, end) = (r.start.min(self.text.len()), r.end.min(self.text.len()));
+            if !self.text.is_char_boundary(start) || !self.text.is_char_boundary(end) || start >= end {
+                continue;
+            }
+            let mut at = start;
+            for line in self.text[start..end].split_inclusive(['\n', '\r']) {
+                let body = line.trim_end_matches(['\n', '\r']);
+                // Leading blanks of a continued line stay, so that indentation shows.
+                let lead = if at == start {
+                    0
+                } else {
+                    body.len() - body.trim_start().len()
+                };
+                if lead < body.len() {
+                    ranges.push(at + lead..at + body.len());
+                }
+                at += line.len();
+            }
+        }
         ranges.sort_by_key(|r| r.start);
         let mut merged: Vec<Range<usize>> = Vec::new();
         for r in ranges {

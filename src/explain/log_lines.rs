@@ -6,8 +6,6 @@
 //! Input is a log line as the platform writes it (JSON, possibly behind a `kubectl logs` prefix) or
 //! plain text. It may hold a password, so every part of it that is shown is masked first ([`mask`]).
 
-use std::ops::Range;
-
 /// A failure mode: what went wrong, whatever the exact message.
 #[derive(Debug)]
 pub struct Mode {
@@ -523,120 +521,10 @@ fn json_fields(line: &str) -> Option<(String, Option<String>, Option<String>)> {
     None
 }
 
-/// The text with every secret in it replaced by `***`: URL passwords, PEM keys and redis.conf
-/// directives ([`crate::core::redact::secrets_in_text`]), the arguments of `AUTH`, the value after
-/// `password`, `passwd`, `requirepass` or `masterauth` (`password=x`, `"password":"x"`, `password x`),
-/// and the argument of `redis-cli -a`.
+/// The text with every secret in it replaced by `***`, as the one table of what looks secret says
+/// ([`crate::core::redact::WHAT_LOOKS_SECRET`]).
 pub fn mask(text: &str) -> String {
-    let mut ranges = crate::core::redact::secrets_in_text(text);
-    ranges.extend(keyword_arguments(text));
-    ranges.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
-    let mut out = String::with_capacity(text.len());
-    let mut at = 0;
-    for r in ranges {
-        if r.end <= at {
-            continue;
-        }
-        let start = r.start.max(at);
-        out.push_str(&text[at..start]);
-        out.push_str("***");
-        at = r.end;
-    }
-    out.push_str(&text[at..]);
-    out
-}
-
-fn keyword_arguments(text: &str) -> Vec<Range<usize>> {
-    let lower = text.to_ascii_lowercase();
-    let bytes = lower.as_bytes();
-    let mut out = Vec::new();
-    for keyword in ["auth", "password", "passwd", "requirepass", "masterauth", "-a"] {
-        for (start, _) in lower.match_indices(keyword) {
-            if !word_starts_at(bytes, start) {
-                continue;
-            }
-            let mut i = start + keyword.len();
-            if keyword.ends_with(|c: char| c.is_ascii_alphabetic())
-                && bytes
-                    .get(i)
-                    .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
-            {
-                continue;
-            }
-            // A JSON or quoted key closes before its separator.
-            if matches!(bytes.get(i), Some(b'"' | b'\'')) && keyword != "auth" && keyword != "-a" {
-                i += 1;
-            }
-            let separators_from = i;
-            while let Some(b) = bytes.get(i) {
-                let allowed = match keyword {
-                    // A command: its arguments follow after blanks.
-                    "auth" | "-a" => *b == b' ' || *b == b'\t',
-                    _ => matches!(b, b' ' | b'\t' | b'=' | b':'),
-                };
-                if !allowed {
-                    break;
-                }
-                i += 1;
-            }
-            if i == separators_from {
-                continue;
-            }
-            let quote = bytes.get(i).copied().filter(|b| *b == b'"' || *b == b'\'');
-            if quote.is_some() {
-                i += 1;
-            }
-            // `AUTH user password` takes two arguments; the others one.
-            let words = if keyword == "auth" { 2 } else { 1 };
-            let value_start = i;
-            let mut end = i;
-            let mut seen = 0;
-            while seen < words && end < bytes.len() {
-                let word_end = bytes[end..]
-                    .iter()
-                    .position(|b| match quote {
-                        Some(q) => *b == q || *b == b'\n',
-                        None => {
-                            b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b',' | b';' | b'&' | b'}')
-                        }
-                    })
-                    .map_or(bytes.len(), |p| end + p);
-                if word_end == end {
-                    break;
-                }
-                end = word_end;
-                seen += 1;
-                if quote.is_some() || !matches!(bytes.get(end), Some(b' ' | b'\t')) {
-                    break;
-                }
-                // Look past one blank for a second argument.
-                if seen < words {
-                    let next = end + 1;
-                    if bytes.get(next).is_some_and(|b| {
-                        !b.is_ascii_whitespace() && !matches!(b, b'"' | b'\'' | b',' | b';' | b'&' | b'}')
-                    }) {
-                        end = next;
-                    } else {
-                        break;
-                    }
-                }
-            }
-            if end > value_start {
-                out.push(value_start..end);
-            }
-        }
-    }
-    out
-}
-
-/// A keyword starts a word: at the start, or after a character that is not part of a word. Leading
-/// dashes belong to the word (`--password`), but `username-password` is one word.
-fn word_starts_at(bytes: &[u8], start: usize) -> bool {
-    let mut i = start;
-    while i > 0 && bytes[i - 1] == b'-' {
-        i -= 1;
-    }
-    i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_')
+    crate::core::redact::mask_free_text(text)
 }
 
 /// The Redis address the platform dialled: `dial tcp ADDR: …`, else the host of a failed DNS

@@ -7,7 +7,8 @@ use std::path::Path;
 use super::loader::Loader;
 use super::{helm_release, set, values_file, Options};
 use crate::core::read::{io_reason, read_bounded};
-use crate::core::source::{Origin, Source, SourceId, IDS_PER_INPUT};
+use crate::core::redact::{is_secret_key, secrets_in_text};
+use crate::core::source::{Origin, Source, SourceId, Sources, IDS_PER_INPUT};
 use crate::core::Fatal;
 use crate::model::{Kind, Release};
 use crate::tree::merge;
@@ -88,11 +89,14 @@ fn layer(loader: &mut Loader, release: &mut Release, options: &Options) -> Resul
     for (flag, args, kind) in flags {
         for (i, arg) in args.iter().enumerate() {
             let name = format!("{flag} #{}", i + 1);
-            let id = loader.sources.add(Source::new(
-                name.clone(),
-                Origin::Flag { flag, index: i + 1 },
-                arg.clone(),
-            ));
+            let mut source = Source::new(name.clone(), Origin::Flag { flag, index: i + 1 }, arg.clone());
+            // What looks secret in the argument, whatever its key: a URL, a redis.conf line.
+            if kind != set::SetKind::File {
+                for secret in secrets_in_text(arg) {
+                    source.redact(secret);
+                }
+            }
+            let id = loader.sources.add(source);
             let mut read = |path: &str| -> Result<String, String> {
                 let file = fs::File::open(path).map_err(|e| format!("{path}: {}", io_reason(&e)))?;
                 let size = file.metadata().ok().map(|m| m.len());
@@ -122,7 +126,36 @@ fn layer(loader: &mut Loader, release: &mut Release, options: &Options) -> Resul
         }
     }
     release.label = names.join(" + ");
+    know_flag_secrets(&release.values, &mut loader.sources, false);
     Ok(())
+}
+
+/// The secrets among the values the flags set, as decoded (a `--set-file` value is a file's
+/// content, which no source holds): values under a secret key, and what looks secret in any value.
+fn know_flag_secrets(node: &Node, sources: &mut Sources, under_secret_key: bool) {
+    match &node.value {
+        Value::Map(map) => {
+            for entry in &map.entries {
+                know_flag_secrets(&entry.value, sources, is_secret_key(&entry.key));
+            }
+        }
+        Value::Seq(items) => items
+            .iter()
+            .for_each(|item| know_flag_secrets(item, sources, under_secret_key)),
+        Value::Str(s) if sources.contains(node.span.source) => {
+            let source = sources.get_mut(node.span.source);
+            if !matches!(source.origin, Origin::Flag { .. }) {
+                return;
+            }
+            if under_secret_key {
+                source.know(s.clone());
+            }
+            for secret in secrets_in_text(s) {
+                source.know(s[secret].to_string());
+            }
+        }
+        _ => {}
+    }
 }
 
 #[cfg(test)]

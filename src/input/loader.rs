@@ -6,7 +6,7 @@ use std::ops::Range;
 use std::path::Path;
 
 use crate::core::read::{io_reason, read_bounded};
-use crate::core::redact::secrets_in_lines;
+use crate::core::redact::{secrets_in_comments, secrets_in_lines};
 use crate::core::source::{Origin, Source, SourceId, Sources, Span};
 use crate::core::Fatal;
 use crate::tree::Node;
@@ -73,6 +73,16 @@ impl Loader {
                 let parsed = yaml::parse(id, &self.sources.get(id).text);
                 let source = self.sources.get_mut(id);
                 for secret in parsed.secrets {
+                    source.redact(secret);
+                }
+                for range in parsed.hidden {
+                    source.hide(range);
+                }
+                for secret in parsed.decoded {
+                    source.know(secret);
+                }
+                // Comments are no values, and may still hold one (`# was: password: …`).
+                for secret in secrets_in_comments(&source.text) {
                     source.redact(secret);
                 }
                 if parsed.failed {

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::io::{self, Write};
 use std::sync::Arc;
 
+use crate::core::redact::Redactor;
 use crate::core::source::{Origin, Redacted, SourceId, Sources, Span, SpanMap};
 use crate::core::text::{escape_controls, shorten};
 use crate::diagnostic::{Finding, Rule, Severity};
@@ -49,6 +50,10 @@ pub struct Report<'a> {
     /// Targets whose checks stopped early (unreachable, refused credentials), with why: their
     /// other checks did not run (JUnit's skipped cases).
     pub unreached: Vec<(String, String)>,
+    /// Every secret the run read. The findings' texts and pointers were masked with it before they
+    /// came here; the snippets of sources are masked with it as they are shown, so that a secret
+    /// written again where nothing marked it (in a value of another key, say) is hidden too.
+    pub redactor: &'a Redactor,
     /// Sources' texts with secrets replaced by `***`, made on first use.
     redacted: std::sync::Mutex<HashMap<SourceId, Arc<Redacted>>>,
 }
@@ -67,6 +72,7 @@ impl<'a> Report<'a> {
         mut findings: Vec<Finding>,
         sources: &'a Sources,
         pointers: SpanMap<Option<String>>,
+        redactor: &'a Redactor,
     ) -> Report<'a> {
         for f in &mut findings {
             for text in f.texts_mut() {
@@ -90,6 +96,7 @@ impl<'a> Report<'a> {
             enabled: Vec::new(),
             targets: Vec::new(),
             unreached: Vec::new(),
+            redactor,
             redacted: Default::default(),
         }
     }
@@ -178,7 +185,7 @@ impl<'a> Report<'a> {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .entry(span.source)
-            .or_insert_with(|| Arc::new(source.redacted()))
+            .or_insert_with(|| Arc::new(source.redacted_with(&self.redactor.hidden(&source.text))))
             .clone();
         let range = redacted.offset(span.start as usize)..redacted.offset(span.end as usize);
         Some((source.name.clone(), redacted, range))
@@ -216,7 +223,7 @@ pub trait Reporter {
 /// finding that has a target instead of a place. The rules are stand-ins: reporters know no rule.
 #[cfg(test)]
 pub(crate) mod testing {
-    use crate::core::redact::Secrets;
+    use crate::core::redact::Redactor;
     use crate::core::source::{Origin, Source, SourceId, Sources, Span};
     use crate::diagnostic::{self, CheckedBy, Finding, Rule, Severity};
 
@@ -283,8 +290,15 @@ pub(crate) mod testing {
 
     /// A report of `findings` over `sources`, masked as the pipelines mask them.
     pub fn report(mut findings: Vec<Finding>, sources: &Sources) -> Report<'_> {
-        diagnostic::mask(&mut findings, &Secrets::of(sources));
-        Report::new(findings, sources, Default::default()).catalogue(RULES)
+        static NONE: std::sync::OnceLock<Redactor> = std::sync::OnceLock::new();
+        diagnostic::mask(&mut findings, &Redactor::of(sources));
+        Report::new(
+            findings,
+            sources,
+            Default::default(),
+            NONE.get_or_init(Redactor::default),
+        )
+        .catalogue(RULES)
     }
 
     /// The span of the `nth` occurrence of `needle` in [`VALUES`].

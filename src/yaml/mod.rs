@@ -38,8 +38,13 @@ pub enum Problem {
 pub struct Parsed {
     pub documents: Vec<Node>,
     pub problems: Vec<Problem>,
-    /// Byte ranges of secret values found while reading.
+    /// Byte ranges of secret values found while reading: hidden in snippets, masked everywhere.
     pub secrets: Vec<Range<usize>>,
+    /// Byte ranges of values that may be secret (the value of a key named `key`): hidden in
+    /// snippets only.
+    pub hidden: Vec<Range<usize>>,
+    /// Secrets as decoded, where they differ from the text they were written as (YAML escapes).
+    pub decoded: Vec<String>,
     /// A problem stopped reading: the documents are incomplete and must not be checked further.
     pub failed: bool,
 }
@@ -364,6 +369,7 @@ impl<'a> Builder<'a> {
                         anchor,
                         count,
                     } => {
+                        self.flag_arguments(&items);
                         let end = if r.end > r.start { r.end } else { end };
                         (
                             Node::new(Value::Seq(items), self.span(start..end.max(start))),
@@ -387,6 +393,7 @@ impl<'a> Builder<'a> {
                                 map.entries.push(entry);
                             }
                         }
+                        self.env_value(&map);
                         let end = if r.end > r.start { r.end } else { end };
                         (
                             Node::new(Value::Map(map), self.span(start..end.max(start))),
@@ -452,6 +459,12 @@ impl<'a> Builder<'a> {
                     self.out
                         .secrets
                         .push(r.start + secret.start..r.start + secret.end);
+                }
+                // A value written with escapes holds its secrets decoded too.
+                if !style_is_plain_or_block(style) && !written.contains(s.as_str()) {
+                    for secret in secrets::secrets_in_text(s) {
+                        self.out.decoded.push(s[secret].to_string());
+                    }
                 }
             }
         }
@@ -537,13 +550,19 @@ impl<'a> Builder<'a> {
                             }
                             return Ok(());
                         }
-                        let is_secret = secrets::is_secret_key(&text)
-                            && !matches!(
-                                node.value,
-                                Value::Null | Value::Bool(_) | Value::Map(_) | Value::Seq(_)
-                            );
-                        if is_secret {
-                            self.out.secrets.push(node.span.range());
+                        let scalar = !matches!(
+                            node.value,
+                            Value::Null | Value::Bool(_) | Value::Map(_) | Value::Seq(_)
+                        );
+                        if scalar && secrets::is_secret_key(&text) {
+                            mark_secret(self.text, &mut self.out, &node);
+                        } else if scalar && secrets::is_key_material_key(&text) {
+                            match &node.value {
+                                Value::Str(s) if secrets::looks_like_key_material(s) => {
+                                    mark_secret(self.text, &mut self.out, &node)
+                                }
+                                _ => self.out.hidden.push(node.span.range()),
+                            }
                         }
                         if let Some(old) = index.find(&map.entries, &text).map(|i| &mut map.entries[i]) {
                             self.out.problems.push(Problem::DuplicateKey {
@@ -570,6 +589,57 @@ impl<'a> Builder<'a> {
         }
         Ok(())
     }
+}
+
+/// A secret value: its written range, and its text as decoded when that differs. A reference to a
+/// secret (`${REDIS_PASSWORD}`) is only hidden in snippets.
+fn mark_secret(text: &str, out: &mut Parsed, node: &Node) {
+    let range = node.span.range();
+    if let Value::Str(s) = &node.value {
+        if secrets::is_placeholder(s) {
+            out.hidden.push(range);
+            return;
+        }
+        if text.get(range.clone()).is_none_or(|w| !w.contains(s.as_str())) {
+            out.decoded.push(s.clone());
+        }
+    }
+    out.secrets.push(range);
+}
+
+impl Builder<'_> {
+    /// The `value` of a Kubernetes env entry whose `name` looks secret (`- name: REDIS_PASSWORD`).
+    fn env_value(&mut self, map: &Map) {
+        if map.entries.len() > 4 {
+            return;
+        }
+        let named_secret = map
+            .get("name")
+            .and_then(Node::as_str)
+            .is_some_and(secrets::is_secret_key);
+        if let Some(value) = map.get("value").filter(|v| named_secret && v.as_map().is_none()) {
+            mark_secret(self.text, &mut self.out, value);
+        }
+    }
+
+    /// The item after a password flag in a list (`args: ["--requirepass", "pw"]`).
+    fn flag_arguments(&mut self, items: &[Node]) {
+        const FLAGS: [&str; 5] = ["--requirepass", "--masterauth", "--pass", "--password", "-a"];
+        for pair in items.windows(2) {
+            if pair[0].as_str().is_some_and(|f| FLAGS.contains(&f)) && pair[1].as_map().is_none() {
+                mark_secret(self.text, &mut self.out, &pair[1]);
+            }
+        }
+    }
+}
+
+/// Whether a scalar's text is its value as written (plain or block), so that no escape can hide a
+/// secret's text.
+fn style_is_plain_or_block(style: ScalarStyle) -> bool {
+    matches!(
+        style,
+        ScalarStyle::Plain | ScalarStyle::Literal | ScalarStyle::Folded
+    )
 }
 
 /// How a non-string key becomes a string key when Helm converts YAML to JSON.
