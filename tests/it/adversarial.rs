@@ -6,6 +6,7 @@
 use crate::common;
 
 use std::io::{Read, Write};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -19,13 +20,20 @@ const WALL_CLOCK_GUARD: Duration = Duration::from_secs(300);
 
 /// Runs acp-check with `args` (and `stdin`) under the memory limit and the wall-clock guard.
 fn guarded(args: &[&str], stdin: Option<Vec<u8>>) -> Run {
+    guarded_in(&root(), args, stdin, WALL_CLOCK_GUARD)
+}
+
+/// [`guarded`], run in `cwd`, with a guard of its own.
+fn guarded_in(cwd: &Path, args: &[&str], stdin: Option<Vec<u8>>, guard: Duration) -> Run {
     let mut child = Command::new("prlimit")
         .arg(format!("--as={MEMORY_LIMIT}"))
         .arg("--")
         .arg(env!("CARGO_BIN_EXE_acp-check"))
         .args(args)
-        .current_dir(root())
+        .current_dir(cwd)
         .env_remove("NO_COLOR")
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("ACP_CHECK_REDIS_PASSWORD")
         .stdin(if stdin.is_some() {
             Stdio::piped()
         } else {
@@ -57,9 +65,9 @@ fn guarded(args: &[&str], stdin: Option<Vec<u8>>) -> Run {
         if let Some(status) = child.try_wait().unwrap() {
             break status;
         }
-        if started.elapsed() > WALL_CLOCK_GUARD {
+        if started.elapsed() > guard {
             child.kill().unwrap();
-            panic!("acp-check {args:?} did not end within {WALL_CLOCK_GUARD:?}");
+            panic!("acp-check {args:?} did not end within {guard:?}");
         }
         std::thread::sleep(Duration::from_millis(20));
     };
@@ -772,4 +780,143 @@ fn thousands_of_unknown_keys() {
     assert_eq!(unknown.len(), 20_000);
     assert_eq!(unknown[19_999]["location"]["line"], 20_001);
     assert_eq!(unknown[19_999]["location"]["path"], "/redis-cluster/k19999");
+}
+
+/// A named pipe at `path`, which no one writes to.
+fn fifo(path: &Path) -> String {
+    let made = Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo (coreutils)");
+    assert!(made.success());
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn files_that_never_end() {
+    // Every file acp-check reads by name, given an endless device or a named pipe without a writer:
+    // they were read whole (`/dev/zero` ran out of memory) or waited for for ever (the pipe). Each
+    // is refused with its name and what is wrong, exit 2, the device at its size cap and the pipe
+    // after 3 seconds.
+    let dir = scratch("never-end");
+    let pipe = fifo(&dir.join("pipe"));
+    let certs = crate::live::Certificates::make(&dir);
+    let cert = certs.path("client.crt");
+    let values = root().join("examples/values.yaml").to_string_lossy().into_owned();
+    let tls_values = write(
+        &dir,
+        "tls-values.yaml",
+        "acp:\n  redis:\n    addrs: [127.0.0.1:1]\n    tls: {enabled: true, ca: FILE}\n",
+    );
+    let addr = ["probe", "--addr", "127.0.0.1:1"];
+    // (the command line with FILE for the file, what the message says before the file's name, the
+    // kind of file and its cap)
+    let cases: Vec<(Vec<&str>, &str, &str, &str)> = vec![
+        (vec!["lint", "FILE"], "", "one file", "32 MiB"),
+        (vec!["lint", "-f", "FILE"], "", "one file", "32 MiB"),
+        (
+            vec!["lint", "--set-file", "a=FILE"],
+            "--set-file #1 `a=FILE`: column 3: ",
+            "one file",
+            "32 MiB",
+        ),
+        (
+            vec!["lint", "--config", "FILE", &values],
+            "",
+            "a config file",
+            "1 MiB",
+        ),
+        (
+            [&addr[..], &["--password-file", "FILE"]].concat(),
+            "--password-file ",
+            "a password file",
+            "1 MiB",
+        ),
+        (
+            [&addr[..], &["--tls-ca", "FILE"]].concat(),
+            "CA ",
+            "a PEM file",
+            "1 MiB",
+        ),
+        (
+            [&addr[..], &["--tls-cert", "FILE", "--tls-key", &cert]].concat(),
+            "client certificate ",
+            "a PEM file",
+            "1 MiB",
+        ),
+        (
+            [&addr[..], &["--tls-cert", &cert, "--tls-key", "FILE"]].concat(),
+            "client key ",
+            "a PEM file",
+            "1 MiB",
+        ),
+        (vec!["probe", "-f", "VALUES"], "CA ", "a PEM file", "1 MiB"),
+    ];
+    std::thread::scope(|scope| {
+        for (args, before, what, cap) in &cases {
+            for file in ["/dev/zero", pipe.as_str()] {
+                let dir = &dir;
+                let tls_values = &tls_values;
+                scope.spawn(move || {
+                    let tls_values = if args.contains(&"VALUES") {
+                        let text = std::fs::read_to_string(tls_values).unwrap();
+                        let name = format!("tls-values-{}.yaml", file.len());
+                        write(dir, &name, text.replace("FILE", file))
+                    } else {
+                        String::new()
+                    };
+                    let args: Vec<String> = args
+                        .iter()
+                        .map(|a| a.replace("FILE", file).replace("VALUES", &tls_values))
+                        .collect();
+                    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                    let run = guarded_in(&root(), &args, None, Duration::from_secs(60));
+                    let why = if file == "/dev/zero" {
+                        format!("is a character device that gave more than {cap}, the most acp-check reads from {what}")
+                    } else {
+                        "is a named pipe (FIFO) that gave no end within 3s".to_string()
+                    };
+                    let before = before.replace("FILE", file);
+                    assert_eq!(
+                        (run.code, run.stderr.as_str()),
+                        (2, format!("acp-check: error: {before}{file}: {why}\n").as_str()),
+                        "{args:?}"
+                    );
+                });
+            }
+        }
+        // The config file found by walking up from the working directory.
+        for (name, target) in [("zero", "/dev/zero"), ("pipe", pipe.as_str())] {
+            let cwd = dir.join(format!("walk-{name}"));
+            std::fs::create_dir_all(&cwd).unwrap();
+            std::os::unix::fs::symlink(target, cwd.join(".acp-check.toml")).unwrap();
+            let values = &values;
+            scope.spawn(move || {
+                let run = guarded_in(&cwd, &["lint", values], None, Duration::from_secs(60));
+                let why = if name == "zero" {
+                    "is a character device that gave more than 1 MiB, the most acp-check reads from a config file"
+                } else {
+                    "is a named pipe (FIFO) that gave no end within 3s"
+                };
+                let config = cwd.join(".acp-check.toml");
+                assert_eq!(
+                    (run.code, run.stderr),
+                    (2, format!("acp-check: error: {}: {why}\n", config.display()))
+                );
+            });
+        }
+    });
+    // A regular config file over its cap, too.
+    let big = write(&dir, "big.toml", format!("# {}\n", "x".repeat(1 << 20)));
+    let run = lint(&["--config", &big, &values]);
+    assert_eq!(
+        (run.code, run.stderr),
+        (
+            2,
+            format!(
+                "acp-check: error: {big}: larger than 1 MiB, the most acp-check reads from a config file\n"
+            )
+        )
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }
