@@ -25,8 +25,13 @@ fn guarded(args: &[&str], stdin: Option<Vec<u8>>) -> Run {
 
 /// [`guarded`], run in `cwd`, with a guard of its own.
 fn guarded_in(cwd: &Path, args: &[&str], stdin: Option<Vec<u8>>, guard: Duration) -> Run {
+    limited(MEMORY_LIMIT, cwd, args, stdin, guard)
+}
+
+/// [`guarded_in`] under an address-space limit of `memory` bytes.
+fn limited(memory: u64, cwd: &Path, args: &[&str], stdin: Option<Vec<u8>>, guard: Duration) -> Run {
     let mut child = Command::new("prlimit")
-        .arg(format!("--as={MEMORY_LIMIT}"))
+        .arg(format!("--as={memory}"))
         .arg("--")
         .arg(env!("CARGO_BIN_EXE_acp-check"))
         .args(args)
@@ -919,4 +924,43 @@ fn files_that_never_end() {
         )
     );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn explain_reads_a_300_megabyte_line_in_bounded_memory() {
+    // `explain -` read whole lines: a 300 MB line took 836 MB. Now it keeps the start of a long
+    // line and skips the rest as it reads: under 128 MiB of address space, the answer comes.
+    const LIMIT: u64 = 128 << 20;
+    let line = "{\"error\":\"failed to create redis client: failed to get redis info: ERR unknown command \
+                `FT.INFO`, with args beginning with: `default-index`, \",\"level\":\"fatal\",\"msg\":\"failed to create storage\"}";
+    let mut log = vec![b'x'; 300 << 20];
+    log.push(b'\n');
+    log.extend_from_slice(line.as_bytes());
+    log.push(b'\n');
+    let run = limited(LIMIT, &root(), &["explain", "-"], Some(log), WALL_CLOCK_GUARD);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with(
+            "Failure mode 3: the platform reaches Redis, but the RediSearch module is not loaded"
+        ),
+        "{}",
+        run.stdout
+    );
+    // Without a line feed at all: the line's start is the query, refused in one line.
+    let run = limited(
+        LIMIT,
+        &root(),
+        &["explain", "-"],
+        Some(vec![b'x'; 300 << 20]),
+        WALL_CLOCK_GUARD,
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with(&format!(
+            "acp-check: error: `{}…` is neither a rule id",
+            "x".repeat(80)
+        )),
+        "{}",
+        run.stderr
+    );
 }
