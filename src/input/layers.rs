@@ -84,6 +84,7 @@ fn layer(loader: &mut Loader, release: &mut Release, options: &Options) -> Resul
         ("--set-string", &options.set_string, set::SetKind::String),
         ("--set-file", &options.set_file, set::SetKind::File),
     ];
+    let mut padding = set::Padding::default();
     for (flag, args, kind) in flags {
         for (i, arg) in args.iter().enumerate() {
             let name = format!("{flag} #{}", i + 1);
@@ -97,7 +98,7 @@ fn layer(loader: &mut Loader, release: &mut Release, options: &Options) -> Resul
                     .map_err(|f| format!("{path}: {}", f.reason()))?;
                 String::from_utf8(bytes).map_err(|_| format!("{path}: not UTF-8 text"))
             };
-            match set::apply(arg, id, kind, base, &mut read) {
+            match set::apply(arg, id, kind, base, &mut read, &mut padding) {
                 Ok(secrets) => {
                     let source = loader.sources.get_mut(id);
                     for s in secrets {

@@ -964,3 +964,25 @@ fn explain_reads_a_300_megabyte_line_in_bounded_memory() {
         run.stderr
     );
 }
+
+#[test]
+fn set_flags_padding_lists_share_one_budget() {
+    // Each flag could pad lists with a million nulls: 1,500 flags of `kN[65536]=1` made 3.3 GB.
+    // The flags of a command line share the budget: the 17th flag is past it, and stops the run.
+    let mut args: Vec<String> = vec!["lint".into()];
+    for i in 0..1500 {
+        args.push("--set".into());
+        args.push(format!("k{i}[65536]=1"));
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let run = guarded(&args, None);
+    assert_eq!(
+        (run.code, run.stderr.as_str(), run.stdout.as_str()),
+        (
+            2,
+            "acp-check: error: --set #17 `k16[65536]=1`: column 4: lists padded with more than 1048576 \
+             nulls by the --set, --set-string and --set-file flags together\n",
+            ""
+        )
+    );
+}
