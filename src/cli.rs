@@ -2,7 +2,7 @@
 //! (the README's "Usage").
 
 use std::ffi::{OsStr, OsString};
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -145,7 +145,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Fatal> {
                 // never completes past the subcommand (clap-rs/clap#6421); use the loop's spelling.
                 script = script.replace("acp__subcmd__check", "acp__check");
             }
-            print_text(&script);
+            print_text(&script)?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -323,7 +323,7 @@ fn rules(args: RulesArgs) -> Result<ExitCode, Fatal> {
         RulesFormat::Json => crate::explain::rules_json(),
         RulesFormat::Markdown => crate::explain::rules_markdown(),
     };
-    print_text(&text);
+    print_text(&text)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -335,7 +335,7 @@ fn explain(args: ExplainArgs) -> Result<ExitCode, Fatal> {
         // An unquoted plain-text log line arrives as several arguments.
         args.query.join(" ")
     };
-    print_text(&crate::explain::explain(&query, text_style())?);
+    print_text(&crate::explain::explain(&query, text_style())?)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -347,10 +347,10 @@ fn text_style() -> crate::explain::Style {
     }
 }
 
-fn print_text(text: &str) {
-    let mut stdout = std::io::stdout().lock();
-    // A closed pipe (`| head`) is not an error of ours.
-    let _ = stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush());
+/// Prints a command's text: a closed pipe (`| head`) is silent, any other failure to write exits 2
+/// (see [`crate::report::output::to_stdout`]).
+fn print_text(text: &str) -> Result<(), Fatal> {
+    crate::report::output::to_stdout(text.as_bytes())
 }
 
 #[derive(Args, Debug)]
@@ -401,7 +401,7 @@ fn schema(args: SchemaArgs) -> Result<ExitCode, Fatal> {
     };
     match &args.output {
         Some(path) => std::fs::write(path, text).map_err(|e| Fatal(format!("{}: {e}", path.display())))?,
-        None => print_text(&text),
+        None => print_text(&text)?,
     }
     Ok(ExitCode::SUCCESS)
 }

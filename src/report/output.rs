@@ -94,16 +94,37 @@ pub fn write(report: &Report, formats: &[FormatSpec], output: Option<&Path>) -> 
             .report(report, &mut buffer)
             .map_err(|e| Fatal(format!("writing the report: {e}")))?;
         match path {
-            Some(path) => {
-                std::fs::write(path, &buffer).map_err(|e| Fatal(format!("{}: {e}", path.display())))?
-            }
+            Some(path) => std::fs::write(path, &buffer)
+                .map_err(|e| Fatal(format!("writing the report to {}: {}", path.display(), words(&e))))?,
             None => stdout.extend(buffer),
         }
     }
+    to_stdout(&stdout)
+}
+
+/// Writes `bytes` to standard output, for every command. A reader that closed the pipe early
+/// (`acp-check … | head`) is no error of ours: the rest is dropped silently, and the run ends with
+/// the exit code of what it found. Any other failure to write (`> /dev/full`, a full disk, an I/O
+/// error) is: exit 2, with the reason. The two are told apart by the error of the write: Rust
+/// ignores SIGPIPE, so a write to a closed pipe returns EPIPE (`BrokenPipe`) instead of killing the
+/// process, and a full disk returns ENOSPC.
+pub fn to_stdout(bytes: &[u8]) -> Result<(), Fatal> {
     let mut out = std::io::stdout().lock();
-    // A closed pipe (`| head`) is not an error of ours.
-    let _ = out.write_all(&stdout).and_then(|_| out.flush());
-    Ok(())
+    match out.write_all(bytes).and_then(|_| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Fatal(format!("writing to standard output: {}", words(&e))))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// An I/O error in words, without Rust's "(os error N)".
+fn words(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error") {
+        Some(at) => text[..at].to_string(),
+        None => text,
+    }
 }
 
 #[cfg(test)]

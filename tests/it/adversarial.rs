@@ -986,3 +986,83 @@ fn set_flags_padding_lists_share_one_budget() {
         )
     );
 }
+
+/// acp-check run with its standard output going to `stdout`, to its end.
+fn run_to(stdout: Stdio, args: &[&str]) -> (i32, String) {
+    let out = common::acp_check()
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(stdout)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn output_that_cannot_be_written() {
+    // A failed write to standard output exited 0 or 1, as if the report had been read. Now every
+    // command's output exits 2 when it cannot be written (`> /dev/full`), and says why.
+    let full = || Stdio::from(std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap());
+    let commands: [&[&str]; 9] = [
+        &["lint", "examples/values.yaml"],
+        &["lint", "--format", "json", "examples/values.yaml"],
+        &["lint", "--format", "sarif", "fixtures/valid"],
+        &["rules"],
+        &["rules", "--format", "json"],
+        &["explain", "duplicate-key"],
+        &["schema"],
+        &["schema", "redis-cluster"],
+        &["completions", "bash"],
+    ];
+    for args in commands {
+        assert_eq!(
+            run_to(full(), args),
+            (
+                2,
+                "acp-check: error: writing to standard output: No space left on device\n".into()
+            ),
+            "{args:?}"
+        );
+    }
+    // A report to a file that cannot be written, too.
+    for args in [
+        ["lint", "--output", "/dev/full", "examples/values.yaml"],
+        ["lint", "--format", "json=/dev/full", "examples/values.yaml"],
+    ] {
+        assert_eq!(
+            run_to(Stdio::null(), &args),
+            (
+                2,
+                "acp-check: error: writing the report to /dev/full: No space left on device\n".into()
+            ),
+            "{args:?}"
+        );
+    }
+    // A reader that stops reading (`| head`) is no failure: nothing is said, and the exit code is
+    // the findings' (1 for the example's errors, 0 for the others).
+    for (args, code) in [
+        (&["lint", "examples/values.yaml"][..], 1),
+        (&["lint", "--format", "json", "fixtures/valid"][..], 0),
+        (&["rules"][..], 0),
+        (&["completions", "bash"][..], 0),
+    ] {
+        let mut child = common::acp_check()
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            (out.status.code(), String::from_utf8_lossy(&out.stderr).as_ref()),
+            (Some(code), ""),
+            "{args:?}"
+        );
+    }
+}
