@@ -182,7 +182,16 @@ fn lint(args: LintArgs) -> Result<ExitCode, Fatal> {
     // Without a readable working directory, discovery starts from "." and finds what it can.
     let config = config(args.config.as_deref())?;
     let outcome = app::lint(&options, &config)?;
-    finish(outcome, &args.output)
+    // Besides the sources: the config file, and the files of `--set-file KEY=PATH,KEY=PATH`.
+    let mut read: Vec<PathBuf> = config.path.iter().cloned().collect();
+    for arg in &options.set_file {
+        read.extend(
+            arg.split(',')
+                .filter_map(|pair| pair.split_once('='))
+                .map(|(_, path)| PathBuf::from(path)),
+        );
+    }
+    finish(outcome, &args.output, read)
 }
 
 /// The config file: given, or found by walking up from the working directory.
@@ -193,8 +202,15 @@ fn config(explicit: Option<&std::path::Path>) -> Result<Config, Fatal> {
     crate::config::load(explicit, &cwd, &ids)
 }
 
-/// Writes every report asked for; exit code 1 on errors (or warnings under `--deny-warnings`).
-fn finish(mut outcome: Outcome, args: &OutputArgs) -> Result<ExitCode, Fatal> {
+/// Writes every report asked for; exit code 1 on errors (or warnings under `--deny-warnings`). A
+/// report path that is a file the run read (a source, or one of `read`) is refused.
+fn finish(mut outcome: Outcome, args: &OutputArgs, read: Vec<PathBuf>) -> Result<ExitCode, Fatal> {
+    let sources = outcome
+        .sources
+        .iter()
+        .filter(|(_, s)| s.origin == crate::core::source::Origin::File)
+        .map(|(_, s)| PathBuf::from(&s.name));
+    crate::report::output::refuse_inputs(&args.format, args.output.as_deref(), sources.chain(read))?;
     let report = outcome.report();
     crate::report::output::write(&report, &args.format, args.output.as_deref())?;
     let summary = report.summary();
@@ -292,8 +308,20 @@ fn probe(args: ProbeArgs) -> Result<ExitCode, Fatal> {
         wait: args.wait,
         progress: std::io::stderr().is_terminal(),
     };
+    // Besides the sources: the config file, the password and PEM files.
+    let read: Vec<PathBuf> = [
+        &config.path,
+        &options.probe.password_file,
+        &options.probe.tls_ca,
+        &options.probe.tls_cert,
+        &options.probe.tls_key,
+    ]
+    .into_iter()
+    .flatten()
+    .cloned()
+    .collect();
     let outcome = app::probe(&options, &config)?;
-    finish(outcome, &args.output)
+    finish(outcome, &args.output, read)
 }
 
 #[derive(Args, Debug)]

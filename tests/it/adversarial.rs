@@ -1066,3 +1066,68 @@ fn output_that_cannot_be_written() {
         );
     }
 }
+
+#[test]
+fn a_report_over_an_input_is_refused() {
+    // `--format json=values.yaml` replaced the values with the report. A report path that is a file
+    // the run reads is refused, however it is spelt, and the file is left as it was.
+    let dir = scratch("report-over-input");
+    let values = write(&dir, "values.yaml", "redis-cluster:\n  cluster:\n    nodes: 6\n");
+    let found = write(&dir, "tree/prod/values.yaml", "image: x\n");
+    let base = write(&dir, "base.yaml", "a: 1\n");
+    let config = write(&dir, "config.toml", "[rules]\n");
+    let tree = dir.join("tree").to_string_lossy().into_owned();
+    let linked = dir.join("linked.yaml");
+    std::fs::hard_link(&values, &linked).unwrap();
+    let linked = linked.to_string_lossy().into_owned();
+    let respelt = dir.join("tree/../values.yaml").to_string_lossy().into_owned();
+    let refused = |args: &[&str], report: &str, input: &str| {
+        let run = guarded(args, None);
+        assert_eq!(
+            (run.code, run.stderr.as_str(), run.stdout.as_str()),
+            (
+                2,
+                format!(
+                    "acp-check: error: {report}: is also an input of this run ({input}): acp-check does not \
+                     write a report over it; give the report another path\n"
+                )
+                .as_str(),
+                ""
+            ),
+            "{args:?}"
+        );
+    };
+    let format = |f: &str, path: &str| format!("--format={f}={path}");
+    refused(&["lint", &values, &format("json", &values)], &values, &values);
+    refused(&["lint", &values, "--output", &values], &values, &values);
+    refused(&["lint", &values, &format("sarif", &respelt)], &respelt, &values);
+    refused(&["lint", &values, &format("junit", &linked)], &linked, &values);
+    refused(&["lint", &tree, &format("json", &found)], &found, &found);
+    refused(&["lint", &values, "-f", &base, "--output", &base], &base, &base);
+    refused(
+        &["lint", &values, "--config", &config, &format("json", &config)],
+        &config,
+        &config,
+    );
+    for (name, text) in [
+        ("values.yaml", "redis-cluster:\n  cluster:\n    nodes: 6\n"),
+        ("base.yaml", "a: 1\n"),
+    ] {
+        assert_eq!(std::fs::read_to_string(dir.join(name)).unwrap(), text);
+    }
+    // Another file, existing or not, takes the report.
+    let other = write(&dir, "report.json", "old");
+    let run = guarded(
+        &[
+            "lint",
+            &values,
+            &format("json", &other),
+            "--output",
+            &dir.join("new.txt").to_string_lossy(),
+        ],
+        None,
+    );
+    assert!(run.code < 2 && run.stderr.is_empty(), "{}", run.stderr);
+    assert!(std::fs::read_to_string(&other).unwrap().starts_with('{'));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
