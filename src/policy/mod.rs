@@ -11,9 +11,15 @@ use crate::diagnostic::Rule;
 use crate::diagnostic::{Finding, Severity};
 use crate::rules::suppression::unused_suppression::{self as suppression, RULE as UNUSED_SUPPRESSION};
 
+mod cap;
+pub use cap::MAX_PER_RULE_AND_FILE;
+
 /// Applies the config's levels and the inline suppressions, and adds an `unused-suppression` finding
-/// for every suppression that silenced nothing.
+/// for every suppression that silenced nothing. Of each rule's findings in one file, the first
+/// [`cap::MAX_PER_RULE_AND_FILE`] are kept and the rest counted in one finding (see [`cap`]); an
+/// `unused-suppression` finding past the cap is not even made.
 pub fn apply(findings: Vec<Finding>, config: &Config, sources: &Sources) -> Vec<Finding> {
+    let mut cap = cap::Cap::default();
     let mut suppressions: Vec<Suppression> = Vec::new();
     // Lines of block scalar content → the line of their header.
     let mut block_header: HashMap<(SourceId, usize), usize> = HashMap::new();
@@ -64,27 +70,39 @@ pub fn apply(findings: Vec<Finding>, config: &Config, sources: &Sources) -> Vec<
             }
         }
         match level(config, finding.rule.id) {
-            None => kept.push(finding),
+            None => cap.keep(&mut kept, finding),
             Some(Level::Off) => {}
             Some(level) => {
                 finding.severity = severity(level);
-                kept.push(finding);
+                cap.keep(&mut kept, finding);
             }
         }
     }
 
     let unused_level = level(config, UNUSED_SUPPRESSION.id);
     if unused_level == Some(Level::Off) {
+        kept.extend(cap.left_out());
         return kept;
     }
+    let unused_severity = unused_level.map_or(UNUSED_SUPPRESSION.severity, severity);
     let mut unused = Vec::new();
     for (i, s) in suppressions.iter().enumerate() {
         let span = Span::new(s.source, s.span.clone());
-        if s.ids.is_empty() {
+        let mut room = || cap.room(&UNUSED_SUPPRESSION, Some(span), unused_severity);
+        if s.ids.is_empty() && room() {
             unused.push(suppression::malformed(span));
         }
         for (j, (id, _)) in s.ids.iter().enumerate() {
             if used.contains(&(i, j)) {
+                continue;
+            }
+            let known_and_off = crate::rules::find(id).is_some() && level(config, id) == Some(Level::Off);
+            if id != UNUSED_SUPPRESSION.id && known_and_off {
+                // A suppression of a rule switched off by the config is not unused: it waits for
+                // the rule to come back on.
+                continue;
+            }
+            if !room() {
                 continue;
             }
             if id == UNUSED_SUPPRESSION.id {
@@ -93,9 +111,7 @@ pub fn apply(findings: Vec<Finding>, config: &Config, sources: &Sources) -> Vec<
                 let ids: Vec<String> = crate::rules::ALL.iter().map(|r| r.id.to_string()).collect();
                 let suggestion = crate::core::text::did_you_mean(id, &ids);
                 unused.push(suppression::unknown_rule(span, id, suggestion));
-            } else if level(config, id) != Some(Level::Off) {
-                // A suppression of a rule switched off by the config is not unused: it waits for
-                // the rule to come back on.
+            } else {
                 unused.push(suppression::unused(span, id));
             }
         }
@@ -104,6 +120,7 @@ pub fn apply(findings: Vec<Finding>, config: &Config, sources: &Sources) -> Vec<
         unused.iter_mut().for_each(|f| f.severity = severity(level));
     }
     kept.extend(unused);
+    kept.extend(cap.left_out());
     kept
 }
 

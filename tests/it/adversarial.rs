@@ -564,7 +564,9 @@ fn thousands_of_documents() {
         vec![(4, 12)]
     );
 
-    // 3,000 HelmReleases in one manifest: each is a release, each bad value reported where written.
+    // 3,000 HelmReleases in one manifest: each is a release, each bad value reported where written,
+    // up to 100 of them (a report shows no more of one rule in one file), then one finding that
+    // counts the rest, where they start.
     let releases: String = (0..3000)
         .map(|i| {
             format!(
@@ -576,24 +578,31 @@ fn thousands_of_documents() {
     let path = write(&dir, "releases.yaml", releases);
     let run = lint(&[&path]);
     assert_eq!(run.code, 1);
-    let lines: Vec<(u64, u64)> = findings(&run)
+    let found: Vec<(u64, u64, String)> = findings(&run)
         .into_iter()
         .filter(|f| f.0 == "schema-type")
-        .map(|f| (f.1, f.2))
+        .map(|f| (f.1, f.2, f.3))
         .collect();
-    let expected: Vec<(u64, u64)> = (0..3000).map(|i| (12 * i + 12, 14)).collect();
+    let lines: Vec<(u64, u64)> = found.iter().map(|f| (f.0, f.1)).collect();
+    let expected: Vec<(u64, u64)> = (0..101).map(|i| (12 * i + 12, 14)).collect();
     assert_eq!(lines, expected);
+    assert_eq!(
+        found[100].2,
+        "and 2900 more `schema-type` findings in this file, not shown: a report shows the first 100 of a \
+         rule in a file"
+    );
     let human = lint_human(&[&path]);
     assert_eq!(human.code, 1);
     assert!(
-        human.stdout.contains("36000 │       nodes: \"six\"\n"),
-        "the last release's snippet"
+        human.stdout.contains("1212 │       nodes: \"six\"\n"),
+        "the snippet of the first release not shown"
     );
 }
 
 #[test]
 fn a_hundred_thousand_wrong_addresses() {
-    // Each wrong address is its own finding, on its own line.
+    // Each wrong address is its own finding, on its own line: the first 100 of them, then one that
+    // counts the rest.
     let dir = scratch("addresses");
     let n = 100_000;
     let mut text = String::from("redis-cluster:\n  fullnameOverride: rc\nacp:\n  redis:\n    addrs:\n");
@@ -608,8 +617,17 @@ fn a_hundred_thousand_wrong_addresses() {
         .filter(|f| f.0 == "redis-addrs-mismatch")
         .map(|f| f.1)
         .collect();
-    assert_eq!(lines.len(), n);
-    assert_eq!((lines[0], lines[n - 1]), (6, 5 + n as u64));
+    assert_eq!(lines.len(), 101);
+    assert_eq!((lines[0], lines[99], lines[100]), (6, 105, 106));
+    let last = findings(&run).pop().unwrap();
+    assert_eq!(
+        (last.0.as_str(), last.3.as_str()),
+        (
+            "redis-addrs-mismatch",
+            "and 99900 more `redis-addrs-mismatch` findings in this file, not shown: a report shows the \
+             first 100 of a rule in a file"
+        )
+    );
 }
 
 #[test]
@@ -782,9 +800,60 @@ fn thousands_of_unknown_keys() {
         .iter()
         .filter(|f| f["rule"] == "unknown-key")
         .collect();
-    assert_eq!(unknown.len(), 20_000);
-    assert_eq!(unknown[19_999]["location"]["line"], 20_001);
-    assert_eq!(unknown[19_999]["location"]["path"], "/redis-cluster/k19999");
+    // The first 100 are shown (a report shows no more of one rule in one file), then one finding,
+    // at the rule's severity, where the rest start.
+    assert_eq!(unknown.len(), 101);
+    assert_eq!(unknown[99]["location"]["line"], 101);
+    assert_eq!(unknown[99]["location"]["path"], "/redis-cluster/k99");
+    assert_eq!(
+        unknown[100]["message"],
+        "and 19900 more `unknown-key` findings in this file, not shown: a report shows the first 100 of a \
+         rule in a file"
+    );
+    assert_eq!(unknown[100]["location"]["line"], 102);
+    assert_eq!(unknown[100]["severity"], unknown[0]["severity"]);
+}
+
+#[test]
+fn megabytes_of_suppression_comments() {
+    // 8 MB of suppression comments, ten rule ids each, suppressing nothing, made 594,930
+    // `unused-suppression` findings: a 290 MB report, 1.3 GB of memory. A report shows the first
+    // 100 findings of a rule in a file, then one that counts the rest (which are never made).
+    let dir = scratch("suppressions");
+    let line = format!("# acp-check: ignore[{}]\n", ["unknown-key"; 10].join(","));
+    let count = (8 << 20) / line.len();
+    let path = write(&dir, "values.yaml", format!("a: 1\n{}", line.repeat(count)));
+    let run = limited(
+        256 << 20,
+        &root(),
+        &["lint", "--format", "json", &path],
+        None,
+        WALL_CLOCK_GUARD,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let found = findings(&run);
+    assert_eq!(found.len(), 101);
+    assert!(found[..100].iter().all(|f| f.0 == "unused-suppression"));
+    assert_eq!(
+        found[100],
+        (
+            "unused-suppression".to_string(),
+            12,
+            1,
+            format!(
+                "and {} more `unused-suppression` findings in this file, not shown: a report shows the first \
+                 100 of a rule in a file",
+                count * 10 - 100
+            )
+        )
+    );
+    assert_eq!(run.json()["findings"][100]["severity"], "warning");
+    // As an error, the count is an error too: the exit code stays what the findings make it.
+    let config = write(&dir, "config.toml", "[rules]\nunused-suppression = \"error\"\n");
+    let run = lint(&["--config", &config, &path]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.json()["findings"][100]["severity"], "error");
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// A named pipe at `path`, which no one writes to.
