@@ -117,7 +117,10 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     };
     match dispatch(cli) {
         Ok(code) => code,
-        Err(Fatal(message)) => {
+        Err(Fatal(mut message)) => {
+            // A file's name in it may hold control characters (`\x1b[2J.yaml`): they are written as
+            // escapes, not sent to the terminal.
+            crate::core::text::escape_controls(&mut message);
             eprintln!("acp-check: error: {message}");
             ExitCode::from(2)
         }

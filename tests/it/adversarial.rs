@@ -1231,3 +1231,63 @@ fn forty_thousand_overlay_patches_of_one_helm_release() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn control_characters_in_file_names() {
+    // A file named with terminal escapes reached the human report and GitHub's `file=` raw: the
+    // name cleared the screen, or broke the annotation at its line feed. Now every format shows the
+    // name with its control characters escaped (JSON and SARIF encode them already), and so do
+    // error messages.
+    let dir = scratch("escape-names");
+    let name = "\u{1b}[2J\u{7}evil\n.yaml";
+    let path = write(&dir, name, "a: 1\na: 2\n");
+    let shown = format!("{}/\\u{{1b}}[2J\\u{{7}}evil\\u{{a}}.yaml", dir.display());
+    let raw_controls = |text: &str| {
+        text.chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+    };
+    for format in ["human", "github", "junit", "sarif", "json"] {
+        let run = guarded(&["lint", "--format", format, &path], None);
+        assert_eq!(run.code, 1, "{format}: {}", run.stderr);
+        assert!(!raw_controls(&run.stdout), "{format}: {:?}", run.stdout);
+        // One line per annotation: the name's line feed does not split one.
+        assert_eq!(
+            run.stdout.lines().count() > 1,
+            format != "github",
+            "{format}: {:?}",
+            run.stdout
+        );
+        match format {
+            "human" => assert!(run.stdout.contains(&shown), "{}", run.stdout),
+            "github" => assert!(
+                run.stdout.starts_with(&format!(
+                    "::error file={},line=2",
+                    shown.replace(':', "%3A").replace(',', "%2C")
+                )),
+                "{}",
+                run.stdout
+            ),
+            "junit" => assert!(run.stdout.contains("evil"), "{}", run.stdout),
+            "sarif" => assert!(run.stdout.contains("%1B%5B2J%07evil%0A.yaml"), "{}", run.stdout),
+            // The JSON string is the name itself, its control characters encoded by JSON.
+            _ => assert_eq!(run.json()["findings"][0]["location"]["file"], path.as_str()),
+        }
+    }
+    // In a message of exit code 2, too.
+    let missing = dir
+        .join("\u{1b}]0;title\u{7}.yaml")
+        .to_string_lossy()
+        .into_owned();
+    let run = guarded(&["lint", &missing], None);
+    assert_eq!(
+        (run.code, run.stderr),
+        (
+            2,
+            format!(
+                "acp-check: error: {}/\\u{{1b}}]0;title\\u{{7}}.yaml: no such file or directory\n",
+                dir.display()
+            )
+        )
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
