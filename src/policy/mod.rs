@@ -85,12 +85,12 @@ pub fn apply(findings: Vec<Finding>, config: &Config, sources: &Sources) -> Vec<
         return kept;
     }
     let unused_severity = unused_level.map_or(UNUSED_SUPPRESSION.severity, severity);
-    let mut unused = Vec::new();
+    // The unused suppressions go to `kept` too, after the other findings: the cap counts them there.
+    let first_unused = kept.len();
     for (i, s) in suppressions.iter().enumerate() {
         let span = Span::new(s.source, s.span.clone());
-        let mut room = || cap.room(&UNUSED_SUPPRESSION, Some(span), unused_severity);
-        if s.ids.is_empty() && room() {
-            unused.push(suppression::malformed(span));
+        if s.ids.is_empty() && cap.room(&kept, &UNUSED_SUPPRESSION, Some(span), unused_severity) {
+            kept.push(suppression::malformed(span));
         }
         for (j, (id, _)) in s.ids.iter().enumerate() {
             if used.contains(&(i, j)) {
@@ -102,24 +102,25 @@ pub fn apply(findings: Vec<Finding>, config: &Config, sources: &Sources) -> Vec<
                 // the rule to come back on.
                 continue;
             }
-            if !room() {
+            if !cap.room(&kept, &UNUSED_SUPPRESSION, Some(span), unused_severity) {
                 continue;
             }
             if id == UNUSED_SUPPRESSION.id {
-                unused.push(suppression::not_suppressible(span));
+                kept.push(suppression::not_suppressible(span));
             } else if crate::rules::find(id).is_none() {
                 let ids: Vec<String> = crate::rules::ALL.iter().map(|r| r.id.to_string()).collect();
                 let suggestion = crate::core::text::did_you_mean(id, &ids);
-                unused.push(suppression::unknown_rule(span, id, suggestion));
+                kept.push(suppression::unknown_rule(span, id, suggestion));
             } else {
-                unused.push(suppression::unused(span, id));
+                kept.push(suppression::unused(span, id));
             }
         }
     }
     if let Some(level) = unused_level {
-        unused.iter_mut().for_each(|f| f.severity = severity(level));
+        kept[first_unused..]
+            .iter_mut()
+            .for_each(|f| f.severity = severity(level));
     }
-    kept.extend(unused);
     kept.extend(cap.left_out());
     kept
 }
