@@ -31,7 +31,9 @@ impl Loader {
 
     /// Reads and parses a file: see [`Loader::add`].
     pub(super) fn read_file(&mut self, path: &Path) -> Result<Option<(SourceId, Range<usize>)>, Fatal> {
-        let name = path.display().to_string();
+        // What `path.display()` shows, without the formatting machinery (a few hundred
+        // instructions a file, on the hot path of a large tree).
+        let name = path.to_string_lossy().into_owned();
         let bytes =
             read::read_file(path, Limit::VALUES).map_err(|f| Fatal(format!("{name}: {}", f.reason())))?;
         Ok(self.add(name, Origin::File, bytes))

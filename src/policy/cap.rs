@@ -88,23 +88,29 @@ impl Cap {
     }
 
     /// One finding per rule and file with findings left out, saying how many.
-    pub(super) fn left_out(self) -> impl Iterator<Item = Finding> {
-        let mut counts = self.counts.unwrap_or_default();
-        self.over.into_iter().filter_map(move |(source, rule)| {
-            let count = counts.remove(&(source, rule as *const Rule as usize))?;
-            let place = if source.is_some() { " in this file" } else { "" };
-            let mut finding = Finding::new(
-                rule,
-                format!(
-                    "and {} more `{}` findings{place}, not shown: a report shows the first \
+    pub(super) fn left_out(self) -> Vec<Finding> {
+        // Nothing counted by rule and file (the common case): nothing left out.
+        let Some(mut counts) = self.counts else {
+            return Vec::new();
+        };
+        self.over
+            .into_iter()
+            .filter_map(|(source, rule)| {
+                let count = counts.remove(&(source, rule as *const Rule as usize))?;
+                let place = if source.is_some() { " in this file" } else { "" };
+                let mut finding = Finding::new(
+                    rule,
+                    format!(
+                        "and {} more `{}` findings{place}, not shown: a report shows the first \
                      {MAX_PER_RULE_AND_FILE} of a rule in a file",
-                    count.left_out, rule.id
-                ),
-            );
-            finding.span = count.first;
-            finding.severity = count.severity.unwrap_or(rule.severity);
-            Some(finding)
-        })
+                        count.left_out, rule.id
+                    ),
+                );
+                finding.span = count.first;
+                finding.severity = count.severity.unwrap_or(rule.severity);
+                Some(finding)
+            })
+            .collect()
     }
 }
 
@@ -135,8 +141,11 @@ mod tests {
             cap.keep(&mut kept, finding);
         }
         assert_eq!(kept.len(), 60 + 60 + 100 + 40);
-        let left_out: Vec<(String, Option<Span>, Severity)> =
-            cap.left_out().map(|f| (f.message, f.span, f.severity)).collect();
+        let left_out: Vec<(String, Option<Span>, Severity)> = cap
+            .left_out()
+            .into_iter()
+            .map(|f| (f.message, f.span, f.severity))
+            .collect();
         let message = |n: usize| {
             format!(
                 "and {n} more `{}` findings in this file, not shown: a report shows the first 100 of a rule in a file",
