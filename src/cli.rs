@@ -2,7 +2,7 @@
 //! (the README's "Usage").
 
 use std::ffi::{OsStr, OsString};
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -117,8 +117,11 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     };
     match dispatch(cli) {
         Ok(code) => code,
-        Err(Fatal(message)) => {
-            // Deny by default: a message may quote an argument that holds a secret.
+        Err(Fatal(mut message)) => {
+            // A file's name in it may hold control characters (`\x1b[2J.yaml`): they are written as
+            // escapes, not sent to the terminal; and deny by default: a message may quote an
+            // argument that holds a secret.
+            crate::core::text::escape_controls(&mut message);
             eprintln!(
                 "acp-check: error: {}",
                 crate::core::redact::mask_free_text(&message)
@@ -149,7 +152,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Fatal> {
                 // never completes past the subcommand (clap-rs/clap#6421); use the loop's spelling.
                 script = script.replace("acp__subcmd__check", "acp__check");
             }
-            print_text(&script);
+            print_text(&script)?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -186,7 +189,16 @@ fn lint(args: LintArgs) -> Result<ExitCode, Fatal> {
     // Without a readable working directory, discovery starts from "." and finds what it can.
     let config = config(args.config.as_deref())?;
     let outcome = app::lint(&options, &config)?;
-    finish(outcome, &args.output)
+    // Besides the sources: the config file, and the files of `--set-file KEY=PATH,KEY=PATH`.
+    let mut read: Vec<PathBuf> = config.path.iter().cloned().collect();
+    for arg in &options.set_file {
+        read.extend(
+            arg.split(',')
+                .filter_map(|pair| pair.split_once('='))
+                .map(|(_, path)| PathBuf::from(path)),
+        );
+    }
+    finish(outcome, &args.output, read)
 }
 
 /// The config file: given, or found by walking up from the working directory.
@@ -197,8 +209,15 @@ fn config(explicit: Option<&std::path::Path>) -> Result<Config, Fatal> {
     crate::config::load(explicit, &cwd, &ids)
 }
 
-/// Writes every report asked for; exit code 1 on errors (or warnings under `--deny-warnings`).
-fn finish(mut outcome: Outcome, args: &OutputArgs) -> Result<ExitCode, Fatal> {
+/// Writes every report asked for; exit code 1 on errors (or warnings under `--deny-warnings`). A
+/// report path that is a file the run read (a source, or one of `read`) is refused.
+fn finish(mut outcome: Outcome, args: &OutputArgs, read: Vec<PathBuf>) -> Result<ExitCode, Fatal> {
+    let sources = outcome
+        .sources
+        .iter()
+        .filter(|(_, s)| s.origin == crate::core::source::Origin::File)
+        .map(|(_, s)| PathBuf::from(&s.name));
+    crate::report::output::refuse_inputs(&args.format, args.output.as_deref(), sources.chain(read))?;
     let report = outcome.report();
     crate::report::output::write(&report, &args.format, args.output.as_deref())?;
     let summary = report.summary();
@@ -296,8 +315,20 @@ fn probe(args: ProbeArgs) -> Result<ExitCode, Fatal> {
         wait: args.wait,
         progress: std::io::stderr().is_terminal(),
     };
+    // Besides the sources: the config file, the password and PEM files.
+    let read: Vec<PathBuf> = [
+        &config.path,
+        &options.probe.password_file,
+        &options.probe.tls_ca,
+        &options.probe.tls_cert,
+        &options.probe.tls_key,
+    ]
+    .into_iter()
+    .flatten()
+    .cloned()
+    .collect();
     let outcome = app::probe(&options, &config)?;
-    finish(outcome, &args.output)
+    finish(outcome, &args.output, read)
 }
 
 #[derive(Args, Debug)]
@@ -327,7 +358,7 @@ fn rules(args: RulesArgs) -> Result<ExitCode, Fatal> {
         RulesFormat::Json => crate::explain::rules_json(),
         RulesFormat::Markdown => crate::explain::rules_markdown(),
     };
-    print_text(&text);
+    print_text(&text)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -346,7 +377,7 @@ fn explain(args: ExplainArgs) -> Result<ExitCode, Fatal> {
     }
     let page = crate::explain::explain(&query, text_style())
         .map_err(|Fatal(e)| Fatal(redactor.masked(&e).into_owned()))?;
-    print_text(&redactor.masked(&page));
+    print_text(&redactor.masked(&page))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -358,10 +389,10 @@ fn text_style() -> crate::explain::Style {
     }
 }
 
-fn print_text(text: &str) {
-    let mut stdout = std::io::stdout().lock();
-    // A closed pipe (`| head`) is not an error of ours.
-    let _ = stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush());
+/// Prints a command's text: a closed pipe (`| head`) is silent, any other failure to write exits 2
+/// (see [`crate::report::output::to_stdout`]).
+fn print_text(text: &str) -> Result<(), Fatal> {
+    crate::report::output::to_stdout(text.as_bytes())
 }
 
 #[derive(Args, Debug)]
@@ -412,7 +443,7 @@ fn schema(args: SchemaArgs) -> Result<ExitCode, Fatal> {
     };
     match &args.output {
         Some(path) => std::fs::write(path, text).map_err(|e| Fatal(format!("{}: {e}", path.display())))?,
-        None => print_text(&text),
+        None => print_text(&text)?,
     }
     Ok(ExitCode::SUCCESS)
 }

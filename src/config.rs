@@ -11,6 +11,7 @@ use semver::{Version, VersionReq};
 use toml::de::{DeString, DeTable, DeValue};
 use toml::Spanned;
 
+use crate::core::read::{self, Failure, Limit};
 use crate::core::source::{Origin, Source};
 use crate::core::text::did_you_mean;
 use crate::core::Fatal;
@@ -81,11 +82,14 @@ pub fn load(explicit: Option<&Path>, cwd: &Path, rules: &[&str]) -> Result<Confi
             None => return Ok(Config::default()),
         },
     };
-    let bytes = std::fs::read(&path).map_err(|e| {
-        let reason = match e.kind() {
-            std::io::ErrorKind::NotFound => "no such file".to_string(),
-            std::io::ErrorKind::IsADirectory => "is a directory, not a config file".to_string(),
-            _ => e.to_string(),
+    let bytes = read::read_file(&path, Limit::CONFIG).map_err(|failure| {
+        let reason = match &failure {
+            Failure::Io(e) if e.kind() == std::io::ErrorKind::NotFound => "no such file".to_string(),
+            Failure::Io(e) if e.kind() == std::io::ErrorKind::IsADirectory => {
+                "is a directory, not a config file".to_string()
+            }
+            Failure::Io(e) => e.to_string(),
+            Failure::Refused(why) => why.clone(),
         };
         Fatal(format!("{}: {reason}", path.display()))
     })?;
@@ -99,11 +103,13 @@ pub fn load(explicit: Option<&Path>, cwd: &Path, rules: &[&str]) -> Result<Confi
     parse(&text, &path, rules)
 }
 
-/// The first `.acp-check.toml` in `cwd` or one of its parents.
+/// The first `.acp-check.toml` in `cwd` or one of its parents. Anything of that name but a
+/// directory counts: a named pipe or a link to a device is found, and refused when read, rather
+/// than silently passed over.
 pub fn discover(cwd: &Path) -> Option<PathBuf> {
     cwd.ancestors()
         .map(|dir| dir.join(FILE_NAME))
-        .find(|p| p.is_file())
+        .find(|p| std::fs::metadata(p).is_ok_and(|m| !m.is_dir()))
 }
 
 /// Parses the text of a config file; `path` names it in error messages, `rules` are the rule ids.

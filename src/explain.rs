@@ -145,23 +145,12 @@ lists the rule ids).\n{}",
 }
 
 /// The last lines of a log read from `reader`, at most about `max_bytes` of them: the platform's fatal
-/// line is its last, and `kubectl logs` can be long.
-pub fn tail(mut reader: impl std::io::BufRead, max_bytes: usize) -> std::io::Result<String> {
-    let mut lines = std::collections::VecDeque::new();
-    let mut kept = 0;
-    loop {
-        let mut line = Vec::new();
-        if reader.read_until(b'\n', &mut line)? == 0 {
-            break;
-        }
-        line.truncate(max_bytes);
-        kept += line.len();
-        lines.push_back(line);
-        while kept > max_bytes {
-            kept -= lines.pop_front().map_or(0, |l| l.len());
-        }
-    }
-    let bytes: Vec<u8> = lines.into_iter().flatten().collect();
+/// line is its last, and `kubectl logs` can be long. Memory stays bounded whatever the log holds (see
+/// [`crate::core::read::tail`]): a line over `max_bytes` keeps its start, and the log is read to its
+/// end, so a log that never ends (`kubectl logs -f`) is read for ever: give `kubectl logs` without
+/// `-f` (or with `--tail`).
+pub fn tail(reader: impl std::io::BufRead, max_bytes: usize) -> std::io::Result<String> {
+    let bytes = crate::core::read::tail(reader, max_bytes)?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 

@@ -192,10 +192,12 @@ pub fn set(data: &[u8]) {
             Ok(format!("content of {path}"))
         }
     };
+    // One padding budget for all the flags, as for a command line.
+    let mut padding = set::Padding::default();
     for (i, arg) in args.iter().enumerate() {
         let id = SourceId(i as u32);
         let mut source = Source::new(format!("--set #{}", i + 1), Origin::File, arg.to_string());
-        match set::apply(arg, id, kind, &mut base, &mut read) {
+        match set::apply(arg, id, kind, &mut base, &mut read, &mut padding) {
             Ok(secrets) => {
                 for s in secrets {
                     assert_in(arg, s.clone(), "secret of a flag");

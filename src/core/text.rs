@@ -27,6 +27,17 @@ fn escaped(text: &str, keep_line_feeds: bool) -> Option<String> {
     })
 }
 
+/// A file's name as a report or a message prints it: every control character (a line feed too: a
+/// name is printed on one line) written as an escape, as [`preview`] writes them, so that a name
+/// such as `\x1b[2J.yaml` cannot clear the terminal or break a GitHub annotation. A name without
+/// one is returned as it is.
+pub fn file_name(name: &str) -> std::borrow::Cow<'_, str> {
+    match escaped(name, false) {
+        Some(shown) => std::borrow::Cow::Owned(shown),
+        None => std::borrow::Cow::Borrowed(name),
+    }
+}
+
 /// What a user or a server wrote, quoted on one line: cut after `max` characters (ending in `…`),
 /// every control character written as an escape.
 pub fn preview(text: &str, max: usize) -> String {
@@ -139,6 +150,14 @@ mod tests {
         let mut message = "line one\nbell\x07".to_string();
         escape_controls(&mut message);
         assert_eq!(message, "line one\nbell\\u{7}");
+    }
+
+    #[test]
+    fn file_names_show_control_characters_as_escapes() {
+        assert_eq!(file_name("dir/values 1.yaml"), "dir/values 1.yaml");
+        assert!(matches!(file_name("plain.yaml"), std::borrow::Cow::Borrowed(_)));
+        assert_eq!(file_name("\x1b[2Jx\n.yaml"), "\\u{1b}[2Jx\\u{a}.yaml");
+        assert_eq!(file_name("bell\u{7}\u{9b}.yml"), "bell\\u{7}\\u{9b}.yml");
     }
 
     #[test]

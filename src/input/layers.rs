@@ -1,12 +1,11 @@
 //! Layering `-f` files and `--set*` flags on a release, as `helm install -f … --set …` does: they
 //! apply to the one chart directory or values file given, or to empty values when none is.
 
-use std::fs;
 use std::path::Path;
 
 use super::loader::Loader;
 use super::{helm_release, set, values_file, Options};
-use crate::core::read::{io_reason, read_bounded};
+use crate::core::read::{self, Limit};
 use crate::core::redact::{is_secret_key, secrets_in_text};
 use crate::core::source::{Origin, Source, SourceId, Sources, IDS_PER_INPUT};
 use crate::core::Fatal;
@@ -86,6 +85,7 @@ fn layer(loader: &mut Loader, release: &mut Release, options: &Options) -> Resul
         ("--set-string", &options.set_string, set::SetKind::String),
         ("--set-file", &options.set_file, set::SetKind::File),
     ];
+    let mut padding = set::Padding::default();
     for (flag, args, kind) in flags {
         for (i, arg) in args.iter().enumerate() {
             let name = format!("{flag} #{}", i + 1);
@@ -98,12 +98,11 @@ fn layer(loader: &mut Loader, release: &mut Release, options: &Options) -> Resul
             }
             let id = loader.sources.add(source);
             let mut read = |path: &str| -> Result<String, String> {
-                let file = fs::File::open(path).map_err(|e| format!("{path}: {}", io_reason(&e)))?;
-                let size = file.metadata().ok().map(|m| m.len());
-                let bytes = read_bounded(file, size, path).map_err(|f| f.0)?;
+                let bytes = read::read_file(Path::new(path), Limit::VALUES)
+                    .map_err(|f| format!("{path}: {}", f.reason()))?;
                 String::from_utf8(bytes).map_err(|_| format!("{path}: not UTF-8 text"))
             };
-            match set::apply(arg, id, kind, base, &mut read) {
+            match set::apply(arg, id, kind, base, &mut read, &mut padding) {
                 Ok(secrets) => {
                     let source = loader.sources.get_mut(id);
                     for s in secrets {

@@ -1,11 +1,10 @@
 //! Reading one file or standard input into a source and its parsed documents: bounded in size,
 //! decoded, parsed, its secrets marked for masking and its YAML problems recorded.
 
-use std::fs;
 use std::ops::Range;
 use std::path::Path;
 
-use crate::core::read::{io_reason, read_bounded};
+use crate::core::read::{self, Limit};
 use crate::core::redact::{secrets_in_comments, secrets_in_lines};
 use crate::core::source::{Origin, Source, SourceId, Sources, Span};
 use crate::core::Fatal;
@@ -32,16 +31,17 @@ impl Loader {
 
     /// Reads and parses a file: see [`Loader::add`].
     pub(super) fn read_file(&mut self, path: &Path) -> Result<Option<(SourceId, Range<usize>)>, Fatal> {
-        let name = path.display().to_string();
-        let file = fs::File::open(path).map_err(|e| Fatal(format!("{name}: {}", io_reason(&e))))?;
-        let size = file.metadata().ok().map(|m| m.len());
-        let bytes = read_bounded(file, size, &name)?;
+        // What `path.display()` shows, without the formatting machinery (a few hundred
+        // instructions a file, on the hot path of a large tree).
+        let name = path.to_string_lossy().into_owned();
+        let bytes =
+            read::read_file(path, Limit::VALUES).map_err(|f| Fatal(format!("{name}: {}", f.reason())))?;
         Ok(self.add(name, Origin::File, bytes))
     }
 
     /// Reads and parses standard input: see [`Loader::add`].
     pub(super) fn read_stdin(&mut self) -> Result<Option<(SourceId, Range<usize>)>, Fatal> {
-        let bytes = read_bounded(std::io::stdin().lock(), None, "<stdin>")?;
+        let bytes = read::read_stdin(Limit::VALUES).map_err(|f| Fatal(format!("<stdin>: {}", f.reason())))?;
         Ok(self.add("<stdin>".into(), Origin::Stdin, bytes))
     }
 

@@ -312,8 +312,7 @@ pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Lo
             }
             Content::HelmReleases(docs) => {
                 for i in docs {
-                    let (id, doc) = loader.documents[base + i].clone();
-                    helm_releases.add(id, doc);
+                    helm_releases.add(loader.documents[base + i].1.clone());
                 }
             }
             Content::Unreadable => {}

@@ -21,8 +21,9 @@
 //! quoted string rather than Go's `[',' 'b']`.
 //!
 //! Limits of our own, so that no input can exhaust memory or the stack: a path may not descend more
-//! than [`MAX_PATH_DEPTH`] levels, and one argument may not pad lists with more than [`MAX_PADDING`]
-//! nulls in all. Neither is reachable by a sensible argument.
+//! than [`MAX_PATH_DEPTH`] levels, and the `--set*` flags of one command line may not pad lists with
+//! more than [`MAX_PADDING`] nulls in all (a [`Padding`] budget they share: 1,500 flags of
+//! `kN[65536]=1` would otherwise make 3 GB of nulls). Neither is reachable by sensible flags.
 
 use std::ops::Range;
 
@@ -36,8 +37,15 @@ pub const MAX_INDEX: i64 = 65536;
 pub const MAX_NESTED_NAME_LEVEL: usize = 30;
 /// Our own bound on the segments (`.name` or `[i]`) of one path; Helm has none for lists.
 pub const MAX_PATH_DEPTH: usize = 200;
-/// Our own bound on the nulls one argument may pad lists with (Helm allows 65536 per index).
+/// Our own bound on the nulls the flags of one command line may pad lists with, all together (Helm
+/// allows 65536 per index, and any number of flags).
 pub const MAX_PADDING: usize = 1 << 20;
+
+/// The nulls padded into lists so far by the flags of one command line: one budget for them all.
+#[derive(Debug, Default)]
+pub struct Padding {
+    used: usize,
+}
 
 /// Which flag the argument came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,6 +101,7 @@ pub fn apply(
     kind: SetKind,
     base: &mut Map,
     read_file: &mut dyn FnMut(&str) -> Result<String, String>,
+    padding: &mut Padding,
 ) -> Result<Vec<Range<usize>>, SetError> {
     if u32::try_from(text.len()).is_err() {
         return Err(SetError::new(0..0, "argument is too long"));
@@ -104,7 +113,7 @@ pub fn apply(
         kind,
         read_file,
         secrets: Vec::new(),
-        padded: 0,
+        padding,
     };
     loop {
         match parser.key(base, 0, 0) {
@@ -212,7 +221,7 @@ struct Parser<'a> {
     kind: SetKind,
     read_file: &'a mut dyn FnMut(&str) -> Result<String, String>,
     secrets: Vec<Range<usize>>,
-    padded: usize,
+    padding: &'a mut Padding,
 }
 
 fn fail<T>(span: Range<usize>, message: String) -> Step<T> {
@@ -456,11 +465,14 @@ impl Parser<'_> {
     fn set_index(&mut self, list: &mut Vec<Node>, index: i64, node: Node, index_span: Range<usize>) -> Step {
         let i = check_index(index, index_span.clone())?;
         if i >= list.len() {
-            self.padded += i - list.len();
-            if self.padded > MAX_PADDING {
+            self.padding.used += i - list.len();
+            if self.padding.used > MAX_PADDING {
                 return fail(
                     index_span,
-                    format!("lists padded with more than {MAX_PADDING} nulls by one argument"),
+                    format!(
+                        "lists padded with more than {MAX_PADDING} nulls by the --set, --set-string and \
+                         --set-file flags together"
+                    ),
                 );
             }
             let null = Node::new(Value::Null, self.span(index_span));
@@ -699,7 +711,7 @@ mod tests {
     }
 
     fn apply_kind(kind: SetKind, base: &mut Map, text: &str) -> Result<Vec<Range<usize>>, SetError> {
-        apply(text, SRC, kind, base, &mut fake_reader)
+        apply(text, SRC, kind, base, &mut fake_reader, &mut Padding::default())
     }
 
     fn to_json(map: &Map) -> J {
@@ -842,7 +854,15 @@ mod tests {
         };
         let mut m = Map::default();
         let text = r"conf=redis.conf,list={a.txt,b\,c.txt},x[1]=x.txt,empty=";
-        let secrets = apply(text, SRC, SetKind::File, &mut m, &mut reader).unwrap();
+        let secrets = apply(
+            text,
+            SRC,
+            SetKind::File,
+            &mut m,
+            &mut reader,
+            &mut Padding::default(),
+        )
+        .unwrap();
         assert_eq!(seen, ["redis.conf", "a.txt", "b,c.txt", "x.txt"]);
         assert!(secrets.is_empty());
         assert_eq!(
@@ -876,7 +896,15 @@ mod tests {
                 Ok(String::new())
             }
         };
-        let e = apply("a=,b=x", SRC, SetKind::File, &mut m, &mut reader).unwrap_err();
+        let e = apply(
+            "a=,b=x",
+            SRC,
+            SetKind::File,
+            &mut m,
+            &mut reader,
+            &mut Padding::default(),
+        )
+        .unwrap_err();
         assert_eq!((e.message.as_str(), e.span), ("empty path", 2..2));
     }
 
@@ -1411,10 +1439,22 @@ mod tests {
         assert_eq!(m.entries.len(), n + 1);
         assert_eq!(m.get("l").unwrap().as_seq().unwrap().len(), n);
         assert!(start.elapsed().as_secs() < 10, "{:?}", start.elapsed());
-        // Padding is bounded per argument.
+        // Padding is bounded, in one argument and across arguments.
         let text: String = (0..40).map(|i| format!("p{i}[{MAX_INDEX}]=1,")).collect();
         let e = set_err(&text);
         assert!(e.message.contains("padded"), "{}", e.message);
+        let mut padding = Padding::default();
+        let mut m = Map::default();
+        let mut flags = (0..40).map(|i| {
+            let text = format!("p{i}[{MAX_INDEX}]=1");
+            apply(&text, SRC, SetKind::Typed, &mut m, &mut fake_reader, &mut padding)
+        });
+        assert!(flags.by_ref().take(16).all(|r| r.is_ok()));
+        let e = flags.next().unwrap().unwrap_err();
+        assert_eq!(
+            e.message,
+            "lists padded with more than 1048576 nulls by the --set, --set-string and --set-file flags together"
+        );
     }
 
     /// Every span must lie in the text, on character boundaries.
@@ -1445,7 +1485,7 @@ mod tests {
     fn fuzz_one(text: &str, start: &Map) {
         for kind in [SetKind::Typed, SetKind::String, SetKind::File] {
             let mut m = start.clone();
-            match apply(text, SRC, kind, &mut m, &mut fake_reader) {
+            match apply(text, SRC, kind, &mut m, &mut fake_reader, &mut Padding::default()) {
                 Ok(secrets) => {
                     check_spans(text, &m);
                     assert!(secrets.iter().all(|r| text.get(r.clone()).is_some()), "{text:?}");

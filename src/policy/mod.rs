@@ -11,9 +11,15 @@ use crate::diagnostic::Rule;
 use crate::diagnostic::{Finding, Severity};
 use crate::rules::suppression::unused_suppression::{self as suppression, RULE as UNUSED_SUPPRESSION};
 
+mod cap;
+pub use cap::MAX_PER_RULE_AND_FILE;
+
 /// Applies the config's levels and the inline suppressions, and adds an `unused-suppression` finding
-/// for every suppression that silenced nothing.
+/// for every suppression that silenced nothing. Of each rule's findings in one file, the first
+/// [`cap::MAX_PER_RULE_AND_FILE`] are kept and the rest counted in one finding (see [`cap`]); an
+/// `unused-suppression` finding past the cap is not even made.
 pub fn apply(findings: Vec<Finding>, config: &Config, sources: &Sources) -> Vec<Finding> {
+    let mut cap = cap::Cap::default();
     let mut suppressions: Vec<Suppression> = Vec::new();
     // Lines of block scalar content → the line of their header.
     let mut block_header: HashMap<(SourceId, usize), usize> = HashMap::new();
@@ -64,46 +70,58 @@ pub fn apply(findings: Vec<Finding>, config: &Config, sources: &Sources) -> Vec<
             }
         }
         match level(config, finding.rule.id) {
-            None => kept.push(finding),
+            None => cap.keep(&mut kept, finding),
             Some(Level::Off) => {}
             Some(level) => {
                 finding.severity = severity(level);
-                kept.push(finding);
+                cap.keep(&mut kept, finding);
             }
         }
     }
 
     let unused_level = level(config, UNUSED_SUPPRESSION.id);
     if unused_level == Some(Level::Off) {
+        kept.extend(cap.left_out());
         return kept;
     }
-    let mut unused = Vec::new();
+    let unused_severity = unused_level.map_or(UNUSED_SUPPRESSION.severity, severity);
+    // The unused suppressions go to `kept` too, after the other findings: the cap counts them there.
+    let first_unused = kept.len();
     for (i, s) in suppressions.iter().enumerate() {
         let span = Span::new(s.source, s.span.clone());
-        if s.ids.is_empty() {
-            unused.push(suppression::malformed(span));
+        if s.ids.is_empty() && cap.room(&kept, &UNUSED_SUPPRESSION, Some(span), unused_severity) {
+            kept.push(suppression::malformed(span));
         }
         for (j, (id, _)) in s.ids.iter().enumerate() {
             if used.contains(&(i, j)) {
                 continue;
             }
+            let known_and_off = crate::rules::find(id).is_some() && level(config, id) == Some(Level::Off);
+            if id != UNUSED_SUPPRESSION.id && known_and_off {
+                // A suppression of a rule switched off by the config is not unused: it waits for
+                // the rule to come back on.
+                continue;
+            }
+            if !cap.room(&kept, &UNUSED_SUPPRESSION, Some(span), unused_severity) {
+                continue;
+            }
             if id == UNUSED_SUPPRESSION.id {
-                unused.push(suppression::not_suppressible(span));
+                kept.push(suppression::not_suppressible(span));
             } else if crate::rules::find(id).is_none() {
                 let ids: Vec<String> = crate::rules::ALL.iter().map(|r| r.id.to_string()).collect();
                 let suggestion = crate::core::text::did_you_mean(id, &ids);
-                unused.push(suppression::unknown_rule(span, id, suggestion));
-            } else if level(config, id) != Some(Level::Off) {
-                // A suppression of a rule switched off by the config is not unused: it waits for
-                // the rule to come back on.
-                unused.push(suppression::unused(span, id));
+                kept.push(suppression::unknown_rule(span, id, suggestion));
+            } else {
+                kept.push(suppression::unused(span, id));
             }
         }
     }
     if let Some(level) = unused_level {
-        unused.iter_mut().for_each(|f| f.severity = severity(level));
+        kept[first_unused..]
+            .iter_mut()
+            .for_each(|f| f.severity = severity(level));
     }
-    kept.extend(unused);
+    kept.extend(cap.left_out());
     kept
 }
 

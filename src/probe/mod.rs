@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::config::Config;
+use crate::core::read::{self, Limit};
 use crate::core::Fatal;
 use crate::diagnostic::Finding;
 use crate::model::opaque;
@@ -292,13 +293,14 @@ fn password(
         return Ok(Some(Secret(value)));
     }
     if let Some(path) = &options.password_file {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Fatal(format!(
-                "--password-file {}: {}",
-                path.display(),
-                resp::describe_io(&e)
-            ))
+        let failed = |why: String| Fatal(format!("--password-file {}: {why}", path.display()));
+        let bytes = read::read_file(path, Limit::PASSWORD).map_err(|failure| {
+            failed(match failure {
+                read::Failure::Io(e) => resp::describe_io(&e),
+                refused => refused.reason(),
+            })
         })?;
+        let text = String::from_utf8(bytes).map_err(|_| failed("not UTF-8 text".into()))?;
         // A file written with `echo` ends with a newline that is not part of the password.
         let value = text.strip_suffix('\n').unwrap_or(&text);
         let value = value.strip_suffix('\r').unwrap_or(value);

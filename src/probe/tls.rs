@@ -7,6 +7,7 @@ use std::sync::Arc;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
+use crate::core::read::{self, Limit};
 use crate::core::Fatal;
 
 /// PEM from a file, or the text itself (the platform's `redis.tls.ca` may hold either).
@@ -26,12 +27,12 @@ impl Pem {
 
     fn bytes(&self, what: &str) -> Result<Vec<u8>, Fatal> {
         match self {
-            Pem::File(path) => std::fs::read(path).map_err(|e| {
-                Fatal(format!(
-                    "{}: {}",
-                    self.describe(what),
-                    super::resp::describe_io(&e)
-                ))
+            Pem::File(path) => read::read_file(path, Limit::PEM).map_err(|failure| {
+                let why = match failure {
+                    read::Failure::Io(e) => super::resp::describe_io(&e),
+                    refused => refused.reason(),
+                };
+                Fatal(format!("{}: {why}", self.describe(what)))
             }),
             Pem::Text(text) => Ok(text.as_bytes().to_vec()),
         }

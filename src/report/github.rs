@@ -7,6 +7,7 @@ use std::io::{self, Write};
 
 use super::{message_with_help, Report, Reporter};
 use crate::core::source::Origin;
+use crate::core::text::file_name;
 use crate::diagnostic::Severity;
 
 pub struct Github;
@@ -25,7 +26,7 @@ impl Reporter for Github {
                 // Only a file is something GitHub can annotate; standard input and `--set` flags
                 // are named in the message.
                 Some(l) if l.origin == Origin::File => {
-                    properties.push(("file", l.file.clone()));
+                    properties.push(("file", file_name(&l.file).into_owned()));
                     properties.push(("line", l.line.to_string()));
                     // GitHub takes columns only on a single line.
                     if l.line == l.end_line {
@@ -36,7 +37,7 @@ impl Reporter for Github {
                         properties.push(("endLine", l.end_line.to_string()));
                     }
                 }
-                Some(l) => message = format!("{}:{}:{}: {message}", l.file, l.line, l.column),
+                Some(l) => message = format!("{}:{}:{}: {message}", file_name(&l.file), l.line, l.column),
                 None => {}
             }
             if let Some(target) = &finding.target {

@@ -12,6 +12,7 @@ use miette::{
 
 use super::{Report, Reporter};
 use crate::core::source::Redacted;
+use crate::core::text::file_name;
 use crate::diagnostic::{Finding, Severity};
 
 pub struct Human {
@@ -156,12 +157,16 @@ impl Diag {
             if let Some(at) = report.location(span) {
                 diag.message = format!(
                     "{}\nat {}:{}:{} (the line is too long to show)",
-                    diag.message, at.file, at.line, at.column
+                    diag.message,
+                    file_name(&at.file),
+                    at.line,
+                    at.column
                 );
             }
             return diag;
         }
-        diag.source = Some(NamedSource::new(name, Arc::new(RedactedText(text))).with_language("yaml"));
+        diag.source =
+            Some(NamedSource::new(file_name(&name), Arc::new(RedactedText(text))).with_language("yaml"));
         diag.labels
             .push(LabeledSpan::new_primary_with_span(finding.label.clone(), range));
         for related in &finding.related {
@@ -177,8 +182,9 @@ impl Diag {
                     code: finding.rule.id,
                     severity: miette::Severity::Advice,
                     help: None,
-                    source: showable(&text, &range)
-                        .then(|| NamedSource::new(name, Arc::new(RedactedText(text))).with_language("yaml")),
+                    source: showable(&text, &range).then(|| {
+                        NamedSource::new(file_name(&name), Arc::new(RedactedText(text))).with_language("yaml")
+                    }),
                     labels: vec![LabeledSpan::new_primary_with_span(None, range)],
                     related: Vec::new(),
                 });

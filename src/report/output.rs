@@ -73,6 +73,74 @@ pub fn destinations<'a>(
     Ok(outputs)
 }
 
+/// Refuses report paths (`--format FORMAT=PATH`, `--output PATH`) that are files the run read
+/// (`inputs`: the values files named or found by a directory search, `-f` files, the config file…):
+/// `--format json=values.yaml` would replace the values with the report. A path is the same file
+/// when it is the same device and inode (a link, another spelling), or canonicalizes to the same
+/// path; a report path that does not exist yet is no input. Costs nothing when no report path
+/// exists.
+pub fn refuse_inputs(
+    formats: &[FormatSpec],
+    output: Option<&Path>,
+    inputs: impl IntoIterator<Item = PathBuf>,
+) -> Result<(), Fatal> {
+    let reports: Vec<(&Path, FileId)> = formats
+        .iter()
+        .filter_map(|s| s.path.as_deref())
+        .chain(output)
+        .filter_map(|path| Some((path, FileId::of(path)?)))
+        .collect();
+    if reports.is_empty() {
+        return Ok(());
+    }
+    for input in inputs {
+        let Some(id) = FileId::of(&input) else { continue };
+        if let Some((report, _)) = reports.iter().find(|(_, r)| r.same(&id)) {
+            return Err(Fatal(format!(
+                "{}: is also an input of this run ({}): acp-check does not write a report over it; \
+                 give the report another path",
+                report.display(),
+                input.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// What tells two paths of one file apart from two files.
+struct FileId {
+    #[cfg(unix)]
+    device_inode: (u64, u64),
+    canonical: Option<PathBuf>,
+}
+
+impl FileId {
+    /// `None` when there is no such file.
+    fn of(path: &Path) -> Option<FileId> {
+        // Only a regular file is spoiled by a report: writing to `/dev/null` or a pipe that is
+        // also read harms nothing.
+        let meta = std::fs::metadata(path).ok().filter(|m| m.is_file())?;
+        #[cfg(not(unix))]
+        let _ = meta;
+        Some(FileId {
+            #[cfg(unix)]
+            device_inode: {
+                use std::os::unix::fs::MetadataExt;
+                (meta.dev(), meta.ino())
+            },
+            canonical: std::fs::canonicalize(path).ok(),
+        })
+    }
+
+    fn same(&self, other: &FileId) -> bool {
+        #[cfg(unix)]
+        if self.device_inode == other.device_inode {
+            return true;
+        }
+        self.canonical.is_some() && self.canonical == other.canonical
+    }
+}
+
 /// Writes every report asked for: the files, then standard output.
 pub fn write(report: &Report, formats: &[FormatSpec], output: Option<&Path>) -> Result<(), Fatal> {
     let github_actions = std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true");
@@ -94,16 +162,37 @@ pub fn write(report: &Report, formats: &[FormatSpec], output: Option<&Path>) -> 
             .report(report, &mut buffer)
             .map_err(|e| Fatal(format!("writing the report: {e}")))?;
         match path {
-            Some(path) => {
-                std::fs::write(path, &buffer).map_err(|e| Fatal(format!("{}: {e}", path.display())))?
-            }
+            Some(path) => std::fs::write(path, &buffer)
+                .map_err(|e| Fatal(format!("writing the report to {}: {}", path.display(), words(&e))))?,
             None => stdout.extend(buffer),
         }
     }
+    to_stdout(&stdout)
+}
+
+/// Writes `bytes` to standard output, for every command. A reader that closed the pipe early
+/// (`acp-check … | head`) is no error of ours: the rest is dropped silently, and the run ends with
+/// the exit code of what it found. Any other failure to write (`> /dev/full`, a full disk, an I/O
+/// error) is: exit 2, with the reason. The two are told apart by the error of the write: Rust
+/// ignores SIGPIPE, so a write to a closed pipe returns EPIPE (`BrokenPipe`) instead of killing the
+/// process, and a full disk returns ENOSPC.
+pub fn to_stdout(bytes: &[u8]) -> Result<(), Fatal> {
     let mut out = std::io::stdout().lock();
-    // A closed pipe (`| head`) is not an error of ours.
-    let _ = out.write_all(&stdout).and_then(|_| out.flush());
-    Ok(())
+    match out.write_all(bytes).and_then(|_| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Fatal(format!("writing to standard output: {}", words(&e))))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// An I/O error in words, without Rust's "(os error N)".
+fn words(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error") {
+        Some(at) => text[..at].to_string(),
+        None => text,
+    }
 }
 
 #[cfg(test)]

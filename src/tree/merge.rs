@@ -33,6 +33,59 @@ pub fn merge(base: &mut Map, overlay: Map) {
     }
 }
 
+/// Merges `overlays` onto `base` one after another, exactly as [`merge`] would merge each in turn,
+/// in time linear in their size: the key index of each of `base`'s mappings is made once and kept
+/// from one overlay to the next. (Merging each with [`merge`] indexes anew every mapping it
+/// touches: 40,000 overlay patches of one HelmRelease, each adding a key, took 40,000 times the
+/// size of the mapping they grow.)
+pub fn merge_all(base: &mut Map, overlays: impl IntoIterator<Item = Map>) {
+    let mut indexed = Indexed::default();
+    for overlay in overlays {
+        indexed.merge(base, overlay);
+    }
+}
+
+/// The key index of a mapping, made when first needed, and those of the mappings it holds, by
+/// the position of their entry.
+#[derive(Default)]
+struct Indexed {
+    keys: Option<KeyIndex>,
+    inner: std::collections::HashMap<usize, Indexed>,
+}
+
+impl Indexed {
+    fn merge(&mut self, base: &mut Map, overlay: Map) {
+        let Indexed { keys, inner } = self;
+        let keys = keys.get_or_insert_with(|| KeyIndex::of(&base.entries));
+        for entry in overlay.entries {
+            match keys.find(&base.entries, &entry.key) {
+                Some(i) => {
+                    let existing = &mut base.entries[i];
+                    match (&mut existing.value.value, entry.value.value) {
+                        (Value::Map(into), Value::Map(from)) => {
+                            inner.entry(i).or_default().merge(into, from);
+                            existing.key_span = entry.key_span;
+                        }
+                        (_, value) => {
+                            *existing = crate::tree::Entry {
+                                key: entry.key,
+                                key_span: entry.key_span,
+                                value: Node { value, ..entry.value },
+                            };
+                            // What was indexed there is gone.
+                            inner.remove(&i);
+                        }
+                    }
+                }
+                None => {
+                    base.entries.push(entry);
+                    keys.added(&base.entries);
+                }
+            }
+        }
+    }
+}
+
 /// Removes keys whose value is `null`, at every depth of mappings: Helm deletes a key set to null
 /// when it coalesces the merged values with the chart's defaults.
 pub fn drop_nulls(map: &mut Map) {
@@ -76,6 +129,30 @@ mod tests {
         // Provenance: the overriding value points into the second layer.
         assert_eq!(root.get(&["a", "w"]).unwrap().span.source, SourceId(1));
         assert_eq!(root.get(&["a", "x"]).unwrap().span.source, SourceId(0));
+    }
+
+    #[test]
+    fn merging_all_at_once_is_merging_one_after_another() {
+        let layers = [
+            "a: {x: 1, y: 2}\nb: 1\nc: {d: {e: 1}}\n",
+            "a: {y: 3, z: 4}\nb: {now: map}\nc: 2\n",
+            "b: {more: 1}\nc: {d: {f: 2}}\nlist: [1]\n",
+            "a: null\nb: {now: again}\nc: {d: {e: 5}}\n",
+        ];
+        // Mappings of more than 16 keys are indexed by hash: grow one past that, key by key.
+        let mut many: Vec<String> = (0..40)
+            .map(|i| format!("big: {{k{i}: {i}, r{}: {i}}}\n", i / 2))
+            .collect();
+        // Replaced by a scalar, then by a mapping again: the old index must not be used.
+        many.extend(["big: 1\n", "big: {k39: a, k1: b}\n", "big: {k1: c, k39: d}\n"].map(String::from));
+        for texts in [layers.map(String::from).to_vec(), many] {
+            let maps = || texts.iter().enumerate().map(|(i, t)| map(i as u32, t));
+            let mut one_by_one = Map::default();
+            maps().for_each(|m| merge(&mut one_by_one, m));
+            let mut all = Map::default();
+            merge_all(&mut all, maps());
+            assert_eq!(all, one_by_one);
+        }
     }
 
     #[test]

@@ -1,11 +1,13 @@
 //! Adversarial input: each case ends, within bounded memory, with the message, position and exit code
 //! a user sees. acp-check runs under an address-space limit (`prlimit --as`), so runaway memory aborts it
 //! and fails the test, and under a generous wall-clock guard, so a hang fails the test instead of
-//! blocking CI. No time is asserted: speed is measured in benchmarks, not here.
+//! blocking CI. No time is asserted (speed is measured in benchmarks, not here), but for one guard of
+//! complexity with a wide margin: `forty_thousand_overlay_patches_of_one_helm_release`.
 
 use crate::common;
 
 use std::io::{Read, Write};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -19,13 +21,25 @@ const WALL_CLOCK_GUARD: Duration = Duration::from_secs(300);
 
 /// Runs acp-check with `args` (and `stdin`) under the memory limit and the wall-clock guard.
 fn guarded(args: &[&str], stdin: Option<Vec<u8>>) -> Run {
+    guarded_in(&root(), args, stdin, WALL_CLOCK_GUARD)
+}
+
+/// [`guarded`], run in `cwd`, with a guard of its own.
+fn guarded_in(cwd: &Path, args: &[&str], stdin: Option<Vec<u8>>, guard: Duration) -> Run {
+    limited(MEMORY_LIMIT, cwd, args, stdin, guard)
+}
+
+/// [`guarded_in`] under an address-space limit of `memory` bytes.
+fn limited(memory: u64, cwd: &Path, args: &[&str], stdin: Option<Vec<u8>>, guard: Duration) -> Run {
     let mut child = Command::new("prlimit")
-        .arg(format!("--as={MEMORY_LIMIT}"))
+        .arg(format!("--as={memory}"))
         .arg("--")
         .arg(env!("CARGO_BIN_EXE_acp-check"))
         .args(args)
-        .current_dir(root())
+        .current_dir(cwd)
         .env_remove("NO_COLOR")
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("ACP_CHECK_REDIS_PASSWORD")
         .stdin(if stdin.is_some() {
             Stdio::piped()
         } else {
@@ -57,9 +71,9 @@ fn guarded(args: &[&str], stdin: Option<Vec<u8>>) -> Run {
         if let Some(status) = child.try_wait().unwrap() {
             break status;
         }
-        if started.elapsed() > WALL_CLOCK_GUARD {
+        if started.elapsed() > guard {
             child.kill().unwrap();
-            panic!("acp-check {args:?} did not end within {WALL_CLOCK_GUARD:?}");
+            panic!("acp-check {args:?} did not end within {guard:?}");
         }
         std::thread::sleep(Duration::from_millis(20));
     };
@@ -551,7 +565,9 @@ fn thousands_of_documents() {
         vec![(4, 12)]
     );
 
-    // 3,000 HelmReleases in one manifest: each is a release, each bad value reported where written.
+    // 3,000 HelmReleases in one manifest: each is a release, each bad value reported where written,
+    // up to 100 of them (a report shows no more of one rule in one file), then one finding that
+    // counts the rest, where they start.
     let releases: String = (0..3000)
         .map(|i| {
             format!(
@@ -563,24 +579,31 @@ fn thousands_of_documents() {
     let path = write(&dir, "releases.yaml", releases);
     let run = lint(&[&path]);
     assert_eq!(run.code, 1);
-    let lines: Vec<(u64, u64)> = findings(&run)
+    let found: Vec<(u64, u64, String)> = findings(&run)
         .into_iter()
         .filter(|f| f.0 == "schema-type")
-        .map(|f| (f.1, f.2))
+        .map(|f| (f.1, f.2, f.3))
         .collect();
-    let expected: Vec<(u64, u64)> = (0..3000).map(|i| (12 * i + 12, 14)).collect();
+    let lines: Vec<(u64, u64)> = found.iter().map(|f| (f.0, f.1)).collect();
+    let expected: Vec<(u64, u64)> = (0..101).map(|i| (12 * i + 12, 14)).collect();
     assert_eq!(lines, expected);
+    assert_eq!(
+        found[100].2,
+        "and 2900 more `schema-type` findings in this file, not shown: a report shows the first 100 of a \
+         rule in a file"
+    );
     let human = lint_human(&[&path]);
     assert_eq!(human.code, 1);
     assert!(
-        human.stdout.contains("36000 │       nodes: \"six\"\n"),
-        "the last release's snippet"
+        human.stdout.contains("1212 │       nodes: \"six\"\n"),
+        "the snippet of the first release not shown"
     );
 }
 
 #[test]
 fn a_hundred_thousand_wrong_addresses() {
-    // Each wrong address is its own finding, on its own line.
+    // Each wrong address is its own finding, on its own line: the first 100 of them, then one that
+    // counts the rest.
     let dir = scratch("addresses");
     let n = 100_000;
     let mut text = String::from("redis-cluster:\n  fullnameOverride: rc\nacp:\n  redis:\n    addrs:\n");
@@ -595,8 +618,17 @@ fn a_hundred_thousand_wrong_addresses() {
         .filter(|f| f.0 == "redis-addrs-mismatch")
         .map(|f| f.1)
         .collect();
-    assert_eq!(lines.len(), n);
-    assert_eq!((lines[0], lines[n - 1]), (6, 5 + n as u64));
+    assert_eq!(lines.len(), 101);
+    assert_eq!((lines[0], lines[99], lines[100]), (6, 105, 106));
+    let last = findings(&run).pop().unwrap();
+    assert_eq!(
+        (last.0.as_str(), last.3.as_str()),
+        (
+            "redis-addrs-mismatch",
+            "and 99900 more `redis-addrs-mismatch` findings in this file, not shown: a report shows the \
+             first 100 of a rule in a file"
+        )
+    );
 }
 
 #[test]
@@ -769,7 +801,493 @@ fn thousands_of_unknown_keys() {
         .iter()
         .filter(|f| f["rule"] == "unknown-key")
         .collect();
-    assert_eq!(unknown.len(), 20_000);
-    assert_eq!(unknown[19_999]["location"]["line"], 20_001);
-    assert_eq!(unknown[19_999]["location"]["path"], "/redis-cluster/k19999");
+    // The first 100 are shown (a report shows no more of one rule in one file), then one finding,
+    // at the rule's severity, where the rest start.
+    assert_eq!(unknown.len(), 101);
+    assert_eq!(unknown[99]["location"]["line"], 101);
+    assert_eq!(unknown[99]["location"]["path"], "/redis-cluster/k99");
+    assert_eq!(
+        unknown[100]["message"],
+        "and 19900 more `unknown-key` findings in this file, not shown: a report shows the first 100 of a \
+         rule in a file"
+    );
+    assert_eq!(unknown[100]["location"]["line"], 102);
+    assert_eq!(unknown[100]["severity"], unknown[0]["severity"]);
+}
+
+#[test]
+fn megabytes_of_suppression_comments() {
+    // 8 MB of suppression comments, ten rule ids each, suppressing nothing, made 594,930
+    // `unused-suppression` findings: a 290 MB report, 1.3 GB of memory. A report shows the first
+    // 100 findings of a rule in a file, then one that counts the rest (which are never made).
+    let dir = scratch("suppressions");
+    let line = format!("# acp-check: ignore[{}]\n", ["unknown-key"; 10].join(","));
+    let count = (8 << 20) / line.len();
+    let path = write(&dir, "values.yaml", format!("a: 1\n{}", line.repeat(count)));
+    let run = limited(
+        256 << 20,
+        &root(),
+        &["lint", "--format", "json", &path],
+        None,
+        WALL_CLOCK_GUARD,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let found = findings(&run);
+    assert_eq!(found.len(), 101);
+    assert!(found[..100].iter().all(|f| f.0 == "unused-suppression"));
+    assert_eq!(
+        found[100],
+        (
+            "unused-suppression".to_string(),
+            12,
+            1,
+            format!(
+                "and {} more `unused-suppression` findings in this file, not shown: a report shows the first \
+                 100 of a rule in a file",
+                count * 10 - 100
+            )
+        )
+    );
+    assert_eq!(run.json()["findings"][100]["severity"], "warning");
+    // As an error, the count is an error too: the exit code stays what the findings make it.
+    let config = write(&dir, "config.toml", "[rules]\nunused-suppression = \"error\"\n");
+    let run = lint(&["--config", &config, &path]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.json()["findings"][100]["severity"], "error");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A named pipe at `path`, which no one writes to.
+fn fifo(path: &Path) -> String {
+    let made = Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo (coreutils)");
+    assert!(made.success());
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn files_that_never_end() {
+    // Every file acp-check reads by name, given an endless device or a named pipe without a writer:
+    // they were read whole (`/dev/zero` ran out of memory) or waited for for ever (the pipe). Each
+    // is refused with its name and what is wrong, exit 2, the device at its size cap and the pipe
+    // after 3 seconds.
+    let dir = scratch("never-end");
+    let pipe = fifo(&dir.join("pipe"));
+    let certs = crate::live::Certificates::make(&dir);
+    let cert = certs.path("client.crt");
+    let values = root().join("examples/values.yaml").to_string_lossy().into_owned();
+    let tls_values = write(
+        &dir,
+        "tls-values.yaml",
+        "acp:\n  redis:\n    addrs: [127.0.0.1:1]\n    tls: {enabled: true, ca: FILE}\n",
+    );
+    let addr = ["probe", "--addr", "127.0.0.1:1"];
+    // (the command line with FILE for the file, what the message says before the file's name, the
+    // kind of file and its cap)
+    let cases: Vec<(Vec<&str>, &str, &str, &str)> = vec![
+        (vec!["lint", "FILE"], "", "one file", "32 MiB"),
+        (vec!["lint", "-f", "FILE"], "", "one file", "32 MiB"),
+        (
+            vec!["lint", "--set-file", "a=FILE"],
+            "--set-file #1 `a=FILE`: column 3: ",
+            "one file",
+            "32 MiB",
+        ),
+        (
+            vec!["lint", "--config", "FILE", &values],
+            "",
+            "a config file",
+            "1 MiB",
+        ),
+        (
+            [&addr[..], &["--password-file", "FILE"]].concat(),
+            "--password-file ",
+            "a password file",
+            "1 MiB",
+        ),
+        (
+            [&addr[..], &["--tls-ca", "FILE"]].concat(),
+            "CA ",
+            "a PEM file",
+            "1 MiB",
+        ),
+        (
+            [&addr[..], &["--tls-cert", "FILE", "--tls-key", &cert]].concat(),
+            "client certificate ",
+            "a PEM file",
+            "1 MiB",
+        ),
+        (
+            [&addr[..], &["--tls-cert", &cert, "--tls-key", "FILE"]].concat(),
+            "client key ",
+            "a PEM file",
+            "1 MiB",
+        ),
+        (vec!["probe", "-f", "VALUES"], "CA ", "a PEM file", "1 MiB"),
+    ];
+    std::thread::scope(|scope| {
+        for (args, before, what, cap) in &cases {
+            for file in ["/dev/zero", pipe.as_str()] {
+                let dir = &dir;
+                let tls_values = &tls_values;
+                scope.spawn(move || {
+                    let tls_values = if args.contains(&"VALUES") {
+                        let text = std::fs::read_to_string(tls_values).unwrap();
+                        let name = format!("tls-values-{}.yaml", file.len());
+                        write(dir, &name, text.replace("FILE", file))
+                    } else {
+                        String::new()
+                    };
+                    let args: Vec<String> = args
+                        .iter()
+                        .map(|a| a.replace("FILE", file).replace("VALUES", &tls_values))
+                        .collect();
+                    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                    let run = guarded_in(&root(), &args, None, Duration::from_secs(60));
+                    let why = if file == "/dev/zero" {
+                        format!("is a character device that gave more than {cap}, the most acp-check reads from {what}")
+                    } else {
+                        "is a named pipe (FIFO) that gave no end within 3s".to_string()
+                    };
+                    let before = before.replace("FILE", file);
+                    assert_eq!(
+                        (run.code, run.stderr.as_str()),
+                        (2, format!("acp-check: error: {before}{file}: {why}\n").as_str()),
+                        "{args:?}"
+                    );
+                });
+            }
+        }
+        // The config file found by walking up from the working directory.
+        for (name, target) in [("zero", "/dev/zero"), ("pipe", pipe.as_str())] {
+            let cwd = dir.join(format!("walk-{name}"));
+            std::fs::create_dir_all(&cwd).unwrap();
+            std::os::unix::fs::symlink(target, cwd.join(".acp-check.toml")).unwrap();
+            let values = &values;
+            scope.spawn(move || {
+                let run = guarded_in(&cwd, &["lint", values], None, Duration::from_secs(60));
+                let why = if name == "zero" {
+                    "is a character device that gave more than 1 MiB, the most acp-check reads from a config file"
+                } else {
+                    "is a named pipe (FIFO) that gave no end within 3s"
+                };
+                let config = cwd.join(".acp-check.toml");
+                assert_eq!(
+                    (run.code, run.stderr),
+                    (2, format!("acp-check: error: {}: {why}\n", config.display()))
+                );
+            });
+        }
+    });
+    // A regular config file over its cap, too.
+    let big = write(&dir, "big.toml", format!("# {}\n", "x".repeat(1 << 20)));
+    let run = lint(&["--config", &big, &values]);
+    assert_eq!(
+        (run.code, run.stderr),
+        (
+            2,
+            format!(
+                "acp-check: error: {big}: larger than 1 MiB, the most acp-check reads from a config file\n"
+            )
+        )
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn explain_reads_a_300_megabyte_line_in_bounded_memory() {
+    // `explain -` read whole lines: a 300 MB line took 836 MB. Now it keeps the start of a long
+    // line and skips the rest as it reads: under 128 MiB of address space, the answer comes.
+    const LIMIT: u64 = 128 << 20;
+    let line = "{\"error\":\"failed to create redis client: failed to get redis info: ERR unknown command \
+                `FT.INFO`, with args beginning with: `default-index`, \",\"level\":\"fatal\",\"msg\":\"failed to create storage\"}";
+    let mut log = vec![b'x'; 300 << 20];
+    log.push(b'\n');
+    log.extend_from_slice(line.as_bytes());
+    log.push(b'\n');
+    let run = limited(LIMIT, &root(), &["explain", "-"], Some(log), WALL_CLOCK_GUARD);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with(
+            "Failure mode 3: the platform reaches Redis, but the RediSearch module is not loaded"
+        ),
+        "{}",
+        run.stdout
+    );
+    // Without a line feed at all: the line's start is the query, refused in one line.
+    let run = limited(
+        LIMIT,
+        &root(),
+        &["explain", "-"],
+        Some(vec![b'x'; 300 << 20]),
+        WALL_CLOCK_GUARD,
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with(&format!(
+            "acp-check: error: `{}…` is neither a rule id",
+            "x".repeat(80)
+        )),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn set_flags_padding_lists_share_one_budget() {
+    // Each flag could pad lists with a million nulls: 1,500 flags of `kN[65536]=1` made 3.3 GB.
+    // The flags of a command line share the budget: the 17th flag is past it, and stops the run.
+    let mut args: Vec<String> = vec!["lint".into()];
+    for i in 0..1500 {
+        args.push("--set".into());
+        args.push(format!("k{i}[65536]=1"));
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let run = guarded(&args, None);
+    assert_eq!(
+        (run.code, run.stderr.as_str(), run.stdout.as_str()),
+        (
+            2,
+            "acp-check: error: --set #17 `k16[65536]=1`: column 4: lists padded with more than 1048576 \
+             nulls by the --set, --set-string and --set-file flags together\n",
+            ""
+        )
+    );
+}
+
+/// acp-check run with its standard output going to `stdout`, to its end.
+fn run_to(stdout: Stdio, args: &[&str]) -> (i32, String) {
+    let out = common::acp_check()
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(stdout)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn output_that_cannot_be_written() {
+    // A failed write to standard output exited 0 or 1, as if the report had been read. Now every
+    // command's output exits 2 when it cannot be written (`> /dev/full`), and says why.
+    let full = || Stdio::from(std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap());
+    let commands: [&[&str]; 9] = [
+        &["lint", "examples/values.yaml"],
+        &["lint", "--format", "json", "examples/values.yaml"],
+        &["lint", "--format", "sarif", "fixtures/valid"],
+        &["rules"],
+        &["rules", "--format", "json"],
+        &["explain", "duplicate-key"],
+        &["schema"],
+        &["schema", "redis-cluster"],
+        &["completions", "bash"],
+    ];
+    for args in commands {
+        assert_eq!(
+            run_to(full(), args),
+            (
+                2,
+                "acp-check: error: writing to standard output: No space left on device\n".into()
+            ),
+            "{args:?}"
+        );
+    }
+    // A report to a file that cannot be written, too.
+    for args in [
+        ["lint", "--output", "/dev/full", "examples/values.yaml"],
+        ["lint", "--format", "json=/dev/full", "examples/values.yaml"],
+    ] {
+        assert_eq!(
+            run_to(Stdio::null(), &args),
+            (
+                2,
+                "acp-check: error: writing the report to /dev/full: No space left on device\n".into()
+            ),
+            "{args:?}"
+        );
+    }
+    // A reader that stops reading (`| head`) is no failure: nothing is said, and the exit code is
+    // the findings' (1 for the example's errors, 0 for the others).
+    for (args, code) in [
+        (&["lint", "examples/values.yaml"][..], 1),
+        (&["lint", "--format", "json", "fixtures/valid"][..], 0),
+        (&["rules"][..], 0),
+        (&["completions", "bash"][..], 0),
+    ] {
+        let mut child = common::acp_check()
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            (out.status.code(), String::from_utf8_lossy(&out.stderr).as_ref()),
+            (Some(code), ""),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn a_report_over_an_input_is_refused() {
+    // `--format json=values.yaml` replaced the values with the report. A report path that is a file
+    // the run reads is refused, however it is spelt, and the file is left as it was.
+    let dir = scratch("report-over-input");
+    let values = write(&dir, "values.yaml", "redis-cluster:\n  cluster:\n    nodes: 6\n");
+    let found = write(&dir, "tree/prod/values.yaml", "image: x\n");
+    let base = write(&dir, "base.yaml", "a: 1\n");
+    let config = write(&dir, "config.toml", "[rules]\n");
+    let tree = dir.join("tree").to_string_lossy().into_owned();
+    let linked = dir.join("linked.yaml");
+    std::fs::hard_link(&values, &linked).unwrap();
+    let linked = linked.to_string_lossy().into_owned();
+    let respelt = dir.join("tree/../values.yaml").to_string_lossy().into_owned();
+    let refused = |args: &[&str], report: &str, input: &str| {
+        let run = guarded(args, None);
+        assert_eq!(
+            (run.code, run.stderr.as_str(), run.stdout.as_str()),
+            (
+                2,
+                format!(
+                    "acp-check: error: {report}: is also an input of this run ({input}): acp-check does not \
+                     write a report over it; give the report another path\n"
+                )
+                .as_str(),
+                ""
+            ),
+            "{args:?}"
+        );
+    };
+    let format = |f: &str, path: &str| format!("--format={f}={path}");
+    refused(&["lint", &values, &format("json", &values)], &values, &values);
+    refused(&["lint", &values, "--output", &values], &values, &values);
+    refused(&["lint", &values, &format("sarif", &respelt)], &respelt, &values);
+    refused(&["lint", &values, &format("junit", &linked)], &linked, &values);
+    refused(&["lint", &tree, &format("json", &found)], &found, &found);
+    refused(&["lint", &values, "-f", &base, "--output", &base], &base, &base);
+    refused(
+        &["lint", &values, "--config", &config, &format("json", &config)],
+        &config,
+        &config,
+    );
+    for (name, text) in [
+        ("values.yaml", "redis-cluster:\n  cluster:\n    nodes: 6\n"),
+        ("base.yaml", "a: 1\n"),
+    ] {
+        assert_eq!(std::fs::read_to_string(dir.join(name)).unwrap(), text);
+    }
+    // Another file, existing or not, takes the report.
+    let other = write(&dir, "report.json", "old");
+    let run = guarded(
+        &[
+            "lint",
+            &values,
+            &format("json", &other),
+            "--output",
+            &dir.join("new.txt").to_string_lossy(),
+        ],
+        None,
+    );
+    assert!(run.code < 2 && run.stderr.is_empty(), "{}", run.stderr);
+    assert!(std::fs::read_to_string(&other).unwrap().starts_with('{'));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn forty_thousand_overlay_patches_of_one_helm_release() {
+    // Each patch was merged with the key index of the values it grows made anew: 40,000 patches,
+    // each adding a key, took 44 s (release build). Now the indexes are kept from one patch to the
+    // next: linear, 3 s in a debug build. The bound is a complexity guard, with a margin of ten.
+    let api = "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: redis}\n";
+    let mut text = format!("{api}spec:\n  chart: {{spec: {{chart: redis-cluster}}}}\n  values: {{a: 1}}\n");
+    for i in 0..40_000 {
+        text.push_str(&format!("---\n{api}spec:\n  values: {{k{i}: {i}}}\n"));
+    }
+    let dir = scratch("overlays");
+    let path = write(&dir, "release.yaml", text);
+    let started = Instant::now();
+    let run = lint(&[&path]);
+    let took = started.elapsed();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(took < Duration::from_secs(60), "{took:?}");
+    // Every patch was merged: `a` and the 40,000 keys are unknown to the chart.
+    let last = findings(&run)
+        .into_iter()
+        .rfind(|f| f.0 == "unknown-key")
+        .unwrap();
+    assert_eq!(
+        last.3,
+        "and 39901 more `unknown-key` findings in this file, not shown: a report shows the first 100 of a \
+         rule in a file"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn control_characters_in_file_names() {
+    // A file named with terminal escapes reached the human report and GitHub's `file=` raw: the
+    // name cleared the screen, or broke the annotation at its line feed. Now every format shows the
+    // name with its control characters escaped (JSON and SARIF encode them already), and so do
+    // error messages.
+    let dir = scratch("escape-names");
+    let name = "\u{1b}[2J\u{7}evil\n.yaml";
+    let path = write(&dir, name, "a: 1\na: 2\n");
+    let shown = format!("{}/\\u{{1b}}[2J\\u{{7}}evil\\u{{a}}.yaml", dir.display());
+    let raw_controls = |text: &str| {
+        text.chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+    };
+    for format in ["human", "github", "junit", "sarif", "json"] {
+        let run = guarded(&["lint", "--format", format, &path], None);
+        assert_eq!(run.code, 1, "{format}: {}", run.stderr);
+        assert!(!raw_controls(&run.stdout), "{format}: {:?}", run.stdout);
+        // One line per annotation: the name's line feed does not split one.
+        assert_eq!(
+            run.stdout.lines().count() > 1,
+            format != "github",
+            "{format}: {:?}",
+            run.stdout
+        );
+        match format {
+            "human" => assert!(run.stdout.contains(&shown), "{}", run.stdout),
+            "github" => assert!(
+                run.stdout.starts_with(&format!(
+                    "::error file={},line=2",
+                    shown.replace(':', "%3A").replace(',', "%2C")
+                )),
+                "{}",
+                run.stdout
+            ),
+            "junit" => assert!(run.stdout.contains("evil"), "{}", run.stdout),
+            "sarif" => assert!(run.stdout.contains("%1B%5B2J%07evil%0A.yaml"), "{}", run.stdout),
+            // The JSON string is the name itself, its control characters encoded by JSON.
+            _ => assert_eq!(run.json()["findings"][0]["location"]["file"], path.as_str()),
+        }
+    }
+    // In a message of exit code 2, too.
+    let missing = dir
+        .join("\u{1b}]0;title\u{7}.yaml")
+        .to_string_lossy()
+        .into_owned();
+    let run = guarded(&["lint", &missing], None);
+    assert_eq!(
+        (run.code, run.stderr),
+        (
+            2,
+            format!(
+                "acp-check: error: {}/\\u{{1b}}]0;title\\u{{7}}.yaml: no such file or directory\n",
+                dir.display()
+            )
+        )
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }
