@@ -97,7 +97,7 @@ pub fn probe(target: Target, settings: &Settings) -> NodeReport {
             Err(failure) => {
                 report
                     .findings
-                    .push(first_reply_failure(&name, &address, &failure, settings));
+                    .push(first_reply_failure(&name, &auth, &address, &failure, settings));
                 return report;
             }
         }
@@ -113,7 +113,7 @@ pub fn probe(target: Target, settings: &Settings) -> NodeReport {
         Ok(reply) => Info::parse(reply.text().unwrap_or("")),
         Err(failure) => {
             let finding = if settings.password.is_none() {
-                first_reply_failure(&name, &address, &failure, settings)
+                first_reply_failure(&name, &Command::Info, &address, &failure, settings)
             } else {
                 lost(&name, &Command::Info, &failure)
             };
@@ -212,20 +212,35 @@ fn tls_failure(name: &str, failure: &Failure, settings: &Settings) -> Finding {
     tls_handshake_failed::live(name, kind, settings.tls.is_some())
 }
 
-/// The first reply failed (before any answer): TLS mismatches show here, and nodes that died.
-fn first_reply_failure(name: &str, address: &Address, failure: &Failure, settings: &Settings) -> Finding {
-    // A closed connection is a TLS port refusing a plain client, or a node going down (behind a
-    // port-forward, a dead pod's connections are accepted and closed): ask the port for TLS.
-    if matches!(failure, Failure::Closed)
+/// The first reply failed (before any answer): TLS mismatches show here, servers that are not
+/// Redis, and nodes that died.
+fn first_reply_failure(
+    name: &str,
+    command: &Command,
+    address: &Address,
+    failure: &Failure,
+    settings: &Settings,
+) -> Finding {
+    // A closed connection, or bytes that are not RESP, is a TLS port refusing a plain client, or
+    // something else: a node going down (behind a port-forward, a dead pod's connections are
+    // accepted and closed), a server that is not Redis. Ask the port for TLS.
+    if matches!(failure, Failure::Closed | Failure::Protocol(_))
         && settings.tls.is_none()
         && !resp::speaks_tls(address, settings.timeout)
     {
-        return redis_unreachable::closed_at_first_command(name);
+        return match failure {
+            Failure::Protocol(e) => redis_unreachable::not_redis(
+                name,
+                &command.name(),
+                &format!("bytes that are not the Redis protocol ({e})"),
+            ),
+            _ => redis_unreachable::closed_at_first_command(name),
+        };
     }
     match failure {
         Failure::Closed | Failure::Protocol(_) | Failure::Tls(_) => tls_failure(name, failure, settings),
         Failure::Timeout => redis_unreachable::no_answer(name, &address.to_string(), settings.timeout),
-        other => lost(name, &Command::Ping, other),
+        other => lost(name, command, other),
     }
 }
 

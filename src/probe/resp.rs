@@ -417,11 +417,13 @@ fn io_failure(e: io::Error, tls: bool) -> Failure {
     }
 }
 
+/// One line of a reply, without its CRLF, as bytes: a server may send any bytes, and a reply is
+/// only read as text where its type says it is text.
 fn read_line(
     reader: &mut BufReader<Stream>,
     deadline: Instant,
     budget: &mut usize,
-) -> Result<String, Failure> {
+) -> Result<Vec<u8>, Failure> {
     let mut line = Vec::new();
     loop {
         set_deadline(reader.get_ref().tcp(), deadline)?;
@@ -452,7 +454,20 @@ fn read_line(
         return Err(Failure::Protocol("a line without CRLF".into()));
     }
     line.truncate(line.len() - 2);
-    Ok(String::from_utf8_lossy(&line).into_owned())
+    Ok(line)
+}
+
+/// Bytes a server sent, quoted on one line for a message.
+fn quoted(bytes: &[u8]) -> String {
+    crate::core::text::preview(&String::from_utf8_lossy(bytes), 24)
+}
+
+/// The number after a length or integer type byte.
+fn number(rest: &[u8]) -> Result<i64, Failure> {
+    std::str::from_utf8(rest)
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .ok_or_else(|| Failure::Protocol(format!("`{}` is not a number", quoted(rest))))
 }
 
 fn read_reply(
@@ -465,28 +480,24 @@ fn read_reply(
         return Err(Failure::Protocol("the reply is nested too deeply".into()));
     }
     let line = read_line(reader, deadline, budget)?;
-    let (kind, rest) = line.split_at(line.len().min(1));
-    let number = |rest: &str| -> Result<i64, Failure> {
-        rest.parse().map_err(|_| {
-            Failure::Protocol(format!(
-                "`{}` is not a number",
-                crate::core::text::preview(rest, 24)
-            ))
-        })
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    // The type is the first byte, whatever the bytes after it are.
+    let Some((&kind, rest)) = line.split_first() else {
+        return Err(Failure::Protocol("an empty line".into()));
     };
     match kind {
-        "+" => Ok(Reply::Status(rest.to_string())),
-        "-" => Ok(Reply::Error(rest.to_string())),
-        ":" => Ok(Reply::Int(number(rest)?)),
-        "$" => {
+        b'+' => Ok(Reply::Status(text(rest))),
+        b'-' => Ok(Reply::Error(text(rest))),
+        b':' => Ok(Reply::Int(number(rest)?)),
+        b'$' => {
             let len = number(rest)?;
             if len < 0 {
                 return Ok(Reply::Bulk(None));
             }
-            let len = len as usize;
-            if len + 2 > *budget {
-                return Err(Failure::Protocol("the reply is too large".into()));
-            }
+            let len = usize::try_from(len)
+                .ok()
+                .filter(|len| len.checked_add(2).is_some_and(|n| n <= *budget))
+                .ok_or_else(|| Failure::Protocol("the reply is too large".into()))?;
             *budget -= len + 2;
             let mut data = vec![0; len + 2];
             let mut filled = 0;
@@ -500,15 +511,18 @@ fn read_reply(
                     Err(e) => return Err(io_failure(e, tls)),
                 }
             }
+            if !data.ends_with(b"\r\n") {
+                return Err(Failure::Protocol("a bulk string longer than its length".into()));
+            }
             data.truncate(len);
-            Ok(Reply::Bulk(Some(String::from_utf8_lossy(&data).into_owned())))
+            Ok(Reply::Bulk(Some(text(&data))))
         }
-        "*" => {
+        b'*' => {
             let len = number(rest)?;
             if len < 0 {
                 return Ok(Reply::Array(None));
             }
-            if len as usize > MAX_ARRAY_ITEMS {
+            if len as u64 > MAX_ARRAY_ITEMS as u64 {
                 return Err(Failure::Protocol("the reply has too many items".into()));
             }
             let mut items = Vec::with_capacity(len as usize);
@@ -517,10 +531,7 @@ fn read_reply(
             }
             Ok(Reply::Array(Some(items)))
         }
-        _ => Err(Failure::Protocol(format!(
-            "it begins with `{}`",
-            crate::core::text::preview(&line, 24)
-        ))),
+        _ => Err(Failure::Protocol(format!("it begins with `{}`", quoted(&line)))),
     }
 }
 

@@ -13,7 +13,8 @@ pub static RULE: Rule = Rule {
     summary: "live: refused, no route, DNS failure or timeout (failure mode 1)",
     docs: r#"## What it checks
 That every address the platform will dial (and every node a cluster announces) accepts a TCP
-connection within the timeout: the host name resolves, something listens on the port, and it answers.
+connection within the timeout: the host name resolves, something listens on the port, and it answers
+as Redis does (`INFO` is a text with `redis_version`, each reply has the type Redis gives it).
 
 ## Why it matters
 The platform's Redis client dials these addresses at start-up and stops with a fatal
@@ -113,4 +114,15 @@ pub fn command_failed(target: &str, command: &str, error: &str, cluster_client: 
     Finding::new(&RULE, format!("{command} failed: {}", preview(error.trim(), 200)))
         .on(target)
         .log_line(platform_log::redis_error(error, cluster_client))
+}
+
+/// Live: the server answers, but not as Redis does (`+OK` to `INFO`, an `INFO` without
+/// `redis_version`, bytes that are not RESP): another service on the port, or not Redis.
+pub fn not_redis(target: &str, command: &str, answer: &str) -> Finding {
+    Finding::new(
+        &RULE,
+        format!("the server answers, but not as Redis does: {command} answered {answer}"),
+    )
+    .on(target)
+    .help("check the address and port: something other than Redis listens there (another service, a proxy without a backend); the platform's client cannot use it")
 }
