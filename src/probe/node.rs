@@ -67,13 +67,8 @@ pub fn probe(target: Target, settings: &Settings) -> NodeReport {
     };
     let name = report.target.name();
     let address = report.target.reachable.clone();
-    let mut conn = match Connection::open(
-        &address.host,
-        address.port,
-        settings.tls.as_ref(),
-        settings.timeout,
-    ) {
-        Ok(conn) => conn,
+    let mut session = match Session::open(&address, settings) {
+        Ok(session) => session,
         Err(failure) => {
             report
                 .findings
@@ -81,57 +76,75 @@ pub fn probe(target: Target, settings: &Settings) -> NodeReport {
             return report;
         }
     };
+    let cx = Probing {
+        name: &name,
+        address: &address,
+        settings,
+    };
+    checks(&cx, &mut session, &mut report);
+    if let Some(f) = session.not_run(&name) {
+        report.findings.push(f);
+    }
+    report
+}
 
+/// What the checks of one node need to word their findings.
+struct Probing<'a> {
+    name: &'a str,
+    address: &'a Address,
+    settings: &'a Settings,
+}
+
+/// The checks, in the platform's order; one that fails stops those that need it.
+fn checks(cx: &Probing, session: &mut Session, report: &mut NodeReport) {
+    let (name, settings) = (cx.name, cx.settings);
     // Authenticate as the platform does: AUTH when it has a password, else nothing.
     if let Some(Secret(password)) = &settings.password {
         let auth = Command::Auth {
             user: settings.user.clone(),
             password: password.clone(),
         };
-        match conn.call(&auth) {
+        match session.call(&auth) {
             Ok(Reply::Error(e)) => {
-                report.findings.push(auth_failure(&name, &e, settings));
-                return report;
+                report.findings.push(auth_failure(name, &e, settings));
+                return;
             }
             Ok(_) => {}
             Err(failure) => {
-                report
-                    .findings
-                    .push(first_reply_failure(&name, &auth, &address, &failure, settings));
-                return report;
+                report.findings.extend(first_reply_failure(cx, &auth, &failure));
+                return;
             }
         }
     }
 
-    let info = match conn.call(&Command::Info) {
+    let info = match session.call(&Command::Info) {
         Ok(Reply::Error(e)) => {
             report
                 .findings
-                .push(command_refused(&name, &Command::Info, &e, settings));
-            return report;
+                .push(command_refused(name, &Command::Info, &e, settings));
+            return;
         }
         Ok(reply) => Info::parse(reply.text().unwrap_or("")),
         Err(failure) => {
             let finding = if settings.password.is_none() {
-                first_reply_failure(&name, &Command::Info, &address, &failure, settings)
+                first_reply_failure(cx, &Command::Info, &failure)
             } else {
-                lost(&name, &Command::Info, &failure)
+                lost(cx, &Command::Info, &failure)
             };
-            report.findings.push(finding);
-            return report;
+            report.findings.extend(finding);
+            return;
         }
     };
     report.answered = true;
     report.mode = info.get("redis_mode").map(str::to_string);
-    report.findings.extend(version_findings(&name, &info, settings));
+    report.findings.extend(version_findings(name, &info, settings));
 
     if info.get("cluster_enabled") == Some("1") || report.mode.as_deref() == Some("cluster") {
-        match conn.call(&Command::ClusterInfo) {
-            Ok(Reply::Error(e)) => {
-                report
-                    .findings
-                    .push(command_refused(&name, &Command::ClusterInfo, &e, settings))
-            }
+        let command = Command::ClusterInfo;
+        match session.call(&command) {
+            Ok(Reply::Error(e)) => report
+                .findings
+                .push(command_refused(name, &command, &e, settings)),
             Ok(reply) => {
                 let cluster = Info::parse(reply.text().unwrap_or(""));
                 let state = cluster.get("cluster_state").unwrap_or("unknown");
@@ -139,21 +152,18 @@ pub fn probe(target: Target, settings: &Settings) -> NodeReport {
                 if state != "ok" || ok_slots < 16384 {
                     report
                         .findings
-                        .push(cluster_state_fail::state(&name, state, ok_slots));
+                        .push(cluster_state_fail::state(name, state, ok_slots));
                 }
             }
-            Err(failure) => report.findings.push(lost(&name, &Command::ClusterInfo, &failure)),
+            Err(failure) => report.findings.extend(lost(cx, &command, &failure)),
         }
-        match conn.call(&Command::ClusterNodes) {
-            Ok(Reply::Error(e)) => {
-                report
-                    .findings
-                    .push(command_refused(&name, &Command::ClusterNodes, &e, settings))
-            }
-            Ok(reply) => report.cluster_nodes = Some(parse_cluster_nodes(reply.text().unwrap_or(""))),
-            Err(failure) => report
+        let command = Command::ClusterNodes;
+        match session.call(&command) {
+            Ok(Reply::Error(e)) => report
                 .findings
-                .push(lost(&name, &Command::ClusterNodes, &failure)),
+                .push(command_refused(name, &command, &e, settings)),
+            Ok(reply) => report.cluster_nodes = Some(parse_cluster_nodes(reply.text().unwrap_or(""))),
+            Err(failure) => report.findings.extend(lost(cx, &command, &failure)),
         }
     }
 
@@ -163,16 +173,97 @@ pub fn probe(target: Target, settings: &Settings) -> NodeReport {
         .iter()
         .any(|f| f.rule.id == cluster_state_fail::RULE.id);
     if settings.search && !cluster_failed {
-        if let Some(f) = search_check(&name, &mut conn, &info, settings) {
-            report.findings.push(f);
+        report.findings.extend(search_check(cx, session, &info));
+    }
+
+    report.findings.extend(memory_findings(name, &info));
+    report.findings.extend(persistence_check(cx, session, &info));
+}
+
+/// The commands sent to one node, on one connection at a time. A connection on which a command
+/// failed is dropped (its late reply would be read as the next command's): the next command
+/// opens a new one (once per node). Commands that cannot be sent (after a second failure) are not
+/// run, and reported together.
+struct Session<'a> {
+    address: &'a Address,
+    settings: &'a Settings,
+    conn: Option<Connection>,
+    reconnects_left: usize,
+    /// The commands not sent, and why the first was not.
+    not_run: Vec<String>,
+    why_not: Option<String>,
+}
+
+impl<'a> Session<'a> {
+    fn open(address: &'a Address, settings: &'a Settings) -> Result<Session<'a>, Failure> {
+        let conn = Connection::open(
+            &address.host,
+            address.port,
+            settings.tls.as_ref(),
+            settings.timeout,
+        )?;
+        Ok(Session {
+            address,
+            settings,
+            conn: Some(conn),
+            reconnects_left: 1,
+            not_run: Vec::new(),
+            why_not: None,
+        })
+    }
+
+    fn call(&mut self, command: &Command) -> Result<Reply, Failure> {
+        if !self.conn.as_ref().is_some_and(Connection::usable) {
+            self.conn = None;
+            if self.reconnects_left == 0 {
+                return self.skip(command, || "a command failed again on a new connection".into());
+            }
+            self.reconnects_left -= 1;
+            match self.reopen() {
+                Ok(conn) => self.conn = Some(conn),
+                Err(failure) => return self.skip(command, || format!("a new connection failed: {failure}")),
+            }
+        }
+        match &mut self.conn {
+            Some(conn) => conn.call(command),
+            None => Err(Failure::NotRun),
         }
     }
 
-    report.findings.extend(memory_findings(&name, &info));
-    if let Some(f) = persistence_check(&name, &mut conn, &info, settings) {
-        report.findings.push(f);
+    /// A new connection, authenticated as the first was.
+    fn reopen(&self) -> Result<Connection, Failure> {
+        let mut conn = Connection::open(
+            &self.address.host,
+            self.address.port,
+            self.settings.tls.as_ref(),
+            self.settings.timeout,
+        )?;
+        if let Some(Secret(password)) = &self.settings.password {
+            let auth = Command::Auth {
+                user: self.settings.user.clone(),
+                password: password.clone(),
+            };
+            match conn.call(&auth)? {
+                Reply::Status(ok) if ok == "OK" => {}
+                _ => return Err(Failure::Protocol("AUTH on the new connection failed".into())),
+            }
+        }
+        Ok(conn)
     }
-    report
+
+    fn skip(&mut self, command: &Command, why: impl FnOnce() -> String) -> Result<Reply, Failure> {
+        self.not_run.push(command.name());
+        if self.why_not.is_none() {
+            self.why_not = Some(why());
+        }
+        Err(Failure::NotRun)
+    }
+
+    /// One finding for the commands not run, if any.
+    fn not_run(&self, name: &str) -> Option<Finding> {
+        let why = self.why_not.as_deref()?;
+        Some(redis_unreachable::not_run(name, &self.not_run, why))
+    }
 }
 
 fn connect_failure(name: &str, address: &Address, failure: &Failure, settings: &Settings) -> Finding {
@@ -214,39 +305,48 @@ fn tls_failure(name: &str, failure: &Failure, settings: &Settings) -> Finding {
 
 /// The first reply failed (before any answer): TLS mismatches show here, servers that are not
 /// Redis, and nodes that died.
-fn first_reply_failure(
-    name: &str,
-    command: &Command,
-    address: &Address,
-    failure: &Failure,
-    settings: &Settings,
-) -> Finding {
+fn first_reply_failure(cx: &Probing, command: &Command, failure: &Failure) -> Option<Finding> {
+    let (name, settings) = (cx.name, cx.settings);
     // A closed connection, or bytes that are not RESP, is a TLS port refusing a plain client, or
     // something else: a node going down (behind a port-forward, a dead pod's connections are
     // accepted and closed), a server that is not Redis. Ask the port for TLS.
     if matches!(failure, Failure::Closed | Failure::Protocol(_))
         && settings.tls.is_none()
-        && !resp::speaks_tls(address, settings.timeout)
+        && !resp::speaks_tls(cx.address, settings.timeout)
     {
-        return match failure {
+        return Some(match failure {
             Failure::Protocol(e) => redis_unreachable::not_redis(
                 name,
                 &command.name(),
                 &format!("bytes that are not the Redis protocol ({e})"),
             ),
             _ => redis_unreachable::closed_at_first_command(name),
-        };
+        });
     }
     match failure {
-        Failure::Closed | Failure::Protocol(_) | Failure::Tls(_) => tls_failure(name, failure, settings),
-        Failure::Timeout => redis_unreachable::no_answer(name, &address.to_string(), settings.timeout),
-        other => lost(name, command, other),
+        Failure::Closed | Failure::Protocol(_) | Failure::Tls(_) => {
+            Some(tls_failure(name, failure, settings))
+        }
+        Failure::Timeout => Some(redis_unreachable::no_answer(
+            name,
+            &cx.address.to_string(),
+            settings.timeout,
+        )),
+        other => lost(cx, command, other),
     }
 }
 
-/// A command got no answer after the connection had worked.
-fn lost(name: &str, command: &Command, failure: &Failure) -> Finding {
-    redis_unreachable::lost(name, &command.name(), &failure.to_string())
+/// A command got no answer after the connection had worked; nothing when it was not sent (the
+/// session reports those together).
+fn lost(cx: &Probing, command: &Command, failure: &Failure) -> Option<Finding> {
+    match failure {
+        Failure::NotRun => None,
+        other => Some(redis_unreachable::lost(
+            cx.name,
+            &command.name(),
+            &other.to_string(),
+        )),
+    }
 }
 
 fn auth_failure(name: &str, error: &str, settings: &Settings) -> Finding {
@@ -292,9 +392,10 @@ fn version_findings(name: &str, info: &Info, settings: &Settings) -> Vec<Finding
 }
 
 /// `FT.INFO <index>`: the platform's second command at start-up.
-fn search_check(name: &str, conn: &mut Connection, info: &Info, settings: &Settings) -> Option<Finding> {
+fn search_check(cx: &Probing, session: &mut Session, info: &Info) -> Option<Finding> {
+    let (name, settings) = (cx.name, cx.settings);
     let command = Command::FtInfo(settings.index.clone());
-    match conn.call(&command) {
+    match session.call(&command) {
         Ok(Reply::Error(e)) => match FtInfoError::of(&e) {
             // The index's slot is served by another node, which the platform's cluster client
             // follows (and this probe checks there). The module is loaded.
@@ -306,7 +407,7 @@ fn search_check(name: &str, conn: &mut Connection, info: &Info, settings: &Setti
         Ok(_) => None,
         Err(failure) => {
             // A module-less Redis answers at once; no answer at all is a node problem.
-            let mut f = lost(name, &command, &failure);
+            let mut f = lost(cx, &command, &failure)?;
             if !info.has_search_module() {
                 f.message.push_str(" (and INFO lists no search module)");
             }
@@ -356,11 +457,12 @@ fn memory_findings(name: &str, info: &Info) -> Vec<Finding> {
 }
 
 /// AOF from `INFO`; RDB snapshots from `CONFIG GET save` when the user may run it.
-fn persistence_check(name: &str, conn: &mut Connection, info: &Info, settings: &Settings) -> Option<Finding> {
+fn persistence_check(cx: &Probing, session: &mut Session, info: &Info) -> Option<Finding> {
+    let (name, settings) = (cx.name, cx.settings);
     if info.get("aof_enabled") != Some("0") {
         return None;
     }
-    match conn.call(&Command::ConfigGet("save")) {
+    match session.call(&Command::ConfigGet("save")) {
         Ok(Reply::Array(Some(items))) => {
             let save = items.get(1).and_then(Reply::text).unwrap_or("");
             save.trim().is_empty().then(|| persistence_disabled::live(name))

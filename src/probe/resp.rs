@@ -104,6 +104,9 @@ pub enum Failure {
     Connect(io::Error),
     /// Nothing within the deadline (connect or reply).
     Timeout,
+    /// Not sent: an earlier command on this connection failed (its late reply could be read as
+    /// this one's).
+    NotRun,
     /// The TLS handshake failed, or TLS broke.
     Tls(String),
     /// The server closed the connection before answering.
@@ -122,6 +125,7 @@ impl std::fmt::Display for Failure {
             Failure::Dns(e) => write!(f, "the host name does not resolve ({e})"),
             Failure::Connect(e) => write!(f, "{}", describe_io(e)),
             Failure::Timeout => f.write_str("no answer within the timeout"),
+            Failure::NotRun => f.write_str("not run"),
             Failure::Tls(e) => write!(f, "TLS failed: {e}"),
             Failure::Closed => f.write_str("the server closed the connection"),
             Failure::Truncated => f.write_str("the server closed the connection in the middle of its reply"),
@@ -200,9 +204,13 @@ const MAX_REPLY_BYTES: usize = 8 << 20;
 const MAX_ARRAY_ITEMS: usize = 1 << 16;
 const MAX_NESTING: usize = 8;
 
+/// One connection to one node. After a failure (no reply in time, bytes that are not RESP, a
+/// connection closed mid-reply) it sends nothing more: a late reply to one command must never be
+/// read as the reply to the next.
 pub struct Connection {
     stream: BufReader<Stream>,
     timeout: Duration,
+    failed: bool,
 }
 
 /// Resolves `host:port` within `timeout` (the system resolver has no timeout of its own).
@@ -297,11 +305,27 @@ impl Connection {
         Ok(Connection {
             stream: BufReader::new(stream),
             timeout,
+            failed: false,
         })
     }
 
     /// Sends one command and reads its reply, both within the timeout. An error reply is a reply.
+    /// A failure leaves the connection unusable: later calls return [`Failure::NotRun`].
     pub fn call(&mut self, command: &Command) -> Result<Reply, Failure> {
+        if self.failed {
+            return Err(Failure::NotRun);
+        }
+        let result = self.exchange(command);
+        self.failed = result.is_err();
+        result
+    }
+
+    /// Whether the connection can take another command (no command on it has failed).
+    pub fn usable(&self) -> bool {
+        !self.failed
+    }
+
+    fn exchange(&mut self, command: &Command) -> Result<Reply, Failure> {
         let deadline = Instant::now() + self.timeout;
         let mut out = Vec::new();
         let args = command.args();

@@ -6,8 +6,10 @@
 //! Loopback only: every address here is 127.0.0.1 on a port a test server bound, or a name under
 //! `.invalid`.
 
+use std::time::Duration;
+
 use crate::common::Run;
-use crate::hostile::{bulk, healthy_with, Answer, Hostile};
+use crate::hostile::{bulk, error, healthy_with, info, no_search_module, Answer, Hostile};
 use crate::live;
 
 /// (rule, severity, target, message) of every finding.
@@ -65,4 +67,48 @@ fn a_reply_whose_first_byte_is_not_ascii_is_reported_not_a_panic() {
             == "CLUSTER INFO got no answer: the answer is not the Redis protocol (it begins with `é`)"),
         "{lost:?}"
     );
+}
+
+/// A cluster node whose `CLUSTER NODES` answer (on the first connection) comes after the probe's
+/// timeout: on a reused connection, `FT.INFO` would read it as its own answer, and the missing
+/// module would vanish.
+#[test]
+fn a_late_reply_is_never_read_as_the_next_commands() {
+    let server = Hostile::start(|call| {
+        let nodes = format!(
+            "e7d1 127.0.0.1:{}@1 myself,master - 0 0 1 connected 0-16383\n",
+            call.port
+        );
+        if call.is("INFO") {
+            Answer::now(bulk(&healthy_with(&[
+                ("redis_mode", "cluster"),
+                ("cluster_enabled", "1"),
+            ])))
+        } else if call.is("CLUSTER INFO") {
+            Answer::now(bulk(&info(&[
+                ("cluster_state", "ok"),
+                ("cluster_slots_ok", "16384"),
+            ])))
+        } else if call.is("CLUSTER NODES") && call.connection == 0 {
+            Answer::late(Duration::from_millis(1000), bulk(&nodes))
+        } else if call.is("FT.INFO") {
+            Answer::now(no_search_module())
+        } else {
+            Answer::now(error("ERR unknown command"))
+        }
+    });
+    let target = server.address();
+    let run = live::probe(&["--addr", &target, "--addr", &target, "--timeout", "700ms"], &[]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let lost = of(&run, "redis-unreachable");
+    assert_eq!(lost.len(), 1, "{lost:?}");
+    assert_eq!(
+        lost[0].3,
+        "CLUSTER NODES got no answer: no answer within the timeout"
+    );
+    let missing = of(&run, "search-module-missing");
+    assert_eq!(missing.len(), 1, "{}", run.stdout);
+    assert_eq!(missing[0].2, target);
+    // FT.INFO went on a new connection.
+    assert_eq!(server.connections(), 2);
 }

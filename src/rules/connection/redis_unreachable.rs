@@ -16,6 +16,10 @@ That every address the platform will dial (and every node a cluster announces) a
 connection within the timeout: the host name resolves, something listens on the port, and it answers
 as Redis does (`INFO` is a text with `redis_version`, each reply has the type Redis gives it).
 
+The checks of a node that stopped answering during the probe are reported here too: a connection
+on which a reply timed out is dropped, the next check opens a new one, and the checks left after a
+second failure are reported as not run.
+
 ## Why it matters
 The platform's Redis client dials these addresses at start-up and stops with a fatal
 `dial tcp …: connect: connection refused` (or `no such host`, `i/o timeout`) when it cannot: failure
@@ -125,4 +129,11 @@ pub fn not_redis(target: &str, command: &str, answer: &str) -> Finding {
     )
     .on(target)
     .help("check the address and port: something other than Redis listens there (another service, a proxy without a backend); the platform's client cannot use it")
+}
+
+/// Live: commands not sent to a node, because an earlier one failed twice (or no time was left).
+pub fn not_run(target: &str, commands: &[String], why: &str) -> Finding {
+    Finding::new(&RULE, format!("{} not run: {why}", commands.join(", ")))
+        .on(target)
+        .help("the node stopped answering during the probe, or the probe ran out of time: check its pod (restarts, load) and run the probe again")
 }
