@@ -114,6 +114,25 @@ impl Address {
         }
         Ok(Address { host, port })
     }
+
+    /// An address as a cluster node announces it in `CLUSTER NODES` (`10.0.0.1:6379`,
+    /// `::1:6379`: IPv6 without brackets), without its `@cport` and `,hostname` parts.
+    pub fn announced(text: &str) -> Result<Address, String> {
+        let (host, port) = text.rsplit_once(':').ok_or("no port")?;
+        let port = port.parse::<u16>().ok().filter(|p| *p > 0).ok_or("not a port")?;
+        let host = host.trim_matches(['[', ']']);
+        if host.is_empty()
+            || host
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '/' | '@' | '?' | '#'))
+        {
+            return Err("not HOST:PORT".into());
+        }
+        Ok(Address {
+            host: host.to_string(),
+            port,
+        })
+    }
 }
 
 /// What the client will do, as the platform's client would.
@@ -355,7 +374,9 @@ pub fn run(settings: &Settings) -> Probed {
                         .iter()
                         .all(|r| r.target.announced.to_string() != n.address)
             })
-            .filter_map(|n| Address::parse(&n.address).ok())
+            // Every address parses (node.rs checked the reply's shape) but a node's without one
+            // (`noaddr`, `:0`).
+            .filter_map(|n| Address::announced(&n.address).ok())
             .filter(|a| !probed.contains(&a.to_string()))
             .map(|a| node::Target::new(a, settings))
             .filter(|t| !probed.contains(&t.reachable.to_string()))
@@ -431,6 +452,17 @@ mod tests {
         assert!(a("host:http").is_err());
         assert!(a("").is_err());
         assert!(a("a b:1").is_err());
+    }
+
+    #[test]
+    fn announced_addresses() {
+        let a = |t: &str| Address::announced(t).map(|a| a.to_string());
+        assert_eq!(a("10.0.0.1:6379").unwrap(), "10.0.0.1:6379");
+        assert_eq!(a("::1:7000").unwrap(), "[::1]:7000");
+        assert_eq!(a("redis-0.invalid:7000").unwrap(), "redis-0.invalid:7000");
+        assert!(a(":0").is_err(), "a node without an address");
+        assert!(a("10.0.0.1").is_err());
+        assert!(a("u:p@10.0.0.1:1").is_err());
     }
 
     #[test]

@@ -105,11 +105,15 @@ fn checks(cx: &Probing, session: &mut Session, report: &mut NodeReport) {
             password: password.clone(),
         };
         match session.call(&auth) {
+            Ok(Reply::Status(ok)) if ok == "OK" => {}
             Ok(Reply::Error(e)) => {
                 report.findings.push(auth_failure(name, &e, settings));
                 return;
             }
-            Ok(_) => {}
+            Ok(other) => {
+                report.findings.push(not_redis(name, &auth, &other));
+                return;
+            }
             Err(failure) => {
                 report.findings.extend(first_reply_failure(cx, &auth, &failure));
                 return;
@@ -124,7 +128,21 @@ fn checks(cx: &Probing, session: &mut Session, report: &mut NodeReport) {
                 .push(command_refused(name, &Command::Info, &e, settings));
             return;
         }
-        Ok(reply) => Info::parse(reply.text().unwrap_or("")),
+        Ok(Reply::Bulk(Some(text))) => match Info::parse(&text) {
+            info if info.get("redis_version").is_some() => info,
+            _ => {
+                report.findings.push(redis_unreachable::not_redis(
+                    name,
+                    "INFO",
+                    "a text without `redis_version`",
+                ));
+                return;
+            }
+        },
+        Ok(other) => {
+            report.findings.push(not_redis(name, &Command::Info, &other));
+            return;
+        }
         Err(failure) => {
             let finding = if settings.password.is_none() {
                 first_reply_failure(cx, &Command::Info, &failure)
@@ -145,16 +163,25 @@ fn checks(cx: &Probing, session: &mut Session, report: &mut NodeReport) {
             Ok(Reply::Error(e)) => report
                 .findings
                 .push(command_refused(name, &command, &e, settings)),
-            Ok(reply) => {
-                let cluster = Info::parse(reply.text().unwrap_or(""));
-                let state = cluster.get("cluster_state").unwrap_or("unknown");
-                let ok_slots = cluster.number("cluster_slots_ok").unwrap_or(0);
-                if state != "ok" || ok_slots < 16384 {
-                    report
-                        .findings
-                        .push(cluster_state_fail::state(name, state, ok_slots));
+            Ok(Reply::Bulk(Some(text))) => {
+                let cluster = Info::parse(&text);
+                let slots = cluster.get("cluster_slots_ok").map(str::parse::<u64>);
+                match (cluster.get("cluster_state"), slots) {
+                    (Some(state), Some(Ok(ok_slots))) => {
+                        if state != "ok" || ok_slots < 16384 {
+                            report
+                                .findings
+                                .push(cluster_state_fail::state(name, state, ok_slots));
+                        }
+                    }
+                    _ => report.findings.push(redis_unreachable::not_redis(
+                        name,
+                        "CLUSTER INFO",
+                        "a text without `cluster_state` and a number of `cluster_slots_ok`",
+                    )),
                 }
             }
+            Ok(other) => report.findings.push(not_redis(name, &command, &other)),
             Err(failure) => report.findings.extend(lost(cx, &command, &failure)),
         }
         let command = Command::ClusterNodes;
@@ -162,7 +189,13 @@ fn checks(cx: &Probing, session: &mut Session, report: &mut NodeReport) {
             Ok(Reply::Error(e)) => report
                 .findings
                 .push(command_refused(name, &command, &e, settings)),
-            Ok(reply) => report.cluster_nodes = Some(parse_cluster_nodes(reply.text().unwrap_or(""))),
+            Ok(Reply::Bulk(Some(text))) => match cluster_nodes(&text) {
+                Ok(nodes) => report.cluster_nodes = Some(nodes),
+                Err(why) => report
+                    .findings
+                    .push(redis_unreachable::not_redis(name, "CLUSTER NODES", &why)),
+            },
+            Ok(other) => report.findings.push(not_redis(name, &command, &other)),
             Err(failure) => report.findings.extend(lost(cx, &command, &failure)),
         }
     }
@@ -349,6 +382,52 @@ fn lost(cx: &Probing, command: &Command, failure: &Failure) -> Option<Finding> {
     }
 }
 
+/// A reply of the wrong type for its command: the server is not Redis.
+fn not_redis(name: &str, command: &Command, reply: &Reply) -> Finding {
+    redis_unreachable::not_redis(name, &command.name(), &describe(reply))
+}
+
+/// A reply as a message names it.
+fn describe(reply: &Reply) -> String {
+    use crate::core::text::preview;
+    match reply {
+        Reply::Status(s) => format!("`+{}`", preview(s, 40)),
+        Reply::Error(e) => format!("`-{}`", preview(e, 40)),
+        Reply::Int(n) => format!("the integer {n}"),
+        Reply::Bulk(None) | Reply::Array(None) => "a null reply".into(),
+        Reply::Bulk(Some(text)) => format!("the text `{}`", preview(text, 40)),
+        Reply::Array(Some(items)) => format!("an array of {} items", items.len()),
+    }
+}
+
+/// `CLUSTER NODES`, if it has the shape Redis gives it: a line per node, each with at least eight
+/// fields, an address `host:port[@cport][,hostname]` (empty for a node without one, flagged
+/// `noaddr` or `handshake`), a link state; and one line flagged `myself`.
+fn cluster_nodes(text: &str) -> Result<Vec<ClusterNode>, String> {
+    let mut myself = false;
+    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let bad = |what: &str| Err(format!("line {} is not a node ({what})", i + 1));
+        if fields.len() < 8 {
+            return bad("fewer than 8 fields");
+        }
+        let flags: Vec<&str> = fields[2].split(',').collect();
+        let address = fields[1].split(['@', ',']).next().unwrap_or("");
+        let without_address = flags.iter().any(|f| matches!(*f, "noaddr" | "handshake"));
+        if !without_address && Address::announced(address).is_err() {
+            return bad("no HOST:PORT");
+        }
+        if !matches!(fields[7], "connected" | "disconnected") {
+            return bad("no link state");
+        }
+        myself |= flags.contains(&"myself");
+    }
+    if !myself {
+        return Err("no line is the node itself (`myself`)".into());
+    }
+    Ok(parse_cluster_nodes(text))
+}
+
 fn auth_failure(name: &str, error: &str, settings: &Settings) -> Finding {
     if error.starts_with("NOPERM") {
         let auth = Command::Auth {
@@ -404,7 +483,9 @@ fn search_check(cx: &Probing, session: &mut Session, info: &Info) -> Option<Find
             FtInfoError::UnknownIndex => Some(search_index_missing::live(name, &settings.index)),
             FtInfoError::Other => Some(command_refused(name, &command, &e, settings)),
         },
-        Ok(_) => None,
+        // The index's description.
+        Ok(Reply::Array(Some(_))) => None,
+        Ok(other) => Some(not_redis(name, &command, &other)),
         Err(failure) => {
             // A module-less Redis answers at once; no answer at all is a node problem.
             let mut f = lost(cx, &command, &failure)?;
@@ -450,8 +531,16 @@ fn memory_findings(name: &str, info: &Info) -> Vec<Finding> {
     if let Some(policy) = info.get("maxmemory_policy") {
         findings.extend(evicting_memory_policy::live(name, policy));
     }
-    if let (Some(used), Some(max)) = (info.number("used_memory"), info.number("maxmemory")) {
-        findings.extend(memory_nearly_full::live(name, used, max));
+    // A number that cannot be read is said, not taken for "no limit".
+    let number = |key: &'static str| match info.get(key) {
+        Some(text) => text.parse::<u64>().map_err(|_| (key, Some(text))),
+        None => Err((key, None)),
+    };
+    match (number("used_memory"), number("maxmemory")) {
+        (Ok(used), Ok(max)) => findings.extend(memory_nearly_full::live(name, used, max)),
+        (Err((key, text)), _) | (_, Err((key, text))) => {
+            findings.push(memory_nearly_full::unreadable(name, key, text))
+        }
     }
     findings
 }
@@ -462,15 +551,18 @@ fn persistence_check(cx: &Probing, session: &mut Session, info: &Info) -> Option
     if info.get("aof_enabled") != Some("0") {
         return None;
     }
-    match session.call(&Command::ConfigGet("save")) {
-        Ok(Reply::Array(Some(items))) => {
-            let save = items.get(1).and_then(Reply::text).unwrap_or("");
+    let command = Command::ConfigGet("save");
+    match session.call(&command) {
+        Ok(Reply::Array(Some(items))) if items.len() == 2 && items[1].text().is_some() => {
+            let save = items[1].text().unwrap_or_default();
             save.trim().is_empty().then(|| persistence_disabled::live(name))
         }
         Ok(Reply::Error(e)) if e.starts_with("NOPERM") || e.to_ascii_lowercase().contains("unknown") => Some(
             persistence_disabled::snapshots_unknown(name, settings.user.as_deref()),
         ),
-        _ => None,
+        Ok(Reply::Error(e)) => Some(command_refused(name, &command, &e, settings)),
+        Ok(other) => Some(not_redis(name, &command, &other)),
+        Err(failure) => lost(cx, &command, &failure),
     }
 }
 

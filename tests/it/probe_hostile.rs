@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use crate::common::Run;
-use crate::hostile::{bulk, error, healthy_with, info, no_search_module, Answer, Hostile};
+use crate::hostile::{bulk, error, healthy_with, info, no_index, no_search_module, status, Answer, Hostile};
 use crate::live;
 
 /// (rule, severity, target, message) of every finding.
@@ -28,6 +28,46 @@ fn findings(run: &Run) -> Vec<(String, String, String, String)> {
 /// The findings of `rule`.
 fn of(run: &Run, rule: &str) -> Vec<(String, String, String, String)> {
     findings(run).into_iter().filter(|f| f.0 == rule).collect()
+}
+
+/// A standalone Redis 6.2.14 with RediSearch and no index yet, healthy but for `fields` of its
+/// `INFO`.
+fn standalone(fields: &[(&str, &str)]) -> Hostile {
+    let text = healthy_with(fields);
+    Hostile::start(move |call| {
+        Answer::now(if call.is("INFO") {
+            bulk(&text)
+        } else if call.is("FT.INFO") {
+            no_index()
+        } else {
+            error("ERR unknown command")
+        })
+    })
+}
+
+#[test]
+fn a_server_answering_ok_to_everything_is_not_taken_for_redis() {
+    let server = Hostile::start(|_| Answer::now(status("OK")));
+    let target = server.address();
+    for password in [None, Some("Hostile-Pw-1")] {
+        let mut args = vec!["--addr", target.as_str()];
+        let mut env = vec![];
+        if let Some(pw) = password {
+            args.extend(["--password-env", "PW"]);
+            env.push(("PW", pw));
+        }
+        let run = live::probe(&args, &env);
+        assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+        let got = findings(&run);
+        assert_eq!(got.len(), 1, "{got:?}");
+        let (rule, severity, on, message) = &got[0];
+        assert_eq!((rule.as_str(), severity.as_str()), ("redis-unreachable", "error"));
+        assert_eq!(on, &target);
+        assert_eq!(
+            message,
+            "the server answers, but not as Redis does: INFO answered `+OK`"
+        );
+    }
 }
 
 #[test]
@@ -111,4 +151,97 @@ fn a_late_reply_is_never_read_as_the_next_commands() {
     assert_eq!(missing[0].2, target);
     // FT.INFO went on a new connection.
     assert_eq!(server.connections(), 2);
+}
+
+#[test]
+fn versions_that_cannot_be_read_are_said_never_judged() {
+    for version in ["6.2.99999999999999999999", "banana", "99999999999999999999.0.0"] {
+        let server = standalone(&[("redis_version", version)]);
+        let run = live::probe(&["--addr", &server.address()], &[]);
+        assert_eq!(run.code, 0, "a warning: {}", run.stdout);
+        let got = findings(&run);
+        assert!(
+            got.iter()
+                .all(|f| !f.0.starts_with("redis-version-") || f.0 == "redis-version-unknown"),
+            "{version}: {got:?}"
+        );
+        let unknown = of(&run, "redis-version-unknown");
+        assert_eq!(unknown.len(), 1, "{version}: {got:?}");
+        assert_eq!(unknown[0].1, "warning");
+        assert_eq!(
+            unknown[0].3,
+            format!("the server reports redis_version `{version}`, which is not a version acp-check can read: the version policy was not checked")
+        );
+    }
+}
+
+#[test]
+fn memory_near_u64_max_is_nearly_full_and_unreadable_numbers_are_said() {
+    let server = standalone(&[
+        ("maxmemory", "18446744073709551615"),
+        ("used_memory", "18446744073709551000"),
+    ]);
+    let run = live::probe(&["--addr", &server.address()], &[]);
+    let full = of(&run, "memory-nearly-full");
+    assert_eq!(full.len(), 1, "{}", run.stdout);
+    assert_eq!(full[0].1, "warning");
+    assert!(full[0].3.starts_with("99% of maxmemory"), "{full:?}");
+
+    let server = standalone(&[("maxmemory", "99999999999999999999999")]);
+    let run = live::probe(&["--addr", &server.address()], &[]);
+    let unread = of(&run, "memory-nearly-full");
+    assert_eq!(unread.len(), 1, "{}", run.stdout);
+    assert_eq!(unread[0].1, "info");
+    assert_eq!(
+        unread[0].3,
+        "INFO's maxmemory `99999999999999999999999` is not a number of bytes: memory use was not checked"
+    );
+}
+
+/// `CLUSTER INFO` and `CLUSTER NODES` must have the shapes Redis gives them.
+#[test]
+fn cluster_replies_without_their_shape_are_not_redis() {
+    let server = Hostile::start(|call| {
+        Answer::now(if call.is("INFO") {
+            bulk(&healthy_with(&[
+                ("redis_mode", "cluster"),
+                ("cluster_enabled", "1"),
+            ]))
+        } else if call.is("CLUSTER INFO") {
+            bulk("hello\r\n")
+        } else if call.is("CLUSTER NODES") {
+            bulk("hello world\n")
+        } else {
+            no_index()
+        })
+    });
+    let target = server.address();
+    let run = live::probe(&["--addr", &target, "--addr", &target], &[]);
+    assert_eq!(run.code, 1);
+    let messages: Vec<String> = of(&run, "redis-unreachable").into_iter().map(|f| f.3).collect();
+    assert_eq!(
+        messages,
+        [
+            "the server answers, but not as Redis does: CLUSTER INFO answered a text without `cluster_state` and a number of `cluster_slots_ok`",
+            "the server answers, but not as Redis does: CLUSTER NODES answered line 1 is not a node (fewer than 8 fields)",
+        ],
+        "{}",
+        run.stdout
+    );
+    assert!(of(&run, "cluster-state-fail").is_empty(), "{}", run.stdout);
+}
+
+/// Valkey answers `redis_version:7.2.4` whatever its own version: it is a Redis-protocol server,
+/// judged by that version (Valkey's own policy is another issue).
+#[test]
+fn a_valkey_server_is_judged_by_the_redis_version_it_reports() {
+    let server = standalone(&[
+        ("redis_version", "7.2.4"),
+        ("server_name", "valkey"),
+        ("valkey_version", "9.1.2"),
+    ]);
+    let run = live::probe(&["--addr", &server.address()], &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let rules: Vec<String> = findings(&run).into_iter().map(|f| f.0).collect();
+    assert_eq!(rules, ["redis-version-unsupported", "search-index-missing"]);
 }
