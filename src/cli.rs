@@ -253,6 +253,10 @@ struct ProbeArgs {
     /// Bound on every connect and every reply: 500ms, 3s, 1m.
     #[arg(long, value_name = "DURATION", value_parser = duration, help_heading = "Checks")]
     timeout: Option<std::time::Duration>,
+    /// The most cluster nodes to connect to (default 500); a cluster announcing more in CLUSTER
+    /// NODES is reported as cluster-state-fail, and only the first N are probed.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..), help_heading = "Checks")]
+    max_nodes: Option<u32>,
     /// Repeat the probe, with backoff, until it passes or this much time has passed.
     #[arg(long, value_name = "DURATION", value_parser = duration, help_heading = "Checks")]
     wait: Option<std::time::Duration>,
@@ -287,6 +291,7 @@ fn probe(args: ProbeArgs) -> Result<ExitCode, Fatal> {
             tls_insecure: args.tls_insecure,
             index: args.index,
             timeout: args.timeout,
+            max_nodes: args.max_nodes.map(|n| n as usize),
             maps: args.maps,
         },
         wait: args.wait,

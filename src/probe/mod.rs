@@ -21,11 +21,15 @@ use crate::model::{Deployment, RedisClient};
 use crate::rules::auth::plaintext_secret;
 use crate::rules::connection::cluster_mode_mismatch;
 use crate::rules::tls::tls_verify_disabled;
+use crate::rules::topology::cluster_state_fail;
 use crate::tree::{Node, Value};
 
 /// The index the platform asks for when the values do not name one (the vendor's logs show it).
 pub const DEFAULT_INDEX: &str = "default-index";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3);
+/// The most cluster nodes probed, when `--max-nodes` is not given: Redis Cluster's own guidance
+/// stops at about a thousand nodes, and the platform's clusters have a few dozen.
+pub const DEFAULT_MAX_NODES: usize = 500;
 /// Nodes probed at once.
 const CONCURRENCY: usize = 8;
 /// The environment variable read for the password when no flag names a source.
@@ -46,6 +50,8 @@ pub struct Options {
     pub tls_insecure: bool,
     pub index: Option<String>,
     pub timeout: Option<Duration>,
+    /// `--max-nodes`: the most nodes of a cluster the probe connects to.
+    pub max_nodes: Option<usize>,
     /// `--map ANNOUNCED=REACHABLE`.
     pub maps: Vec<String>,
 }
@@ -149,6 +155,7 @@ pub struct Settings {
     /// Probe the RediSearch index (`redis_search` true or unset).
     pub search: bool,
     pub timeout: Duration,
+    pub max_nodes: usize,
     /// Announced address → reachable address.
     pub maps: Vec<(Address, Address)>,
     /// The version policy (shared with lint).
@@ -288,6 +295,7 @@ pub fn settings(
                 .timeout
                 .or(config.probe.timeout)
                 .unwrap_or(DEFAULT_TIMEOUT),
+            max_nodes: options.max_nodes.unwrap_or(DEFAULT_MAX_NODES),
             maps,
             versions: config.versions.clone(),
         },
@@ -352,7 +360,7 @@ pub struct Probed {
     pub unreached: Vec<(String, String)>,
 }
 
-/// Probes the seeds, then every other node of the cluster.
+/// Probes the seeds, then the other nodes of the cluster, at most `--max-nodes` in all.
 pub fn run(settings: &Settings) -> Probed {
     let seeds: Vec<node::Target> = settings
         .seeds
@@ -363,20 +371,35 @@ pub fn run(settings: &Settings) -> Probed {
     let mut findings = Vec::new();
 
     // Cluster discovery: from the first seed that answered CLUSTER NODES.
-    let topology = reports.iter().find_map(|r| r.cluster_nodes.clone());
-    if let Some(nodes) = &topology {
-        let probed: BTreeSet<String> = reports.iter().map(|r| r.target.announced.to_string()).collect();
-        let others: Vec<node::Target> = nodes
+    let topology = reports
+        .iter()
+        .find_map(|r| r.cluster_nodes.clone().map(|nodes| (r.target.name(), nodes)));
+    if let Some((announcer, nodes)) = &topology {
+        let mut announced: Vec<Address> = Vec::new();
+        let mut seen = BTreeSet::new();
+        // Every address parses (node.rs checked the reply's shape) but a node's without one
+        // (`noaddr`, `:0`).
+        for address in nodes.iter().filter_map(|n| Address::announced(&n.address).ok()) {
+            if seen.insert(address.clone()) {
+                announced.push(address);
+            }
+        }
+        // A cluster larger than any real one (or a server that names hosts to make the probe dial
+        // them): the first --max-nodes are probed, and the rest reported.
+        if announced.len() > settings.max_nodes {
+            findings.push(cluster_state_fail::too_many_nodes(
+                announcer,
+                announced.len(),
+                settings.max_nodes,
+            ));
+            announced.truncate(settings.max_nodes);
+        }
+        let probed: BTreeSet<String> = reports
             .iter()
-            .filter(|n| {
-                !n.myself
-                    || reports
-                        .iter()
-                        .all(|r| r.target.announced.to_string() != n.address)
-            })
-            // Every address parses (node.rs checked the reply's shape) but a node's without one
-            // (`noaddr`, `:0`).
-            .filter_map(|n| Address::announced(&n.address).ok())
+            .flat_map(|r| [r.target.announced.to_string(), r.target.reachable.to_string()])
+            .collect();
+        let others: Vec<node::Target> = announced
+            .into_iter()
             .filter(|a| !probed.contains(&a.to_string()))
             .map(|a| node::Target::new(a, settings))
             .filter(|t| !probed.contains(&t.reachable.to_string()))

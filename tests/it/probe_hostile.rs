@@ -6,10 +6,13 @@
 //! Loopback only: every address here is 127.0.0.1 on a port a test server bound, or a name under
 //! `.invalid`.
 
-use std::time::Duration;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 
 use crate::common::Run;
-use crate::hostile::{bulk, error, healthy_with, info, no_index, no_search_module, status, Answer, Hostile};
+use crate::hostile::{
+    bulk, error, healthy_with, info, no_index, no_search_module, status, Answer, Call, Hostile,
+};
 use crate::live;
 
 /// (rule, severity, target, message) of every finding.
@@ -151,6 +154,97 @@ fn a_late_reply_is_never_read_as_the_next_commands() {
     assert_eq!(missing[0].2, target);
     // FT.INFO went on a new connection.
     assert_eq!(server.connections(), 2);
+}
+
+/// A node of a cluster of `nodes`, on 127.0.0.1: its `INFO`, `CLUSTER INFO` and `FT.INFO`
+/// (no index yet) are a healthy cluster's; `CLUSTER NODES` is `nodes` on the seed, its own
+/// line elsewhere.
+fn cluster_node(call: &Call, seed: u16, nodes: &str) -> Vec<u8> {
+    if call.is("INFO") {
+        bulk(&healthy_with(&[
+            ("redis_mode", "cluster"),
+            ("cluster_enabled", "1"),
+        ]))
+    } else if call.is("CLUSTER INFO") {
+        bulk(&info(&[("cluster_state", "ok"), ("cluster_slots_ok", "16384")]))
+    } else if call.is("CLUSTER NODES") && call.port == seed {
+        bulk(nodes)
+    } else if call.is("CLUSTER NODES") {
+        bulk(&format!(
+            "n{0} 127.0.0.1:{0}@1 myself,master - 0 0 1 connected\n",
+            call.port
+        ))
+    } else if call.is("FT.INFO") {
+        no_index()
+    } else {
+        error("ERR unknown command")
+    }
+}
+
+/// `CLUSTER NODES` of the seed on `ports[0]`: itself, the other ports, then `.invalid` names up
+/// to `total` lines.
+fn announce(ports: &[u16], total: usize) -> String {
+    let mut text = format!(
+        "n{0} 127.0.0.1:{0}@1 myself,master - 0 0 1 connected 0-16383\n",
+        ports[0]
+    );
+    for port in &ports[1..] {
+        text.push_str(&format!("n{port} 127.0.0.1:{port}@1 master - 0 0 1 connected\n"));
+    }
+    for i in ports.len()..total {
+        text.push_str(&format!("x{i} n{i}.invalid:6379@1 master - 0 0 1 connected\n"));
+    }
+    text
+}
+
+/// A server that announces 100,000 nodes makes the probe connect to at most `--max-nodes`
+/// (default 500) of them, and says so.
+#[test]
+fn a_cluster_announcing_100000_nodes_is_probed_up_to_max_nodes() {
+    let seed_nodes: Arc<OnceLock<(u16, String)>> = Arc::new(OnceLock::new());
+    let nodes = seed_nodes.clone();
+    let server = Hostile::start_many(600, move |call| {
+        let (seed, text) = nodes.get().expect("written before the probe starts");
+        Answer::now(cluster_node(call, *seed, text))
+    });
+    seed_nodes
+        .set((server.ports[0], announce(&server.ports, 100_000)))
+        .unwrap();
+    let seed = server.address();
+
+    let started = Instant::now();
+    let run = live::probe(&["--addr", &seed, "--addr", &seed, "--timeout", "2s"], &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let capped = of(&run, "cluster-state-fail");
+    assert_eq!(capped.len(), 1, "{capped:?}");
+    assert_eq!(capped[0].2, seed);
+    assert_eq!(
+        capped[0].3,
+        "CLUSTER NODES lists 100000 nodes, more than --max-nodes 500: only the first 500 were probed"
+    );
+    // The seed twice (once per --addr), then 499 others: never a `.invalid` one.
+    assert!(
+        server.connections() <= 501,
+        "{} connections",
+        server.connections()
+    );
+    let probed = run.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "search-index-missing")
+        .count();
+    assert_eq!(probed, 500);
+    assert!(!run.stdout.contains(".invalid"), "a .invalid node was probed");
+    assert!(started.elapsed() < Duration::from_secs(30));
+
+    let before = server.connections();
+    let run = live::probe(&["--addr", &seed, "--addr", &seed, "--max-nodes", "20"], &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(of(&run, "cluster-state-fail")[0]
+        .3
+        .contains("more than --max-nodes 20: only the first 20 were probed"));
+    assert!(server.connections() - before <= 21);
 }
 
 #[test]
