@@ -250,14 +250,21 @@ struct ProbeArgs {
     /// The RediSearch index to look for (default: the values' redis_search_index_name, else default-index).
     #[arg(long, value_name = "NAME", help_heading = "Checks")]
     index: Option<String>,
-    /// Bound on every connect and every reply: 500ms, 3s, 1m.
+    /// Bound on every connect and every reply: 500ms, 3s, 1m (default 3s, or [probe] timeout).
     #[arg(long, value_name = "DURATION", value_parser = duration, help_heading = "Checks")]
     timeout: Option<std::time::Duration>,
+    /// Bound on the whole probe, every node and every reply (default: 10 times --timeout, so 30s).
+    ///
+    /// Each connect and reply waits at most the smaller of --timeout and what is left of the
+    /// deadline; nodes not probed by then are reported as redis-unreachable.
+    #[arg(long, value_name = "DURATION", value_parser = duration, help_heading = "Checks")]
+    deadline: Option<std::time::Duration>,
     /// The most cluster nodes to connect to (default 500); a cluster announcing more in CLUSTER
     /// NODES is reported as cluster-state-fail, and only the first N are probed.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..), help_heading = "Checks")]
     max_nodes: Option<u32>,
-    /// Repeat the probe, with backoff, until it passes or this much time has passed.
+    /// Repeat the probe, with backoff, until it passes or this much time has passed (the last
+    /// attempt gets what is left; none begins with less than one --timeout left).
     #[arg(long, value_name = "DURATION", value_parser = duration, help_heading = "Checks")]
     wait: Option<std::time::Duration>,
     #[command(flatten)]
@@ -291,6 +298,7 @@ fn probe(args: ProbeArgs) -> Result<ExitCode, Fatal> {
             tls_insecure: args.tls_insecure,
             index: args.index,
             timeout: args.timeout,
+            deadline: args.deadline,
             max_nodes: args.max_nodes.map(|n| n as usize),
             maps: args.maps,
         },

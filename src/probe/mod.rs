@@ -11,7 +11,9 @@ pub mod tls;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use crate::config::Config;
 use crate::core::Fatal;
@@ -19,7 +21,7 @@ use crate::diagnostic::Finding;
 use crate::model::opaque;
 use crate::model::{Deployment, RedisClient};
 use crate::rules::auth::plaintext_secret;
-use crate::rules::connection::cluster_mode_mismatch;
+use crate::rules::connection::{cluster_mode_mismatch, redis_unreachable};
 use crate::rules::tls::tls_verify_disabled;
 use crate::rules::topology::cluster_state_fail;
 use crate::tree::{Node, Value};
@@ -27,6 +29,8 @@ use crate::tree::{Node, Value};
 /// The index the platform asks for when the values do not name one (the vendor's logs show it).
 pub const DEFAULT_INDEX: &str = "default-index";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(3);
+/// The whole probe's deadline, when `--deadline` is not given, is this many `--timeout`s.
+pub const DEADLINE_TIMEOUTS: u32 = 10;
 /// The most cluster nodes probed, when `--max-nodes` is not given: Redis Cluster's own guidance
 /// stops at about a thousand nodes, and the platform's clusters have a few dozen.
 pub const DEFAULT_MAX_NODES: usize = 500;
@@ -50,6 +54,8 @@ pub struct Options {
     pub tls_insecure: bool,
     pub index: Option<String>,
     pub timeout: Option<Duration>,
+    /// `--deadline`: the whole probe's bound.
+    pub deadline: Option<Duration>,
     /// `--max-nodes`: the most nodes of a cluster the probe connects to.
     pub max_nodes: Option<usize>,
     /// `--map ANNOUNCED=REACHABLE`.
@@ -154,7 +160,10 @@ pub struct Settings {
     pub index: String,
     /// Probe the RediSearch index (`redis_search` true or unset).
     pub search: bool,
+    /// Bound on each connect and each reply.
     pub timeout: Duration,
+    /// Bound on the whole probe (every node, every step).
+    pub deadline: Duration,
     pub max_nodes: usize,
     /// Announced address → reachable address.
     pub maps: Vec<(Address, Address)>,
@@ -272,6 +281,10 @@ pub fn settings(
         .unwrap_or_else(|| DEFAULT_INDEX.to_string());
     let search = client.is_none_or(|c| c.uses_search());
 
+    let timeout = options
+        .timeout
+        .or(config.probe.timeout)
+        .unwrap_or(DEFAULT_TIMEOUT);
     let mut maps = Vec::new();
     for map in &options.maps {
         let (from, to) = map
@@ -291,16 +304,19 @@ pub fn settings(
             tls,
             index,
             search,
-            timeout: options
-                .timeout
-                .or(config.probe.timeout)
-                .unwrap_or(DEFAULT_TIMEOUT),
+            timeout,
+            deadline: options.deadline.unwrap_or_else(|| default_deadline(timeout)),
             max_nodes: options.max_nodes.unwrap_or(DEFAULT_MAX_NODES),
             maps,
             versions: config.versions.clone(),
         },
         findings,
     ))
+}
+
+/// The whole probe's deadline when `--deadline` is not given: [`DEADLINE_TIMEOUTS`] × `--timeout`.
+pub fn default_deadline(timeout: Duration) -> Duration {
+    timeout.saturating_mul(DEADLINE_TIMEOUTS)
 }
 
 /// The password: `--password-env`, `--password-file`, `ACP_CHECK_REDIS_PASSWORD`, then the values
@@ -352,22 +368,36 @@ fn password(
     Ok(Some(Secret(value.clone())))
 }
 
+/// When a probe must end, and the flag that set it (for messages): `--deadline`, or what is left
+/// of `--wait`.
+#[derive(Clone, Debug)]
+pub struct Deadline {
+    pub at: Instant,
+    /// `--deadline 30s`, `--wait 2m`.
+    pub set_by: String,
+}
+
 /// What a probe found, and every node it probed (with or without findings).
 pub struct Probed {
     pub findings: Vec<Finding>,
     pub targets: Vec<String>,
-    /// Nodes that never answered `INFO`, with the reason: their other checks did not run.
+    /// Nodes whose checks did not run (no answer to `INFO`, or no time left), with the reason.
     pub unreached: Vec<(String, String)>,
 }
 
-/// Probes the seeds, then the other nodes of the cluster, at most `--max-nodes` in all.
-pub fn run(settings: &Settings) -> Probed {
+/// Probes the seeds, then the other nodes of the cluster (at most `--max-nodes` in all), all
+/// before `deadline`: a node not probed for lack of time is reported, not dropped.
+pub fn run(settings: &Settings, deadline: &Deadline) -> Probed {
+    let budget = resp::Budget {
+        timeout: settings.timeout,
+        deadline: deadline.at,
+    };
     let seeds: Vec<node::Target> = settings
         .seeds
         .iter()
         .map(|a| node::Target::new(a.clone(), settings))
         .collect();
-    let mut reports = parallel(&seeds, settings);
+    let (mut reports, mut not_probed) = parallel(&seeds, settings, budget, deadline);
     let mut findings = Vec::new();
 
     // Cluster discovery: from the first seed that answered CLUSTER NODES.
@@ -404,7 +434,9 @@ pub fn run(settings: &Settings) -> Probed {
             .map(|a| node::Target::new(a, settings))
             .filter(|t| !probed.contains(&t.reachable.to_string()))
             .collect();
-        reports.extend(parallel(&others, settings));
+        let (more, more_not_probed) = parallel(&others, settings, budget, deadline);
+        reports.extend(more);
+        not_probed.extend(more_not_probed);
         findings.extend(node::cluster_findings(nodes, &reports));
     }
 
@@ -432,6 +464,15 @@ pub fn run(settings: &Settings) -> Probed {
         }
         findings.extend(report.findings);
     }
+    if !not_probed.is_empty() {
+        let names: Vec<String> = not_probed.iter().map(node::Target::name).collect();
+        let finding = redis_unreachable::not_probed(&names, &deadline.set_by);
+        for name in names {
+            targets.push(name.clone());
+            unreached.push((name, finding.message.clone()));
+        }
+        findings.push(finding);
+    }
     Probed {
         findings,
         targets,
@@ -439,21 +480,39 @@ pub fn run(settings: &Settings) -> Probed {
     }
 }
 
-/// Probes targets, at most [`CONCURRENCY`] at a time, keeping their order.
-fn parallel(targets: &[node::Target], settings: &Settings) -> Vec<node::NodeReport> {
-    let mut out = Vec::with_capacity(targets.len());
-    for chunk in targets.chunks(CONCURRENCY) {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = chunk
-                .iter()
-                .map(|t| scope.spawn(move || node::probe(t.clone(), settings)))
-                .collect();
-            for handle in handles {
-                out.push(handle.join().expect("a node probe does not panic"));
-            }
-        });
+/// Probes targets, at most [`CONCURRENCY`] at a time, keeping their order. A target not begun
+/// before the deadline is returned apart, not probed.
+fn parallel(
+    targets: &[node::Target],
+    settings: &Settings,
+    budget: resp::Budget,
+    deadline: &Deadline,
+) -> (Vec<node::NodeReport>, Vec<node::Target>) {
+    let next = AtomicUsize::new(0);
+    let done: Mutex<Vec<Option<node::NodeReport>>> = Mutex::new((0..targets.len()).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..CONCURRENCY.min(targets.len()) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some(target) = targets.get(i) else { break };
+                if budget.expired() {
+                    break;
+                }
+                let report = node::probe(target.clone(), settings, budget, deadline);
+                done.lock().expect("no probe thread panics")[i] = Some(report);
+            });
+        }
+    });
+    let mut reports = Vec::new();
+    let mut not_probed = Vec::new();
+    let done = done.into_inner().expect("no probe thread panics");
+    for (target, report) in targets.iter().zip(done) {
+        match report {
+            Some(report) => reports.push(report),
+            None => not_probed.push(target.clone()),
+        }
     }
-    out
+    (reports, not_probed)
 }
 
 #[cfg(test)]

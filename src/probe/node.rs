@@ -4,8 +4,8 @@
 
 use std::io;
 
-use super::resp::{self, Command, Connection, Failure, Reply};
-use super::{Address, Secret, Settings};
+use super::resp::{self, Budget, Command, Connection, Failure, Reply};
+use super::{Address, Deadline, Secret, Settings};
 use crate::diagnostic::Finding;
 use crate::model::info::{parse_cluster_nodes, ClusterNode, Info};
 use crate::rules::auth::redis_auth_failed;
@@ -57,7 +57,7 @@ pub struct NodeReport {
     pub answered: bool,
 }
 
-pub fn probe(target: Target, settings: &Settings) -> NodeReport {
+pub fn probe(target: Target, settings: &Settings, budget: Budget, deadline: &Deadline) -> NodeReport {
     let mut report = NodeReport {
         target,
         findings: Vec::new(),
@@ -67,12 +67,12 @@ pub fn probe(target: Target, settings: &Settings) -> NodeReport {
     };
     let name = report.target.name();
     let address = report.target.reachable.clone();
-    let mut session = match Session::open(&address, settings) {
+    let mut session = match Session::open(&address, settings, budget) {
         Ok(session) => session,
         Err(failure) => {
             report
                 .findings
-                .push(connect_failure(&name, &address, &failure, settings));
+                .push(connect_failure(&name, &address, &failure, settings, deadline));
             return report;
         }
     };
@@ -80,6 +80,8 @@ pub fn probe(target: Target, settings: &Settings) -> NodeReport {
         name: &name,
         address: &address,
         settings,
+        budget,
+        deadline,
     };
     checks(&cx, &mut session, &mut report);
     if let Some(f) = session.not_run(&name) {
@@ -93,6 +95,8 @@ struct Probing<'a> {
     name: &'a str,
     address: &'a Address,
     settings: &'a Settings,
+    budget: Budget,
+    deadline: &'a Deadline,
 }
 
 /// The checks, in the platform's order; one that fails stops those that need it.
@@ -215,11 +219,12 @@ fn checks(cx: &Probing, session: &mut Session, report: &mut NodeReport) {
 
 /// The commands sent to one node, on one connection at a time. A connection on which a command
 /// failed is dropped (its late reply would be read as the next command's): the next command
-/// opens a new one (once per node). Commands that cannot be sent (after a second failure) are not
-/// run, and reported together.
+/// opens a new one (once per node), within the deadline. Commands that cannot be sent (a second
+/// failure, or no time left) are not run, and reported together.
 struct Session<'a> {
     address: &'a Address,
     settings: &'a Settings,
+    budget: Budget,
     conn: Option<Connection>,
     reconnects_left: usize,
     /// The commands not sent, and why the first was not.
@@ -228,16 +233,12 @@ struct Session<'a> {
 }
 
 impl<'a> Session<'a> {
-    fn open(address: &'a Address, settings: &'a Settings) -> Result<Session<'a>, Failure> {
-        let conn = Connection::open(
-            &address.host,
-            address.port,
-            settings.tls.as_ref(),
-            settings.timeout,
-        )?;
+    fn open(address: &'a Address, settings: &'a Settings, budget: Budget) -> Result<Session<'a>, Failure> {
+        let conn = Connection::open(&address.host, address.port, settings.tls.as_ref(), budget)?;
         Ok(Session {
             address,
             settings,
+            budget,
             conn: Some(conn),
             reconnects_left: 1,
             not_run: Vec::new(),
@@ -246,6 +247,9 @@ impl<'a> Session<'a> {
     }
 
     fn call(&mut self, command: &Command) -> Result<Reply, Failure> {
+        if self.budget.expired() {
+            return self.skip(command, || "the probe's deadline had passed".into());
+        }
         if !self.conn.as_ref().is_some_and(Connection::usable) {
             self.conn = None;
             if self.reconnects_left == 0 {
@@ -269,7 +273,7 @@ impl<'a> Session<'a> {
             &self.address.host,
             self.address.port,
             self.settings.tls.as_ref(),
-            self.settings.timeout,
+            self.budget,
         )?;
         if let Some(Secret(password)) = &self.settings.password {
             let auth = Command::Auth {
@@ -299,7 +303,13 @@ impl<'a> Session<'a> {
     }
 }
 
-fn connect_failure(name: &str, address: &Address, failure: &Failure, settings: &Settings) -> Finding {
+fn connect_failure(
+    name: &str,
+    address: &Address,
+    failure: &Failure,
+    settings: &Settings,
+    deadline: &Deadline,
+) -> Finding {
     let text = failure.to_string();
     let error = match failure {
         Failure::Dns(e) => ConnectError::Dns {
@@ -307,6 +317,7 @@ fn connect_failure(name: &str, address: &Address, failure: &Failure, settings: &
             error: e,
         },
         Failure::Timeout => ConnectError::Timeout(settings.timeout),
+        Failure::Deadline => ConnectError::Deadline(&deadline.set_by),
         Failure::Connect(e) if e.kind() == io::ErrorKind::ConnectionRefused => ConnectError::Refused,
         Failure::Connect(e)
             if matches!(
@@ -345,7 +356,7 @@ fn first_reply_failure(cx: &Probing, command: &Command, failure: &Failure) -> Op
     // accepted and closed), a server that is not Redis. Ask the port for TLS.
     if matches!(failure, Failure::Closed | Failure::Protocol(_))
         && settings.tls.is_none()
-        && !resp::speaks_tls(cx.address, settings.timeout)
+        && !resp::speaks_tls(cx.address, cx.budget)
     {
         return Some(match failure {
             Failure::Protocol(e) => redis_unreachable::not_redis(
@@ -374,6 +385,11 @@ fn first_reply_failure(cx: &Probing, command: &Command, failure: &Failure) -> Op
 fn lost(cx: &Probing, command: &Command, failure: &Failure) -> Option<Finding> {
     match failure {
         Failure::NotRun => None,
+        Failure::Deadline => Some(redis_unreachable::out_of_time(
+            cx.name,
+            &command.name(),
+            &cx.deadline.set_by,
+        )),
         other => Some(redis_unreachable::lost(
             cx.name,
             &command.name(),

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use crate::common::Run;
 use crate::hostile::{
-    bulk, error, healthy_with, info, no_index, no_search_module, status, Answer, Call, Hostile,
+    array, bulk, error, healthy_with, info, no_index, no_search_module, status, Answer, Call, Hostile,
 };
 use crate::live;
 
@@ -245,6 +245,103 @@ fn a_cluster_announcing_100000_nodes_is_probed_up_to_max_nodes() {
         .3
         .contains("more than --max-nodes 20: only the first 20 were probed"));
     assert!(server.connections() - before <= 21);
+}
+
+/// 64 nodes that each take most of the timeout for every answer: without a whole-probe deadline
+/// the probe takes a dozen seconds; with `--deadline` (default 10 × --timeout) it ends by it, and
+/// reports the nodes it had no time for.
+#[test]
+fn sixty_four_slow_nodes_end_by_the_deadline() {
+    let seed_nodes: Arc<OnceLock<(u16, String)>> = Arc::new(OnceLock::new());
+    let nodes = seed_nodes.clone();
+    let server = Hostile::start_many(65, move |call| {
+        let (seed, text) = nodes.get().expect("written before the probe starts");
+        let answer = cluster_node(call, *seed, text);
+        if call.port == *seed {
+            Answer::now(answer)
+        } else {
+            Answer::late(Duration::from_millis(400), answer)
+        }
+    });
+    seed_nodes
+        .set((server.ports[0], announce(&server.ports, 65)))
+        .unwrap();
+    let seed = server.address();
+
+    for (args, bound) in [
+        // The default deadline: 10 × 500ms.
+        (vec!["--timeout", "500ms"], Duration::from_secs(5)),
+        (
+            vec!["--timeout", "500ms", "--deadline", "2s"],
+            Duration::from_secs(2),
+        ),
+    ] {
+        let mut all = vec!["--addr", seed.as_str(), "--addr", seed.as_str()];
+        all.extend(args.iter().copied());
+        let started = Instant::now();
+        let run = live::probe(&all, &[]);
+        let took = started.elapsed();
+        assert!(
+            took < bound + Duration::from_millis(2500),
+            "{args:?}: took {took:?}, deadline {bound:?}"
+        );
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        let unreachable = of(&run, "redis-unreachable");
+        let shown = format!("--deadline {}s", bound.as_secs());
+        let not_probed = unreachable
+            .iter()
+            .find(|f| f.3.contains("not probed: the probe's deadline"))
+            .unwrap_or_else(|| panic!("{args:?}: {unreachable:?}"));
+        assert!(not_probed.3.contains(&shown), "{not_probed:?}");
+        // Every node is accounted for: probed (maybe cut short) or listed as not probed.
+        let count: usize = not_probed.3.split(' ').next().unwrap().parse().unwrap();
+        let probed = run.json()["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|f| f["target"].as_str())
+            .filter(|t| *t != seed)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
+        assert_eq!(count + probed, 64, "{}", run.stdout);
+    }
+}
+
+/// `--wait` never starts an attempt it cannot finish, and the last attempt gets what is left: the
+/// whole wait ends by its end.
+#[test]
+fn wait_ends_by_its_end() {
+    // Redis 7.0 (unsupported: every attempt fails), 900 ms for each of its three answers.
+    let server = Hostile::start(|call| {
+        let answer = if call.is("INFO") {
+            bulk(&healthy_with(&[
+                ("redis_version", "7.0.15"),
+                ("aof_enabled", "0"),
+            ]))
+        } else if call.is("FT.INFO") {
+            no_search_module()
+        } else if call.is("CONFIG GET") {
+            array(&[bulk("save"), bulk("3600 1")])
+        } else {
+            error("ERR unknown command")
+        };
+        Answer::late(Duration::from_millis(900), answer)
+    });
+    let started = Instant::now();
+    let run = live::probe(
+        &["--addr", &server.address(), "--wait", "4s", "--timeout", "1s"],
+        &[],
+    );
+    let took = started.elapsed();
+    assert!(took < Duration::from_millis(4900), "took {took:?}");
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let unreachable = of(&run, "redis-unreachable");
+    assert!(
+        unreachable.iter().any(|f| f
+            .3
+            .contains("got no answer before the probe's deadline (--wait 4s)")),
+        "{unreachable:?}"
+    );
 }
 
 #[test]
