@@ -237,8 +237,8 @@ pub fn probe(options: &ProbeOptions, config: &Config) -> Result<Outcome, Fatal> 
     let empty = Sources::default();
     let sources = loaded.as_ref().map_or(&empty, |l| &l.sources);
     let mut secrets = Secrets::of(sources);
-    if let Some(password) = &settings.password {
-        secrets.add(&password.0);
+    for secret in settings.password.iter().chain(&settings.other_secrets) {
+        secrets.add(&secret.0);
     }
     let (mut findings, targets, unreached) = attempts(options, &settings, &setup, config, sources, &secrets);
     diagnostic::mask(&mut findings, &secrets);

@@ -210,8 +210,9 @@ struct ProbeArgs {
     /// The platform's values (its redis.addrs, password and TLS settings); layered as `helm -f`.
     #[arg(short = 'f', long = "values", value_name = "FILE", help_heading = "Targets")]
     values: Vec<String>,
-    /// A Redis address HOST:PORT (repeatable; overrides the values). Two or more make a cluster
-    /// client, as in the platform.
+    /// A Redis address HOST:PORT, or a URL redis://[USER[:PASSWORD]@]HOST[:PORT][/DB] (rediss://
+    /// for TLS) (repeatable; overrides the values). Two or more make a cluster client, as in the
+    /// platform.
     #[arg(long = "addr", value_name = "HOST:PORT", help_heading = "Targets")]
     addrs: Vec<String>,
     /// Translate an address a cluster node announces into one the probe can reach (repeatable),

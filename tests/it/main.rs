@@ -25,6 +25,7 @@ mod model;
 mod probe;
 mod probe_faults;
 mod probe_hostile;
+mod probe_urls;
 mod readme;
 mod reference;
 mod secrets;
