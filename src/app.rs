@@ -154,6 +154,66 @@ fn pointers(loaded: &Loaded, findings: &[Finding], secrets: &Redactor) -> SpanMa
         .collect()
 }
 
+/// The probe, once, or under `--wait` again and again with backoff until it passes. Every attempt
+/// ends by `--deadline`; under `--wait`, also by the end of the wait: an attempt never begins with
+/// less than one `--timeout` left (it could not wait for a single reply), and the last one gets
+/// what is left.
+fn attempts(
+    options: &ProbeOptions,
+    settings: &crate::probe::Settings,
+    setup: &[Finding],
+    config: &Config,
+    sources: &Sources,
+    secrets: &Redactor,
+) -> (Vec<Finding>, Vec<String>, Vec<(String, String)>) {
+    let started = Instant::now();
+    let wait_end = options.wait.map(|wait| started + wait);
+    let mut backoff = Duration::from_millis(500);
+    let mut attempt = 1;
+    loop {
+        let now = Instant::now();
+        let deadline = match (options.wait, wait_end) {
+            (Some(wait), Some(end)) if end < now + settings.deadline => crate::probe::Deadline {
+                at: end,
+                set_by: format!("--wait {}", crate::core::text::human_duration(wait)),
+            },
+            _ => crate::probe::Deadline {
+                at: now + settings.deadline,
+                set_by: format!(
+                    "--deadline {}",
+                    crate::core::text::human_duration(settings.deadline)
+                ),
+            },
+        };
+        let mut findings = setup.to_vec();
+        let probed = crate::probe::run(settings, &deadline);
+        findings.extend(probed.findings);
+        findings = crate::policy::apply(findings, config, sources);
+        let failed = findings.iter().find(|f| f.severity == Severity::Error);
+        let left = wait_end.map_or(Duration::ZERO, |end| {
+            end.saturating_duration_since(Instant::now())
+        });
+        let Some(failed) = failed.filter(|_| left > settings.timeout) else {
+            return (findings, probed.targets, probed.unreached);
+        };
+        // Leave the next attempt at least one timeout.
+        let pause = backoff.min(left - settings.timeout);
+        if options.progress {
+            let mut line = format!(
+                "acp-check: attempt {attempt} failed ({}); trying again in {} ({}s left)",
+                failed.rule.id,
+                crate::core::text::human_duration(pause),
+                left.as_secs()
+            );
+            secrets.mask(&mut line);
+            eprintln!("{line}");
+        }
+        std::thread::sleep(pause);
+        backoff = (backoff * 2).min(Duration::from_secs(5));
+        attempt += 1;
+    }
+}
+
 /// What `acp-check probe` is asked to do.
 #[derive(Debug, Default)]
 pub struct ProbeOptions {
@@ -186,38 +246,10 @@ pub fn probe(options: &ProbeOptions, config: &Config) -> Result<Outcome, Fatal> 
     let empty = Sources::default();
     let sources = loaded.as_ref().map_or(&empty, |l| &l.sources);
     let mut secrets = Redactor::of(sources);
-    if let Some(password) = &settings.password {
-        secrets.add(&password.0);
+    for secret in settings.password.iter().chain(&settings.other_secrets) {
+        secrets.add(&secret.0);
     }
-    let started = Instant::now();
-    let mut backoff = Duration::from_millis(500);
-    let mut attempt = 1;
-    let (mut findings, targets, unreached) = loop {
-        let mut findings = setup.clone();
-        let probed = crate::probe::run(&settings);
-        findings.extend(probed.findings);
-        findings = crate::policy::apply(findings, config, sources);
-        let failed = findings.iter().find(|f| f.severity == Severity::Error);
-        let left = options
-            .wait
-            .map_or(Duration::ZERO, |wait| wait.saturating_sub(started.elapsed()));
-        let Some(failed) = failed.filter(|_| !left.is_zero()) else {
-            break (findings, probed.targets, probed.unreached);
-        };
-        if options.progress {
-            let mut line = format!(
-                "acp-check: attempt {attempt} failed ({}); trying again in {} ({}s left)",
-                failed.rule.id,
-                crate::core::text::human_duration(backoff.min(left)),
-                left.as_secs()
-            );
-            secrets.mask(&mut line);
-            eprintln!("{line}");
-        }
-        std::thread::sleep(backoff.min(left));
-        backoff = (backoff * 2).min(Duration::from_secs(5));
-        attempt += 1;
-    };
+    let (mut findings, targets, unreached) = attempts(options, &settings, &setup, config, sources, &secrets);
     diagnostic::mask(&mut findings, &secrets);
     let unreached = unreached
         .into_iter()

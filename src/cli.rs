@@ -233,8 +233,9 @@ struct ProbeArgs {
     /// The platform's values (its redis.addrs, password and TLS settings); layered as `helm -f`.
     #[arg(short = 'f', long = "values", value_name = "FILE", help_heading = "Targets")]
     values: Vec<String>,
-    /// A Redis address HOST:PORT (repeatable; overrides the values). Two or more make a cluster
-    /// client, as in the platform.
+    /// A Redis address HOST:PORT, or a URL redis://[USER[:PASSWORD]@]HOST[:PORT][/DB] (rediss://
+    /// for TLS) (repeatable; overrides the values). Two or more make a cluster client, as in the
+    /// platform.
     #[arg(long = "addr", value_name = "HOST:PORT", help_heading = "Targets")]
     addrs: Vec<String>,
     /// Translate an address a cluster node announces into one the probe can reach (repeatable),
@@ -273,10 +274,21 @@ struct ProbeArgs {
     /// The RediSearch index to look for (default: the values' redis_search_index_name, else default-index).
     #[arg(long, value_name = "NAME", help_heading = "Checks")]
     index: Option<String>,
-    /// Bound on every connect and every reply: 500ms, 3s, 1m.
+    /// Bound on every connect and every reply: 500ms, 3s, 1m (default 3s, or [probe] timeout).
     #[arg(long, value_name = "DURATION", value_parser = duration, help_heading = "Checks")]
     timeout: Option<std::time::Duration>,
-    /// Repeat the probe, with backoff, until it passes or this much time has passed.
+    /// Bound on the whole probe, every node and every reply (default: 10 times --timeout, so 30s).
+    ///
+    /// Each connect and reply waits at most the smaller of --timeout and what is left of the
+    /// deadline; nodes not probed by then are reported as redis-unreachable.
+    #[arg(long, value_name = "DURATION", value_parser = duration, help_heading = "Checks")]
+    deadline: Option<std::time::Duration>,
+    /// The most cluster nodes to connect to (default 500); a cluster announcing more in CLUSTER
+    /// NODES is reported as cluster-state-fail, and only the first N are probed.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..), help_heading = "Checks")]
+    max_nodes: Option<u32>,
+    /// Repeat the probe, with backoff, until it passes or this much time has passed (the last
+    /// attempt gets what is left; none begins with less than one --timeout left).
     #[arg(long, value_name = "DURATION", value_parser = duration, help_heading = "Checks")]
     wait: Option<std::time::Duration>,
     #[command(flatten)]
@@ -310,6 +322,8 @@ fn probe(args: ProbeArgs) -> Result<ExitCode, Fatal> {
             tls_insecure: args.tls_insecure,
             index: args.index,
             timeout: args.timeout,
+            deadline: args.deadline,
+            max_nodes: args.max_nodes.map(|n| n as usize),
             maps: args.maps,
         },
         wait: args.wait,

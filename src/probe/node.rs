@@ -4,8 +4,8 @@
 
 use std::io;
 
-use super::resp::{self, Command, Connection, Failure, Reply};
-use super::{Address, Secret, Settings};
+use super::resp::{self, Budget, Command, Connection, Failure, Reply};
+use super::{Address, Deadline, Secret, Settings};
 use crate::diagnostic::Finding;
 use crate::model::info::{parse_cluster_nodes, ClusterNode, Info};
 use crate::rules::auth::redis_auth_failed;
@@ -57,7 +57,7 @@ pub struct NodeReport {
     pub answered: bool,
 }
 
-pub fn probe(target: Target, settings: &Settings) -> NodeReport {
+pub fn probe(target: Target, settings: &Settings, budget: Budget, deadline: &Deadline) -> NodeReport {
     let mut report = NodeReport {
         target,
         findings: Vec::new(),
@@ -67,93 +67,140 @@ pub fn probe(target: Target, settings: &Settings) -> NodeReport {
     };
     let name = report.target.name();
     let address = report.target.reachable.clone();
-    let mut conn = match Connection::open(
-        &address.host,
-        address.port,
-        settings.tls.as_ref(),
-        settings.timeout,
-    ) {
-        Ok(conn) => conn,
+    let mut session = match Session::open(&address, settings, budget) {
+        Ok(session) => session,
         Err(failure) => {
             report
                 .findings
-                .push(connect_failure(&name, &address, &failure, settings));
+                .push(connect_failure(&name, &address, &failure, settings, deadline));
             return report;
         }
     };
+    let cx = Probing {
+        name: &name,
+        address: &address,
+        settings,
+        budget,
+        deadline,
+    };
+    checks(&cx, &mut session, &mut report);
+    if let Some(f) = session.not_run(&name) {
+        report.findings.push(f);
+    }
+    report
+}
 
+/// What the checks of one node need to word their findings.
+struct Probing<'a> {
+    name: &'a str,
+    address: &'a Address,
+    settings: &'a Settings,
+    budget: Budget,
+    deadline: &'a Deadline,
+}
+
+/// The checks, in the platform's order; one that fails stops those that need it.
+fn checks(cx: &Probing, session: &mut Session, report: &mut NodeReport) {
+    let (name, settings) = (cx.name, cx.settings);
     // Authenticate as the platform does: AUTH when it has a password, else nothing.
     if let Some(Secret(password)) = &settings.password {
         let auth = Command::Auth {
             user: settings.user.clone(),
             password: password.clone(),
         };
-        match conn.call(&auth) {
+        match session.call(&auth) {
+            Ok(Reply::Status(ok)) if ok == "OK" => {}
             Ok(Reply::Error(e)) => {
-                report.findings.push(auth_failure(&name, &e, settings));
-                return report;
+                report.findings.push(auth_failure(name, &e, settings));
+                return;
             }
-            Ok(_) => {}
+            Ok(other) => {
+                report.findings.push(not_redis(name, &auth, &other));
+                return;
+            }
             Err(failure) => {
-                report
-                    .findings
-                    .push(first_reply_failure(&name, &address, &failure, settings));
-                return report;
+                report.findings.extend(first_reply_failure(cx, &auth, &failure));
+                return;
             }
         }
     }
 
-    let info = match conn.call(&Command::Info) {
+    let info = match session.call(&Command::Info) {
         Ok(Reply::Error(e)) => {
             report
                 .findings
-                .push(command_refused(&name, &Command::Info, &e, settings));
-            return report;
+                .push(command_refused(name, &Command::Info, &e, settings));
+            return;
         }
-        Ok(reply) => Info::parse(reply.text().unwrap_or("")),
+        Ok(Reply::Bulk(Some(text))) => match Info::parse(&text) {
+            info if info.get("redis_version").is_some() => info,
+            _ => {
+                report.findings.push(redis_unreachable::not_redis(
+                    name,
+                    "INFO",
+                    "a text without `redis_version`",
+                ));
+                return;
+            }
+        },
+        Ok(other) => {
+            report.findings.push(not_redis(name, &Command::Info, &other));
+            return;
+        }
         Err(failure) => {
             let finding = if settings.password.is_none() {
-                first_reply_failure(&name, &address, &failure, settings)
+                first_reply_failure(cx, &Command::Info, &failure)
             } else {
-                lost(&name, &Command::Info, &failure)
+                lost(cx, &Command::Info, &failure)
             };
-            report.findings.push(finding);
-            return report;
+            report.findings.extend(finding);
+            return;
         }
     };
     report.answered = true;
     report.mode = info.get("redis_mode").map(str::to_string);
-    report.findings.extend(version_findings(&name, &info, settings));
+    report.findings.extend(version_findings(name, &info, settings));
 
     if info.get("cluster_enabled") == Some("1") || report.mode.as_deref() == Some("cluster") {
-        match conn.call(&Command::ClusterInfo) {
-            Ok(Reply::Error(e)) => {
-                report
-                    .findings
-                    .push(command_refused(&name, &Command::ClusterInfo, &e, settings))
-            }
-            Ok(reply) => {
-                let cluster = Info::parse(reply.text().unwrap_or(""));
-                let state = cluster.get("cluster_state").unwrap_or("unknown");
-                let ok_slots = cluster.number("cluster_slots_ok").unwrap_or(0);
-                if state != "ok" || ok_slots < 16384 {
-                    report
-                        .findings
-                        .push(cluster_state_fail::state(&name, state, ok_slots));
+        let command = Command::ClusterInfo;
+        match session.call(&command) {
+            Ok(Reply::Error(e)) => report
+                .findings
+                .push(command_refused(name, &command, &e, settings)),
+            Ok(Reply::Bulk(Some(text))) => {
+                let cluster = Info::parse(&text);
+                let slots = cluster.get("cluster_slots_ok").map(str::parse::<u64>);
+                match (cluster.get("cluster_state"), slots) {
+                    (Some(state), Some(Ok(ok_slots))) => {
+                        if state != "ok" || ok_slots < 16384 {
+                            report
+                                .findings
+                                .push(cluster_state_fail::state(name, state, ok_slots));
+                        }
+                    }
+                    _ => report.findings.push(redis_unreachable::not_redis(
+                        name,
+                        "CLUSTER INFO",
+                        "a text without `cluster_state` and a number of `cluster_slots_ok`",
+                    )),
                 }
             }
-            Err(failure) => report.findings.push(lost(&name, &Command::ClusterInfo, &failure)),
+            Ok(other) => report.findings.push(not_redis(name, &command, &other)),
+            Err(failure) => report.findings.extend(lost(cx, &command, &failure)),
         }
-        match conn.call(&Command::ClusterNodes) {
-            Ok(Reply::Error(e)) => {
-                report
-                    .findings
-                    .push(command_refused(&name, &Command::ClusterNodes, &e, settings))
-            }
-            Ok(reply) => report.cluster_nodes = Some(parse_cluster_nodes(reply.text().unwrap_or(""))),
-            Err(failure) => report
+        let command = Command::ClusterNodes;
+        match session.call(&command) {
+            Ok(Reply::Error(e)) => report
                 .findings
-                .push(lost(&name, &Command::ClusterNodes, &failure)),
+                .push(command_refused(name, &command, &e, settings)),
+            Ok(Reply::Bulk(Some(text))) => match cluster_nodes(&text) {
+                Ok(nodes) => report.cluster_nodes = Some(nodes),
+                Err(why) => report
+                    .findings
+                    .push(redis_unreachable::not_redis(name, "CLUSTER NODES", &why)),
+            },
+            Ok(other) => report.findings.push(not_redis(name, &command, &other)),
+            Err(failure) => report.findings.extend(lost(cx, &command, &failure)),
         }
     }
 
@@ -163,19 +210,106 @@ pub fn probe(target: Target, settings: &Settings) -> NodeReport {
         .iter()
         .any(|f| f.rule.id == cluster_state_fail::RULE.id);
     if settings.search && !cluster_failed {
-        if let Some(f) = search_check(&name, &mut conn, &info, settings) {
-            report.findings.push(f);
+        report.findings.extend(search_check(cx, session, &info));
+    }
+
+    report.findings.extend(memory_findings(name, &info));
+    report.findings.extend(persistence_check(cx, session, &info));
+}
+
+/// The commands sent to one node, on one connection at a time. A connection on which a command
+/// failed is dropped (its late reply would be read as the next command's): the next command
+/// opens a new one (once per node), within the deadline. Commands that cannot be sent (a second
+/// failure, or no time left) are not run, and reported together.
+struct Session<'a> {
+    address: &'a Address,
+    settings: &'a Settings,
+    budget: Budget,
+    conn: Option<Connection>,
+    reconnects_left: usize,
+    /// The commands not sent, and why the first was not.
+    not_run: Vec<String>,
+    why_not: Option<String>,
+}
+
+impl<'a> Session<'a> {
+    fn open(address: &'a Address, settings: &'a Settings, budget: Budget) -> Result<Session<'a>, Failure> {
+        let conn = Connection::open(&address.host, address.port, settings.tls.as_ref(), budget)?;
+        Ok(Session {
+            address,
+            settings,
+            budget,
+            conn: Some(conn),
+            reconnects_left: 1,
+            not_run: Vec::new(),
+            why_not: None,
+        })
+    }
+
+    fn call(&mut self, command: &Command) -> Result<Reply, Failure> {
+        if self.budget.expired() {
+            return self.skip(command, || "the probe's deadline had passed".into());
+        }
+        if !self.conn.as_ref().is_some_and(Connection::usable) {
+            self.conn = None;
+            if self.reconnects_left == 0 {
+                return self.skip(command, || "a command failed again on a new connection".into());
+            }
+            self.reconnects_left -= 1;
+            match self.reopen() {
+                Ok(conn) => self.conn = Some(conn),
+                Err(failure) => return self.skip(command, || format!("a new connection failed: {failure}")),
+            }
+        }
+        match &mut self.conn {
+            Some(conn) => conn.call(command),
+            None => Err(Failure::NotRun),
         }
     }
 
-    report.findings.extend(memory_findings(&name, &info));
-    if let Some(f) = persistence_check(&name, &mut conn, &info, settings) {
-        report.findings.push(f);
+    /// A new connection, authenticated as the first was.
+    fn reopen(&self) -> Result<Connection, Failure> {
+        let mut conn = Connection::open(
+            &self.address.host,
+            self.address.port,
+            self.settings.tls.as_ref(),
+            self.budget,
+        )?;
+        if let Some(Secret(password)) = &self.settings.password {
+            let auth = Command::Auth {
+                user: self.settings.user.clone(),
+                password: password.clone(),
+            };
+            match conn.call(&auth)? {
+                Reply::Status(ok) if ok == "OK" => {}
+                _ => return Err(Failure::Protocol("AUTH on the new connection failed".into())),
+            }
+        }
+        Ok(conn)
     }
-    report
+
+    fn skip(&mut self, command: &Command, why: impl FnOnce() -> String) -> Result<Reply, Failure> {
+        self.not_run.push(command.name());
+        if self.why_not.is_none() {
+            self.why_not = Some(why());
+        }
+        Err(Failure::NotRun)
+    }
+
+    /// One finding for the commands not run, if any.
+    fn not_run(&self, name: &str) -> Option<Finding> {
+        let why = self.why_not.as_deref()?;
+        Some(redis_unreachable::not_run(name, &self.not_run, why))
+    }
 }
 
-fn connect_failure(name: &str, address: &Address, failure: &Failure, settings: &Settings) -> Finding {
+fn connect_failure(
+    name: &str,
+    address: &Address,
+    failure: &Failure,
+    settings: &Settings,
+    deadline: &Deadline,
+) -> Finding {
     let text = failure.to_string();
     let error = match failure {
         Failure::Dns(e) => ConnectError::Dns {
@@ -183,6 +317,7 @@ fn connect_failure(name: &str, address: &Address, failure: &Failure, settings: &
             error: e,
         },
         Failure::Timeout => ConnectError::Timeout(settings.timeout),
+        Failure::Deadline => ConnectError::Deadline(&deadline.set_by),
         Failure::Connect(e) if e.kind() == io::ErrorKind::ConnectionRefused => ConnectError::Refused,
         Failure::Connect(e)
             if matches!(
@@ -212,26 +347,101 @@ fn tls_failure(name: &str, failure: &Failure, settings: &Settings) -> Finding {
     tls_handshake_failed::live(name, kind, settings.tls.is_some())
 }
 
-/// The first reply failed (before any answer): TLS mismatches show here, and nodes that died.
-fn first_reply_failure(name: &str, address: &Address, failure: &Failure, settings: &Settings) -> Finding {
-    // A closed connection is a TLS port refusing a plain client, or a node going down (behind a
-    // port-forward, a dead pod's connections are accepted and closed): ask the port for TLS.
-    if matches!(failure, Failure::Closed)
+/// The first reply failed (before any answer): TLS mismatches show here, servers that are not
+/// Redis, and nodes that died.
+fn first_reply_failure(cx: &Probing, command: &Command, failure: &Failure) -> Option<Finding> {
+    let (name, settings) = (cx.name, cx.settings);
+    // A closed connection, or bytes that are not RESP, is a TLS port refusing a plain client, or
+    // something else: a node going down (behind a port-forward, a dead pod's connections are
+    // accepted and closed), a server that is not Redis. Ask the port for TLS.
+    if matches!(failure, Failure::Closed | Failure::Protocol(_))
         && settings.tls.is_none()
-        && !resp::speaks_tls(address, settings.timeout)
+        && !resp::speaks_tls(cx.address, cx.budget)
     {
-        return redis_unreachable::closed_at_first_command(name);
+        return Some(match failure {
+            Failure::Protocol(e) => redis_unreachable::not_redis(
+                name,
+                &command.name(),
+                &format!("bytes that are not the Redis protocol ({e})"),
+            ),
+            _ => redis_unreachable::closed_at_first_command(name),
+        });
     }
     match failure {
-        Failure::Closed | Failure::Protocol(_) | Failure::Tls(_) => tls_failure(name, failure, settings),
-        Failure::Timeout => redis_unreachable::no_answer(name, &address.to_string(), settings.timeout),
-        other => lost(name, &Command::Ping, other),
+        Failure::Closed | Failure::Protocol(_) | Failure::Tls(_) => {
+            Some(tls_failure(name, failure, settings))
+        }
+        Failure::Timeout => Some(redis_unreachable::no_answer(
+            name,
+            &cx.address.to_string(),
+            settings.timeout,
+        )),
+        other => lost(cx, command, other),
     }
 }
 
-/// A command got no answer after the connection had worked.
-fn lost(name: &str, command: &Command, failure: &Failure) -> Finding {
-    redis_unreachable::lost(name, &command.name(), &failure.to_string())
+/// A command got no answer after the connection had worked; nothing when it was not sent (the
+/// session reports those together).
+fn lost(cx: &Probing, command: &Command, failure: &Failure) -> Option<Finding> {
+    match failure {
+        Failure::NotRun => None,
+        Failure::Deadline => Some(redis_unreachable::out_of_time(
+            cx.name,
+            &command.name(),
+            &cx.deadline.set_by,
+        )),
+        other => Some(redis_unreachable::lost(
+            cx.name,
+            &command.name(),
+            &other.to_string(),
+        )),
+    }
+}
+
+/// A reply of the wrong type for its command: the server is not Redis.
+fn not_redis(name: &str, command: &Command, reply: &Reply) -> Finding {
+    redis_unreachable::not_redis(name, &command.name(), &describe(reply))
+}
+
+/// A reply as a message names it.
+fn describe(reply: &Reply) -> String {
+    use crate::core::text::preview;
+    match reply {
+        Reply::Status(s) => format!("`+{}`", preview(s, 40)),
+        Reply::Error(e) => format!("`-{}`", preview(e, 40)),
+        Reply::Int(n) => format!("the integer {n}"),
+        Reply::Bulk(None) | Reply::Array(None) => "a null reply".into(),
+        Reply::Bulk(Some(text)) => format!("the text `{}`", preview(text, 40)),
+        Reply::Array(Some(items)) => format!("an array of {} items", items.len()),
+    }
+}
+
+/// `CLUSTER NODES`, if it has the shape Redis gives it: a line per node, each with at least eight
+/// fields, an address `host:port[@cport][,hostname]` (empty for a node without one, flagged
+/// `noaddr` or `handshake`), a link state; and one line flagged `myself`.
+fn cluster_nodes(text: &str) -> Result<Vec<ClusterNode>, String> {
+    let mut myself = false;
+    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let bad = |what: &str| Err(format!("line {} is not a node ({what})", i + 1));
+        if fields.len() < 8 {
+            return bad("fewer than 8 fields");
+        }
+        let flags: Vec<&str> = fields[2].split(',').collect();
+        let address = fields[1].split(['@', ',']).next().unwrap_or("");
+        let without_address = flags.iter().any(|f| matches!(*f, "noaddr" | "handshake"));
+        if !without_address && Address::announced(address).is_err() {
+            return bad("no HOST:PORT");
+        }
+        if !matches!(fields[7], "connected" | "disconnected") {
+            return bad("no link state");
+        }
+        myself |= flags.contains(&"myself");
+    }
+    if !myself {
+        return Err("no line is the node itself (`myself`)".into());
+    }
+    Ok(parse_cluster_nodes(text))
 }
 
 fn auth_failure(name: &str, error: &str, settings: &Settings) -> Finding {
@@ -277,9 +487,10 @@ fn version_findings(name: &str, info: &Info, settings: &Settings) -> Vec<Finding
 }
 
 /// `FT.INFO <index>`: the platform's second command at start-up.
-fn search_check(name: &str, conn: &mut Connection, info: &Info, settings: &Settings) -> Option<Finding> {
+fn search_check(cx: &Probing, session: &mut Session, info: &Info) -> Option<Finding> {
+    let (name, settings) = (cx.name, cx.settings);
     let command = Command::FtInfo(settings.index.clone());
-    match conn.call(&command) {
+    match session.call(&command) {
         Ok(Reply::Error(e)) => match FtInfoError::of(&e) {
             // The index's slot is served by another node, which the platform's cluster client
             // follows (and this probe checks there). The module is loaded.
@@ -288,10 +499,12 @@ fn search_check(name: &str, conn: &mut Connection, info: &Info, settings: &Setti
             FtInfoError::UnknownIndex => Some(search_index_missing::live(name, &settings.index)),
             FtInfoError::Other => Some(command_refused(name, &command, &e, settings)),
         },
-        Ok(_) => None,
+        // The index's description.
+        Ok(Reply::Array(Some(_))) => None,
+        Ok(other) => Some(not_redis(name, &command, &other)),
         Err(failure) => {
             // A module-less Redis answers at once; no answer at all is a node problem.
-            let mut f = lost(name, &command, &failure);
+            let mut f = lost(cx, &command, &failure)?;
             if !info.has_search_module() {
                 f.message.push_str(" (and INFO lists no search module)");
             }
@@ -334,26 +547,38 @@ fn memory_findings(name: &str, info: &Info) -> Vec<Finding> {
     if let Some(policy) = info.get("maxmemory_policy") {
         findings.extend(evicting_memory_policy::live(name, policy));
     }
-    if let (Some(used), Some(max)) = (info.number("used_memory"), info.number("maxmemory")) {
-        findings.extend(memory_nearly_full::live(name, used, max));
+    // A number that cannot be read is said, not taken for "no limit".
+    let number = |key: &'static str| match info.get(key) {
+        Some(text) => text.parse::<u64>().map_err(|_| (key, Some(text))),
+        None => Err((key, None)),
+    };
+    match (number("used_memory"), number("maxmemory")) {
+        (Ok(used), Ok(max)) => findings.extend(memory_nearly_full::live(name, used, max)),
+        (Err((key, text)), _) | (_, Err((key, text))) => {
+            findings.push(memory_nearly_full::unreadable(name, key, text))
+        }
     }
     findings
 }
 
 /// AOF from `INFO`; RDB snapshots from `CONFIG GET save` when the user may run it.
-fn persistence_check(name: &str, conn: &mut Connection, info: &Info, settings: &Settings) -> Option<Finding> {
+fn persistence_check(cx: &Probing, session: &mut Session, info: &Info) -> Option<Finding> {
+    let (name, settings) = (cx.name, cx.settings);
     if info.get("aof_enabled") != Some("0") {
         return None;
     }
-    match conn.call(&Command::ConfigGet("save")) {
-        Ok(Reply::Array(Some(items))) => {
-            let save = items.get(1).and_then(Reply::text).unwrap_or("");
+    let command = Command::ConfigGet("save");
+    match session.call(&command) {
+        Ok(Reply::Array(Some(items))) if items.len() == 2 && items[1].text().is_some() => {
+            let save = items[1].text().unwrap_or_default();
             save.trim().is_empty().then(|| persistence_disabled::live(name))
         }
         Ok(Reply::Error(e)) if e.starts_with("NOPERM") || e.to_ascii_lowercase().contains("unknown") => Some(
             persistence_disabled::snapshots_unknown(name, settings.user.as_deref()),
         ),
-        _ => None,
+        Ok(Reply::Error(e)) => Some(command_refused(name, &command, &e, settings)),
+        Ok(other) => Some(not_redis(name, &command, &other)),
+        Err(failure) => lost(cx, &command, &failure),
     }
 }
 

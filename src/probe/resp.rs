@@ -102,8 +102,13 @@ pub enum Failure {
     Dns(String),
     /// TCP connect failed (refused, no route, …).
     Connect(io::Error),
-    /// Nothing within the deadline (connect or reply).
+    /// Nothing within the per-call timeout (connect or reply).
     Timeout,
+    /// The whole probe's deadline came first (connect or reply).
+    Deadline,
+    /// Not sent: an earlier command on this connection failed (its late reply could be read as
+    /// this one's), or the probe's deadline had passed before the command began.
+    NotRun,
     /// The TLS handshake failed, or TLS broke.
     Tls(String),
     /// The server closed the connection before answering.
@@ -122,6 +127,8 @@ impl std::fmt::Display for Failure {
             Failure::Dns(e) => write!(f, "the host name does not resolve ({e})"),
             Failure::Connect(e) => write!(f, "{}", describe_io(e)),
             Failure::Timeout => f.write_str("no answer within the timeout"),
+            Failure::Deadline => f.write_str("no answer before the probe's deadline"),
+            Failure::NotRun => f.write_str("not run"),
             Failure::Tls(e) => write!(f, "TLS failed: {e}"),
             Failure::Closed => f.write_str("the server closed the connection"),
             Failure::Truncated => f.write_str("the server closed the connection in the middle of its reply"),
@@ -200,16 +207,85 @@ const MAX_REPLY_BYTES: usize = 8 << 20;
 const MAX_ARRAY_ITEMS: usize = 1 << 16;
 const MAX_NESTING: usize = 8;
 
-pub struct Connection {
-    stream: BufReader<Stream>,
-    timeout: Duration,
+/// How long each step of the probe (a connect with its TLS handshake, a command and its reply) may
+/// take: the per-call `--timeout`, cut to what is left before the whole probe's `--deadline`.
+#[derive(Clone, Copy, Debug)]
+pub struct Budget {
+    pub timeout: Duration,
+    pub deadline: Instant,
 }
 
-/// Resolves `host:port` within `timeout` (the system resolver has no timeout of its own).
-pub fn resolve(host: &str, port: u16, timeout: Duration) -> Result<Vec<SocketAddr>, Failure> {
+impl Budget {
+    /// The deadline has passed: nothing more may start.
+    pub fn expired(&self) -> bool {
+        Instant::now() >= self.deadline
+    }
+
+    /// The bounds of a step that starts now.
+    fn step(&self) -> Step {
+        let by_timeout = Instant::now() + self.timeout;
+        if self.deadline <= by_timeout {
+            Step {
+                end: self.deadline,
+                by_deadline: true,
+            }
+        } else {
+            Step {
+                end: by_timeout,
+                by_deadline: false,
+            }
+        }
+    }
+}
+
+/// When one step must end, and whether the probe's deadline (rather than the timeout) sets it.
+#[derive(Clone, Copy, Debug)]
+struct Step {
+    end: Instant,
+    by_deadline: bool,
+}
+
+impl Step {
+    /// The failure of a step that ran out of time.
+    fn out_of_time(&self) -> Failure {
+        if self.by_deadline {
+            Failure::Deadline
+        } else {
+            Failure::Timeout
+        }
+    }
+
+    /// The time left, or the failure if there is none.
+    fn left(&self) -> Result<Duration, Failure> {
+        let left = self.end.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(self.out_of_time());
+        }
+        Ok(left)
+    }
+
+    /// Bounds the next read on `tcp` by the time left.
+    fn arm(&self, tcp: &TcpStream) -> Result<(), Failure> {
+        let left = self.left()?;
+        tcp.set_read_timeout(Some(left)).map_err(Failure::Io)
+    }
+}
+
+/// One connection to one node. After a failure (no reply in time, bytes that are not RESP, a
+/// connection closed mid-reply) it sends nothing more: a late reply to one command must never be
+/// read as the reply to the next.
+pub struct Connection {
+    stream: BufReader<Stream>,
+    budget: Budget,
+    failed: bool,
+}
+
+/// Resolves `host:port` within the step (the system resolver has no timeout of its own).
+fn resolve(host: &str, port: u16, step: Step) -> Result<Vec<SocketAddr>, Failure> {
     if let Ok(ip) = host.trim_matches(['[', ']']).parse::<std::net::IpAddr>() {
         return Ok(vec![SocketAddr::new(ip, port)]);
     }
+    let left = step.left()?;
     let (tx, rx) = std::sync::mpsc::channel();
     let name = host.to_string();
     std::thread::spawn(move || {
@@ -219,11 +295,11 @@ pub fn resolve(host: &str, port: u16, timeout: Duration) -> Result<Vec<SocketAdd
                 .map(|a| a.collect::<Vec<_>>()),
         );
     });
-    match rx.recv_timeout(timeout) {
+    match rx.recv_timeout(left) {
         Ok(Ok(addrs)) if !addrs.is_empty() => Ok(addrs),
         Ok(Ok(_)) => Err(Failure::Dns("no address".into())),
         Ok(Err(e)) => Err(Failure::Dns(describe_dns(&e))),
-        Err(_) => Err(Failure::Timeout),
+        Err(_) => Err(step.out_of_time()),
     }
 }
 
@@ -235,26 +311,28 @@ fn describe_dns(e: &io::Error) -> String {
 }
 
 impl Connection {
-    /// Connects to `host:port` (TCP, then TLS when given) within `timeout`; every reply later is
-    /// also bounded by `timeout`.
-    pub fn open(host: &str, port: u16, tls: Option<&Tls>, timeout: Duration) -> Result<Connection, Failure> {
-        let started = Instant::now();
-        let addrs = resolve(host, port, timeout)?;
-        let mut last = Failure::Timeout;
+    /// Connects to `host:port` (TCP, then TLS when given) within one step of `budget`; every
+    /// command later is a step of its own.
+    pub fn open(host: &str, port: u16, tls: Option<&Tls>, budget: Budget) -> Result<Connection, Failure> {
+        let step = budget.step();
+        let addrs = resolve(host, port, step)?;
+        let mut last = step.out_of_time();
         let mut tcp = None;
         for addr in addrs {
-            let left = timeout.saturating_sub(started.elapsed());
-            if left.is_zero() {
-                last = Failure::Timeout;
-                break;
-            }
+            let left = match step.left() {
+                Ok(left) => left,
+                Err(out_of_time) => {
+                    last = out_of_time;
+                    break;
+                }
+            };
             match TcpStream::connect_timeout(&addr, left) {
                 Ok(s) => {
                     tcp = Some(s);
                     break;
                 }
                 Err(e) if matches!(e.kind(), io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock) => {
-                    last = Failure::Timeout
+                    last = step.out_of_time()
                 }
                 Err(e) => last = Failure::Connect(e),
             }
@@ -273,22 +351,18 @@ impl Connection {
                 let conn = rustls::ClientConnection::new(tls.config.clone(), server_name)
                     .map_err(|e| Failure::Tls(e.to_string()))?;
                 let mut stream = rustls::StreamOwned::new(conn, tcp);
-                let deadline = started + timeout;
+                // A handshake cut by the probe's deadline is the deadline; one the server never
+                // answers within the timeout is a port without TLS.
+                let no_answer = |failure: Failure| match failure {
+                    Failure::Timeout => Failure::Tls(
+                        "no answer to the TLS handshake: a Redis port without TLS waits like this".into(),
+                    ),
+                    other => other,
+                };
                 while stream.conn.is_handshaking() {
-                    let no_answer = || {
-                        Failure::Tls(
-                            "no answer to the TLS handshake: a Redis port without TLS waits like this".into(),
-                        )
-                    };
-                    set_deadline(&stream.sock, deadline).map_err(|_| no_answer())?;
-                    match stream.conn.complete_io(&mut stream.sock) {
-                        Ok(_) => {}
-                        Err(e) => {
-                            return Err(match tls_failure(e) {
-                                Failure::Timeout => no_answer(),
-                                other => other,
-                            })
-                        }
+                    step.arm(&stream.sock).map_err(no_answer)?;
+                    if let Err(e) = stream.conn.complete_io(&mut stream.sock) {
+                        return Err(no_answer(tls_failure(e, step)));
                     }
                 }
                 Stream::Tls(Box::new(stream))
@@ -296,13 +370,29 @@ impl Connection {
         };
         Ok(Connection {
             stream: BufReader::new(stream),
-            timeout,
+            budget,
+            failed: false,
         })
     }
 
-    /// Sends one command and reads its reply, both within the timeout. An error reply is a reply.
+    /// Sends one command and reads its reply, both within one step. An error reply is a reply. A
+    /// failure leaves the connection unusable: later calls return [`Failure::NotRun`].
     pub fn call(&mut self, command: &Command) -> Result<Reply, Failure> {
-        let deadline = Instant::now() + self.timeout;
+        if self.failed {
+            return Err(Failure::NotRun);
+        }
+        let result = self.exchange(command);
+        self.failed = result.is_err();
+        result
+    }
+
+    /// Whether the connection can take another command (no command on it has failed).
+    pub fn usable(&self) -> bool {
+        !self.failed
+    }
+
+    fn exchange(&mut self, command: &Command) -> Result<Reply, Failure> {
+        let step = self.budget.step();
         let mut out = Vec::new();
         let args = command.args();
         out.extend_from_slice(format!("*{}\r\n", args.len()).as_bytes());
@@ -311,15 +401,16 @@ impl Connection {
             out.extend_from_slice(arg.as_bytes());
             out.extend_from_slice(b"\r\n");
         }
+        let tls = self.is_tls();
         let tcp = self.stream.get_ref().tcp();
-        tcp.set_write_timeout(Some(self.timeout)).map_err(Failure::Io)?;
+        tcp.set_write_timeout(Some(step.left()?)).map_err(Failure::Io)?;
         let stream = self.stream.get_mut();
         stream
             .write_all(&out)
             .and_then(|_| stream.flush())
-            .map_err(|e| io_failure(e, self.is_tls()))?;
+            .map_err(|e| io_failure(e, tls, step))?;
         let mut budget = MAX_REPLY_BYTES;
-        match read_reply(&mut self.stream, deadline, &mut budget, 0) {
+        match read_reply(&mut self.stream, step, &mut budget, 0) {
             Err(Failure::Closed) if budget < MAX_REPLY_BYTES => Err(Failure::Truncated),
             other => other,
         }
@@ -332,7 +423,7 @@ impl Connection {
 
 /// Whether the port answers a TLS handshake (with any certificate): tells a TLS port that closes
 /// plain connections from a server that closes every connection.
-pub fn speaks_tls(address: &super::Address, timeout: Duration) -> bool {
+pub fn speaks_tls(address: &super::Address, budget: Budget) -> bool {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let Ok(builder) =
         rustls::ClientConfig::builder_with_provider(provider.clone()).with_safe_default_protocol_versions()
@@ -347,7 +438,7 @@ pub fn speaks_tls(address: &super::Address, timeout: Duration) -> bool {
         config: Arc::new(config),
         server_name: Some("localhost".into()),
     };
-    match Connection::open(&address.host, address.port, Some(&tls), timeout) {
+    match Connection::open(&address.host, address.port, Some(&tls), budget) {
         Ok(_) => true,
         // The server sent TLS records and then refused us (a client certificate required, …).
         Err(Failure::Tls(e)) => e.contains("refused the handshake"),
@@ -355,17 +446,9 @@ pub fn speaks_tls(address: &super::Address, timeout: Duration) -> bool {
     }
 }
 
-fn set_deadline(tcp: &TcpStream, deadline: Instant) -> Result<(), Failure> {
-    let left = deadline.saturating_duration_since(Instant::now());
-    if left.is_zero() {
-        return Err(Failure::Timeout);
-    }
-    tcp.set_read_timeout(Some(left)).map_err(Failure::Io)
-}
-
-fn tls_failure(e: io::Error) -> Failure {
+fn tls_failure(e: io::Error, step: Step) -> Failure {
     match e.kind() {
-        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => Failure::Timeout,
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => step.out_of_time(),
         io::ErrorKind::UnexpectedEof => {
             Failure::Tls("the server closed the connection during the handshake".into())
         }
@@ -405,31 +488,29 @@ fn describe_tls(e: &rustls::Error) -> String {
     }
 }
 
-fn io_failure(e: io::Error, tls: bool) -> Failure {
+fn io_failure(e: io::Error, tls: bool, step: Step) -> Failure {
     match e.kind() {
-        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => Failure::Timeout,
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => step.out_of_time(),
         io::ErrorKind::UnexpectedEof => Failure::Closed,
         io::ErrorKind::ConnectionReset | io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionAborted => {
             Failure::Closed
         }
-        _ if tls => tls_failure(e),
+        _ if tls => tls_failure(e, step),
         _ => Failure::Io(e),
     }
 }
 
-fn read_line(
-    reader: &mut BufReader<Stream>,
-    deadline: Instant,
-    budget: &mut usize,
-) -> Result<String, Failure> {
+/// One line of a reply, without its CRLF, as bytes: a server may send any bytes, and a reply is
+/// only read as text where its type says it is text.
+fn read_line(reader: &mut BufReader<Stream>, step: Step, budget: &mut usize) -> Result<Vec<u8>, Failure> {
     let mut line = Vec::new();
     loop {
-        set_deadline(reader.get_ref().tcp(), deadline)?;
+        step.arm(reader.get_ref().tcp())?;
         let tls = matches!(reader.get_ref(), Stream::Tls(_));
         let available = match reader.fill_buf() {
             Ok(b) => b,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(io_failure(e, tls)),
+            Err(e) => return Err(io_failure(e, tls, step)),
         };
         if available.is_empty() {
             return Err(Failure::Closed);
@@ -452,75 +533,84 @@ fn read_line(
         return Err(Failure::Protocol("a line without CRLF".into()));
     }
     line.truncate(line.len() - 2);
-    Ok(String::from_utf8_lossy(&line).into_owned())
+    Ok(line)
+}
+
+/// Bytes a server sent, quoted on one line for a message.
+fn quoted(bytes: &[u8]) -> String {
+    crate::core::text::preview(&String::from_utf8_lossy(bytes), 24)
+}
+
+/// The number after a length or integer type byte.
+fn number(rest: &[u8]) -> Result<i64, Failure> {
+    std::str::from_utf8(rest)
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .ok_or_else(|| Failure::Protocol(format!("`{}` is not a number", quoted(rest))))
 }
 
 fn read_reply(
     reader: &mut BufReader<Stream>,
-    deadline: Instant,
+    step: Step,
     budget: &mut usize,
     depth: usize,
 ) -> Result<Reply, Failure> {
     if depth > MAX_NESTING {
         return Err(Failure::Protocol("the reply is nested too deeply".into()));
     }
-    let line = read_line(reader, deadline, budget)?;
-    let (kind, rest) = line.split_at(line.len().min(1));
-    let number = |rest: &str| -> Result<i64, Failure> {
-        rest.parse().map_err(|_| {
-            Failure::Protocol(format!(
-                "`{}` is not a number",
-                crate::core::text::preview(rest, 24)
-            ))
-        })
+    let line = read_line(reader, step, budget)?;
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    // The type is the first byte, whatever the bytes after it are.
+    let Some((&kind, rest)) = line.split_first() else {
+        return Err(Failure::Protocol("an empty line".into()));
     };
     match kind {
-        "+" => Ok(Reply::Status(rest.to_string())),
-        "-" => Ok(Reply::Error(rest.to_string())),
-        ":" => Ok(Reply::Int(number(rest)?)),
-        "$" => {
+        b'+' => Ok(Reply::Status(text(rest))),
+        b'-' => Ok(Reply::Error(text(rest))),
+        b':' => Ok(Reply::Int(number(rest)?)),
+        b'$' => {
             let len = number(rest)?;
             if len < 0 {
                 return Ok(Reply::Bulk(None));
             }
-            let len = len as usize;
-            if len + 2 > *budget {
-                return Err(Failure::Protocol("the reply is too large".into()));
-            }
+            let len = usize::try_from(len)
+                .ok()
+                .filter(|len| len.checked_add(2).is_some_and(|n| n <= *budget))
+                .ok_or_else(|| Failure::Protocol("the reply is too large".into()))?;
             *budget -= len + 2;
             let mut data = vec![0; len + 2];
             let mut filled = 0;
             while filled < data.len() {
-                set_deadline(reader.get_ref().tcp(), deadline)?;
+                step.arm(reader.get_ref().tcp())?;
                 let tls = matches!(reader.get_ref(), Stream::Tls(_));
                 match reader.read(&mut data[filled..]) {
                     Ok(0) => return Err(Failure::Closed),
                     Ok(n) => filled += n,
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) => return Err(io_failure(e, tls)),
+                    Err(e) => return Err(io_failure(e, tls, step)),
                 }
             }
+            if !data.ends_with(b"\r\n") {
+                return Err(Failure::Protocol("a bulk string longer than its length".into()));
+            }
             data.truncate(len);
-            Ok(Reply::Bulk(Some(String::from_utf8_lossy(&data).into_owned())))
+            Ok(Reply::Bulk(Some(text(&data))))
         }
-        "*" => {
+        b'*' => {
             let len = number(rest)?;
             if len < 0 {
                 return Ok(Reply::Array(None));
             }
-            if len as usize > MAX_ARRAY_ITEMS {
+            if len as u64 > MAX_ARRAY_ITEMS as u64 {
                 return Err(Failure::Protocol("the reply has too many items".into()));
             }
             let mut items = Vec::with_capacity(len as usize);
             for _ in 0..len {
-                items.push(read_reply(reader, deadline, budget, depth + 1)?);
+                items.push(read_reply(reader, step, budget, depth + 1)?);
             }
             Ok(Reply::Array(Some(items)))
         }
-        _ => Err(Failure::Protocol(format!(
-            "it begins with `{}`",
-            crate::core::text::preview(&line, 24)
-        ))),
+        _ => Err(Failure::Protocol(format!("it begins with `{}`", quoted(&line)))),
     }
 }
 

@@ -1,6 +1,6 @@
 //! Running the real binary the way a user does, and reading its JSON report.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -119,22 +119,39 @@ fn finish(output: Output) -> Run {
 }
 
 /// Runs `cmd` to its end, failing the test if it has not ended after a minute: a hang is a bug,
-/// and CI must not wait for it.
+/// and CI must not wait for it. Its output is read as it comes: a report larger than a pipe's
+/// buffer must not stall it.
 pub fn run_guarded(mut cmd: Command) -> Run {
     let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn acp-check");
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            String::from_utf8_lossy(&bytes).into_owned()
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().unwrap()));
+    let stderr = drain(Box::new(child.stderr.take().unwrap()));
     let started = std::time::Instant::now();
-    while child.try_wait().unwrap().is_none() {
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
         if started.elapsed() > std::time::Duration::from_secs(60) {
             let _ = child.kill();
             panic!("{cmd:?} did not end within a minute");
         }
         std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    Run {
+        code: status.code().expect("exited normally, not by a signal"),
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
     }
-    finish(child.wait_with_output().unwrap())
 }
 
 pub fn run(args: &[&str]) -> Run {

@@ -1,9 +1,11 @@
 //! The integration tests, in one binary: a module per area, linked once.
 //!
 //! `common` runs the real binary as a user does and reads its reports; `live` starts real Redis
-//! servers on loopback for the probe's tests; `cmd` runs the CLI cases written as data (`tests/cmd/`).
+//! servers on loopback for the probe's tests, `hostile` a scriptable server that answers as no real
+//! one does; `cmd` runs the CLI cases written as data (`tests/cmd/`).
 
 mod common;
+mod hostile;
 mod live;
 
 mod adversarial;
@@ -22,6 +24,8 @@ mod layers;
 mod model;
 mod probe;
 mod probe_faults;
+mod probe_hostile;
+mod probe_urls;
 mod readme;
 mod reference;
 mod secrets;

@@ -15,6 +15,12 @@ Passwords written in clear: the cluster's `password` and `global.redis.password`
 client's `password` (in any of its three places), and the RediSearch `OSS_GLOBAL_PASSWORD` argument.
 SOPS-encrypted values and Flux substitution variables (`${…}`) are not in clear.
 
+Live, the probe reports a password it had to read from a values file, or from an address written
+as a URL with a password (`redis://user:PASSWORD@host:6379`, in `--addr` or `redis.addrs`): a
+password on a command line is visible to every process on the machine and kept in shell histories
+and CI logs. The probe uses a URL's password only when no other source (`--password-env`,
+`--password-file`, `ACP_CHECK_REDIS_PASSWORD`, the values' `password`) gives one.
+
 ## Why it matters
 Values files live in Git, CI logs and `helm get values`. A password there is readable by everyone who
 can read those.
@@ -104,4 +110,24 @@ pub fn read_by_probe(node: &Node) -> Finding {
     .at(node.span)
     .label("password in clear")
     .help("keep it in a Secret (secretConfig.data.redis.password from a sealed or SOPS-encrypted file) and give it to the probe with --password-env or --password-file")
+}
+
+/// Live: the probe read the password from a URL in the values' `redis.addrs`.
+pub fn url_in_values(node: &Node) -> Finding {
+    Finding::new(
+        &RULE,
+        "the probe read the Redis password from an address in redis.addrs, a URL with the password written in clear",
+    )
+    .at(node.span)
+    .label("password in clear")
+    .help("write the address without user-info and keep the password in a Secret; give it to the probe with --password-env or --password-file")
+}
+
+/// Live: the probe read the password from a URL given with `--addr`.
+pub fn url_on_command_line() -> Finding {
+    Finding::new(
+        &RULE,
+        "the probe read the Redis password from an --addr URL: a password on the command line is in clear (process list, shell history, CI logs)",
+    )
+    .help("give the address without user-info, and the password with --password-env, --password-file or ACP_CHECK_REDIS_PASSWORD")
 }

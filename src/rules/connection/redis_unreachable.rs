@@ -13,7 +13,14 @@ pub static RULE: Rule = Rule {
     summary: "live: refused, no route, DNS failure or timeout (failure mode 1)",
     docs: r#"## What it checks
 That every address the platform will dial (and every node a cluster announces) accepts a TCP
-connection within the timeout: the host name resolves, something listens on the port, and it answers.
+connection within the timeout: the host name resolves, something listens on the port, and it answers
+as Redis does (`INFO` is a text with `redis_version`, each reply has the type Redis gives it).
+
+The checks of a node that stopped answering during the probe are reported here too: a connection
+on which a reply timed out is dropped, the next check opens a new one, and the checks left after a
+second failure are reported as not run. The probe is bounded, each connect and each reply by
+`--timeout`, the whole probe by `--deadline`: checks and nodes the deadline left no time for are
+reported as well, so that a probe cut short never passes.
 
 ## Why it matters
 The platform's Redis client dials these addresses at start-up and stops with a fatal
@@ -44,6 +51,8 @@ pub enum ConnectError<'a> {
     },
     /// No answer to the connection within the timeout.
     Timeout(Duration),
+    /// The whole probe's deadline came during the connection (the flag that set it).
+    Deadline(&'a str),
     Refused,
     /// No route to the host or its network.
     NoRoute(&'a str),
@@ -60,6 +69,10 @@ pub fn connect(target: &str, address: &str, error: ConnectError, suggest_map: bo
         ),
         ConnectError::Timeout(after) => (
             format!("no answer to the connection within {}", human_duration(after)),
+            platform_log::timeout(address),
+        ),
+        ConnectError::Deadline(set_by) => (
+            format!("no answer to the connection before the probe's deadline ({set_by})"),
             platform_log::timeout(address),
         ),
         ConnectError::Refused => (
@@ -113,4 +126,55 @@ pub fn command_failed(target: &str, command: &str, error: &str, cluster_client: 
     Finding::new(&RULE, format!("{command} failed: {}", preview(error.trim(), 200)))
         .on(target)
         .log_line(platform_log::redis_error(error, cluster_client))
+}
+
+/// Live: the server answers, but not as Redis does (`+OK` to `INFO`, an `INFO` without
+/// `redis_version`, bytes that are not RESP): another service on the port, or not Redis.
+pub fn not_redis(target: &str, command: &str, answer: &str) -> Finding {
+    Finding::new(
+        &RULE,
+        format!("the server answers, but not as Redis does: {command} answered {answer}"),
+    )
+    .on(target)
+    .help("check the address and port: something other than Redis listens there (another service, a proxy without a backend); the platform's client cannot use it")
+}
+
+/// Live: a command got no answer before the whole probe's deadline.
+pub fn out_of_time(target: &str, command: &str, set_by: &str) -> Finding {
+    Finding::new(
+        &RULE,
+        format!("{command} got no answer before the probe's deadline ({set_by})"),
+    )
+    .on(target)
+    .help("the node answers slowly, or the cluster has more nodes than the deadline allows for: find out why (load, network), or raise --deadline")
+}
+
+/// Live: commands not sent to a node, because an earlier one failed twice or no time was left.
+pub fn not_run(target: &str, commands: &[String], why: &str) -> Finding {
+    Finding::new(
+        &RULE,
+        format!("{} not run: {why}", commands.join(", ")),
+    )
+    .on(target)
+    .help("the node stopped answering during the probe, or the probe ran out of time: check its pod (restarts, load) and run the probe again")
+}
+
+/// Most nodes a finding names; the others are counted.
+const NAMED: usize = 10;
+
+/// Live: nodes not probed at all, because the probe's deadline came first.
+pub fn not_probed(targets: &[String], set_by: &str) -> Finding {
+    let mut names = targets.iter().take(NAMED).cloned().collect::<Vec<_>>().join(", ");
+    if targets.len() > NAMED {
+        names.push_str(&format!(" and {} more", targets.len() - NAMED));
+    }
+    let count = match targets.len() {
+        1 => "1 node was".to_string(),
+        n => format!("{n} nodes were"),
+    };
+    Finding::new(
+        &RULE,
+        format!("{count} not probed: the probe's deadline ({set_by}) came first: {names}"),
+    )
+    .help("the nodes probed answered slowly (their findings say which): find out why, or raise --deadline")
 }

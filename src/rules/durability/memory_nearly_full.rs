@@ -8,7 +8,8 @@ pub static RULE: Rule = Rule {
     checked_by: CheckedBy::Probe,
     summary: "live: used memory above 90% of maxmemory",
     docs: r#"## What it checks
-`used_memory` against `maxmemory` from `INFO` (when `maxmemory` is set).
+`used_memory` against `maxmemory` from `INFO` (when `maxmemory` is set). When `INFO` gives either
+without a number acp-check can read, the check did not run, and the rule says so at info level.
 
 ## Why it matters
 At `maxmemory`, Redis with `noeviction` refuses writes (the platform cannot issue tokens); with an
@@ -27,7 +28,8 @@ warning[memory-nearly-full]: 127.0.0.1:7000: 95% of maxmemory (972.8 MiB of 1 Gi
 
 /// Live: `used_memory` above 90% of `maxmemory`, if it is.
 pub fn live(target: &str, used: u64, max: u64) -> Option<Finding> {
-    if max == 0 || used.saturating_mul(10) <= max.saturating_mul(9) {
+    // In u128: the products of numbers near u64::MAX must not saturate into "equal".
+    if max == 0 || u128::from(used) * 10 <= u128::from(max) * 9 {
         return None;
     }
     Some(
@@ -52,4 +54,19 @@ fn bytes(n: u64) -> String {
     } else {
         format!("{:.1} MiB", n as f64 / MIB)
     }
+}
+
+/// Live: `INFO` has no readable `used_memory` or `maxmemory`: the check did not run.
+pub fn unreadable(target: &str, key: &str, value: Option<&str>) -> Finding {
+    let what = match value {
+        Some(text) => format!(
+            "INFO's {key} `{}` is not a number of bytes",
+            crate::core::text::preview(text, 40)
+        ),
+        None => format!("INFO has no {key}"),
+    };
+    Finding::new(&RULE, format!("{what}: memory use was not checked"))
+        .unverified()
+        .on(target)
+        .help("check the server with `INFO memory`: Redis gives both used_memory and maxmemory as numbers")
 }

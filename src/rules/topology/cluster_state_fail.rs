@@ -11,7 +11,10 @@ pub static RULE: Rule = Rule {
     summary: "live: cluster_state is not ok, or slots are not all covered",
     docs: r#"## What it checks
 `CLUSTER INFO` on every node: `cluster_state:ok` and all 16384 slots assigned and served
-(`cluster_slots_ok`); an `ERRCLUSTER` answer from RediSearch's coordinator.
+(`cluster_slots_ok`); an `ERRCLUSTER` answer from RediSearch's coordinator. And that `CLUSTER NODES`
+lists no more nodes than `--max-nodes` (500 unless given): the probe connects to every node a
+cluster announces, so a cluster larger than that (or a server naming hosts it should not) is
+reported, and only the first `--max-nodes` are probed.
 
 ## Why it matters
 A cluster with uncovered slots refuses commands for the keys in them (`CLUSTERDOWN`), so the platform
@@ -43,4 +46,14 @@ pub fn refused(target: &str, command: &str, error: &str) -> Finding {
         .on(target)
         .log_line(platform_log::fatal(error))
         .help("the cluster is not formed or has lost a master: wait for the chart's cluster creation, or bring the failed nodes back")
+}
+
+/// Live: `CLUSTER NODES` lists more nodes than `--max-nodes`; only the first `max` were probed.
+pub fn too_many_nodes(target: &str, announced: usize, max: usize) -> Finding {
+    Finding::new(
+        &RULE,
+        format!("CLUSTER NODES lists {announced} nodes, more than --max-nodes {max}: only the first {max} were probed"),
+    )
+    .on(target)
+    .help("a real cluster this large needs --max-nodes raised to its size; otherwise the server is not the cluster it should be (check what answers on this address)")
 }

@@ -68,7 +68,8 @@ pub fn chart_of<'c>(
 }
 
 /// The Redis version in an image tag: `6.2.14`, `6.2.14-debian-11-r22`, `6.2@sha256:…`. A tag with
-/// no patch gives `(6, 2, None)`.
+/// no patch gives `(6, 2, None)`. A component too large for a number (`6.2.99999999999999999999`)
+/// makes the version unreadable: it is not a smaller version.
 pub fn tag_version(tag: &str) -> Option<(u64, u64, Option<u64>)> {
     let tag = tag.split('@').next().unwrap_or_default();
     let head: String = tag
@@ -78,7 +79,10 @@ pub fn tag_version(tag: &str) -> Option<(u64, u64, Option<u64>)> {
     let mut parts = head.split('.').filter(|p| !p.is_empty());
     let major = parts.next()?.parse().ok()?;
     let minor = parts.next()?.parse().ok()?;
-    let patch = parts.next().and_then(|p| p.parse().ok());
+    let patch = match parts.next() {
+        Some(p) => Some(p.parse().ok()?),
+        None => None,
+    };
     Some((major, minor, patch))
 }
 
@@ -157,10 +161,13 @@ pub fn full_and_shown((major, minor, patch): (u64, u64, Option<u64>)) -> (Versio
     (full, shown)
 }
 
-/// The live check: the `redis_version` a server reports in `INFO`, judged by the same policy.
+/// The live check: the `redis_version` a server reports in `INFO`, judged by the same policy. A
+/// version that cannot be read is said (`redis-version-unknown`), never taken for an older one.
 pub fn live(reported: &str, policy: &Versions) -> Option<Finding> {
-    let (major, minor, patch) = tag_version(reported)?;
-    let full = Version::new(major, minor, patch.unwrap_or(0));
+    let Some((major, minor, Some(patch))) = tag_version(reported) else {
+        return Some(redis_version_unknown::live(reported, policy));
+    };
+    let full = Version::new(major, minor, patch);
     if !policy.redis_supported.matches(&full) {
         Some(redis_version_unsupported::live(reported, policy))
     } else if full < policy.redis_recommended {
@@ -192,6 +199,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn live_versions_are_judged_or_said_unreadable() {
+        let policy = Versions::default();
+        let rule = |reported: &str| live(reported, &policy).map(|f| f.rule.id);
+        assert_eq!(rule("6.2.14"), None);
+        assert_eq!(rule("6.2.7"), Some("redis-version-outdated"));
+        assert_eq!(rule("7.0.15"), Some("redis-version-unsupported"));
+        // Valkey reports redis_version 7.2.4 whatever its own version.
+        assert_eq!(rule("7.2.4"), Some("redis-version-unsupported"));
+        for unreadable in [
+            "6.2.99999999999999999999",
+            "banana",
+            "6.2",
+            "",
+            "18446744073709551616.0.0",
+        ] {
+            assert_eq!(rule(unreadable), Some("redis-version-unknown"), "{unreadable:?}");
+        }
+    }
+
+    #[test]
     fn chart_versions_resolve_exactly_or_to_the_newest_match() {
         assert_eq!(resolve_chart("7.6.4").unwrap().redis, "6.2.7");
         assert_eq!(resolve_chart("11.5.4").unwrap().default_tag, "7.4.3-debian-12-r0");
@@ -210,6 +237,8 @@ mod tests {
         );
         assert_eq!(tag_version("6.2"), Some((6, 2, None)));
         assert_eq!(tag_version("latest"), None);
+        assert_eq!(tag_version("6.2.99999999999999999999"), None);
+        assert_eq!(tag_version("99999999999999999999.2.14"), None);
         assert_eq!(tag_version("@sha256:abc"), None);
     }
 }

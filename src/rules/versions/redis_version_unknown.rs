@@ -1,17 +1,23 @@
 //! `redis-version-unknown`: the image tag names no version (`latest`, a bare digest).
 
+use crate::config::Versions;
+use crate::core::text::preview;
 use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
-use crate::rules::versions::{deployed, Deployed};
+use crate::rules::versions::{deployed, range_words, Deployed};
 use crate::rules::Context;
 
 pub static RULE: Rule = Rule {
     id: "redis-version-unknown",
     severity: Severity::Warning,
-    checked_by: CheckedBy::Lint,
-    summary: "the image tag names no version (`latest`, a bare digest)",
+    checked_by: CheckedBy::LintAndProbe,
+    summary: "the image tag names no version (`latest`, a bare digest), or live: the server's version cannot be read",
     docs: r#"## What it checks
 An `image.tag` from which no Redis version can be read: `latest`, a bare `@sha256:` digest, a name.
 When no tag is set and the chart version is not known either, the same rule says so at info level.
+
+Live, the `redis_version` a server gives in `INFO` when it is not `MAJOR.MINOR.PATCH` in numbers
+acp-check can read (`6.2.99999999999999999999`, `unknown`): the version policy was not checked, and
+such a version is never taken for an older or a newer one.
 
 ## Why it matters
 The version deployed changes without any change to the values, and nothing checks that it is
@@ -75,4 +81,19 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             Deployed::Version { .. } | Deployed::NotJudged => {}
         }
     }
+}
+
+/// Live: the server's `redis_version` is not a version acp-check can read.
+pub fn live(reported: &str, policy: &Versions) -> Finding {
+    Finding::new(
+        &RULE,
+        format!(
+            "the server reports redis_version `{}`, which is not a version acp-check can read: the version policy was not checked",
+            preview(reported, 40)
+        ),
+    )
+    .help(format!(
+        "check what runs there (`INFO server`): the platform supports Redis {}",
+        range_words(&policy.redis_supported)
+    ))
 }
