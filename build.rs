@@ -13,6 +13,10 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
+/// Compiles `data/charts/*.txt` (the chart versions' default values and key trees) into static tables.
+#[path = "tools/charts/tables.rs"]
+mod charts;
+
 /// (Rust name, file stem under `schemas/`).
 const SCHEMAS: [(&str, &str); 3] = [
     ("REDIS_CLUSTER", "redis-cluster"),
@@ -50,8 +54,9 @@ fn main() {
         compiler.compile(&root, "");
         compiler.emit(rust, &mut out);
     }
-    let dest = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("schemas.rs");
-    std::fs::write(dest, out).expect("write schemas.rs");
+    let out_dir = std::env::var("OUT_DIR").expect("OUT_DIR");
+    std::fs::write(Path::new(&out_dir).join("schemas.rs"), out).expect("write schemas.rs");
+    charts::generate(Path::new(&out_dir));
 }
 
 struct Compiler<'a> {

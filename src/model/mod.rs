@@ -4,6 +4,7 @@
 //! ([`redis_conf`]), with chart versions, release names, namespaces, and the values that may come
 //! from outside the files; and what a live Redis says of itself ([`info`]).
 
+pub mod charts;
 pub mod info;
 pub mod platform;
 pub mod platform_log;
