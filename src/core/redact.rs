@@ -852,7 +852,7 @@ fn sops(text: &str, out: &mut Vec<Range<usize>>) {
 
 /// A reference to a secret kept elsewhere, not a secret: a variable Flux or a shell substitutes
 /// (`${REDIS_PASSWORD}`, `$REDIS_PASSWORD`, `$(cat pw)`), a Helm template (`{{ .Values.x }}`), a placeholder of
-/// documentation (`<password>`), or a mask already.
+/// documentation (`<password>`, `…`), or a mask already.
 pub fn is_placeholder(text: &str) -> bool {
     let t = text.trim().trim_matches(['"', '\'']);
     (t.len() > 3 && t.starts_with("${") && t.ends_with('}') && !t[2..t.len() - 1].contains('}'))
@@ -865,6 +865,8 @@ pub fn is_placeholder(text: &str) -> bool {
         || (t.starts_with("{{") && t.ends_with("}}"))
         || (t.starts_with('<') && t.ends_with('>') && !t[1..t.len() - 1].contains(['<', '>']) && t.len() > 2)
         || t == MASK
+        || t == "…"
+        || t == "..."
 }
 
 /// Sorted, without empty ranges or placeholders, each on character boundaries.

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use crate::core::source::{SourceId, Span};
 use crate::diagnostic::{Finding, Rule, Severity};
 
-/// The most findings of one rule in one file (or, for findings not in a file, in the run) kept.
+/// The most findings of one rule in one file kept (findings in no file, the probe's, are not capped).
 pub const MAX_PER_RULE_AND_FILE: usize = 100;
 
 /// A rule and the file its finding is in (`None`: not in a file). The rule by its address: every
@@ -52,6 +52,10 @@ impl Cap {
         span: Option<Span>,
         severity: Severity,
     ) -> bool {
+        // A finding in no file is a probe's, about one node: `--max-nodes` bounds those.
+        if span.is_none() {
+            return true;
+        }
         let counts = match &mut self.counts {
             Some(counts) => counts,
             None if self.kept < MAX_PER_RULE_AND_FILE => {
