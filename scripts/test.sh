@@ -46,9 +46,11 @@ echo "== format and lints"
 cargo fmt --all -- --check
 cargo clippy --locked --all-targets -- -D warnings
 
-echo "== schema generator and schema self-test"
+echo "== schema and chart data generators, and the schema self-test"
 if [ -d ../shared/reference ]; then
   python3 tools/schema/test_schemas.py ../shared/reference
+  # The per-version chart data (data/charts/) is what its generator makes of the upstream charts.
+  python3 tools/charts/test_charts.py ../shared/reference
 else
   echo "note: ../shared/reference (the upstream Bitnami values) is not beside this checkout;"
   echo "      the schema self-test needs it and was not run"

@@ -113,6 +113,15 @@ pub fn rules_markdown() -> String {
     out
 }
 
+/// The README's table of what looks secret ([`crate::core::redact::WHAT_LOOKS_SECRET`]), row for row.
+pub fn secrets_markdown() -> String {
+    let mut out = String::from("| what looks secret | shown as |\n|---|---|\n");
+    for (what, shown) in crate::core::redact::WHAT_LOOKS_SECRET {
+        out.push_str(&format!("| {} | `{}` |\n", what.replace('|', "\\|"), shown));
+    }
+    out
+}
+
 /// `acp-check explain QUERY`: a rule's page, or what a platform log line means. Anything else is an
 /// error (exit code 2) that says what is recognised.
 pub fn explain(query: &str, style: Style) -> Result<String, Fatal> {

@@ -689,3 +689,61 @@ pub fn lint(data: &[u8]) {
         }
     }
 }
+
+/// The redaction boundary: `data` is secrets (one a line) and a text, split at the first NUL byte.
+/// Masked with those secrets, the text holds none of them whole, none of their first
+/// `WINDOW` bytes (a cut echo), and, of a secret of `LONG` bytes or more, no `WINDOW` bytes of it
+/// at all (runs that hold a letter, a digit or a non-ASCII character); it keeps every line break. Secrets the redactor takes in other forms (PEM
+/// blocks, SOPS values, quoted, holding the mask `*`, naming a key) are left out of the check.
+pub fn redact(data: &[u8]) {
+    use acp_check::core::redact::{names_a_key, Redactor, LONG, WINDOW};
+    let (secrets, text) = match data.iter().position(|&b| b == 0) {
+        Some(at) => (&data[..at], &data[at + 1..]),
+        None => (&data[..0], data),
+    };
+    let text = String::from_utf8_lossy(text).into_owned();
+    let secrets: Vec<String> = String::from_utf8_lossy(secrets)
+        .split('\n')
+        .map(|s| s.trim().to_string())
+        .filter(|s| {
+            s.len() >= 3
+                && !s.contains(['*', '"', '\''])
+                && !s.contains("-----")
+                && !s.contains("ENC[")
+                && !names_a_key(s)
+                && s.bytes().any(|b| b.is_ascii_alphanumeric() || b >= 0x80)
+        })
+        .collect();
+    let mut redactor = Redactor::default();
+    for secret in &secrets {
+        redactor.add(secret);
+    }
+    let masked = redactor.masked(&text);
+    assert_eq!(
+        masked.matches('\n').count(),
+        text.matches('\n').count(),
+        "masking joined lines"
+    );
+    let holds = |needle: &[u8]| masked.as_bytes().windows(needle.len()).any(|w| w == needle);
+    for secret in &secrets {
+        let bytes = secret.as_bytes();
+        assert!(!holds(bytes), "{secret:?} survives whole in {masked:?}");
+        // A run of blanks and punctuation alone is no part of a secret worth masking.
+        let telling = |w: &[u8]| w.iter().any(|b| b.is_ascii_alphanumeric() || *b >= 0x80);
+        if bytes.len() >= WINDOW && telling(&bytes[..WINDOW]) {
+            assert!(
+                !holds(&bytes[..WINDOW]),
+                "the start of {secret:?} survives in {masked:?}"
+            );
+        }
+        if bytes.len() >= LONG {
+            for window in bytes.windows(WINDOW).filter(|w| telling(w)) {
+                assert!(
+                    !holds(window),
+                    "{:?} of {secret:?} survives in {masked:?}",
+                    String::from_utf8_lossy(window)
+                );
+            }
+        }
+    }
+}

@@ -42,17 +42,17 @@ pub const WHAT_LOOKS_SECRET: &[(&str, &str)] = &[
     ),
     (
         "the value of a variable whose name looks secret: `NAME=value`, `name: value`, `\"name\": \"value\"`, and `value` beside such a `name` in a Kubernetes env list",
-        "- name: REDIS_PASSWORD\n  value: ***",
+        "- {name: REDIS_PASSWORD, value: ***}",
     ),
     (
         "the argument of a password flag: `--requirepass`, `--masterauth`, `--pass`, `--password`, `-a`, `AUTH`, also as `--flag=value` and as the next item of an `args` list",
         "args: [\"--requirepass\", \"***\"]",
     ),
     ("the password of a URL's user-info", "redis://default:***@redis:6379"),
-    ("PEM private key blocks", "-----BEGIN PRIVATE KEY-----\n***"),
-    ("SOPS ciphertext", "ENC[***]"),
+    ("the body of a PEM private key block", "-----BEGIN PRIVATE KEY----- *** -----END PRIVATE KEY-----"),
+    ("the data, iv and tag of a SOPS value", "ENC[AES256_GCM,data:***,iv:***,tag:***,type:str]"),
     (
-        "all of these in comments, in `--set` flags, in `--addr` URLs and in pasted log lines; in a file that cannot be parsed, every line that holds one, and the lines it continues on",
+        "all of these in comments, in `--set` flags, in `--addr` URLs and in pasted log lines; in a file that cannot be parsed, every line that holds one, and the lines its value goes on over",
         "# was: password: ***",
     ),
 ];
@@ -347,6 +347,7 @@ pub fn secrets_in_text(text: &str) -> Vec<Range<usize>> {
         sops(text, &mut out);
     }
     normalize(&mut out, text);
+    out.retain(|r| !is_placeholder(&text[r.clone()]));
     out
 }
 
@@ -470,6 +471,7 @@ pub fn secrets_in_lines(text: &str) -> Vec<Range<usize>> {
         at += line.len();
     }
     normalize(&mut out, text);
+    out.retain(|r| !is_placeholder(&text[r.clone()]));
     out
 }
 
@@ -521,7 +523,7 @@ fn arguments(text: &str, out: &mut Vec<Range<usize>>) {
         if i > 0
             && !matches!(
                 bytes[i - 1],
-                b' ' | b'\t' | b'\n' | b'"' | b'\'' | b'[' | b',' | b'(' | b'`'
+                b' ' | b'\t' | b'\n' | b'"' | b'\'' | b'[' | b',' | b'(' | b'`' | b'=' | b'{'
             )
         {
             i += 1;
@@ -727,8 +729,13 @@ fn pairs(text: &str, out: &mut Vec<Range<usize>>) {
             None => j,
         };
         // `name: value` in prose goes on with more words (`no password: it means…`); a pair ends
-        // its line or its item.
-        if b == b':' {
+        // its line or its item. A name that is no plain word in a sentence (`redis_password`, one
+        // at the start of a log line) is a pair whatever follows.
+        let in_sentence = text[name_start..name_end].bytes().all(|c| c.is_ascii_lowercase())
+            && name_start >= 2
+            && bytes[name_start - 1] == b' '
+            && bytes[name_start - 2].is_ascii_alphabetic();
+        if b == b':' && in_sentence {
             let rest = &bytes[end..];
             let next = rest
                 .iter()
@@ -869,7 +876,7 @@ pub fn is_placeholder(text: &str) -> bool {
         || t == "..."
 }
 
-/// Sorted, without empty ranges or placeholders, each on character boundaries.
+/// Sorted, without empty ranges, each on character boundaries.
 fn normalize(ranges: &mut Vec<Range<usize>>, text: &str) {
     for r in ranges.iter_mut() {
         while r.start > 0 && !text.is_char_boundary(r.start) {
@@ -880,7 +887,7 @@ fn normalize(ranges: &mut Vec<Range<usize>>, text: &str) {
         }
         r.end = r.end.min(text.len());
     }
-    ranges.retain(|r| r.start < r.end && !is_placeholder(&text[r.clone()]));
+    ranges.retain(|r| r.start < r.end);
     ranges.sort_by_key(|r| (r.start, r.end));
     ranges.dedup();
 }

@@ -54,3 +54,8 @@ fn helm_release_corpus() {
 fn lint_corpus() {
     replay("lint", harness::lint);
 }
+
+#[test]
+fn redact_corpus() {
+    replay("redact", harness::redact);
+}

@@ -27,6 +27,7 @@ mod probe_faults;
 mod probe_hostile;
 mod probe_urls;
 mod readme;
+mod redaction;
 mod reference;
 mod secrets;
 mod set_flags;

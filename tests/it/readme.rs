@@ -24,3 +24,14 @@ fn readme_lists_every_rule_and_its_example_exists() {
         ".ci/run runs the README's test command"
     );
 }
+
+#[test]
+fn readme_states_what_looks_secret_as_the_code_does() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let table = acp_check::explain::secrets_markdown();
+    assert!(
+        readme.contains(&format!("\n{table}\n")),
+        "README's table of what looks secret is not `explain::secrets_markdown()`:\n{table}"
+    );
+}
