@@ -1,8 +1,7 @@
 //! The pipelines: what `acp-check lint` and `acp-check probe` do, from options to the findings a
 //! report shows. Both end at the same boundary: the findings pass policy (rule levels, inline
 //! suppressions), then every secret read is masked in their texts and in the JSON pointers of their
-//! places, once, before any reporter sees them; and the [`Outcome`] carries the [`Redactor`] of the
-//! run, which the writers pass every byte of every report through.
+//! places, once, before any reporter sees them.
 
 use std::time::{Duration, Instant};
 
@@ -27,8 +26,8 @@ pub struct Outcome {
     /// The `host:port` targets a probe checked, and those whose checks stopped early, with why.
     pub targets: Vec<String>,
     pub unreached: Vec<(String, String)>,
-    /// Every secret the run read: the writers mask their output with it.
-    pub redactor: Redactor,
+    /// Secrets the run read that no source holds (the probe's password): snippets hide them too.
+    pub secrets: Vec<String>,
 }
 
 impl Outcome {
@@ -36,7 +35,7 @@ impl Outcome {
     pub fn report(&mut self) -> Report<'_> {
         let findings = std::mem::take(&mut self.findings);
         let pointers = std::mem::take(&mut self.pointers);
-        Report::new(findings, &self.sources, pointers, &self.redactor)
+        Report::new(findings, &self.sources, pointers, &self.secrets)
             .catalogue(rules::ALL)
             .enabled(std::mem::take(&mut self.enabled))
             .targets(std::mem::take(&mut self.targets))
@@ -77,16 +76,14 @@ pub fn lint(options: &input::Options, config: &Config) -> Result<Outcome, Fatal>
     let mut sources = Vec::with_capacity(parts.len());
     let mut pointers = SpanMap::default();
     let mut findings = Vec::new();
-    let mut redactor = Redactor::default();
     for part in parts {
         sources.push(part.sources);
         pointers.extend(part.pointers);
         findings.extend(part.findings);
-        redactor.extend(&part.redactor);
     }
     let sources = Sources::join(sources);
     Ok(Outcome {
-        redactor,
+        secrets: Vec::new(),
         sources,
         pointers,
         findings,
@@ -108,7 +105,6 @@ struct Part {
     sources: Sources,
     pointers: SpanMap<Option<String>>,
     findings: Vec<Finding>,
-    redactor: Redactor,
 }
 
 fn check_deployment(loaded: Loaded, config: &Config) -> Part {
@@ -130,7 +126,6 @@ fn check_deployment(loaded: Loaded, config: &Config) -> Part {
         sources: loaded.sources,
         pointers,
         findings,
-        redactor: secrets,
     }
 }
 
@@ -269,6 +264,11 @@ pub fn probe(options: &ProbeOptions, config: &Config) -> Result<Outcome, Fatal> 
         enabled: crate::policy::enabled_rules(config, &rules::probe_rules()),
         targets,
         unreached,
-        redactor: secrets,
+        secrets: settings
+            .password
+            .iter()
+            .chain(&settings.other_secrets)
+            .map(|s| s.0.clone())
+            .collect(),
     })
 }

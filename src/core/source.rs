@@ -155,6 +155,19 @@ impl Source {
         }
     }
 
+    /// Where this text holds any of its own secrets, or of `more`, whole: a secret written again
+    /// where nothing marked it (under a key that names no secret).
+    pub fn occurrences(&self, more: &[String]) -> Vec<Range<usize>> {
+        let mut found = Vec::new();
+        for secret in self.secrets().map(str::to_string).chain(more.iter().cloned()) {
+            let secret = secret.trim_matches(['"', '\'', '\n', '\r']);
+            if secret.len() >= 3 {
+                found.extend(self.text.match_indices(secret).map(|(i, s)| i..i + s.len()));
+            }
+        }
+        found
+    }
+
     /// The secrets this text holds: as written in it, and as decoded.
     pub fn secrets(&self) -> impl Iterator<Item = &str> {
         self.known

@@ -304,8 +304,7 @@ mod tests {
         let mut findings = testing::findings().split_off(2);
         findings[0].message = "FT.INFO is an unknown command".into();
         let sources = Default::default();
-        let redactor = Default::default();
-        let report = Report::new(findings, &sources, Default::default(), &redactor);
+        let report = Report::new(findings, &sources, Default::default(), &[]);
         let xml = junit(report);
         assert!(xml.contains("<testsuites name=\"acp-check\" tests=\"1\" failures=\"1\""));
         assert!(xml.contains("<testsuite name=\"127.0.0.1:7000\" tests=\"1\" failures=\"1\""));

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use std::io::{self, Write};
 use std::sync::Arc;
 
-use crate::core::redact::Redactor;
 use crate::core::source::{Origin, Redacted, SourceId, Sources, Span, SpanMap};
 use crate::core::text::{escape_controls, shorten};
 use crate::diagnostic::{Finding, Rule, Severity};
@@ -50,10 +49,10 @@ pub struct Report<'a> {
     /// Targets whose checks stopped early (unreachable, refused credentials), with why: their
     /// other checks did not run (JUnit's skipped cases).
     pub unreached: Vec<(String, String)>,
-    /// Every secret the run read. The findings' texts and pointers were masked with it before they
-    /// came here; the snippets of sources are masked with it as they are shown, so that a secret
-    /// written again where nothing marked it (in a value of another key, say) is hidden too.
-    pub redactor: &'a Redactor,
+    /// Secrets the run read that no source holds (the probe's password). A snippet hides them, and
+    /// every secret its source holds wherever it is written again (under a key that names no
+    /// secret, say), besides the places marked secret.
+    pub secrets: &'a [String],
     /// Sources' texts with secrets replaced by `***`, made on first use.
     redacted: std::sync::Mutex<HashMap<SourceId, Arc<Redacted>>>,
 }
@@ -72,7 +71,7 @@ impl<'a> Report<'a> {
         mut findings: Vec<Finding>,
         sources: &'a Sources,
         pointers: SpanMap<Option<String>>,
-        redactor: &'a Redactor,
+        secrets: &'a [String],
     ) -> Report<'a> {
         for f in &mut findings {
             for text in f.texts_mut() {
@@ -96,7 +95,7 @@ impl<'a> Report<'a> {
             enabled: Vec::new(),
             targets: Vec::new(),
             unreached: Vec::new(),
-            redactor,
+            secrets,
             redacted: Default::default(),
         }
     }
@@ -185,7 +184,7 @@ impl<'a> Report<'a> {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .entry(span.source)
-            .or_insert_with(|| Arc::new(source.redacted_with(&self.redactor.hidden(&source.text))))
+            .or_insert_with(|| Arc::new(source.redacted_with(&source.occurrences(self.secrets))))
             .clone();
         let range = redacted.offset(span.start as usize)..redacted.offset(span.end as usize);
         Some((source.name.clone(), redacted, range))
@@ -217,8 +216,6 @@ pub trait Reporter {
     fn report(&self, report: &Report, out: &mut dyn Write) -> io::Result<()>;
 }
 
-/// Reports built in-process for the reporters' unit tests: a values file with findings, and a probe
-/// finding that has a target instead of a place.
 /// Reports built in-process for the reporters' unit tests: a values file with findings, and a probe
 /// finding that has a target instead of a place. The rules are stand-ins: reporters know no rule.
 #[cfg(test)]
@@ -290,15 +287,8 @@ pub(crate) mod testing {
 
     /// A report of `findings` over `sources`, masked as the pipelines mask them.
     pub fn report(mut findings: Vec<Finding>, sources: &Sources) -> Report<'_> {
-        static NONE: std::sync::OnceLock<Redactor> = std::sync::OnceLock::new();
         diagnostic::mask(&mut findings, &Redactor::of(sources));
-        Report::new(
-            findings,
-            sources,
-            Default::default(),
-            NONE.get_or_init(Redactor::default),
-        )
-        .catalogue(RULES)
+        Report::new(findings, sources, Default::default(), &[]).catalogue(RULES)
     }
 
     /// The span of the `nth` occurrence of `needle` in [`VALUES`].
