@@ -78,7 +78,11 @@ struct LintArgs {
     /// The Helm release name, for values files and chart directories.
     #[arg(long, value_name = "NAME", help_heading = "Helm values")]
     release_name: Option<String>,
-    /// The redis-cluster chart version deployed, when the files do not say.
+    /// The version of a chart deployed (`redis-cluster`, `kube-acp-stack`, `acp`): wins over what
+    /// the files say, and names the chart of values files that name none (repeatable).
+    #[arg(long, value_name = "CHART=VERSION", value_parser = chart_version, help_heading = "Helm values")]
+    chart_version: Vec<(String, String)>,
+    /// The redis-cluster chart version deployed: `--chart-version redis-cluster=VERSION`.
     #[arg(long, value_name = "VERSION", help_heading = "Helm values")]
     redis_chart_version: Option<String>,
     #[command(flatten)]
@@ -177,6 +181,9 @@ fn lint(args: LintArgs) -> Result<ExitCode, Fatal> {
     {
         return Err(Fatal("standard input (-) can be read only once".into()));
     }
+    // Without a readable working directory, discovery starts from "." and finds what it can.
+    let config = config(args.config.as_deref())?;
+    let config_chart_versions = config.chart_versions.clone();
     let options = input::Options {
         inputs: args.inputs,
         values: args.values,
@@ -184,10 +191,14 @@ fn lint(args: LintArgs) -> Result<ExitCode, Fatal> {
         set_string: args.set_string,
         set_file: args.set_file,
         release_name: args.release_name,
-        redis_chart_version: args.redis_chart_version,
+        chart_versions: args
+            .redis_chart_version
+            .map(|v| ("redis-cluster".to_string(), v))
+            .into_iter()
+            .chain(config_chart_versions)
+            .chain(args.chart_version)
+            .collect(),
     };
-    // Without a readable working directory, discovery starts from "." and finds what it can.
-    let config = config(args.config.as_deref())?;
     let outcome = app::lint(&options, &config)?;
     // Besides the sources: the config file, and the files of `--set-file KEY=PATH,KEY=PATH`.
     let mut read: Vec<PathBuf> = config.path.iter().cloned().collect();
@@ -477,6 +488,17 @@ enum Shell {
 }
 
 /// Parses `FORMAT[=PATH]`; the formats are its possible values, for help and completions.
+/// Parses `--chart-version CHART=VERSION`.
+fn chart_version(text: &str) -> Result<(String, String), String> {
+    let expected = || format!("expected CHART=VERSION (for example redis-cluster=7.6.4), got `{text}`");
+    let (chart, version) = text.split_once('=').ok_or_else(expected)?;
+    let (chart, version) = (chart.trim(), version.trim());
+    if chart.is_empty() || version.is_empty() {
+        return Err(expected());
+    }
+    Ok((chart.to_string(), version.to_string()))
+}
+
 #[derive(Clone)]
 struct FormatParser;
 

@@ -58,6 +58,8 @@ pub struct Config {
     pub rules: BTreeMap<String, Level>,
     pub versions: Versions,
     pub probe: Probe,
+    /// `[charts]`: the version of each chart deployed (as `--chart-version`, which wins over it).
+    pub chart_versions: Vec<(String, String)>,
 }
 
 /// The file looked for in the working directory and each of its parents.
@@ -196,6 +198,31 @@ pub fn parse(text: &str, path: &Path, rules: &[&str]) -> Result<Config, Fatal> {
                     }
                 }
             }
+            "charts" => {
+                for (key, value) in in_source_order(table) {
+                    let chart = key.get_ref().as_ref();
+                    if !CHART_KEYS.contains(&chart) {
+                        return Err(located(
+                            key.span(),
+                            unknown("chart", chart, &CHART_KEYS, " in [charts]"),
+                        ));
+                    }
+                    match value.get_ref().as_str().map(str::trim) {
+                        Some(v) if !v.is_empty() => {
+                            config.chart_versions.push((chart.to_string(), v.to_string()))
+                        }
+                        _ => {
+                            return Err(located(
+                                value.span(),
+                                format!(
+                                    "`{chart}` must be a chart version such as \"7.6.4\", not {}",
+                                    shown(value.get_ref())
+                                ),
+                            ))
+                        }
+                    }
+                }
+            }
             "probe" => {
                 for (key, value) in in_source_order(table) {
                     let k = key.get_ref().as_ref();
@@ -240,7 +267,9 @@ pub fn parse(text: &str, path: &Path, rules: &[&str]) -> Result<Config, Fatal> {
     Ok(config)
 }
 
-const TABLES: [&str; 3] = ["rules", "versions", "probe"];
+const TABLES: [&str; 4] = ["rules", "versions", "charts", "probe"];
+/// The charts `[charts]` may give a version of.
+const CHART_KEYS: [&str; 3] = ["redis-cluster", "kube-acp-stack", "acp"];
 const VERSION_KEYS: [&str; 3] = [
     "redis-supported",
     "redis-recommended",

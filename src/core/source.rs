@@ -7,6 +7,22 @@ use std::ops::Range;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SourceId(pub u32);
 
+impl SourceId {
+    /// The first id of values that no text holds (a chart's default values, embedded in
+    /// acp-check): [`Sources`] never gives these ids, and a finding is never reported at one.
+    pub const BUILTIN: u32 = 0xF000_0000;
+
+    /// Built-in id `n` (below `0x0FFF_FFFF`).
+    pub const fn builtin(n: u32) -> SourceId {
+        SourceId(Self::BUILTIN + n)
+    }
+
+    /// Whether the id names built-in values rather than a source.
+    pub fn is_builtin(self) -> bool {
+        (Self::BUILTIN..u32::MAX).contains(&self.0)
+    }
+}
+
 /// A byte range in one source.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Span {

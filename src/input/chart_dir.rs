@@ -40,9 +40,34 @@ pub(super) fn read(loader: &mut Loader, dir: &Path) -> Result<Release, Fatal> {
     if let Some(chart) = &chart {
         release.chart_name = chart.get(&["name"]).and_then(Located::from_node);
         release.chart_version = chart.get(&["version"]).and_then(Located::from_node);
+        release.chart_origin = origin(chart);
         release.dependencies = dependencies(chart, lock.as_ref());
     }
     Ok(release)
+}
+
+/// Where a chart comes from, by its Chart.yaml: `home` and `sources` (another chart may have the
+/// same name). A Chart.yaml that names neither gives `-`, which identifies no chart acp-check
+/// knows: a chart of that name copied and edited in place still carries them.
+fn origin(chart: &Node) -> Vec<String> {
+    let mut found: Vec<String> = chart
+        .get(&["home"])
+        .and_then(Node::as_str)
+        .into_iter()
+        .chain(
+            chart
+                .get(&["sources"])
+                .and_then(Node::as_seq)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(Node::as_str),
+        )
+        .map(str::to_string)
+        .collect();
+    if found.is_empty() {
+        found.push("-".into());
+    }
+    found
 }
 
 /// Dependencies of an umbrella chart: names and aliases from Chart.yaml, versions from Chart.lock
@@ -67,10 +92,13 @@ fn dependencies(chart: &Node, lock: Option<&Node>) -> Vec<Dependency> {
                 .unwrap_or(&name)
                 .to_string();
             let version = locked(&name).or_else(|| d.get(&["version"]).and_then(Located::from_node));
+            let text = |key: &str| d.get(&[key]).and_then(Node::as_str).map(str::to_string);
             Some(Dependency {
                 name,
                 values_key,
                 version,
+                repository: text("repository"),
+                condition: text("condition"),
             })
         })
         .collect()

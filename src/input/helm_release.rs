@@ -8,7 +8,7 @@ use std::path::Path;
 
 use crate::core::read::MAX_INPUT_BYTES;
 use crate::core::source::SourceId;
-use crate::model::{empty_values, External, Kind, Located, Release};
+use crate::model::{empty_values, Kind, Located, Release, Unknown};
 use crate::tree::merge;
 use crate::tree::{Node, Value};
 
@@ -121,25 +121,7 @@ fn release(group: impl Iterator<Item = Node>) -> Release {
             .unwrap_or_default(),
         name.as_ref().map_or("(unnamed)", |n| n.value.as_str())
     );
-    let external = merged
-        .get(&["spec", "valuesFrom"])
-        .and_then(Node::as_seq)
-        .unwrap_or_default()
-        .iter()
-        .map(|v| External::ValuesFrom {
-            kind: v
-                .get(&["kind"])
-                .and_then(Node::as_str)
-                .unwrap_or("Secret")
-                .to_string(),
-            name: v
-                .get(&["name"])
-                .and_then(Node::as_str)
-                .unwrap_or_default()
-                .to_string(),
-            span: v.span,
-        })
-        .collect();
+    let unknown = unknown_layers(&merged);
     let values = match merged.get(&["spec", "values"]) {
         Some(
             node @ Node {
@@ -148,18 +130,133 @@ fn release(group: impl Iterator<Item = Node>) -> Release {
         ) => node.clone(),
         _ => empty_values(merged.span),
     };
-    Release {
-        kind: Kind::HelmRelease,
-        label,
-        release_name,
-        namespace,
-        chart_name: text(&["spec", "chart", "spec", "chart"]),
-        chart_version: text(&["spec", "chart", "spec", "version"]),
-        dependencies: Vec::new(),
-        values,
-        external,
-        effective: Default::default(),
+    let mut release = Release::new(Kind::HelmRelease, label, values);
+    release.release_name = release_name;
+    release.namespace = namespace;
+    release.chart_name = text(&["spec", "chart", "spec", "chart"]);
+    release.chart_version = text(&["spec", "chart", "spec", "version"]);
+    release.unknown = unknown;
+    release
+}
+
+/// Whether a patch changes a container's `field`: a JSON patch `path` ending at
+/// `containers/N/<field>` (or below it), or a strategic merge patch that writes `<field>:`.
+fn patches_container_field(patch: &str, field: &str) -> bool {
+    let json_paths: Vec<&str> = patch
+        .lines()
+        .filter_map(|l| l.trim().trim_start_matches("- ").trim().strip_prefix("path:"))
+        .map(str::trim)
+        .collect();
+    if json_paths.is_empty() {
+        return patch.lines().any(|l| {
+            l.trim()
+                .trim_start_matches("- ")
+                .starts_with(&format!("{field}:"))
+        });
     }
+    json_paths.iter().any(|p| {
+        let segments: Vec<&str> = p.split('/').collect();
+        segments.windows(3).any(|w| w[0] == "containers" && w[2] == field)
+    })
+}
+
+/// The values of a HelmRelease that come from where acp-check cannot read, in the order Flux
+/// merges them, each ranked above the one before: the chart's `valuesFiles`, then each `valuesFrom`
+/// entry (`spec.values` is merged last, above them all). A post-renderer's patches change rendered
+/// objects, not values: each is known by what it patches.
+fn unknown_layers(release: &Node) -> Vec<Unknown> {
+    let mut layers = Vec::new();
+    let seq = |path: &[&str]| release.get(path).and_then(Node::as_seq).unwrap_or_default();
+    let str_at = |node: &Node, key: &str| node.get(&[key]).and_then(Node::as_str).map(str::to_string);
+    let files: Vec<&str> = seq(&["spec", "chart", "spec", "valuesFiles"])
+        .iter()
+        .filter_map(Node::as_str)
+        .collect();
+    if !files.is_empty() {
+        layers.push(Unknown {
+            what: format!(
+                "the chart's values files `{}` (spec.chart.spec.valuesFiles)",
+                files.join("`, `")
+            ),
+            settle: "give them with -f FILE".into(),
+            span: release
+                .get(&["spec", "chart", "spec", "valuesFiles"])
+                .map(|n| n.span),
+            path: Vec::new(),
+            rank: 1,
+        });
+    }
+    for entry in seq(&["spec", "valuesFrom"]) {
+        let kind = str_at(entry, "kind").unwrap_or_else(|| "Secret".into());
+        let name = str_at(entry, "name").unwrap_or_default();
+        let key = str_at(entry, "valuesKey");
+        let target = str_at(entry, "targetPath");
+        let rank = layers.len() as u16 + 1;
+        layers.push(Unknown {
+            what: format!(
+                "{kind} `{name}`{} (valuesFrom{})",
+                key.as_ref().map(|k| format!(" key `{k}`")).unwrap_or_default(),
+                target
+                    .as_ref()
+                    .map(|t| format!(", targetPath {t}"))
+                    .unwrap_or_default()
+            ),
+            settle: format!(
+                "give it with --values-from {kind}/{name}{}=FILE",
+                key.as_ref().map(|k| format!(":{k}")).unwrap_or_default()
+            ),
+            span: Some(entry.span),
+            path: target
+                .map(|t| t.split('.').map(str::to_string).collect())
+                .unwrap_or_default(),
+            rank,
+        });
+    }
+    for patch in seq(&["spec", "postRenderers"]).iter().flat_map(|r| {
+        r.get(&["kustomize", "patches"])
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+    }) {
+        let target = |key: &str| {
+            patch
+                .get(&["target", key])
+                .and_then(Node::as_str)
+                .unwrap_or_default()
+        };
+        let text = patch.get(&["patch"]).and_then(Node::as_str).unwrap_or_default();
+        let (kind, name) = (target("kind"), target("name"));
+        let mut paths: Vec<&[&str]> = Vec::new();
+        // The ConfigMap holding redis.conf (`<fullname>-default`), the password's Secret, and the
+        // server container's image, environment, command and arguments.
+        match kind {
+            "ConfigMap" if name.ends_with("-default") => paths.extend([
+                &["redis", "configmap"][..],
+                &["redis", "defaultConfigOverride"],
+                &["configmap"],
+            ]),
+            "Secret" => paths.push(&["password"]),
+            "StatefulSet" => {
+                let touches = |field: &str| patches_container_field(text, field);
+                if touches("image") {
+                    paths.push(&["image"]);
+                }
+                if touches("env") || touches("command") || touches("args") {
+                    paths.extend([&["redis", "configmap"][..], &["password"], &["usePassword"]]);
+                }
+            }
+            _ => {}
+        }
+        for path in paths {
+            layers.push(Unknown {
+                what: format!("a post-renderer patch of {kind} `{name}`"),
+                settle: "acp-check does not apply post-renderer patches: check what it changes".into(),
+                span: Some(patch.span),
+                path: path.iter().map(|s| s.to_string()).collect(),
+                rank: u16::MAX - 1,
+            });
+        }
+    }
+    layers
 }
 
 #[cfg(test)]
@@ -236,17 +333,39 @@ mod tests {
     }
 
     #[test]
-    fn values_from_entries_are_external_values_secret_by_default() {
+    fn values_from_entries_are_unknown_layers_secret_by_default_in_flux_order() {
         let release = releases(&format!(
-            "{API}metadata: {{name: a}}\nspec:\n  valuesFrom:\n    - name: creds\n    - kind: ConfigMap\n      name: settings\n"
+            "{API}metadata: {{name: a}}\nspec:\n  chart:\n    spec:\n      chart: redis-cluster\n      valuesFiles: [values-prod.yaml]\n  valuesFrom:\n    - name: creds\n    - kind: ConfigMap\n      name: settings\n      valuesKey: redis.yaml\n      targetPath: redis.configmap\n"
         ))
         .remove(0);
-        let external: Vec<(&str, &str)> = release
-            .external
+        let layers: Vec<(&str, &str, String, u16)> = release
+            .unknown
             .iter()
-            .map(|External::ValuesFrom { kind, name, .. }| (kind.as_str(), name.as_str()))
+            .map(|u| (u.what.as_str(), u.settle.as_str(), u.path.join("."), u.rank))
             .collect();
-        assert_eq!(external, [("Secret", "creds"), ("ConfigMap", "settings")]);
+        assert_eq!(
+            layers,
+            [
+                (
+                    "the chart's values files `values-prod.yaml` (spec.chart.spec.valuesFiles)",
+                    "give them with -f FILE",
+                    String::new(),
+                    1
+                ),
+                (
+                    "Secret `creds` (valuesFrom)",
+                    "give it with --values-from Secret/creds=FILE",
+                    String::new(),
+                    2
+                ),
+                (
+                    "ConfigMap `settings` key `redis.yaml` (valuesFrom, targetPath redis.configmap)",
+                    "give it with --values-from ConfigMap/settings:redis.yaml=FILE",
+                    "redis.configmap".into(),
+                    3
+                ),
+            ]
+        );
         // No spec.values: empty values.
         assert_eq!(release.values.to_json(), json!({}));
     }

@@ -38,7 +38,9 @@ pub struct Options {
     pub set_string: Vec<String>,
     pub set_file: Vec<String>,
     pub release_name: Option<String>,
-    pub redis_chart_version: Option<String>,
+    /// `--chart-version CHART=VERSION` (and `--redis-chart-version V`), in order: the last for a
+    /// chart wins, over what the files say.
+    pub chart_versions: Vec<(String, String)>,
 }
 
 /// Everything read in one run.
@@ -75,7 +77,7 @@ impl Loaded {
     }
 
     /// Several deployments read in one run, as one (for reporting: spans stay valid).
-    pub fn join(parts: Vec<Loaded>, redis_chart_version: Option<String>) -> Loaded {
+    pub fn join(parts: Vec<Loaded>) -> Loaded {
         let mut sources = Vec::with_capacity(parts.len());
         let mut documents = Vec::new();
         let mut problems = Vec::new();
@@ -91,10 +93,7 @@ impl Loaded {
             sources: Sources::join(sources),
             documents,
             problems,
-            deployment: Deployment {
-                releases,
-                redis_chart_version,
-            },
+            deployment: Deployment { releases },
         }
     }
 
@@ -134,7 +133,7 @@ pub fn load(options: &Options) -> Result<Loaded, Fatal> {
         .into_iter()
         .map(|group| assemble(&plan, group, options))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Loaded::join(parts, options.redis_chart_version.clone()))
+    Ok(Loaded::join(parts))
 }
 
 /// One input to read: named on the command line, or found by searching a directory.
@@ -332,21 +331,58 @@ pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Lo
     }
     for release in &mut releases {
         if let Value::Map(map) = &mut release.values.value {
+            release.deleted = nulls(map);
             merge::drop_nulls(map);
             // SOPS keeps its metadata under a top-level `sops` key: never a chart value.
             map.remove("sops");
         }
+        apply_chart_versions(release, &options.chart_versions);
     }
-    let deployment = Deployment {
-        releases,
-        redis_chart_version: options.redis_chart_version.clone(),
-    };
+    let deployment = Deployment { releases };
     Ok(Loaded {
         sources: loader.sources,
         documents: loader.documents,
         problems: loader.problems,
         deployment,
     })
+}
+
+/// The paths of the `null` values of a map: Helm deletes the chart's defaults there.
+fn nulls(map: &crate::tree::Map) -> Vec<Vec<String>> {
+    fn walk(map: &crate::tree::Map, path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+        for entry in &map.entries {
+            path.push(entry.key.clone());
+            match &entry.value.value {
+                Value::Null => out.push(path.clone()),
+                Value::Map(inner) => walk(inner, path, out),
+                _ => {}
+            }
+            path.pop();
+        }
+    }
+    let mut out = Vec::new();
+    walk(map, &mut Vec::new(), &mut out);
+    out
+}
+
+/// `--chart-version` for a release: it names the chart of values that name none (when their
+/// shape is that chart's), and its version wins over what the files say.
+fn apply_chart_versions(release: &mut Release, versions: &[(String, String)]) {
+    if versions.is_empty() {
+        return;
+    }
+    release.chart_versions = versions.to_vec();
+    if release.chart_name.is_none() {
+        let shape = release.shape();
+        let named = versions.iter().rev().find(|(chart, _)| {
+            crate::model::charts::Chart::ALL
+                .into_iter()
+                .any(|c| c.name() == chart && crate::model::chart_shape(c) == shape)
+        });
+        if let Some((chart, _)) = named {
+            release.chart_name = Some(Located::new(chart.clone(), None));
+        }
+    }
 }
 
 #[cfg(test)]

@@ -45,18 +45,7 @@ pub(super) fn release(kind: Kind, label: String, id: SourceId, doc: Option<Node>
         Some(node) => empty_values(node.span),
         None => empty_values(Span::new(id, 0..0)),
     };
-    Release {
-        kind,
-        label,
-        release_name: None,
-        namespace: None,
-        chart_name: None,
-        chart_version: None,
-        dependencies: Vec::new(),
-        values,
-        external: Vec::new(),
-        effective: Default::default(),
-    }
+    Release::new(kind, label, values)
 }
 
 #[cfg(test)]

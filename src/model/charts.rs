@@ -9,7 +9,7 @@
 
 use std::sync::OnceLock;
 
-use crate::core::source::Span;
+use crate::core::source::{SourceId, Span};
 use crate::tree::{Entry, Map, Node, Value};
 
 /// No string (in a string field of a version or a dependency).
@@ -69,6 +69,50 @@ impl Chart {
         }
     }
 
+    fn index(self) -> u32 {
+        match self {
+            Chart::RedisCluster => 0,
+            Chart::KubeAcpStack => 1,
+            Chart::Acp => 2,
+        }
+    }
+
+    /// The built-in source of the chart's defaults: of the version at `index` in [`versions`], or
+    /// (`None`) of what every version agrees on.
+    fn source(self, index: Option<u16>) -> SourceId {
+        SourceId::builtin(self.index() << 16 | index.map_or(0xFFFF, u32::from))
+    }
+
+    /// What every published version's default values agree on: for values whose chart version is
+    /// not known. A version without a key does not count against the others (its templates do not
+    /// read it); versions that give a key different values, or a value and an empty one, disagree.
+    pub fn agreed(self) -> &'static Agreed {
+        let tables = self.tables();
+        tables.agreed.get_or_init(|| Agreed::new(self))
+    }
+
+    /// Whether some version of the chart has the key at `path`, or takes any key there (a map
+    /// with no fixed keys, a list, below a default that is not a map).
+    pub fn has_key_anywhere(self, path: &[&str]) -> bool {
+        let tables = self.tables();
+        let mut node = 0;
+        for key in path {
+            let open = tables.children(node).next().is_none()
+                || tables.children(node).any(|c| tables.node_key[c] & INDEX != 0)
+                || tables
+                    .rows(node)
+                    .any(|r| matches!(tables.row_value[r] >> 28, OPEN | EMPTY_MAP));
+            if open {
+                return true;
+            }
+            match tables.children(node).find(|&c| tables.key(c) == Some(key)) {
+                Some(child) => node = child,
+                None => return false,
+            }
+        }
+        true
+    }
+
     fn tables(self) -> &'static Tables {
         match self {
             Chart::RedisCluster => &REDIS_CLUSTER,
@@ -98,6 +142,10 @@ struct Tables {
     states: OnceLock<Box<[States]>>,
     /// The versions with their SemVer, highest first (for [`resolve`]).
     by_semver: OnceLock<Vec<(semver::Version, u16)>>,
+    /// Per version, made on first use: its default values as a tree ([`ChartVersion::default_tree`]).
+    trees: OnceLock<Box<[OnceLock<Node>]>>,
+    /// What every version's defaults agree on, made on first use ([`Chart::agreed`]).
+    agreed: OnceLock<Agreed>,
 }
 
 impl Tables {
@@ -137,6 +185,21 @@ fn text(id: u32) -> &'static str {
 
 fn optional(id: u16) -> Option<&'static str> {
     (id != NONE).then(|| text(id.into()))
+}
+
+/// What built-in source `id` holds, for messages and origins: `chart redis-cluster 7.6.4`, or
+/// `chart redis-cluster (any version)` for what every version agrees on.
+pub fn origin(id: SourceId) -> Option<String> {
+    let n = id.0.checked_sub(SourceId::BUILTIN)?;
+    let chart = *Chart::ALL.get((n >> 16) as usize)?;
+    match n & 0xFFFF {
+        0xFFFF => Some(format!("chart {} (any version)", chart.name())),
+        i => Some(format!(
+            "chart {} {}",
+            chart.name(),
+            versions(chart).get(i as usize)?.version()
+        )),
+    }
 }
 
 /// Every version of `chart`, in release order (by release date: Cloudentity releases `2.8.1-1`
@@ -306,6 +369,20 @@ impl ChartVersion {
     pub fn defaults(&self, span: Span) -> Node {
         self.build(0, span)
             .unwrap_or_else(|| Node::new(Value::Map(Map::default()), span))
+    }
+
+    /// The default values, made once, at the version's built-in source ([`origin`] names it).
+    pub fn default_tree(&self) -> &'static Node {
+        let tables = self.chart.tables();
+        let trees = tables
+            .trees
+            .get_or_init(|| tables.versions.iter().map(|_| OnceLock::new()).collect());
+        trees[self.index as usize].get_or_init(|| self.defaults(Span::new(self.source(), 0..0)))
+    }
+
+    /// The built-in source id of this version's defaults.
+    pub fn source(&self) -> SourceId {
+        self.chart.source(Some(self.index))
     }
 
     /// Whether the version has the key at `path` (map keys from the top level). For an umbrella chart,
@@ -565,6 +642,203 @@ fn scalar(value: u32) -> Value {
         EMPTY_MAP => Value::Map(Map::default()),
         EMPTY_SEQ => Value::Seq(Vec::new()),
         kind => unreachable!("row kind {kind} is not a value"),
+    }
+}
+
+/// What every version of a chart agrees on ([`Chart::agreed`]).
+pub struct Agreed {
+    chart: Chart,
+    /// The agreed values, at the chart's built-in source for them.
+    tree: Node,
+    /// Per node of the tables: whether versions disagree on it or on anything below it.
+    differs: Box<[bool]>,
+    /// Per node: whether versions disagree on its own value (a scalar, or a scalar against a map).
+    own_differs: Box<[bool]>,
+}
+
+/// A chart default, as far as the version is known.
+#[derive(Clone, Copy, Debug)]
+pub enum Agreement<'a> {
+    Set(&'a Node),
+    /// No version sets a value there (or every version leaves it empty in different ways).
+    Unset,
+    /// Versions disagree: the value depends on the chart version.
+    Differs,
+}
+
+/// Versions as bits.
+type VersionSet = Vec<u64>;
+
+impl Agreed {
+    fn new(chart: Chart) -> Agreed {
+        let tables = chart.tables();
+        let n = tables.node_key.len();
+        let words = tables.versions.len().div_ceil(64);
+        let mut present: Vec<VersionSet> = vec![vec![0; words]; n];
+        let mut differs = vec![false; n];
+        let mut own_differs = vec![false; n];
+        // Per node: the one non-empty scalar its versions give, if they agree on one.
+        let mut agreed_row: Vec<Option<usize>> = vec![None; n];
+        let set_range = |bits: &mut VersionSet, from: usize, to: usize| {
+            for v in from..to {
+                bits[v / 64] |= 1 << (v % 64);
+            }
+        };
+        let is_empty_value = |value: u32| match value >> 28 {
+            NULL | EMPTY_MAP | EMPTY_SEQ | DOC | OPEN => true,
+            STR => text(value & 0x0FFF_FFFF).is_empty(),
+            _ => false,
+        };
+        // Children come after their parent in preorder: going backwards, they are done first.
+        for node in (0..n).rev() {
+            let mut own = vec![0u64; words];
+            let mut scalar: VersionSet = vec![0; words];
+            let mut values: Vec<(u32, usize)> = Vec::new();
+            let mut empties: Vec<u32> = Vec::new();
+            for row in tables.rows(node) {
+                let live = tables.row_live[row];
+                let (from, to) = ((live & 0xFFFF) as usize, (live >> 16) as usize);
+                set_range(&mut own, from, to);
+                let value = tables.row_value[row];
+                if is_empty_value(value) {
+                    if !matches!(value >> 28, DOC | OPEN) {
+                        empties.push(value);
+                    }
+                } else {
+                    set_range(&mut scalar, from, to);
+                    values.push((value, row));
+                }
+            }
+            let mut children: VersionSet = vec![0; words];
+            let mut is_list = false;
+            let mut below_differs = false;
+            for child in tables.children(node) {
+                is_list |= tables.node_key[child] & INDEX != 0;
+                below_differs |= differs[child];
+                for (w, bits) in children.iter_mut().zip(&present[child]) {
+                    *w |= bits;
+                }
+            }
+            let mut all = own.clone();
+            for (w, bits) in all.iter_mut().zip(&children) {
+                *w |= bits;
+            }
+            let count = |bits: &VersionSet| bits.iter().map(|w| w.count_ones() as usize).sum::<usize>();
+            let mut mine = false;
+            if let Some(&(first, row)) = values.first() {
+                // One non-empty value, given by every version that has the node at all.
+                let same = values.iter().all(|&(v, _)| v == first);
+                if same && count(&scalar) == count(&all) {
+                    agreed_row[node] = Some(row);
+                } else {
+                    mine = true;
+                }
+            } else if count(&children) > 0 && !empties.is_empty() {
+                // A map (or list) in some versions and an empty value in others: only an empty map
+                // or list agrees with keys below it.
+                mine = empties.iter().any(|&v| !matches!(v >> 28, EMPTY_MAP | EMPTY_SEQ));
+            }
+            if is_list {
+                // A list is one value: every item must be in every version that has the list.
+                let items_everywhere = tables.children(node).all(|child| present[child] == all);
+                below_differs |= !items_everywhere;
+            }
+            own_differs[node] = mine;
+            differs[node] = mine || below_differs;
+            present[node] = all;
+        }
+        let source = chart.source(None);
+        let span = Span::new(source, 0..0);
+        let tree = Self::build(tables, 0, span, &agreed_row, &differs, &own_differs)
+            .unwrap_or_else(|| Node::new(Value::Map(Map::default()), span));
+        Agreed {
+            chart,
+            tree,
+            differs: differs.into_boxed_slice(),
+            own_differs: own_differs.into_boxed_slice(),
+        }
+    }
+
+    fn build(
+        tables: &Tables,
+        node: usize,
+        span: Span,
+        agreed_row: &[Option<usize>],
+        differs: &[bool],
+        own_differs: &[bool],
+    ) -> Option<Node> {
+        if own_differs[node] {
+            return None;
+        }
+        if let Some(row) = agreed_row[node] {
+            return Some(Node::new(scalar(tables.row_value[row]), span));
+        }
+        let mut entries = Vec::new();
+        let mut items = Vec::new();
+        let mut list = false;
+        for child in tables.children(node) {
+            match tables.key(child) {
+                Some(key) => {
+                    if let Some(value) = Self::build(tables, child, span, agreed_row, differs, own_differs) {
+                        entries.push(Entry {
+                            key: key.to_string(),
+                            key_span: span,
+                            value,
+                        });
+                    }
+                }
+                None => {
+                    list = true;
+                    if !differs[node] {
+                        items.extend(Self::build(tables, child, span, agreed_row, differs, own_differs));
+                    }
+                }
+            }
+        }
+        if list {
+            return (!differs[node]).then(|| Node::new(Value::Seq(items), span));
+        }
+        if !entries.is_empty() {
+            return Some(Node::new(Value::Map(Map { entries }), span));
+        }
+        // An empty value every version gives alike (`password: ""`, `podAnnotations: {}`).
+        let mut empty = tables
+            .rows(node)
+            .map(|r| tables.row_value[r])
+            .filter(|v| !matches!(v >> 28, DOC | OPEN));
+        let first = empty.next()?;
+        empty.all(|v| v == first).then(|| Node::new(scalar(first), span))
+    }
+
+    pub fn chart(&self) -> Chart {
+        self.chart
+    }
+
+    /// The default at `path` (map keys from the top level), as far as every version agrees.
+    pub fn lookup(&self, path: &[&str]) -> Agreement<'_> {
+        let tables = self.chart.tables();
+        let mut node = 0;
+        for key in path {
+            if self.own_differs[node] {
+                return Agreement::Differs;
+            }
+            match tables.children(node).find(|&c| tables.key(c) == Some(key)) {
+                Some(child) => node = child,
+                None => return Agreement::Unset,
+            }
+        }
+        if self.differs[node] {
+            return Agreement::Differs;
+        }
+        match self.tree.get(path) {
+            Some(found) => Agreement::Set(found),
+            None => Agreement::Unset,
+        }
+    }
+
+    /// The agreed values, as a tree at the chart's built-in source for them.
+    pub fn tree(&self) -> &Node {
+        &self.tree
     }
 }
 
@@ -1355,5 +1629,61 @@ mod tests {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod agreed_tests {
+    use super::*;
+
+    fn show(chart: Chart, path: &str) -> String {
+        let path: Vec<&str> = path.split('.').collect();
+        match chart.agreed().lookup(&path) {
+            Agreement::Set(node) => format!("{}", node.to_json()),
+            Agreement::Unset => "unset".into(),
+            Agreement::Differs => "differs".into(),
+        }
+    }
+
+    #[test]
+    fn what_every_version_agrees_on() {
+        use Chart::*;
+        for (chart, path, expected) in [
+            (RedisCluster, "cluster.nodes", "6"),
+            (RedisCluster, "cluster.replicas", "1"),
+            (RedisCluster, "usePassword", "true"),
+            (RedisCluster, "password", "\"\""),
+            (RedisCluster, "tls.enabled", "false"),
+            (RedisCluster, "tls.authClients", "true"),
+            (RedisCluster, "image.tag", "differs"),
+            (RedisCluster, "image.repository", "\"bitnami/redis-cluster\""),
+            (RedisCluster, "redis.defaultConfigOverride", "\"\""),
+            (RedisCluster, "no.such.key", "unset"),
+            (KubeAcpStack, "redis-cluster.cluster.replicas", "0"),
+            (KubeAcpStack, "redis-cluster.redis.configmap", "differs"),
+            (KubeAcpStack, "redis-cluster.password", "\"p@ssw0rd!\""),
+            (
+                KubeAcpStack,
+                "acp.redis.addrs",
+                "[\"redis-cluster-headless:6379\",\"redis-cluster-headless:6379\"]",
+            ),
+            (
+                KubeAcpStack,
+                "redis-cluster.fullnameOverride",
+                "\"redis-cluster\"",
+            ),
+        ] {
+            assert_eq!(show(chart, path), expected, "{} {path}", chart.name());
+        }
+        assert_eq!(
+            origin(RedisCluster.agreed().tree().span.source).as_deref(),
+            Some("chart redis-cluster (any version)")
+        );
+        let v = find(RedisCluster, "7.6.4").unwrap();
+        assert_eq!(
+            origin(v.default_tree().span.source).as_deref(),
+            Some("chart redis-cluster 7.6.4")
+        );
+        assert!(v.default_tree().span.source.is_builtin());
     }
 }

@@ -10,9 +10,11 @@ pub mod platform;
 pub mod platform_log;
 pub mod redis_cluster;
 pub mod redis_conf;
+pub mod scope;
 
 pub use platform::{Platform, RedisClient, CLIENT_LAYERS, STORAGE_LAYERS};
 pub use redis_cluster::{ClusterPassword, RedisCluster};
+pub use scope::{Lookup, Scope, Unknown, Unsettled};
 
 use crate::core::source::Span;
 use crate::tree::{Map, Node, Value};
@@ -73,13 +75,10 @@ pub struct Dependency {
     /// The key the subchart's values sit under (the alias, else the name).
     pub values_key: String,
     pub version: Option<Located<String>>,
-}
-
-/// Values that reach the release from somewhere acp-check cannot read.
-#[derive(Clone, Debug, PartialEq)]
-pub enum External {
-    /// A HelmRelease `spec.valuesFrom` entry (a ConfigMap or Secret).
-    ValuesFrom { kind: String, name: String, span: Span },
+    /// The repository it comes from (`repository:` in Chart.yaml), for its identity.
+    pub repository: Option<String>,
+    /// Its `condition:` (`redis-cluster.enabled`).
+    pub condition: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -91,12 +90,39 @@ pub struct Release {
     pub namespace: Option<Located<String>>,
     pub chart_name: Option<Located<String>>,
     pub chart_version: Option<Located<String>>,
+    /// Where the chart comes from: `home` and `sources` of its Chart.yaml, or the repository a
+    /// HelmRelease names; empty when nothing says (then the name alone identifies it).
+    pub chart_origin: Vec<String>,
+    /// A chart directory's dependencies (Chart.yaml, versions from Chart.lock).
     pub dependencies: Vec<Dependency>,
-    /// The merged values, nulls removed.
+    /// `--chart-version CHART=VERSION`: wins over what the files say, for the release's chart and
+    /// its dependencies.
+    pub chart_versions: Vec<(String, String)>,
+    /// The values the layers read wrote, merged as Helm merges them, nulls removed (the chart's
+    /// defaults are not in it: [`Scope`] looks through them).
     pub values: Node,
-    pub external: Vec<External>,
+    /// The paths a layer set to `null`: Helm deletes the chart's defaults there.
+    pub deleted: Vec<Vec<String>>,
+    /// Layers of values acp-check could not read.
+    pub unknown: Vec<Unknown>,
+    /// The rank of each source of a layer below an unknown one (see [`Unknown::rank`]); a source
+    /// not listed is above them all.
+    pub ranks: Vec<(crate::core::source::SourceId, u16)>,
     /// The platform's effective configs, merged from `values` on first use (every rule asks).
     pub effective: Effective,
+}
+
+/// What chart a release deploys, as far as acp-check can tell.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Identity {
+    /// A chart acp-check has data for, at a published version.
+    Known(&'static charts::ChartVersion),
+    /// A chart acp-check has data for, at a version not given (or not published).
+    Versionless(charts::Chart),
+    /// A chart acp-check has no data for: another chart named `redis-cluster`, a wrapper chart.
+    Other,
+    /// No chart is named (a values file): the values' shape tells which chart they are for.
+    Unnamed,
 }
 
 /// [`Platform::redis_client`], [`Platform::storage`] and [`RedisCluster::directives`] of a
@@ -104,66 +130,217 @@ pub struct Release {
 /// the loader finishes a release before any rule runs.
 #[derive(Clone, Debug, Default)]
 pub struct Effective {
-    client: std::sync::OnceLock<Option<Node>>,
+    client: std::sync::OnceLock<platform::ClientConfig>,
     storage: std::sync::OnceLock<Option<Node>>,
     directives: std::sync::OnceLock<Vec<redis_conf::Directive>>,
 }
 
 impl Release {
-    pub fn shape(&self) -> Shape {
-        match self.chart_name.as_ref().map(|c| c.value.as_str()) {
-            Some("kube-acp-stack") => return Shape::Umbrella,
-            Some("acp") => return Shape::Acp,
-            Some("redis-cluster") => return Shape::RedisCluster,
-            _ => {}
+    /// A release of `values` and nothing else known about it.
+    pub fn new(kind: Kind, label: String, values: Node) -> Release {
+        Release {
+            kind,
+            label,
+            release_name: None,
+            namespace: None,
+            chart_name: None,
+            chart_version: None,
+            chart_origin: Vec::new(),
+            dependencies: Vec::new(),
+            chart_versions: Vec::new(),
+            values,
+            deleted: Vec::new(),
+            unknown: Vec::new(),
+            ranks: Vec::new(),
+            effective: Effective::default(),
         }
-        shape_of_values(&self.values)
+    }
+
+    /// The version `--chart-version` gives `chart`, if it does.
+    fn flag_version(&self, chart: &str) -> Option<&str> {
+        self.chart_versions
+            .iter()
+            .rev()
+            .find(|(name, _)| name == chart)
+            .map(|(_, version)| version.as_str())
+    }
+
+    /// What chart the release deploys.
+    pub fn identity(&self) -> Identity {
+        let Some(name) = &self.chart_name else {
+            return Identity::Unnamed;
+        };
+        let chart = if self.chart_origin.is_empty() {
+            charts::Chart::ALL.into_iter().find(|c| c.name() == name.value)
+        } else {
+            self.chart_origin
+                .iter()
+                .find_map(|origin| charts::Chart::identify(&name.value, origin))
+        };
+        let Some(chart) = chart else {
+            return Identity::Other;
+        };
+        let written = self
+            .flag_version(chart.name())
+            .or(self.chart_version.as_ref().map(|v| v.value.as_str()));
+        match written.and_then(|w| charts::resolve(chart, w)) {
+            Some(version) => Identity::Known(version),
+            None => Identity::Versionless(chart),
+        }
+    }
+
+    /// The version of `chart` (the release's own, or a dependency's) as written, for messages; a
+    /// flag's has no span.
+    pub fn written_version(&self, chart: charts::Chart) -> Option<Located<String>> {
+        if let Some(v) = self.flag_version(chart.name()) {
+            return Some(Located::new(v.to_string(), None));
+        }
+        let own = match self.identity() {
+            Identity::Known(v) => v.chart() == chart,
+            Identity::Versionless(c) => c == chart,
+            Identity::Other | Identity::Unnamed => false,
+        };
+        if own {
+            return self.chart_version.clone();
+        }
+        self.dependency(chart).and_then(|d| d.version.clone())
+    }
+
+    pub fn shape(&self) -> Shape {
+        match self.identity() {
+            Identity::Known(v) => chart_shape(v.chart()),
+            Identity::Versionless(c) => chart_shape(c),
+            Identity::Other
+                if self.dependency(charts::Chart::RedisCluster).is_some()
+                    || self.dependency(charts::Chart::Acp).is_some() =>
+            {
+                Shape::Umbrella
+            }
+            Identity::Other => Shape::Unknown,
+            Identity::Unnamed => shape_of_values(&self.values),
+        }
+    }
+
+    /// The dependency of a chart directory that is `chart` (by name, and by repository when it
+    /// names one).
+    fn dependency(&self, chart: charts::Chart) -> Option<&Dependency> {
+        self.dependencies.iter().find(|d| {
+            d.name == chart.name()
+                && d.repository.as_deref().is_none_or(|r| {
+                    // A local path (`file://…`) or an alias (`@bitnami`) says nothing against it.
+                    !r.contains("://")
+                        || r.starts_with("file://")
+                        || charts::Chart::identify(&d.name, r).is_some()
+                })
+        })
+    }
+
+    /// The scope of `chart`'s values in this release: the release's own chart, or a dependency of
+    /// it (unless its condition turns it off).
+    pub fn scope(&self, chart: charts::Chart) -> Option<Scope<'_>> {
+        use charts::Chart::*;
+        let identity = self.identity();
+        let own = match identity {
+            Identity::Known(v) if v.chart() == chart => {
+                return Some(Scope::new(self, None, chart, Some(v), None))
+            }
+            Identity::Versionless(c) if c == chart => return Some(Scope::new(self, None, chart, None, None)),
+            Identity::Known(v) => Some(Ok(v)),
+            Identity::Versionless(c) => Some(Err(c)),
+            Identity::Other => None,
+            Identity::Unnamed => match shape_of_values(&self.values) {
+                Shape::Umbrella => Some(Err(KubeAcpStack)),
+                shape if shape == chart_shape(chart) => {
+                    let version = self
+                        .flag_version(chart.name())
+                        .and_then(|v| charts::resolve(chart, v));
+                    return Some(Scope::new(self, None, chart, version, None));
+                }
+                _ => return None,
+            },
+        };
+        // A dependency: of a chart directory (its Chart.yaml), or of an umbrella chart's data.
+        let from_dir = self.kind == Kind::ChartDir || identity == Identity::Other;
+        let (key, written, parent) = if from_dir {
+            let dependency = self.dependency(chart)?;
+            let parent = if self.kind == Kind::ChartDir { None } else { own };
+            (
+                dependency.values_key.as_str(),
+                dependency.version.as_ref().map(|v| v.value.as_str()),
+                parent,
+            )
+        } else {
+            let parent = own?;
+            let dependency = match parent {
+                Ok(version) => version.dependencies().iter().find(|d| d.chart() == Some(chart))?,
+                Err(umbrella) => charts::versions(umbrella)
+                    .iter()
+                    .rev()
+                    .flat_map(|v| v.dependencies())
+                    .find(|d| d.chart() == Some(chart))?,
+            };
+            let written = parent.is_ok().then(|| dependency.version());
+            (dependency.values_key(), written, Some(parent))
+        };
+        let written = self.flag_version(chart.name()).or(written);
+        let version = written.and_then(|w| charts::resolve(chart, w));
+        let scope = Scope::new(self, Some(key), chart, version, parent);
+        // An umbrella's `<key>.enabled: false` (its condition) leaves the dependency out.
+        if scope.get(&["enabled"]).and_then(Node::as_bool) == Some(false) {
+            return None;
+        }
+        // Values for an umbrella chart of no known version that never mention a dependency of no
+        // known version: nothing says what it deploys.
+        if scope.written().is_none() && version.is_none() && !matches!(parent, Some(Ok(_))) {
+            return None;
+        }
+        Some(scope)
     }
 
     /// The platform's config in this release, if it has one.
     pub fn platform(&self) -> Option<Platform<'_>> {
-        let prefix: &[&str] = match self.shape() {
-            Shape::Umbrella => &["acp"],
-            Shape::Acp => &[],
-            _ => return None,
-        };
-        let root = self.values.get(prefix)?;
-        if prefix == ["acp"] && root.get(&["enabled"]).and_then(Node::as_bool) == Some(false) {
-            return None;
-        }
-        Some(Platform {
-            release: self,
-            prefix,
-            root,
-        })
+        self.scope(charts::Chart::Acp).map(Platform::new)
     }
 
     /// The redis-cluster chart values in this release, if it has them.
     pub fn redis_cluster(&self) -> Option<RedisCluster<'_>> {
-        let (prefix, version): (&[&str], Option<Located<String>>) = match self.shape() {
-            Shape::Umbrella => {
-                let dep = self.dependencies.iter().find(|d| d.name == "redis-cluster");
-                let key = dep.map_or("redis-cluster", |d| d.values_key.as_str());
-                let prefix: &[&str] = if key == "redis-cluster" {
-                    &["redis-cluster"]
-                } else {
-                    return None;
-                };
-                (prefix, dep.and_then(|d| d.version.clone()))
-            }
-            Shape::RedisCluster => (&[], self.chart_version.clone()),
-            _ => return None,
-        };
-        let root = self.values.get(prefix)?;
-        if !prefix.is_empty() && root.get(&["enabled"]).and_then(Node::as_bool) == Some(false) {
-            return None;
+        self.scope(charts::Chart::RedisCluster).map(RedisCluster::new)
+    }
+
+    /// The rank of a source among the release's layers ([`Unknown::rank`]).
+    pub fn rank(&self, source: crate::core::source::SourceId) -> u16 {
+        if source.is_builtin() {
+            return 0;
         }
-        Some(RedisCluster {
-            release: self,
-            prefix,
-            root,
-            chart_version: version,
-        })
+        self.ranks
+            .iter()
+            .find(|(id, _)| *id == source)
+            .map_or(u16::MAX, |(_, rank)| *rank)
+    }
+
+    /// The unknown layer above `rank` that may set a value at `path`, if one may.
+    pub fn unsettled(&self, path: &[&str], rank: u16) -> Option<Unsettled<'_>> {
+        self.unknown
+            .iter()
+            .rev()
+            .find(|u| u.rank > rank && u.covers(path))
+            .map(Unsettled::Layer)
+    }
+
+    /// Whether a layer deleted the value at `path` (or a map holding it) with `null`.
+    pub fn deletes(&self, path: &[&str]) -> bool {
+        self.deleted
+            .iter()
+            .any(|d| d.len() <= path.len() && d.iter().zip(path).all(|(a, b)| a == b))
+    }
+}
+
+/// The shape of values for `chart`.
+pub fn chart_shape(chart: charts::Chart) -> Shape {
+    match chart {
+        charts::Chart::KubeAcpStack => Shape::Umbrella,
+        charts::Chart::Acp => Shape::Acp,
+        charts::Chart::RedisCluster => Shape::RedisCluster,
     }
 }
 
@@ -204,8 +381,6 @@ pub fn shape_of_values(root: &Node) -> Shape {
 #[derive(Default)]
 pub struct Deployment {
     pub releases: Vec<Release>,
-    /// `--redis-chart-version`: wins over what the files say.
-    pub redis_chart_version: Option<String>,
 }
 
 impl Deployment {
@@ -214,15 +389,7 @@ impl Deployment {
     }
 
     pub fn redis_clusters(&self) -> impl Iterator<Item = RedisCluster<'_>> {
-        self.releases
-            .iter()
-            .filter_map(Release::redis_cluster)
-            .map(|mut cluster| {
-                if let Some(version) = &self.redis_chart_version {
-                    cluster.chart_version = Some(Located::new(version.clone(), None));
-                }
-                cluster
-            })
+        self.releases.iter().filter_map(Release::redis_cluster)
     }
 }
 

@@ -4,29 +4,19 @@
 use crate::core::source::{Sources, Span};
 use crate::tree::{Entry, Node, Value};
 
+use super::charts::{Chart, ChartVersion};
 use super::redis_conf::Directive;
-use super::{Located, Release};
+use super::{Located, Lookup, Release, Scope, Unsettled};
 
 /// The Bitnami redis-cluster part of a release.
+#[derive(Clone, Copy)]
 pub struct RedisCluster<'a> {
+    pub scope: Scope<'a>,
     pub release: &'a Release,
-    /// `["redis-cluster"]` in the umbrella chart, empty for the chart alone.
-    pub prefix: &'static [&'static str],
+    /// The values the files wrote for the chart (an empty map if none): what the schema checks.
     pub root: &'a Node,
-    /// The chart version, from Chart.yaml / Chart.lock or the HelmRelease, if known.
-    pub chart_version: Option<Located<String>>,
-}
-
-impl<'a> RedisCluster<'a> {
-    /// `existingSecret`: the cluster password is kept in a Secret acp-check cannot read.
-    pub fn existing_secret(&self) -> Option<&'a Entry> {
-        let entry = self.root.entry(&["existingSecret"])?;
-        entry
-            .value
-            .as_str()
-            .is_some_and(|s| !s.is_empty())
-            .then_some(entry)
-    }
+    /// Its key in the release's values, for a dependency (`redis-cluster` in the umbrella chart).
+    pub key: Option<&'a str>,
 }
 
 /// The cluster password as the chart resolves it.
@@ -36,72 +26,163 @@ pub enum ClusterPassword<'a> {
     Disabled(&'a Entry),
     /// Written in the values (`global.redis.password` wins over `password`).
     Written(&'a Node),
-    /// Kept in a Secret (`existingSecret`).
+    /// Kept in a Secret (`existingSecret`), which wins over a password written.
     InSecret(&'a Entry),
     /// `usePassword` with no password and no Secret: the chart generates a random one.
     Random,
+    /// A layer acp-check could not read, or the chart version, decides.
+    Unknown(Unsettled<'a>),
 }
 
 impl<'a> RedisCluster<'a> {
-    /// A setting of the chart, by path under the chart's values.
+    pub fn new(scope: Scope<'a>) -> RedisCluster<'a> {
+        RedisCluster {
+            scope,
+            release: scope.release,
+            root: scope.root,
+            key: scope.key,
+        }
+    }
+
+    /// The chart version deployed, if known and published.
+    pub fn version(&self) -> Option<&'static ChartVersion> {
+        self.scope.version
+    }
+
+    /// The chart version as written (Chart.yaml / Chart.lock, the HelmRelease, the umbrella's
+    /// dependency, a flag), for messages.
+    pub fn written_version(&self) -> Option<Located<String>> {
+        if let Some(written) = self.release.written_version(Chart::RedisCluster) {
+            return Some(written);
+        }
+        self.version()
+            .map(|v| Located::new(v.version().to_string(), None))
+    }
+
+    /// A setting, through every layer (the chart's defaults included).
+    pub fn lookup(&self, path: &[&str]) -> Lookup<'a> {
+        self.scope.lookup(path)
+    }
+
+    /// A setting as far as acp-check can tell (see [`Scope::get`]).
     pub fn get(&self, path: &[&str]) -> Option<&'a Node> {
-        self.root.get(path)
+        self.scope.get(path)
+    }
+
+    /// The first of `paths` a layer acp-check could not read may set, and what.
+    pub fn unsettled(&self, paths: &[&[&str]]) -> Option<Unsettled<'a>> {
+        self.scope.unsettled(paths)
     }
 
     pub fn entry(&self, path: &[&str]) -> Option<&'a Entry> {
-        self.root.entry(path)
+        self.scope.entry(path)
+    }
+
+    /// `existingSecret`: the cluster password is kept in a Secret acp-check cannot read.
+    pub fn existing_secret(&self) -> Option<&'a Entry> {
+        let entry = self.entry(&["existingSecret"])?;
+        entry
+            .value
+            .as_str()
+            .is_some_and(|s| !s.is_empty())
+            .then_some(entry)
     }
 
     /// Where to point a finding about the chart as a whole: its key in an umbrella, else the values.
     pub fn anchor(&self) -> Span {
-        match self.prefix.split_last() {
-            Some(_) => self
+        match self.key {
+            Some(key) => self
                 .release
                 .values
-                .entry(self.prefix)
-                .map_or(self.root.span, |e| e.key_span),
+                .entry(&[key])
+                .map_or(self.release.values.span, |e| e.key_span),
             None => self.root.span,
         }
     }
 
     pub fn password(&self) -> ClusterPassword<'a> {
-        if let Some(entry) = self.entry(&["usePassword"]) {
-            if entry.value.as_bool() == Some(false) {
-                return ClusterPassword::Disabled(entry);
+        match self.lookup(&["usePassword"]) {
+            Lookup::Set(node) if node.as_bool() == Some(false) => {
+                if let Some(entry) = self.entry(&["usePassword"]) {
+                    return ClusterPassword::Disabled(entry);
+                }
             }
+            Lookup::Unknown(why) => return ClusterPassword::Unknown(why),
+            _ => {}
+        }
+        match self.lookup(&["existingSecret"]) {
+            Lookup::Set(node) if node.as_str().is_some_and(|s| !s.is_empty()) => {
+                if let Some(entry) = self.entry(&["existingSecret"]) {
+                    return ClusterPassword::InSecret(entry);
+                }
+            }
+            Lookup::Unknown(why) => return ClusterPassword::Unknown(why),
+            _ => {}
         }
         let non_empty = |n: &&'a Node| n.as_str().is_none_or(|s| !s.is_empty()) && n.value != Value::Null;
-        // An umbrella chart's top-level `global` reaches the subchart too.
-        let global = self
-            .get(&["global", "redis", "password"])
-            .or_else(|| {
-                (!self.prefix.is_empty())
-                    .then(|| self.release.values.get(&["global", "redis", "password"]))
-                    .flatten()
-            })
-            .filter(non_empty);
-        if let Some(node) = global.or_else(|| self.get(&["password"]).filter(non_empty)) {
-            return ClusterPassword::Written(node);
+        for path in [&["global", "redis", "password"][..], &["password"][..]] {
+            match self.lookup(path) {
+                Lookup::Set(node) if non_empty(&node) => return ClusterPassword::Written(node),
+                Lookup::Unknown(why) => return ClusterPassword::Unknown(why),
+                _ => {}
+            }
         }
-        match self.existing_secret() {
-            Some(entry) => ClusterPassword::InSecret(entry),
-            None => ClusterPassword::Random,
-        }
+        ClusterPassword::Random
     }
 
-    /// An integer setting with the chart's default, and the node that set it (if any).
-    pub fn int(&self, path: &[&str], default: i64) -> (i64, Option<&'a Node>) {
-        match self.get(path) {
-            Some(node) => match node.value {
-                Value::Int(i) => (i, Some(node)),
-                _ => (default, None),
+    /// A whole number setting (Helm renders `3.0` and `"6"` as the number), and the node that set
+    /// it; unset when it is not a whole number.
+    pub fn int(&self, path: &[&str]) -> Lookup<'a, (i64, &'a Node)> {
+        match self.lookup(path) {
+            Lookup::Set(node) => match whole_number(node) {
+                Some(n) => Lookup::Set((n, node)),
+                None => Lookup::Unset,
             },
-            None => (default, None),
+            Lookup::Unset => Lookup::Unset,
+            Lookup::Unknown(why) => Lookup::Unknown(why),
         }
     }
 
-    pub fn flag(&self, path: &[&str], default: bool) -> bool {
-        self.get(path).and_then(Node::as_bool).unwrap_or(default)
+    /// The port Redis listens on, which the headless Service and cluster redirects use:
+    /// `redis.containerPorts.redis` from chart 7.0.0, `redis.port` in 3.0.0 to 6.3.9, `redisPort`
+    /// before (`service.ports.redis` sets only the ClusterIP Service's port). For a version not
+    /// known, a port the files set under any of those keys is unknown (each version reads one).
+    pub fn port(&self) -> Lookup<'a, (i64, &'a Node)> {
+        const KEYS: [&[&str]; 3] = [
+            &["redis", "containerPorts", "redis"],
+            &["redis", "port"],
+            &["redisPort"],
+        ];
+        match self.version() {
+            Some(version) => {
+                let read = KEYS
+                    .iter()
+                    .find(|k| !matches!(version.key(k), super::charts::Key::Unknown { .. }));
+                match read {
+                    Some(key) => self.int(key),
+                    None => Lookup::Unset,
+                }
+            }
+            None => {
+                let written: Vec<_> = KEYS.iter().filter(|k| self.root.get(k).is_some()).collect();
+                match written[..] {
+                    [] => self.int(KEYS[0]),
+                    _ => Lookup::Unknown(Unsettled::Version(Chart::RedisCluster)),
+                }
+            }
+        }
+    }
+
+    /// A boolean setting, through every layer.
+    pub fn flag(&self, path: &[&str]) -> Lookup<'a, bool> {
+        match self.lookup(path) {
+            Lookup::Set(node) => match node.as_bool() {
+                Some(b) => Lookup::Set(b),
+                None => Lookup::Unset,
+            },
+            Lookup::Unset => Lookup::Unset,
+            Lookup::Unknown(why) => Lookup::Unknown(why),
+        }
     }
 
     /// The `redis.conf` directives the values add, in the order Redis reads them: those of
@@ -115,15 +196,41 @@ impl<'a> RedisCluster<'a> {
         })
     }
 
-    /// The values that carry `redis.conf` text: `redis.configmap`, then `redis.defaultConfigOverride`.
+    /// The chart at each version it may be deployed at, when its version is not known (see
+    /// [`Scope::candidates`]).
+    pub fn candidates(&self) -> Option<Vec<RedisCluster<'a>>> {
+        Some(
+            self.scope
+                .candidates()?
+                .into_iter()
+                .map(RedisCluster::new)
+                .collect(),
+        )
+    }
+
+    /// The directives of [`RedisCluster::config_nodes`], made afresh (not cached: for candidates).
+    pub fn directives_uncached(&self, sources: &Sources) -> Vec<Directive> {
+        self.config_nodes()
+            .into_iter()
+            .flat_map(|node| super::redis_conf::directives(node, sources))
+            .collect()
+    }
+
+    /// The values that carry `redis.conf` text, as far as the chart version reads them:
+    /// `redis.configmap` (top-level `configmap` before chart 3.0.0), then
+    /// `redis.defaultConfigOverride` (from chart 8.3.0). A version not known reads them all.
     pub fn config_nodes(&self) -> Vec<&'a Node> {
-        [
-            &["redis", "configmap"][..],
-            &["redis", "defaultConfigOverride"][..],
-        ]
-        .iter()
-        .filter_map(|p| self.get(p))
-        .collect()
+        CONFIG_PATHS
+            .iter()
+            .filter(|p| self.reads(p))
+            .filter_map(|p| self.get(p))
+            .collect()
+    }
+
+    /// Whether the chart version has the key at `path` (a version not known may have it).
+    pub fn reads(&self, path: &[&str]) -> bool {
+        self.version()
+            .is_none_or(|v| !matches!(v.key(path), super::charts::Key::Unknown { .. }))
     }
 
     /// The Kubernetes name the chart gives its objects (`common.names.fullname`), if it can be known.
@@ -146,6 +253,23 @@ impl<'a> RedisCluster<'a> {
         } else {
             format!("{release}-{chart}")
         }))
+    }
+}
+
+/// The values that carry `redis.conf` text, in the order the chart appends them.
+pub const CONFIG_PATHS: [&[&str]; 3] = [
+    &["configmap"],
+    &["redis", "configmap"],
+    &["redis", "defaultConfigOverride"],
+];
+
+/// A whole number as Helm renders it: an integer, a float with no fraction, or a string of digits.
+pub fn whole_number(node: &Node) -> Option<i64> {
+    match &node.value {
+        Value::Int(i) => Some(*i),
+        Value::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => Some(*f as i64),
+        Value::Str(s) => s.trim().parse().ok(),
+        _ => None,
     }
 }
 

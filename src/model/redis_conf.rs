@@ -25,11 +25,15 @@ pub fn directives(node: &Node, sources: &Sources) -> Vec<Directive> {
     let Value::Str(text) = &node.value else {
         return Vec::new();
     };
-    let written = sources
-        .get(node.span.source)
-        .text
-        .get(node.span.range())
-        .unwrap_or_default();
+    // A chart default has no text of its own: its tokens get the value's span.
+    let written = match sources.contains(node.span.source) {
+        true => sources
+            .get(node.span.source)
+            .text
+            .get(node.span.range())
+            .unwrap_or_default(),
+        false => "",
+    };
     // Find each token in the written text, in order, to give it a span; a token that cannot be found
     // (escaped differently in a quoted YAML string) gets the span of the whole value.
     let mut cursor = 0usize;

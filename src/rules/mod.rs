@@ -78,6 +78,7 @@ macro_rules! registry {
         pub fn check(cx: &Context) -> Vec<Finding> {
             let mut out = Vec::new();
             $($( $family::$rule::$check(cx, &mut out); )?)*
+            place_defaults(&mut out, cx.deployment);
             out
         }
     };
@@ -96,15 +97,19 @@ registry! {
     versions::redis_version_unknown => check,
     versions::chart_version_not_recommended => check,
     versions::chart_key_unavailable => check,
+    versions::chart_unknown => check,
+    values::values_not_passed => check,
     search::search_module_missing => check,
     search::search_module_not_mounted => check,
     search::search_coordinator_password => check,
     connection::redis_addrs_missing => check,
     connection::redis_addrs_mismatch => check,
     connection::redis_single_addr_cluster => check,
+    connection::cross_release_unchecked => check,
     auth::password_mismatch => check,
     auth::password_unknowable => check,
     auth::password_missing => check,
+    auth::password_disabled => check,
     auth::plaintext_secret => check,
     tls::tls_mismatch => check,
     tls::tls_client_cert_missing => check,
@@ -122,11 +127,60 @@ registry! {
     tls::tls_handshake_failed,
     topology::cluster_state_fail,
     connection::cluster_mode_mismatch,
-    durability::persistence_disabled,
+    durability::persistence_disabled => check,
     durability::memory_nearly_full,
     connection::probe_permission_denied,
     search::search_index_missing,
     suppression::unused_suppression,
+}
+
+/// Findings the checks placed on a chart's default value, which no file holds, move to where the
+/// release's values for that chart are written, and say whose default it is; a related place that
+/// is a default goes.
+fn place_defaults(findings: &mut [Finding], deployment: &Deployment) {
+    use crate::core::source::Span;
+    let is_default = |span: &Span| span.source.is_builtin();
+    if !findings
+        .iter()
+        .any(|f| f.span.as_ref().is_some_and(is_default) || f.related.iter().any(|r| is_default(&r.span)))
+    {
+        return;
+    }
+    let mut anchors: Vec<(SourceId, Span)> = Vec::new();
+    for release in &deployment.releases {
+        for chart in crate::model::charts::Chart::ALL {
+            if let Some(scope) = release.scope(chart) {
+                let anchor = scope.anchor();
+                anchors.extend(scope.default_sources().map(|id| (id, anchor)));
+            }
+        }
+    }
+    for finding in findings {
+        finding.related.retain(|r| !is_default(&r.span));
+        let Some(span) = finding.span.filter(is_default) else {
+            continue;
+        };
+        finding.span = anchors
+            .iter()
+            .find(|(id, _)| *id == span.source)
+            .map(|(_, at)| *at);
+        if let Some(origin) = crate::model::charts::origin(span.source) {
+            finding.message.push_str(&format!(" (the default of {origin})"));
+        }
+    }
+}
+
+/// A finding about a value acp-check cannot settle: lowered to info, its help saying what could
+/// settle it before what it would otherwise advise.
+pub fn unsettled(finding: Finding, why: crate::model::Unsettled) -> Finding {
+    let help = match &finding.help {
+        Some(help) => format!(
+            "could not be checked: {}. If it is a problem: {help}",
+            why.explain()
+        ),
+        None => format!("could not be checked: {}", why.explain()),
+    };
+    finding.unverified().help(help)
 }
 
 /// The rules `acp-check lint` checks: all but those only a live Redis can trigger.

@@ -172,6 +172,16 @@ pub enum Violation<'n> {
 }
 
 impl Violation<'_> {
+    /// The span of the value (or, for an unknown key, the key's entry value) it is about.
+    pub fn node_span(&self) -> Option<crate::core::source::Span> {
+        match self {
+            Violation::UnknownKey { entry, .. } => Some(entry.key_span),
+            Violation::Type { at, .. } | Violation::Enum { at, .. } | Violation::Constraint { at, .. } => {
+                Some(at.node.span)
+            }
+        }
+    }
+
     /// The JSON Schema keyword broken, and the path of the value that breaks it (for tests).
     pub fn keyword_and_path(&self) -> (&'static str, &[String]) {
         match self {

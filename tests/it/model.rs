@@ -2,7 +2,7 @@
 //! config and its provenance, chart versions, release names, namespaces, and outside values.
 
 use acp_check::input::{load, Loaded, Options};
-use acp_check::model::{External, Shape};
+use acp_check::model::Shape;
 use acp_check::tree::Value;
 
 fn load_inputs(inputs: &[&str]) -> Loaded {
@@ -20,7 +20,7 @@ fn umbrella_values_give_the_platform_client_merged_in_acp_order() {
     let release = &loaded.deployment.releases[0];
     assert_eq!(release.shape(), Shape::Umbrella);
     let platform = release.platform().expect("platform part");
-    assert_eq!(platform.prefix, ["acp"]);
+    assert_eq!(platform.key, Some("acp"));
     let client = platform.redis_client().expect("client config");
     // `redis` gives the addresses; the password comes from a Secret made outside Helm.
     assert_eq!(client.get(&["addrs"]).unwrap().as_seq().unwrap().len(), 2);
@@ -38,13 +38,13 @@ fn umbrella_values_give_the_platform_client_merged_in_acp_order() {
     );
 
     let cluster = release.redis_cluster().expect("redis-cluster part");
-    assert_eq!(cluster.prefix, ["redis-cluster"]);
+    assert_eq!(cluster.key, Some("redis-cluster"));
     assert_eq!(
         cluster.root.get(&["cluster", "nodes"]).unwrap().value,
         Value::Int(6)
     );
     assert!(
-        cluster.chart_version.is_none(),
+        cluster.version().is_none() && cluster.written_version().is_none(),
         "a bare values file does not say the chart version"
     );
 }
@@ -81,7 +81,8 @@ fn chart_directories_read_dependency_versions_from_the_lock() {
     assert_eq!(release.shape(), Shape::Umbrella);
     let cluster = release.redis_cluster().unwrap();
     // Chart.yaml asks for 7.6.x; Chart.lock says what was resolved.
-    assert_eq!(cluster.chart_version.as_ref().unwrap().value, "7.6.4");
+    assert_eq!(cluster.written_version().unwrap().value, "7.6.4");
+    assert_eq!(cluster.version().unwrap().version(), "7.6.4");
     assert!(cluster.existing_secret().is_some());
     assert!(release.platform().unwrap().secret_config_external().is_some());
 }
@@ -95,9 +96,8 @@ fn flux_releases_carry_names_namespaces_charts_and_outside_values() {
     assert_eq!(acp.release_name.as_ref().unwrap().value, "acp");
     assert_eq!(acp.namespace.as_ref().unwrap().value, "acp");
     assert_eq!(acp.chart_name.as_ref().unwrap().value, "acp");
-    assert!(
-        matches!(&acp.external[..], [External::ValuesFrom { kind, name, .. }] if kind == "Secret" && name == "acp-redis-password")
-    );
+    let unknown: Vec<&str> = acp.unknown.iter().map(|u| u.what.as_str()).collect();
+    assert_eq!(unknown, ["Secret `acp-redis-password` (valuesFrom)"]);
 
     let redis = releases
         .iter()
@@ -106,8 +106,8 @@ fn flux_releases_carry_names_namespaces_charts_and_outside_values() {
     assert_eq!(redis.release_name.as_ref().unwrap().value, "redis-local");
     assert_eq!(redis.namespace.as_ref().unwrap().value, "redis");
     let cluster = redis.redis_cluster().unwrap();
-    assert_eq!(cluster.chart_version.as_ref().unwrap().value, "7.6.4");
-    assert_eq!(cluster.prefix, [] as [&str; 0]);
+    assert_eq!(cluster.written_version().unwrap().value, "7.6.4");
+    assert_eq!(cluster.key, None);
     assert_eq!(loaded.deployment.platforms().count(), 1);
     assert_eq!(loaded.deployment.redis_clusters().count(), 1);
 }
@@ -137,12 +137,13 @@ fn the_chart_version_flag_wins() {
     let root = env!("CARGO_MANIFEST_DIR");
     let options = Options {
         inputs: vec![format!("{root}/fixtures/valid/flux")],
-        redis_chart_version: Some("11.5.4".into()),
+        chart_versions: vec![("redis-cluster".into(), "11.5.4".into())],
         ..Options::default()
     };
     let loaded = load(&options).unwrap();
     let cluster = loaded.deployment.redis_clusters().next().unwrap();
-    assert_eq!(cluster.chart_version.unwrap().value, "11.5.4");
+    assert_eq!(cluster.written_version().unwrap().value, "11.5.4");
+    assert_eq!(cluster.version().unwrap().version(), "11.5.4");
 }
 
 #[test]

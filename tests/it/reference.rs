@@ -103,7 +103,7 @@ fn the_vendor_umbrella_chart_is_read_as_a_chart_directory() {
         .redis_clusters()
         .next()
         .expect("redis-cluster part");
-    assert_eq!(cluster.chart_version.unwrap().value, "7.6.4");
+    assert_eq!(cluster.version().unwrap().version(), "7.6.4");
     let platform = loaded.deployment.platforms().next().expect("platform part");
     let client = platform.redis_client().unwrap();
     assert_eq!(client.get(&["addrs"]).unwrap().as_seq().unwrap().len(), 2);

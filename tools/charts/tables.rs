@@ -547,7 +547,8 @@ fn emit_chart(
         out,
         "static {rust}: Tables = Tables {{ versions: &{rust}_VERSIONS, node_key: &{rust}_NODE_KEY, \
          node_end: &{rust}_NODE_END, node_rows: &{rust}_NODE_ROWS, row_value: &{rust}_ROW_VALUE, \
-         row_live: &{rust}_ROW_LIVE, states: OnceLock::new(), by_semver: OnceLock::new() }};"
+         row_live: &{rust}_ROW_LIVE, states: OnceLock::new(), by_semver: OnceLock::new(), \
+         trees: OnceLock::new(), agreed: OnceLock::new() }};"
     );
 }
 

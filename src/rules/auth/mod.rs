@@ -2,6 +2,7 @@
 //! platform client's, and the RediSearch coordinator's must agree, be knowable, and not sit in clear;
 //! live, Redis must accept the platform's credentials.
 
+pub mod password_disabled;
 pub mod password_mismatch;
 pub mod password_missing;
 pub mod password_unknowable;

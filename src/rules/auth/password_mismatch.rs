@@ -1,8 +1,8 @@
 //! `password-mismatch`: the platform's Redis password differs from the cluster password.
 
 use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
-use crate::model::{opaque, ClusterPassword};
-use crate::rules::Context;
+use crate::model::{opaque, ClusterPassword, Lookup};
+use crate::rules::{unsettled, Context};
 use crate::tree::{Node, Value};
 
 pub static RULE: Rule = Rule {
@@ -41,8 +41,18 @@ redis-cluster:
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     let clusters: Vec<_> = cx.deployment.redis_clusters().collect();
     for platform in cx.deployment.platforms() {
-        let Some(client) = platform.redis_client().and_then(|c| c.password()) else {
+        let Some(redis_client) = platform.redis_client() else {
             continue;
+        };
+        // What the platform's password is, as written; or what may set it (a Secret acp-check was
+        // not given, say).
+        let (client, client_unsettled) = match redis_client.lookup(&["password"]) {
+            Lookup::Set(node) if redis_client.password().is_some() => (node, None),
+            Lookup::Unknown(why) => match redis_client.node.get(&["password"]) {
+                Some(node) => (node, Some(why)),
+                None => continue,
+            },
+            _ => continue,
         };
         for cluster in &clusters {
             match cluster.password() {
@@ -72,15 +82,23 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                             .related(cluster_node.span, "the cluster password"),
                         );
                     } else if scalar_text(client) != scalar_text(cluster_node) {
-                        out.push(
-                            Finding::new(&RULE, "the platform's Redis password differs from the cluster password")
-                                .at(client.span)
-                                .label("the platform's password")
-                                .related(cluster_node.span, "the cluster password, which differs")
-                                .help("use the same password in both places; the platform otherwise dies with `ERR no responses received`"),
-                        );
+                        let f = Finding::new(&RULE, "the platform's Redis password differs from the cluster password")
+                            .at(client.span)
+                            .label("the platform's password")
+                            .related(cluster_node.span, "the cluster password, which differs")
+                            .help("use the same password in both places; the platform otherwise dies with `ERR no responses received`");
+                        out.push(match client_unsettled.or(cluster.lookup(&["password"]).unsettled()) {
+                            Some(why) => unsettled(f, why),
+                            None => f,
+                        });
                     }
                 }
+                ClusterPassword::Unknown(why) => out.push(unsettled(
+                    Finding::new(&RULE, "cannot compare the platform's Redis password with the cluster's: the cluster password is not in these files")
+                        .at(client.span)
+                        .label("not compared"),
+                    why,
+                )),
                 ClusterPassword::Disabled(_) | ClusterPassword::Random => {}
             }
         }

@@ -1,9 +1,9 @@
 //! `password-missing`: the cluster requires a password and the platform's client has none.
 
 use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
-use crate::model::{ClusterPassword, External, Platform};
+use crate::model::ClusterPassword;
 use crate::rules::auth::client_anchor;
-use crate::rules::Context;
+use crate::rules::{unsettled, Context};
 
 pub static RULE: Rule = Rule {
     id: "password-missing",
@@ -37,7 +37,11 @@ redis-cluster:
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     let clusters: Vec<_> = cx.deployment.redis_clusters().collect();
     for platform in cx.deployment.platforms() {
-        if platform.redis_client().and_then(|c| c.password()).is_some() {
+        let Some(client) = platform.redis_client() else {
+            continue;
+        };
+        let client_password = client.lookup(&["password"]);
+        if client.password().is_some() {
             continue;
         }
         for cluster in &clusters {
@@ -53,23 +57,24 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             .label("no redis password here")
             .help(format!(
                 "set {}secretConfig.data.redis.password to the cluster password (or provide it from a Secret)",
-                if platform.prefix.is_empty() { "" } else { "acp." }
+                platform.prefix()
             ));
-            let f = match cluster_password {
+            let f = match &cluster_password {
                 ClusterPassword::Written(n) => f.related(n.span, "the cluster password is set here"),
                 ClusterPassword::InSecret(e) => {
                     f.related(e.value.span, "the cluster password is kept in this Secret")
                 }
                 _ => f,
             };
-            out.push(match set_elsewhere(&platform) {
+            let why = client_password.unsettled().or(match cluster_password {
+                ClusterPassword::Unknown(why) => Some(why),
+                _ => None,
+            });
+            out.push(match why {
                 Some(why) => {
-                    let mut f = f
-                        .unverified()
-                        .help("make sure it is the cluster password; `acp-check probe` checks it live");
-                    f.message = format!(
-                        "the platform's Redis password is not in these files ({why}), so it cannot be checked"
-                    );
+                    let mut f = unsettled(f, why);
+                    f.message =
+                        "the platform's Redis password is not in these files, so it cannot be checked".into();
                     f.label = Some("password set elsewhere".into());
                     f
                 }
@@ -77,18 +82,4 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             });
         }
     }
-}
-
-/// Why the platform's password may be set outside these files, if it may.
-fn set_elsewhere(platform: &Platform) -> Option<String> {
-    if platform.secret_config_external().is_some() {
-        return Some(
-            "secretConfig.create is false: the platform's secret config comes from an existing Secret".into(),
-        );
-    }
-    platform.release.external.first().map(|e| match e {
-        External::ValuesFrom { kind, name, .. } => {
-            format!("values also come from {kind} `{name}` (valuesFrom)")
-        }
-    })
 }

@@ -65,14 +65,15 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
 
 /// Where the chart reads a cluster password from, in clear.
 fn cluster_password_places<'a>(cluster: &RedisCluster<'a>) -> Vec<&'a Node> {
+    // Only what the files wrote: a chart's default password is the chart's to answer for.
     let mut places: Vec<&Node> = [
-        cluster.get(&["password"]),
-        cluster.get(&["global", "redis", "password"]),
+        cluster.root.get(&["password"]),
+        cluster.root.get(&["global", "redis", "password"]),
     ]
     .into_iter()
     .flatten()
     .collect();
-    if !cluster.prefix.is_empty() {
+    if cluster.key.is_some() {
         places.extend(cluster.release.values.get(&["global", "redis", "password"]));
     }
     places
@@ -80,7 +81,9 @@ fn cluster_password_places<'a>(cluster: &RedisCluster<'a>) -> Vec<&'a Node> {
 
 fn plaintext(node: &Node, what: &str, out: &mut Vec<Finding>) {
     let empty = matches!(&node.value, Value::Null) || node.as_str() == Some("");
+    // A chart's default (no file of the user's holds it) is not theirs to move into a Secret.
     if empty
+        || node.span.source.is_builtin()
         || opaque(node).is_some()
         || !matches!(node.value, Value::Str(_) | Value::Int(_) | Value::Float(_))
     {

@@ -3,6 +3,7 @@
 //! live, each node answers, in the mode the client expects, to the commands the probe may send.
 
 pub mod cluster_mode_mismatch;
+pub mod cross_release_unchecked;
 pub mod probe_permission_denied;
 pub mod redis_addrs_mismatch;
 pub mod redis_addrs_missing;

@@ -86,7 +86,7 @@ fn services(platform: &Platform, cluster: &RedisCluster) -> Option<Service> {
         .get(&["clusterDomain"])
         .and_then(Node::as_str)
         .unwrap_or("cluster.local");
-    let port = cluster.int(&["service", "ports", "redis"], 6379).0;
+    let port = cluster.port().set()?.0;
     let cluster_ns = cluster.release.namespace.as_ref().map(|n| n.value.clone());
     let platform_ns = platform.release.namespace.as_ref().map(|n| n.value.clone());
     let same_namespace = std::ptr::eq(platform.release, cluster.release)

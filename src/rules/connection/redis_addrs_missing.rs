@@ -3,7 +3,7 @@
 use crate::core::source::Span;
 use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
 use crate::model::Platform;
-use crate::rules::Context;
+use crate::rules::{unsettled, Context};
 
 pub static RULE: Rule = Rule {
     id: "redis-addrs-missing",
@@ -39,7 +39,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             let at = platform
                 .release
                 .values
-                .entry(platform.prefix)
+                .entry(&platform.key.into_iter().collect::<Vec<_>>())
                 .map_or(platform.root.span, |e| e.key_span);
             out.push(
                 Finding::new(&RULE, "the platform has no Redis client settings here (redis.addrs)")
@@ -52,16 +52,23 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         if client.disabled() || !client.addrs().is_empty() {
             continue;
         }
+        // Versions 0.16.3 to 2.13.0 of the chart render default addresses for an empty `redis`.
+        let renders = platform.chart_renders_addrs();
+        if client.node.as_map().is_none_or(|m| m.entries.is_empty()) && renders.set() == Some(true) {
+            continue;
+        }
         let at = client
             .entry(&["addrs"])
             .map(|e| e.key_span)
             .unwrap_or_else(|| client_anchor(&platform));
-        out.push(
-            Finding::new(&RULE, "the platform's Redis client has no addresses (redis.addrs)")
-                .at(at)
-                .label("no addrs")
-                .help("set redis.addrs to the cluster's headless service, twice: [redis-cluster-headless:6379, redis-cluster-headless:6379]"),
-        );
+        let f = Finding::new(&RULE, "the platform's Redis client has no addresses (redis.addrs)")
+            .at(at)
+            .label("no addrs")
+            .help("set redis.addrs to the cluster's headless service, twice: [redis-cluster-headless:6379, redis-cluster-headless:6379]");
+        out.push(match client.unsettled(&[&["addrs"], &["enabled"]]) {
+            Some(why) => unsettled(f, why),
+            None => f,
+        });
     }
 }
 

@@ -1,8 +1,9 @@
 //! `refresh-tokens-at-risk`: refresh tokens are in Redis, and Redis has no replicas or no AOF persistence.
 
 use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
+use crate::model::Lookup;
 use crate::rules::durability::refresh_tokens_in_redis;
-use crate::rules::Context;
+use crate::rules::{unsettled, Context};
 use crate::tree::Value;
 
 pub static RULE: Rule = Rule {
@@ -45,21 +46,35 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             continue;
         };
         for cluster in &clusters {
-            let (replicas, replicas_node) = cluster.int(&["cluster", "replicas"], 1);
-            let aof = cluster.get(&["redis", "useAOFPersistence"]);
+            let replicas = cluster.int(&["cluster", "replicas"]);
+            let replicas_node = replicas.set().map(|(_, n)| n);
+            let no_replicas = matches!(replicas, Lookup::Set((0, _)));
+            let aof_lookup = cluster.lookup(&["redis", "useAOFPersistence"]);
+            let aof = aof_lookup.set();
             let aof_off = aof.is_some_and(|n| {
-                matches!(&n.value, Value::Str(s) if s == "no") || n.value == Value::Bool(false)
+                matches!(&n.value, Value::Str(s) if s.eq_ignore_ascii_case("no"))
+                    || n.value == Value::Bool(false)
             });
             let mut reasons = Vec::new();
-            if replicas == 0 {
+            if no_replicas {
                 reasons.push("no replicas");
             }
             if aof_off {
                 reasons.push("no AOF persistence");
             }
             if reasons.is_empty() {
+                // Neither can be ruled out when a layer acp-check could not read may set them.
+                if let Some(why) = replicas.unsettled().or(aof_lookup.unsettled()) {
+                    out.push(unsettled(
+                        Finding::new(&RULE, "refresh tokens are stored in Redis; whether Redis keeps them (replicas and AOF persistence) cannot be checked")
+                            .at(enabled.value.span)
+                            .label("refresh tokens moved into Redis here"),
+                        why,
+                    ));
+                }
                 continue;
             }
+            let replicas = if no_replicas { 0 } else { 1 };
             let primary = if replicas == 0 { replicas_node } else { aof }
                 .map(|n| n.span)
                 .unwrap_or_else(|| cluster.anchor());

@@ -12,6 +12,7 @@ pub mod unknown_key;
 use crate::core::redact::is_sops_ciphertext;
 use crate::core::source::Sources;
 use crate::diagnostic::Finding;
+use crate::model::charts::{Chart, ChartVersion, Key};
 use crate::rules::values::{ambiguous_boolean, duration_without_unit, encrypted_value, numeric_version};
 use crate::rules::Context;
 use crate::schema::{At, Lit, SchemaId, Violation};
@@ -26,6 +27,10 @@ pub struct Section<'a> {
     /// Who silently ignores an unknown key here.
     pub ignored_by: &'static str,
     root: &'a Node,
+    /// For a chart acp-check has per-version data for: the chart, and its version if known. Keys
+    /// are judged against that version's key tree (or, for a version not known, against every
+    /// version's), types against what that version renders.
+    chart: Option<(Chart, Option<&'static ChartVersion>)>,
 }
 
 /// The findings of every schema violation of the deployment, each once per place.
@@ -35,14 +40,11 @@ pub fn pass(cx: &Context) -> Vec<Finding> {
         if let Some(cluster) = release.redis_cluster() {
             sections.push(Section {
                 schema: SchemaId::RedisCluster,
-                prefix: if cluster.prefix.is_empty() {
-                    ""
-                } else {
-                    "redis-cluster"
-                },
+                prefix: cluster.key.unwrap_or(""),
                 what: "the redis-cluster chart",
                 ignored_by: "Helm ignores it",
                 root: cluster.root,
+                chart: Some((Chart::RedisCluster, cluster.version())),
             });
         }
         if let Some(platform) = release.platform() {
@@ -54,6 +56,7 @@ pub fn pass(cx: &Context) -> Vec<Finding> {
                     ignored_by:
                         "the platform ignores it (unless it is a setting acp-check does not know yet)",
                     root: client.node,
+                    chart: None,
                 });
             }
             if let Some(storage) = platform.storage() {
@@ -64,6 +67,7 @@ pub fn pass(cx: &Context) -> Vec<Finding> {
                     ignored_by:
                         "the platform ignores it (unless it is a setting acp-check does not know yet)",
                     root: storage,
+                    chart: None,
                 });
             }
         }
@@ -72,6 +76,10 @@ pub fn pass(cx: &Context) -> Vec<Finding> {
     let mut spans = std::collections::HashSet::new();
     for section in &sections {
         for violation in section.schema.get().validate(section.root) {
+            // A chart's default (merged into the platform's settings) is not the user's to fix.
+            if violation.node_span().is_some_and(|s| s.source.is_builtin()) {
+                continue;
+            }
             if let Some(finding) = route(section, violation, cx.sources) {
                 // A value can break several keywords at once (`type` and `enum`): say it once.
                 if spans.insert(finding.span) {
@@ -86,8 +94,28 @@ pub fn pass(cx: &Context) -> Vec<Finding> {
 /// The finding of the rule that reports a violation (`None`: `numeric-version` reports it).
 fn route(section: &Section, violation: Violation, sources: &Sources) -> Option<Finding> {
     match violation {
-        Violation::UnknownKey { entry, path, known } => {
+        Violation::UnknownKey {
+            entry,
+            path,
+            mut known,
+        } => {
+            if let Some((chart, version)) = section.chart {
+                let keys: Vec<&str> = path.iter().map(String::as_str).collect();
+                // A key of another version is `chart-key-unavailable`'s; one of this version (or,
+                // the version not known, of any) is no typo whatever the schema says.
+                if chart.has_key_anywhere(&keys) {
+                    return None;
+                }
+                if let Some(Key::Unknown { known_siblings }) = version.map(|v| v.key(&keys)) {
+                    known = known_siblings.into_iter().map(str::to_string).collect();
+                }
+            }
             Some(unknown_key::finding(section, entry, &path, known))
+        }
+        Violation::Type { at, .. } | Violation::Enum { at, .. }
+            if section.chart.is_some() && renders_fine(&at, section.chart) =>
+        {
+            None
         }
         Violation::Type { at, expected } => {
             let path = dotted(section.prefix, &at.path);
@@ -130,6 +158,27 @@ fn route(section: &Section, violation: Violation, sources: &Sources) -> Option<F
             }
             Some(schema_type::unmet(&at, &path, &rule, sources))
         }
+    }
+}
+
+/// Values of the redis-cluster chart the schema's types refuse that the chart renders into a
+/// working deployment: a node count written `"6"` or `6.0` (rendered as the number), a
+/// `useAOFPersistence` in any case (`"Yes"`: Redis reads yes and no in any case) or, from chart
+/// 11.4.5, a boolean (the chart maps it to yes or no).
+fn renders_fine(at: &At, chart: Option<(Chart, Option<&'static ChartVersion>)>) -> bool {
+    let path: Vec<&str> = at.path.iter().map(String::as_str).collect();
+    match (&path[..], &at.node.value) {
+        (["cluster", "nodes" | "replicas"], Value::Str(_) | Value::Float(_)) => {
+            crate::model::redis_cluster::whole_number(at.node).is_some_and(|n| n >= 0)
+        }
+        (["redis", "useAOFPersistence"], Value::Str(s)) => {
+            s.eq_ignore_ascii_case("yes") || s.eq_ignore_ascii_case("no")
+        }
+        (["redis", "useAOFPersistence"], Value::Bool(_)) => chart
+            .and_then(|(_, v)| v)
+            .and_then(|v| semver::Version::parse(v.version()).ok())
+            .is_some_and(|v| v >= semver::Version::new(11, 4, 5)),
+        _ => false,
     }
 }
 

@@ -17,13 +17,15 @@ pub fn is_search_module(path: &str) -> bool {
     file.contains("search") && file.ends_with(".so")
 }
 
+/// Whether a directive is a `loadmodule` of RediSearch.
+pub fn is_search_load(d: &Directive) -> bool {
+    d.name == "loadmodule" && d.args.first().is_some_and(|a| is_search_module(&a.text))
+}
+
 /// The `loadmodule` lines of a cluster's redis.conf that load RediSearch.
 pub fn search_loads<'a>(
     cluster: &RedisCluster<'a>,
     sources: &Sources,
 ) -> impl Iterator<Item = &'a Directive> {
-    cluster
-        .directives(sources)
-        .iter()
-        .filter(|d| d.name == "loadmodule" && d.args.first().is_some_and(|a| is_search_module(&a.text)))
+    cluster.directives(sources).iter().filter(|d| is_search_load(d))
 }

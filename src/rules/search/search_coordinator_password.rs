@@ -3,7 +3,7 @@
 use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
 use crate::model::{opaque, ClusterPassword, Located};
 use crate::rules::search::search_loads;
-use crate::rules::Context;
+use crate::rules::{unsettled, Context};
 use crate::tree::{Node, Value};
 
 pub static RULE: Rule = Rule {
@@ -46,6 +46,12 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                 .and_then(|i| load.args.get(i + 1));
             match (cluster.password(), argument) {
                 (ClusterPassword::Disabled(_), _) | (ClusterPassword::Random, None) => {}
+                (ClusterPassword::Unknown(why), _) => out.push(unsettled(
+                    Finding::new(&RULE, "cannot check OSS_GLOBAL_PASSWORD against the cluster password: the cluster password is not in these files")
+                        .at(argument.map_or(load.span, |a| a.span))
+                        .label("not compared"),
+                    why,
+                )),
                 (_, None) => out.push(
                     Finding::new(&RULE, "the cluster has a password, and the RediSearch module is loaded without OSS_GLOBAL_PASSWORD")
                         .at(load.span)

@@ -3,8 +3,9 @@
 use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
 use crate::model::opaque;
 use crate::model::platform_log;
-use crate::rules::search::{is_search_module, search_loads};
-use crate::rules::Context;
+use crate::model::Unsettled;
+use crate::rules::search::{is_search_load, is_search_module, search_loads};
+use crate::rules::{unsettled, Context};
 use crate::tree::Node;
 
 pub static RULE: Rule = Rule {
@@ -64,6 +65,19 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         if search_loads(&cluster, cx.sources).next().is_some() {
             continue;
         }
+        // The chart version not known, and the config left to its defaults: the module is loaded if
+        // the defaults of every version it may be load it (kube-acp-stack's do), missing if none do.
+        let in_defaults = cluster.candidates().map(|all| {
+            let loads = all
+                .iter()
+                .filter(|c| c.directives_uncached(cx.sources).iter().any(is_search_load))
+                .count();
+            (loads, all.len())
+        });
+        match in_defaults {
+            Some((loads, all)) if loads == all && all > 0 => continue,
+            _ => {}
+        }
         let unreadable = cluster.config_nodes().into_iter().rev().find_map(opaque);
         let in_args = cluster
             .get(&["redis", "args"])
@@ -77,19 +91,31 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             continue;
         }
         let at = cluster
+            .root
             .entry(&["redis", "configmap"])
-            .or_else(|| cluster.entry(&["redis", "defaultConfigOverride"]))
+            .or_else(|| cluster.root.entry(&["redis", "defaultConfigOverride"]))
             .map(|e| e.key_span)
             .unwrap_or_else(|| cluster.anchor());
         let f = Finding::new(&RULE, "the platform uses RediSearch, and the Redis cluster does not load the module")
             .at(at)
             .label("no loadmodule for RediSearch")
             .help("add `loadmodule /redismodules/redisearch.so OSS_GLOBAL_PASSWORD <password>` to redis.configmap, with the init container and the /redismodules volume mount (acp-check explain search-module-missing)");
-        out.push(match unreadable {
-            Some(why) => f
+        // When no version's defaults load it, only a layer acp-check could not read can add it.
+        let unknown = cluster
+            .unsettled(&[
+                &["redis", "configmap"],
+                &["redis", "defaultConfigOverride"],
+                &["configmap"],
+                &["redis", "args"],
+                &["image", "repository"],
+            ])
+            .filter(|why| !matches!((why, in_defaults), (Unsettled::Version(_), Some((0, _)))));
+        out.push(match (unreadable, unknown) {
+            (Some(why), _) => f
                 .unverified()
                 .help(format!("could not read the Redis config: {why}")),
-            None => f,
+            (None, Some(why)) => unsettled(f, why),
+            (None, None) => f,
         });
     }
 }

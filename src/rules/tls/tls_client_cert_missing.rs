@@ -1,7 +1,7 @@
 //! `tls-client-cert-missing`: the cluster requires client certificates and the platform's client has none.
 
 use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
-use crate::rules::Context;
+use crate::rules::{unsettled, Context};
 use crate::tree::Node;
 
 pub static RULE: Rule = Rule {
@@ -46,7 +46,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             let cluster_tls = cluster.get(&["tls", "enabled"]);
             let cluster_on = cluster_tls.and_then(Node::as_bool).unwrap_or(false);
             // A mismatch is `tls-mismatch`'s.
-            if !cluster_on || !client.tls_on() || !cluster.flag(&["tls", "authClients"], true) {
+            if !cluster_on || !client.tls_on() || cluster.flag(&["tls", "authClients"]).set() != Some(true) {
                 continue;
             }
             let has = |key: &str| {
@@ -74,7 +74,13 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             } else if let Some(t) = cluster_tls {
                 f = f.related(t.span, "TLS on, and tls.authClients is true by default");
             }
-            out.push(f);
+            let why = client
+                .unsettled(&[&["tls", "cert"], &["tls", "key"]])
+                .or(cluster.unsettled(&[&["tls", "authClients"]]));
+            out.push(match why {
+                Some(why) => unsettled(f, why),
+                None => f,
+            });
         }
     }
 }

@@ -1,7 +1,7 @@
 //! `tls-mismatch`: TLS is on at one end only.
 
 use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
-use crate::rules::Context;
+use crate::rules::{unsettled, Context};
 use crate::tree::Node;
 
 pub static RULE: Rule = Rule {
@@ -74,7 +74,15 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                     },
                 );
             }
-            out.push(f);
+            out.push(
+                match cluster
+                    .unsettled(&[&["tls", "enabled"]])
+                    .or(client.unsettled(&[&["tls", "enabled"]]))
+                {
+                    Some(why) => unsettled(f, why),
+                    None => f,
+                },
+            );
         }
     }
 }

@@ -33,7 +33,7 @@ redis-cluster:
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     for cluster in cx.deployment.redis_clusters() {
-        let Some(counts) = Counts::of(&cluster).filter(|c| c.replicas == 0) else {
+        let Some(counts) = Counts::of(&cluster).set().filter(|c| c.replicas == 0) else {
             continue;
         };
         out.push(

@@ -1,6 +1,7 @@
 //! `cluster-too-few-masters`: cluster.nodes / (cluster.replicas + 1) is below 3 masters.
 
 use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
+use crate::model::Lookup;
 use crate::rules::topology::{at, replicas_words, Counts};
 use crate::rules::Context;
 
@@ -33,8 +34,21 @@ redis-cluster:
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     for cluster in cx.deployment.redis_clusters() {
-        let Some(counts) = Counts::of(&cluster) else {
-            continue;
+        let counts = match Counts::of(&cluster) {
+            Lookup::Set(counts) => counts,
+            Lookup::Unset => continue,
+            Lookup::Unknown(why) => {
+                out.push(
+                    Finding::new(
+                        &RULE,
+                        "the number of masters cannot be checked: the node or replica count is not known",
+                    )
+                    .unverified()
+                    .at(cluster.anchor())
+                    .help(why.explain()),
+                );
+                continue;
+            }
         };
         let (masters, shard) = (counts.masters(), counts.shard());
         if masters >= 3 {

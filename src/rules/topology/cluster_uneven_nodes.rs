@@ -6,15 +6,17 @@ use crate::rules::Context;
 
 pub static RULE: Rule = Rule {
     id: "cluster-uneven-nodes",
-    severity: Severity::Error,
+    severity: Severity::Warning,
     checked_by: CheckedBy::Lint,
     summary: "cluster.nodes is not a multiple of cluster.replicas + 1",
     docs: r#"## What it checks
 That `cluster.nodes` divides evenly into shards of one master and `cluster.replicas` replicas.
 
 ## Why it matters
-`redis-cli --cluster create`, which the chart runs, refuses a node count that does not split into
-whole shards, so the cluster is never created.
+The cluster is created and works: `redis-cli --cluster create`, which the chart runs, gives each
+master `replicas` replicas and the nodes left over to some masters as extra replicas (7 nodes with
+1 replica make 3 masters, two with one replica and one with two). But the shards are uneven: the
+extra node costs a pod and protects one shard only, and a reader of the values expects whole shards.
 
 ## How to fix
 Use a multiple of `replicas + 1`: with `replicas: 1`, 6, 8 or 10 nodes; with `replicas: 2`, 9 or 12.
@@ -32,7 +34,7 @@ redis-cluster:
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     for cluster in cx.deployment.redis_clusters() {
-        let Some(counts) = Counts::of(&cluster) else {
+        let Some(counts) = Counts::of(&cluster).set() else {
             continue;
         };
         let (masters, shard) = (counts.masters(), counts.shard());
@@ -43,7 +45,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         let mut f = Finding::new(
             &RULE,
             format!(
-                "{} nodes do not split into shards of {shard} (1 master + {})",
+                "{} nodes do not split into shards of {shard} (1 master + {}): the nodes left over become extra replicas of some masters",
                 counts.nodes,
                 replicas_words(counts.replicas)
             ),

@@ -6,11 +6,11 @@ pub mod cluster_too_few_masters;
 pub mod cluster_uneven_nodes;
 
 use crate::core::source::Span;
-use crate::model::RedisCluster;
+use crate::model::{Lookup, RedisCluster};
 use crate::tree::Node;
 
-/// The chart's node and replica counts (defaults 6 and 1) and the nodes that set them; `None` when
-/// they are out of range, which `schema-type` reports.
+/// The chart's node and replica counts and the nodes that set them (a chart default is a node too);
+/// unset when they are out of range or not whole numbers, which `schema-type` reports.
 pub struct Counts<'a> {
     pub nodes: i64,
     pub nodes_node: Option<&'a Node>,
@@ -19,14 +19,25 @@ pub struct Counts<'a> {
 }
 
 impl<'a> Counts<'a> {
-    pub fn of(cluster: &RedisCluster<'a>) -> Option<Counts<'a>> {
-        let (nodes, nodes_node) = cluster.int(&["cluster", "nodes"], 6);
-        let (replicas, replicas_node) = cluster.int(&["cluster", "replicas"], 1);
-        (nodes >= 1 && replicas >= 0).then_some(Counts {
+    pub fn of(cluster: &RedisCluster<'a>) -> Lookup<'a, Counts<'a>> {
+        let (nodes, nodes_node) = match cluster.int(&["cluster", "nodes"]) {
+            Lookup::Set(found) => found,
+            Lookup::Unset => return Lookup::Unset,
+            Lookup::Unknown(why) => return Lookup::Unknown(why),
+        };
+        let (replicas, replicas_node) = match cluster.int(&["cluster", "replicas"]) {
+            Lookup::Set(found) => found,
+            Lookup::Unset => return Lookup::Unset,
+            Lookup::Unknown(why) => return Lookup::Unknown(why),
+        };
+        if nodes < 1 || replicas < 0 {
+            return Lookup::Unset;
+        }
+        Lookup::Set(Counts {
             nodes,
-            nodes_node,
+            nodes_node: Some(nodes_node),
             replicas,
-            replicas_node,
+            replicas_node: Some(replicas_node),
         })
     }
 

@@ -6,3 +6,4 @@ pub mod ambiguous_boolean;
 pub mod duration_without_unit;
 pub mod encrypted_value;
 pub mod numeric_version;
+pub mod values_not_passed;

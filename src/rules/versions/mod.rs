@@ -3,6 +3,7 @@
 //! is judged by the same policy in lint and live ([`live`]).
 
 pub mod chart_key_unavailable;
+pub mod chart_unknown;
 pub mod chart_version_not_recommended;
 pub mod redis_version_outdated;
 pub mod redis_version_unknown;
@@ -60,11 +61,13 @@ pub fn resolve_chart(written: &str) -> Option<&'static ChartRelease> {
 }
 
 /// The chart version of a cluster as written, and the published version it resolves to.
-pub fn chart_of<'c>(
-    cluster: &'c RedisCluster,
-) -> Option<(&'c Located<String>, Option<&'static ChartRelease>)> {
-    let written = cluster.chart_version.as_ref()?;
-    Some((written, resolve_chart(&written.value)))
+pub fn chart_of(cluster: &RedisCluster) -> Option<(Located<String>, Option<&'static ChartRelease>)> {
+    let written = cluster.written_version()?;
+    let resolved = match cluster.version() {
+        Some(version) => resolve_chart(version.version()),
+        None => resolve_chart(&written.value),
+    };
+    Some((written, resolved))
 }
 
 /// The Redis version in an image tag: `6.2.14`, `6.2.14-debian-11-r22`, `6.2@sha256:…`. A tag with
@@ -107,8 +110,10 @@ pub enum Deployed<'a> {
 
 /// What [`Deployed`] a cluster is.
 pub fn deployed<'a>(cluster: &RedisCluster<'a>) -> Deployed<'a> {
+    // A tag the files wrote; the chart's default tag is told by the chart version below.
     let tag = cluster
         .get(&["image", "tag"])
+        .filter(|n| !n.span.source.is_builtin())
         .filter(|n| !matches!(&n.value, Value::Null) && n.as_str() != Some(""));
     if let Some(node) = tag {
         let text = match &node.value {
@@ -128,6 +133,10 @@ pub fn deployed<'a>(cluster: &RedisCluster<'a>) -> Deployed<'a> {
             },
             None => Deployed::TagWithoutVersion { node, text },
         };
+    }
+    if cluster.lookup(&["image", "tag"]).unsettled().is_some() && cluster.version().is_some() {
+        // A layer acp-check could not read may set the tag.
+        return Deployed::NotJudged;
     }
     match chart_of(cluster) {
         Some((written, Some(release))) => match tag_version(&release.default_tag) {

@@ -1,0 +1,462 @@
+//! One chart's values in a release, as Helm gives them to that chart's templates: the values the
+//! user's layers wrote (under the chart's key, for a dependency), over the parent chart's own defaults
+//! for it, over the chart's defaults of its version, with the parent's `global` on top of the
+//! chart's. A value is looked up through those layers at once, never copied into one tree (a tree of
+//! ten thousand files would pay for every default of every file).
+//!
+//! A layer acp-check could not read (a `valuesFrom` Secret it was not given) and defaults that depend
+//! on a chart version it does not know make a value [`Lookup::Unknown`]: a rule then says what could
+//! not be checked instead of judging a value that may not be the one deployed.
+
+use crate::core::source::SourceId;
+use crate::tree::{Entry, Node, Value};
+
+use super::charts::{Agreed, Agreement, Chart, ChartVersion};
+use super::Release;
+
+/// A value, looked up through the layers of a [`Scope`].
+#[derive(Clone, Copy, Debug)]
+pub enum Lookup<'a, T = &'a Node> {
+    /// Set by a layer acp-check read, or by the chart's defaults (then its span is in a built-in
+    /// source, which [`crate::model::charts::origin`] names).
+    Set(T),
+    /// No layer sets it.
+    Unset,
+    /// A layer acp-check could not read may set it, or the defaults depend on the chart version.
+    Unknown(Unsettled<'a>),
+}
+
+impl<'a, T> Lookup<'a, T> {
+    /// The value, if it is known to be set.
+    pub fn set(self) -> Option<T> {
+        match self {
+            Lookup::Set(value) => Some(value),
+            _ => None,
+        }
+    }
+
+    /// A value found in place of the one asked for (a scalar where a map was): the one asked for
+    /// is unset, unless the value's layer is unsettled.
+    fn map_unset(self) -> Lookup<'a, T> {
+        match self {
+            Lookup::Set(_) => Lookup::Unset,
+            other => other,
+        }
+    }
+
+    /// What may set it, if acp-check cannot tell.
+    pub fn unsettled(&self) -> Option<Unsettled<'a>> {
+        match self {
+            Lookup::Unknown(why) => Some(*why),
+            _ => None,
+        }
+    }
+}
+
+/// Why a value cannot be known from what acp-check read.
+#[derive(Clone, Copy, Debug)]
+pub enum Unsettled<'a> {
+    /// A layer of values acp-check was not given.
+    Layer(&'a Unknown),
+    /// The chart's defaults there differ between its versions, and the version is not known.
+    Version(Chart),
+}
+
+impl Unsettled<'_> {
+    /// What could settle it, for a finding's help: "Secret `redis-values` (valuesFrom) may set it;
+    /// give it with --values-from Secret/redis-values=FILE".
+    pub fn explain(&self) -> String {
+        match self {
+            Unsettled::Layer(unknown) => format!("{} may set it; {}", unknown.what, unknown.settle),
+            Unsettled::Version(chart) => format!(
+                "the {0} chart's defaults there depend on its version, which is not known; give it with --chart-version {0}=VERSION",
+                chart.name()
+            ),
+        }
+    }
+}
+
+/// Values that reach a release from a layer acp-check cannot read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Unknown {
+    /// What it is, for messages: "Secret `redis-values` (valuesFrom)".
+    pub what: String,
+    /// How to give it to acp-check, for messages: "give it with --values-from Secret/redis-values=FILE".
+    pub settle: String,
+    /// Where the layer is named.
+    pub span: Option<crate::core::source::Span>,
+    /// The values path it sets (a `valuesFrom` `targetPath`); empty: any.
+    pub path: Vec<String>,
+    /// Its place among the release's layers: it overrides what layers of a lower rank set (chart
+    /// defaults are rank 0; a source a release does not rank is above every unknown layer).
+    pub rank: u16,
+}
+
+impl Unknown {
+    /// Whether the layer may set a value at `path` (of the release's values): a value there, or a
+    /// map holding it.
+    pub(super) fn covers(&self, path: &[&str]) -> bool {
+        self.path.iter().zip(path).all(|(a, b)| a == b)
+    }
+}
+
+/// Defaults under a scope, highest first.
+#[derive(Clone, Copy)]
+enum Defaults {
+    /// A known version's default values, under a key of them (the parent's own values for a
+    /// dependency), or at their top.
+    Version(&'static ChartVersion, Option<&'static str>),
+    /// What every version agrees on, for a version acp-check does not know.
+    Agreed(&'static Agreed, Option<&'static str>),
+}
+
+impl Defaults {
+    fn lookup(self, path: &[&str]) -> Lookup<'static> {
+        let with = |under: Option<&'static str>| -> Vec<&str> {
+            under.into_iter().chain(path.iter().copied()).collect()
+        };
+        match self {
+            Defaults::Version(version, under) => match version.default_tree().get(&with(under)) {
+                Some(node) => Lookup::Set(node),
+                None => Lookup::Unset,
+            },
+            Defaults::Agreed(agreed, under) => match agreed.lookup(&with(under)) {
+                Agreement::Set(node) => Lookup::Set(node),
+                Agreement::Unset => Lookup::Unset,
+                Agreement::Differs => Lookup::Unknown(Unsettled::Version(agreed.chart())),
+            },
+        }
+    }
+
+    /// The defaults at `path` as a tree: for an unknown version, what its versions agree on there.
+    fn tree_at(self, path: &[&str]) -> Option<&'static Node> {
+        let (tree, under) = match self {
+            Defaults::Version(version, under) => (version.default_tree(), under),
+            Defaults::Agreed(agreed, under) => (agreed.tree(), under),
+        };
+        let full: Vec<&str> = under.into_iter().chain(path.iter().copied()).collect();
+        tree.get(&full)
+    }
+
+    fn entry(self, path: &[&str]) -> Option<&'static Entry> {
+        let (last, parent) = path.split_last()?;
+        match self.lookup(parent) {
+            Lookup::Set(node) => node.as_map()?.entry(last),
+            _ => None,
+        }
+    }
+}
+
+/// An empty map, for a scope whose values no layer wrote.
+fn empty() -> &'static Node {
+    static EMPTY: std::sync::OnceLock<Node> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(|| crate::model::empty_values(crate::core::source::Span::new(SourceId(u32::MAX), 0..0)))
+}
+
+/// One chart's values in a release.
+#[derive(Clone, Copy)]
+pub struct Scope<'a> {
+    pub release: &'a Release,
+    /// The key of the release's values this chart's values sit under (a dependency's name or
+    /// alias); `None`: the release's own chart.
+    pub key: Option<&'a str>,
+    pub chart: Chart,
+    /// The chart version, if known and published.
+    pub version: Option<&'static ChartVersion>,
+    /// The values the release's layers wrote for this chart (an empty map if none).
+    pub root: &'a Node,
+    defaults: [Option<Defaults>; 2],
+    /// The parent's own defaults at its top (for its `global`), for a dependency.
+    parent_defaults: Option<Defaults>,
+}
+
+impl<'a> Scope<'a> {
+    /// The scope of `chart` in `release`, under `key`: its version if known, and the parent's own
+    /// defaults (`parent`: the release's chart, when its values are embedded rather than read).
+    pub(super) fn new(
+        release: &'a Release,
+        key: Option<&'a str>,
+        chart: Chart,
+        version: Option<&'static ChartVersion>,
+        parent: Option<Result<&'static ChartVersion, Chart>>,
+    ) -> Scope<'a> {
+        let root: Option<&'a Node> = match key {
+            Some(key) => release.values.get(&[key]).filter(|n| n.as_map().is_some()),
+            None => Some(&release.values),
+        };
+        let own = match version {
+            Some(v) => Defaults::Version(v, None),
+            None => Defaults::Agreed(chart.agreed(), None),
+        };
+        let (under_parent, parent_top) = match (parent, key) {
+            (Some(parent), Some(key)) => {
+                // The key is one of the parent's dependencies: its text lives as long as the data.
+                let key = parent_key(parent, key);
+                let make = |under| match parent {
+                    Ok(v) => Defaults::Version(v, under),
+                    Err(c) => Defaults::Agreed(c.agreed(), under),
+                };
+                (key.map(|k| make(Some(k))), Some(make(None)))
+            }
+            _ => (None, None),
+        };
+        Scope {
+            release,
+            key,
+            chart,
+            version,
+            root: root.unwrap_or_else(|| empty()),
+            defaults: [under_parent, Some(own)],
+            parent_defaults: parent_top,
+        }
+    }
+
+    /// Whether any layer read wrote values for this chart (an umbrella's values may leave a
+    /// dependency to its defaults).
+    pub fn written(&self) -> Option<&'a Node> {
+        (self.root.span.source.0 != u32::MAX).then_some(self.root)
+    }
+
+    /// The path in the release's values of `path` in this scope.
+    fn full<'p>(&self, path: &[&'p str]) -> Vec<&'p str>
+    where
+        'a: 'p,
+    {
+        self.key.into_iter().chain(path.iter().copied()).collect()
+    }
+
+    /// A value, through every layer.
+    pub fn lookup(&self, path: &[&str]) -> Lookup<'a> {
+        // The parent's `global` wins over the dependency's own (Helm copies it down).
+        if self.key.is_some() && path.first() == Some(&"global") {
+            if let Some(node) = self.release.values.get(path) {
+                return self.settled(path, node);
+            }
+            if let Some(defaults) = self.parent_defaults {
+                if let found @ (Lookup::Set(_) | Lookup::Unknown(_)) = self.defaulted(path, defaults, path) {
+                    return found;
+                }
+            }
+        }
+        let full = self.full(path);
+        if let Some(node) = self.root.get(path) {
+            return self.settled(&full, node);
+        }
+        // A value the layers wrote where the defaults have a map replaces the whole map.
+        let mut at = self.root;
+        for key in &path[..path.len().saturating_sub(1)] {
+            match at.as_map() {
+                Some(map) => match map.get(key) {
+                    Some(next) => at = next,
+                    None => break,
+                },
+                None => return self.settled(&full, at).map_unset(),
+            }
+        }
+        if !path.is_empty() && at.as_map().is_none() {
+            return self.settled(&full, at).map_unset();
+        }
+        if let Some(why) = self.release.unsettled(&full, 0) {
+            return Lookup::Unknown(why);
+        }
+        for defaults in self.defaults.into_iter().flatten() {
+            match self.defaulted(&full, defaults, path) {
+                Lookup::Unset => continue,
+                found => return found,
+            }
+        }
+        Lookup::Unset
+    }
+
+    /// A user value at `full`, unless a layer above it that acp-check could not read may change it.
+    fn settled(&self, full: &[&str], node: &'a Node) -> Lookup<'a> {
+        match self.release.unsettled(full, self.release.rank(node.span.source)) {
+            Some(why) => Lookup::Unknown(why),
+            None => Lookup::Set(node),
+        }
+    }
+
+    /// A default, unless a layer deleted it (`null`).
+    fn defaulted(&self, full: &[&str], defaults: Defaults, path: &[&str]) -> Lookup<'a> {
+        if self.release.deletes(full) {
+            return Lookup::Unset;
+        }
+        defaults.lookup(path)
+    }
+
+    /// A value as far as acp-check can tell: what the files read set, else the chart's default
+    /// (for a version not known, what every version agrees on). A layer acp-check could not read
+    /// may still change it: a rule that raises an error on it asks [`Scope::lookup`] (or
+    /// [`Scope::unsettled`]) first.
+    pub fn get(&self, path: &[&str]) -> Option<&'a Node> {
+        match self.lookup(path) {
+            Lookup::Set(node) => Some(node),
+            Lookup::Unset => None,
+            Lookup::Unknown(_) => self.best_known(path),
+        }
+    }
+
+    /// What the layers acp-check read set at `path`, ignoring those it could not.
+    fn best_known(&self, path: &[&str]) -> Option<&'a Node> {
+        if self.key.is_some() && path.first() == Some(&"global") {
+            if let Some(node) = self.release.values.get(path) {
+                return Some(node);
+            }
+        }
+        if let Some(node) = self.root.get(path) {
+            return Some(node);
+        }
+        let full = self.full(path);
+        if self.release.deletes(&full) {
+            return None;
+        }
+        self.defaults
+            .into_iter()
+            .flatten()
+            .find_map(|d| match d.lookup(path) {
+                Lookup::Set(node) => Some(node),
+                _ => None,
+            })
+    }
+
+    /// The first of `paths` a layer acp-check could not read may set (or whose default depends on
+    /// a version it does not know), and what.
+    pub fn unsettled(&self, paths: &[&[&str]]) -> Option<Unsettled<'a>> {
+        paths.iter().find_map(|p| self.lookup(p).unsettled())
+    }
+
+    /// The entry (key and value) of a value, as [`Scope::get`] finds it.
+    pub fn entry(&self, path: &[&str]) -> Option<&'a Entry> {
+        if let Some(entry) = self.root.entry(path) {
+            return Some(entry);
+        }
+        self.get(path)?;
+        self.defaults.into_iter().flatten().find_map(|d| d.entry(path))
+    }
+
+    /// The value at `path` with every layer merged into one tree, as the chart's templates see it
+    /// (a copy: for the few maps rules read whole, and for `acp-check values`). For a version not
+    /// known, the defaults are what its versions agree on.
+    pub fn merged(&self, path: &[&str]) -> Option<Node> {
+        let full = self.full(path);
+        let mut layers: Vec<&Node> = Vec::new();
+        if !self.release.deletes(&full) {
+            layers.extend(
+                self.defaults
+                    .iter()
+                    .rev()
+                    .flatten()
+                    .filter_map(|d| d.tree_at(path)),
+            );
+        }
+        layers.extend(self.root.get(path));
+        let (first, rest) = layers.split_first()?;
+        let mut merged = (*first).clone();
+        for layer in rest {
+            match (&mut merged.value, &layer.value) {
+                (Value::Map(into), Value::Map(from)) => crate::tree::merge::merge(into, from.clone()),
+                _ => merged = (*layer).clone(),
+            }
+        }
+        Some(merged)
+    }
+
+    /// When the chart version (or its parent's) is not known: this scope at each published version
+    /// the release may deploy (an umbrella chart's versions that have the dependency), so that a
+    /// rule can ask whether something holds in every one. `None` when the versions are known.
+    pub fn candidates(&self) -> Option<Vec<Scope<'a>>> {
+        let parent = match self.defaults[0] {
+            Some(Defaults::Agreed(agreed, _)) => Some(agreed.chart()),
+            Some(Defaults::Version(..)) => return self.own_candidates(),
+            None => None,
+        };
+        match parent {
+            Some(umbrella) => {
+                let key = self.key?;
+                Some(
+                    super::charts::versions(umbrella)
+                        .iter()
+                        .filter_map(|v| {
+                            let dependency =
+                                v.dependencies().iter().find(|d| d.chart() == Some(self.chart))?;
+                            (dependency.values_key() == key).then(|| {
+                                Scope::new(
+                                    self.release,
+                                    self.key,
+                                    self.chart,
+                                    dependency.resolve(),
+                                    Some(Ok(v)),
+                                )
+                            })
+                        })
+                        .collect(),
+                )
+            }
+            None => self.own_candidates(),
+        }
+    }
+
+    fn own_candidates(&self) -> Option<Vec<Scope<'a>>> {
+        if self.version.is_some() {
+            return None;
+        }
+        let parent = match self.defaults[0] {
+            Some(Defaults::Version(v, _)) => Some(Ok(v)),
+            _ => None,
+        };
+        Some(
+            super::charts::versions(self.chart)
+                .iter()
+                .map(|v| Scope::new(self.release, self.key, self.chart, Some(v), parent))
+                .collect(),
+        )
+    }
+
+    /// Where to point at this chart's values as a whole: its key in the release's values, else the
+    /// values.
+    pub fn anchor(&self) -> crate::core::source::Span {
+        match self.key {
+            Some(key) => self
+                .release
+                .values
+                .entry(&[key])
+                .map_or(self.release.values.span, |e| e.key_span),
+            None => self.release.values.span,
+        }
+    }
+
+    /// The built-in sources of the defaults this scope reads.
+    pub fn default_sources(&self) -> impl Iterator<Item = SourceId> + '_ {
+        self.defaults
+            .iter()
+            .chain(std::iter::once(&self.parent_defaults))
+            .flatten()
+            .map(|d| match d {
+                Defaults::Version(v, _) => v.source(),
+                Defaults::Agreed(a, _) => a.tree().span.source,
+            })
+            .chain(self.version.map(|v| v.source()))
+    }
+
+    /// Whether the value at `path` came from the chart's defaults rather than a file read.
+    pub fn is_default(node: &Node) -> bool {
+        node.span.source.is_builtin()
+    }
+}
+
+/// The key's own text in the parent chart's data (the dependency whose values key it is).
+fn parent_key(parent: Result<&'static ChartVersion, Chart>, key: &str) -> Option<&'static str> {
+    match parent {
+        Ok(version) => version
+            .dependencies()
+            .iter()
+            .map(|d| d.values_key())
+            .find(|k| *k == key),
+        // Every version's dependencies: the key is the same text in all.
+        Err(chart) => super::charts::versions(chart)
+            .iter()
+            .flat_map(|v| v.dependencies())
+            .map(|d| d.values_key())
+            .find(|k| *k == key),
+    }
+}
