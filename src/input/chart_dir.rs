@@ -1,6 +1,7 @@
 //! A chart directory: its `values.yaml` is the release's values, its `Chart.yaml` names the chart,
 //! its version and its dependencies (subcharts, whose values sit under their name or alias).
 
+use crate::yaml::Helm;
 use std::path::Path;
 
 use super::loader::Loader;
@@ -16,7 +17,7 @@ pub(super) fn is_chart_dir(dir: &Path) -> bool {
 }
 
 /// The release of chart directory `dir`, its files read into `loader`.
-pub(super) fn read(loader: &mut Loader, dir: &Path) -> Result<Release, Fatal> {
+pub(super) fn read(loader: &mut Loader, dir: &Path, helm: Helm) -> Result<Release, Fatal> {
     let chart = loader
         .read_file(&dir.join("Chart.yaml"))?
         .and_then(|(_, r)| loader.first(r));
@@ -34,7 +35,13 @@ pub(super) fn read(loader: &mut Loader, dir: &Path) -> Result<Release, Fatal> {
     };
     let label = dir.display().to_string();
     let mut release = match values {
-        Some((id, r)) => values_file::release(Kind::ChartDir, label, id, loader.first(r)),
+        // Read as Helm's chart loader reads it (Helm 4: every document, merged).
+        Some((id, r)) => {
+            let doc = loader
+                .values_documents(id, r, helm)
+                .and_then(|read| loader.merged(&read));
+            values_file::release(Kind::ChartDir, label, id, doc)
+        }
         None => values_file::release(Kind::ChartDir, label, SourceId(u32::MAX), None),
     };
     if let Some(chart) = &chart {
@@ -125,7 +132,7 @@ dependencies:
 ";
 
     fn read_dir(dir: &Path) -> Release {
-        read(&mut Loader::new(Sources::default()), dir).unwrap()
+        read(&mut Loader::new(Sources::default()), dir, Helm::V4).unwrap()
     }
 
     fn versions(release: &Release) -> Vec<(&str, &str, Option<&str>)> {

@@ -12,6 +12,7 @@ use crate::core::Fatal;
 use crate::model::{Kind, Release};
 use crate::tree::merge;
 use crate::tree::{Node, Value};
+use crate::yaml::Helm;
 
 /// Layers the flags of `options` on the one release of `releases`, read from `inputs` inputs (or
 /// on empty values, when no input is given).
@@ -44,8 +45,9 @@ pub(super) fn apply(
     layer(loader, release, options)
 }
 
-/// Applies `-f` files, then every `--set`, `--set-string` and `--set-file` in turn: the order Helm
-/// applies them in, whatever their order on the command line.
+/// Applies `-f` files, then every `--set-json`, `--set`, `--set-string`, `--set-file` and
+/// `--set-literal` in turn: the order Helm 4 applies them in (`values.Options.MergeValues`), whatever
+/// their order on the command line.
 fn layer(loader: &mut Loader, release: &mut Release, options: &Options) -> Result<(), Fatal> {
     let mut names: Vec<String> = Vec::new();
     if !release.label.is_empty() {
@@ -54,6 +56,9 @@ fn layer(loader: &mut Loader, release: &mut Release, options: &Options) -> Resul
     let Value::Map(base) = &mut release.values.value else {
         return Err(Fatal("internal: release values are not a mapping".into()));
     };
+    // The top-level mappings the user wrote, by key: where a later layer replaces one.
+    let mut mappings = Mappings::default();
+    mappings.note(base);
     for path in &options.values {
         let loaded = if path == "-" {
             loader.read_stdin()?
@@ -65,25 +70,35 @@ fn layer(loader: &mut Loader, release: &mut Release, options: &Options) -> Resul
         } else {
             path.clone()
         });
-        let Some((_, r)) = loaded else { continue };
-        let docs: Vec<Node> = loader.documents[r].iter().map(|(_, d)| d.clone()).collect();
-        if docs.iter().any(helm_release::is_helm_release) {
+        let Some((id, r)) = loaded else { continue };
+        if loader.documents[r.clone()]
+            .iter()
+            .any(|(_, d)| helm_release::is_helm_release(d))
+        {
             return Err(Fatal(format!(
                 "{path}: is a Flux HelmRelease manifest, not a values file: give it as an input, without -f"
             )));
         }
+        // Read as Helm reads a values file (Helm 4: every document, merged); one Helm refuses is
+        // only its problem.
+        let Some(read) = loader.values_documents(id, r, options.helm) else {
+            continue;
+        };
         if let Some(Node {
             value: Value::Map(map),
             ..
-        }) = docs.into_iter().next()
+        }) = loader.merged(&read)
         {
+            mappings.note(&map);
             merge::merge(base, map);
         }
     }
-    let flags: [(&'static str, &[String], set::SetKind); 3] = [
+    let flags: [(&'static str, &[String], set::SetKind); 5] = [
+        ("--set-json", &options.set_json, set::SetKind::Json),
         ("--set", &options.set, set::SetKind::Typed),
         ("--set-string", &options.set_string, set::SetKind::String),
         ("--set-file", &options.set_file, set::SetKind::File),
+        ("--set-literal", &options.set_literal, set::SetKind::Literal),
     ];
     let mut padding = set::Padding::default();
     for (flag, args, kind) in flags {
@@ -102,7 +117,14 @@ fn layer(loader: &mut Loader, release: &mut Release, options: &Options) -> Resul
                     .map_err(|f| format!("{path}: {}", f.reason()))?;
                 String::from_utf8(bytes).map_err(|_| format!("{path}: not UTF-8 text"))
             };
-            match set::apply(arg, id, kind, base, &mut read, &mut padding) {
+            // Helm 4 merges a whole JSON object (Helm 3 knows only pairs).
+            let object = kind == set::SetKind::Json && options.helm == Helm::V4 && set::is_json_object(arg);
+            let applied = if object {
+                set::apply_json_object(arg, id, base)
+            } else {
+                set::apply(arg, id, kind, base, &mut read, &mut padding)
+            };
+            match applied {
                 Ok(secrets) => {
                     let source = loader.sources.get_mut(id);
                     for s in secrets {
@@ -116,17 +138,125 @@ fn layer(loader: &mut Loader, release: &mut Release, options: &Options) -> Resul
                     let source = loader.sources.get(id);
                     let column = source.line_col(e.span.start).1;
                     let shown = source.redacted().text;
-                    return Err(Fatal(format!("{name} `{shown}`: column {column}: {}", e.message)));
+                    let what = if object { " (a JSON object)" } else { "" };
+                    return Err(Fatal(format!(
+                        "{name} `{shown}`{what}: column {column}: {}",
+                        e.message
+                    )));
                 }
             }
+            mappings.note_from(base, id);
             if !names.contains(&flag.to_string()) {
                 names.push(flag.to_string());
             }
         }
     }
+    subcharts_stay_mappings(base, &mappings, &loader.sources)?;
     release.label = names.join(" + ");
     know_flag_secrets(&release.values, &mut loader.sources, false);
     Ok(())
+}
+
+/// Where the user wrote a mapping at each top-level key: the first place, by key.
+#[derive(Default)]
+struct Mappings(std::collections::HashMap<String, crate::core::source::Span>);
+
+impl Mappings {
+    /// The top-level mappings of `map`, a layer.
+    fn note(&mut self, map: &crate::tree::Map) {
+        for e in &map.entries {
+            if e.value.as_map().is_some() {
+                self.0.entry(e.key.clone()).or_insert(e.key_span);
+            }
+        }
+    }
+
+    /// The top-level mappings of `base` that the flag `id` made.
+    fn note_from(&mut self, base: &crate::tree::Map, id: SourceId) {
+        for e in &base.entries {
+            if e.value.as_map().is_some() && e.key_span.source == id {
+                self.0.entry(e.key.clone()).or_insert(e.key_span);
+            }
+        }
+    }
+}
+
+/// Helm fails to install values whose top-level key of a subchart (`redis-cluster`, `acp`, … of
+/// kube-acp-stack) holds anything but a mapping: "type mismatch on redis-cluster: …", when it
+/// coalesces them with the chart's dependencies. Without the chart, acp-check knows such a key is
+/// one where the user also wrote a mapping, in a layer that a later one replaced, in values for
+/// kube-acp-stack.
+fn subcharts_stay_mappings(
+    base: &crate::tree::Map,
+    mappings: &Mappings,
+    sources: &Sources,
+) -> Result<(), Fatal> {
+    // Values for kube-acp-stack hold `acp` or `redis-cluster` (its keys `redis`, `cockroachdb`, … are
+    // also plain keys of other charts: `redis` is the acp chart's own).
+    let umbrella = ["acp", "redis-cluster"]
+        .iter()
+        .any(|k| mappings.0.contains_key(*k));
+    for e in &base.entries {
+        if !umbrella || e.value.as_map().is_some() {
+            continue;
+        }
+        let Some(written) = mappings.0.get(&e.key) else {
+            continue;
+        };
+        if !umbrella_subchart(&e.key) {
+            continue;
+        }
+        let place = |span: crate::core::source::Span| {
+            let source = sources.get(span.source);
+            let (line, column) = source.line_col(span.start as usize);
+            format!("{}:{line}:{column}", source.name)
+        };
+        return Err(Fatal(format!(
+            "{}: Helm fails on these values: \"type mismatch on {}: {}\": `{}` is a subchart of \
+             kube-acp-stack, whose values must be a mapping, and this replaces the mapping written at {}",
+            place(e.value.span),
+            e.key,
+            go_t(&e.value, sources),
+            e.key,
+            place(*written)
+        )));
+    }
+    Ok(())
+}
+
+/// Whether `key` is where a dependency of kube-acp-stack (some version) takes its values.
+fn umbrella_subchart(key: &str) -> bool {
+    use crate::model::charts::{versions, Chart};
+    versions(Chart::KubeAcpStack)
+        .iter()
+        .any(|v| v.dependencies().iter().any(|d| d.values_key() == key))
+}
+
+/// A value as Go's `%t` prints what is not a boolean (`%!t(int64=5)`), as Helm's message shows it.
+/// A `--set` integer is an int64 there; any other number is a float64 (YAML and JSON numbers).
+fn go_t(node: &Node, sources: &Sources) -> String {
+    let typed = sources.contains(node.span.source)
+        && matches!(
+            sources.get(node.span.source).origin,
+            Origin::Flag { flag: "--set", .. }
+        );
+    match &node.value {
+        Value::Null => "%!t(<nil>)".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) if typed => format!("%!t(int64={i})"),
+        Value::Int(i) => format!("%!t(float64={})", crate::tree::go_float(*i as f64)),
+        Value::Float(f) => format!("%!t(float64={})", crate::tree::go_float(*f)),
+        Value::Str(s) => format!("%!t(string={s})"),
+        Value::Seq(items) => format!(
+            "[{}]",
+            items
+                .iter()
+                .map(|n| go_t(n, sources))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+        Value::Map(_) => "map[…]".into(),
+    }
 }
 
 /// The secrets among the values the flags set, as decoded (a `--set-file` value is a file's

@@ -8,8 +8,8 @@ use crate::core::read::{self, Limit};
 use crate::core::redact::{secrets_in_comments, secrets_in_lines};
 use crate::core::source::{Origin, Source, SourceId, Sources, Span};
 use crate::core::Fatal;
-use crate::tree::Node;
-use crate::yaml::{self, Problem};
+use crate::tree::{merge, Node};
+use crate::yaml::{self, Helm, Problem};
 
 /// What has been read so far: the sources, every document parsed from them, and the problems met.
 pub(super) struct Loader {
@@ -101,6 +101,30 @@ impl Loader {
                 Some((id, start..self.documents.len()))
             }
         }
+    }
+
+    /// The documents at `range` (of source `id`) Helm reads values from, as indices into
+    /// `documents` (see `yaml::values_documents`); `None` when Helm refuses the file, whose problem
+    /// is recorded.
+    pub(super) fn values_documents(
+        &mut self,
+        id: SourceId,
+        range: Range<usize>,
+        helm: Helm,
+    ) -> Option<Vec<usize>> {
+        let text = &self.sources.get(id).text;
+        match yaml::values_documents(text, id, &self.documents[range.clone()], helm) {
+            Ok(read) => Some(read.into_iter().map(|i| range.start + i).collect()),
+            Err(problem) => {
+                self.problems.push(problem);
+                None
+            }
+        }
+    }
+
+    /// The values of the documents at `indices`, merged in order (a copy).
+    pub(super) fn merged(&self, indices: &[usize]) -> Option<Node> {
+        merge::merge_documents(indices.iter().map(|&i| self.documents[i].1.clone()))
     }
 
     /// A copy of the first of the documents at `range`.

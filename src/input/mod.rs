@@ -16,6 +16,8 @@ mod loader;
 pub mod set;
 mod values_file;
 
+pub use crate::yaml::Helm;
+
 use crate::core::source::{SourceId, Sources, Span, SpanMap, SpanSet};
 use crate::core::Fatal;
 use crate::model::{Deployment, Kind, Located, Release};
@@ -37,6 +39,12 @@ pub struct Options {
     pub set: Vec<String>,
     pub set_string: Vec<String>,
     pub set_file: Vec<String>,
+    /// `--set-json` (pairs of JSON values, or one whole JSON object).
+    pub set_json: Vec<String>,
+    /// `--set-literal` (one pair, its value as written).
+    pub set_literal: Vec<String>,
+    /// Which Helm's reading of values files to follow (Helm 4's unless `--helm 3`).
+    pub helm: crate::yaml::Helm,
     pub release_name: Option<String>,
     /// `--chart-version CHART=VERSION` (and `--redis-chart-version V`), in order: the last for a
     /// chart wins, over what the files say.
@@ -148,6 +156,7 @@ pub struct Plan {
     items: Vec<Item>,
     /// `-f` or `--set*` flags are given: every input is one release's base, as in Helm.
     layered: bool,
+    helm: crate::yaml::Helm,
 }
 
 impl Plan {
@@ -174,8 +183,14 @@ pub fn plan(options: &Options) -> Result<Plan, Fatal> {
     let layered = !options.values.is_empty()
         || !options.set.is_empty()
         || !options.set_string.is_empty()
-        || !options.set_file.is_empty();
-    Ok(Plan { items, layered })
+        || !options.set_file.is_empty()
+        || !options.set_json.is_empty()
+        || !options.set_literal.is_empty();
+    Ok(Plan {
+        items,
+        layered,
+        helm: options.helm,
+    })
 }
 
 /// One input, read and parsed, before it joins a deployment.
@@ -203,7 +218,7 @@ enum Content {
 /// Reads and parses input `index` of the plan (inputs can be read in parallel).
 pub fn read(plan: &Plan, index: usize) -> Result<Piece, Fatal> {
     let mut loader = Loader::new(Sources::for_input(index));
-    let content = read_input(&mut loader, &plan.items[index].what)?;
+    let content = read_input(&mut loader, &plan.items[index].what, plan.helm)?;
     Ok(Piece {
         index,
         sources: loader.sources,
@@ -217,9 +232,9 @@ pub fn read(plan: &Plan, index: usize) -> Result<Piece, Fatal> {
 /// releases stand on their own (an Argo CD Application, a Kustomize `helmCharts` entry, a
 /// Helmfile) is a module that makes them, as [`Content::Releases`], and its line here (with, for a
 /// directory search to find its files, its test in `discover`).
-fn read_input(loader: &mut Loader, input: &Input) -> Result<Content, Fatal> {
+fn read_input(loader: &mut Loader, input: &Input, helm: crate::yaml::Helm) -> Result<Content, Fatal> {
     let read = match input {
-        Input::ChartDir(dir) => return Ok(Content::Releases(vec![chart_dir::read(loader, dir)?])),
+        Input::ChartDir(dir) => return Ok(Content::Releases(vec![chart_dir::read(loader, dir, helm)?])),
         Input::File(path) => loader.read_file(path)?,
         Input::Stdin => loader.read_stdin()?,
     };
@@ -230,7 +245,11 @@ fn read_input(loader: &mut Loader, input: &Input) -> Result<Content, Fatal> {
     if let Some(docs) = helm_release::documents_of(&loader.documents, range.clone()) {
         return Ok(Content::HelmReleases(docs));
     }
-    Ok(Content::Values(Values::new(id, &loader.documents, range)))
+    // Read as Helm reads a values file; one it refuses is only its problem.
+    match Values::new(loader, id, range, helm) {
+        Some(values) => Ok(Content::Values(values)),
+        None => Ok(Content::Unreadable),
+    }
 }
 
 /// Whether a piece is a deployment of its own whatever else is read (see [`deployments`]): it can be

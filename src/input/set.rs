@@ -1,6 +1,7 @@
-//! `--set`, `--set-string` and `--set-file` arguments, parsed exactly as Helm 3's `pkg/strvals/parser.go`
-//! parses them (`ParseInto`, `ParseIntoString`, `ParseIntoFile`), onto the values already merged from the
-//! `-f` files.
+//! `--set`, `--set-string`, `--set-file`, `--set-json` and `--set-literal` arguments, parsed exactly as
+//! Helm 4's `pkg/strvals` parses them (`ParseInto`, `ParseIntoString`, `ParseIntoFile`, `ParseJSON` in
+//! `parser.go`, `ParseLiteralInto` in `literal_parser.go`), onto the values already merged from the `-f`
+//! files and the flags before.
 //!
 //! The code follows Helm's recursive descent (`key` ⇄ `listItem`) step by step, because Helm's behaviour
 //! on odd input comes from its control flow rather than from a grammar. Some of it is surprising, and kept:
@@ -16,6 +17,13 @@
 //! * Indexes above 65536 and negative ones are errors; shorter lists are padded with null.
 //! * Only dotted names count towards Helm's nesting limit of 30; lists do not.
 //! * Typing is case-insensitive Unicode folding (`NULL`, `True`, even `falſe`); `-007` and `+5` are ints.
+//! * `--set-json` takes each value as one JSON document, read as Go's `json.Decoder` reads it: what
+//!   follows the document (after spaces, and a comma if there is one) is the next pair, so `a=1 b=2`
+//!   sets both, and at the top a number or word ends where its characters do (`a=01` is `0`, then the
+//!   key `1`). An empty value (`a=`, `a=,b=1`) is null. (A whole object, `--set-json '{…}'`, is no
+//!   pair: `layers` merges it.)
+//! * `--set-literal` takes everything after the first `=` as the string value, commas and backslashes
+//!   included; its keys know no escapes and no commas (`a,b=1` sets the key `a,b`).
 //!
 //! Error messages are Helm's, but for `unexpected data at end of array index`, which shows the data as a
 //! quoted string rather than Go's `[',' 'b']`.
@@ -24,6 +32,8 @@
 //! than [`MAX_PATH_DEPTH`] levels, and the `--set*` flags of one command line may not pad lists with
 //! more than [`MAX_PADDING`] nulls in all (a [`Padding`] budget they share: 1,500 flags of
 //! `kN[65536]=1` would otherwise make 3 GB of nulls). Neither is reachable by sensible flags.
+
+mod json;
 
 use std::ops::Range;
 
@@ -56,6 +66,10 @@ pub enum SetKind {
     String,
     /// `--set-file`: every value is a path, replaced by the content of that file.
     File,
+    /// `--set-json`: every value is a JSON document.
+    Json,
+    /// `--set-literal`: one pair, whose value is the rest of the argument, as written.
+    Literal,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -128,6 +142,49 @@ pub fn apply(
             }
         }
     }
+}
+
+/// Whether a `--set-json` argument is a whole JSON object (`{"a": {"b": 1}}`), which Helm 4 merges onto
+/// the values rather than parse as pairs.
+pub fn is_json_object(text: &str) -> bool {
+    text.trim().starts_with('{')
+}
+
+/// A `--set-json` argument that is a whole JSON object, merged onto `base` as Helm 4 merges it
+/// (`json.Unmarshal` of the trimmed text, then `loader.MergeMaps`). Gives the secret values' ranges,
+/// as [`apply`] does.
+pub fn apply_json_object(
+    text: &str,
+    source: SourceId,
+    base: &mut Map,
+) -> Result<Vec<Range<usize>>, SetError> {
+    if u32::try_from(text.len()).is_err() {
+        return Err(SetError::new(0..0, "argument is too long"));
+    }
+    let start = text.len() - text.trim_start().len();
+    let end = text.trim_end().len();
+    let mut reader = json::Reader::new(&text[..end], start, source);
+    let node = reader.whole().map_err(|(span, message)| SetError {
+        secrets: scan_secrets(text),
+        ..SetError::new(span, message)
+    })?;
+    let mut padding = Padding::default();
+    let mut none = |_: &str| -> Result<String, String> { Err(String::new()) };
+    let mut parser = Parser {
+        text,
+        pos: 0,
+        source,
+        kind: SetKind::Json,
+        read_file: &mut none,
+        secrets: Vec::new(),
+        padding: &mut padding,
+    };
+    parser.note_json_secrets(&node);
+    let Value::Map(map) = node.value else {
+        return Err(SetError::new(start..end, "not a JSON object"));
+    };
+    crate::tree::merge::merge(base, map);
+    Ok(parser.secrets)
 }
 
 /// Secret values found by a plain scan of the argument, without Helm's parser: `KEY=VALUE` pairs split
@@ -252,7 +309,7 @@ impl Parser<'_> {
                     stop: Some((c, at)),
                 };
             }
-            if c == '\\' {
+            if c == '\\' && self.kind != SetKind::Literal {
                 match chars.next() {
                     Some((_, next)) => text.push(next),
                     // A trailing backslash is dropped, and the end reached.
@@ -272,7 +329,12 @@ impl Parser<'_> {
 
     /// Helm's `key`: one name, then what follows it.
     fn key(&mut self, data: &mut Map, level: usize, depth: usize) -> Step {
-        let seg = self.runes_until(&['=', '[', ',', '.']);
+        let stops: &[char] = if self.kind == SetKind::Literal {
+            &['=', '[', '.']
+        } else {
+            &['=', '[', ',', '.']
+        };
+        let seg = self.runes_until(stops);
         let Some((stop, at)) = seg.stop else {
             if seg.text.is_empty() {
                 return Err(Stop::Eof);
@@ -297,6 +359,19 @@ impl Parser<'_> {
                 let node = Node::new(Value::Seq(list), self.span(seg.span.clone()));
                 set(data, seg, node);
                 result
+            }
+            '=' if self.kind == SetKind::Json => {
+                let node = self.json_pair_value()?;
+                self.note_secret(&seg.text, &node);
+                set(data, seg, node);
+                self.empty_val();
+                Ok(())
+            }
+            '=' if self.kind == SetKind::Literal => {
+                let node = self.rest();
+                self.note_secret(&seg.text, &node);
+                set(data, seg, node);
+                Ok(())
             }
             '=' => {
                 let node = match self.val_list() {
@@ -408,6 +483,18 @@ impl Parser<'_> {
         // The item, when it exists already.
         let slot = usize::try_from(index).ok().filter(|&i| i < list.len());
         match stop {
+            '=' if self.kind == SetKind::Json => {
+                let node = self.json_pair_value()?;
+                self.note_secret(owner, &node);
+                self.set_index(list, index, node, index_span)?;
+                self.empty_val();
+                Ok(())
+            }
+            '=' if self.kind == SetKind::Literal => {
+                let node = self.rest();
+                self.note_secret(owner, &node);
+                self.set_index(list, index, node, index_span)
+            }
             '=' => {
                 let node = match self.val_list() {
                     Ok(list) => list,
@@ -513,11 +600,69 @@ impl Parser<'_> {
         }
     }
 
+    /// `--set-literal`'s value: the rest of the argument.
+    fn rest(&mut self) -> Node {
+        let start = self.pos;
+        self.pos = self.text.len();
+        Node::new(
+            Value::Str(self.text[start..].to_string()),
+            self.span(start..self.pos),
+        )
+    }
+
+    /// Helm's `emptyVal`: skips spaces, then a comma or the end makes an empty value (consumed);
+    /// anything else is left for what follows.
+    fn empty_val(&mut self) -> bool {
+        while let Some(c) = self.peek() {
+            self.pos += c.len_utf8();
+            if c == ',' {
+                return true;
+            }
+            if !c.is_whitespace() {
+                self.pos -= c.len_utf8();
+                return false;
+            }
+        }
+        true
+    }
+
+    /// A `--set-json` pair's value after its `=`: null when empty, else one JSON document, read as
+    /// Go's `json.Decoder` reads it.
+    fn json_pair_value(&mut self) -> Step<Node> {
+        let at = self.pos;
+        if self.empty_val() {
+            return Ok(Node::new(Value::Null, self.span(at..at)));
+        }
+        let mut reader = json::Reader::new(self.text, self.pos, self.source);
+        match reader.document() {
+            Ok(node) => {
+                self.pos = reader.pos;
+                self.note_json_secrets(&node);
+                Ok(node)
+            }
+            Err((span, message)) => fail(span, message),
+        }
+    }
+
+    /// The values under secret keys inside a JSON document (`redis={"password": "…"}`).
+    fn note_json_secrets(&mut self, node: &Node) {
+        match &node.value {
+            Value::Map(m) => {
+                for e in &m.entries {
+                    self.note_secret(&e.key, &e.value);
+                    self.note_json_secrets(&e.value);
+                }
+            }
+            Value::Seq(items) => items.iter().for_each(|n| self.note_json_secrets(n)),
+            _ => {}
+        }
+    }
+
     /// The flag's reader: typed, string, or the content of a file.
     fn read(&mut self, seg: Segment) -> Result<Node, SetError> {
         let value = match self.kind {
             SetKind::Typed => typed_value(&seg.text),
-            SetKind::String => Value::Str(seg.text),
+            SetKind::String | SetKind::Json | SetKind::Literal => Value::Str(seg.text),
             SetKind::File => match (self.read_file)(&seg.text) {
                 Ok(content) => Value::Str(content),
                 Err(message) => return Err(SetError::new(seg.span, message)),
@@ -532,6 +677,8 @@ impl Parser<'_> {
         }
         let ranges = match &node.value {
             Value::Seq(items) => items.iter().map(|n| n.span.range()).collect(),
+            // In a JSON document, the values of secret keys are noted on their own.
+            Value::Map(_) => Vec::new(),
             _ => vec![node.span.range()],
         };
         self.secrets.extend(ranges.into_iter().filter(|r| !r.is_empty()));

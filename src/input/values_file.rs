@@ -1,34 +1,59 @@
-//! A values file or standard input: its first document is the release's values, and what it holds
-//! tells which chart they are for.
+//! A values file or standard input: its documents, read as Helm reads a values file (Helm 4: all of
+//! them, merged in order), are the release's values, and what they hold tells which chart they are
+//! for.
 
 use std::ops::Range;
 
+use super::loader::Loader;
 use crate::core::source::{SourceId, Sources, Span};
 use crate::model::{empty_values, shape_of_values, Kind, Release, Shape};
 use crate::tree::{Node, Value};
+use crate::yaml::Helm;
 
 /// A values file, read.
 pub(super) struct Values {
     id: SourceId,
-    /// Its first document, as an index into the documents of its piece: the release is made from a
-    /// copy when the deployment is checked, so that inputs waiting for their deployment hold one.
-    doc: Option<usize>,
+    doc: Doc,
     /// The chart the values are for.
     pub(super) shape: Shape,
 }
 
+/// The values of a values file.
+enum Doc {
+    None,
+    /// One document, as an index into the documents of its piece: the release is made from a copy
+    /// when the deployment is checked, so that inputs waiting for their deployment hold one.
+    One(usize),
+    /// Several, merged.
+    Merged(Node),
+}
+
 impl Values {
-    /// The values file `id`, whose documents are `documents[range]`.
-    pub(super) fn new(id: SourceId, documents: &[(SourceId, Node)], range: Range<usize>) -> Values {
-        let doc = (!range.is_empty()).then_some(range.start);
-        let shape = doc.map_or(Shape::Unknown, |i| shape_of_values(&documents[i].1));
-        Values { id, doc, shape }
+    /// The values file `id`, whose documents are `loader.documents[range]`; `None` when Helm refuses
+    /// it (the problem is recorded).
+    pub(super) fn new(loader: &mut Loader, id: SourceId, range: Range<usize>, helm: Helm) -> Option<Values> {
+        let read = loader.values_documents(id, range, helm)?;
+        let doc = match read[..] {
+            [] => Doc::None,
+            [one] => Doc::One(one),
+            _ => Doc::Merged(loader.merged(&read)?),
+        };
+        let shape = match &doc {
+            Doc::None => Shape::Unknown,
+            Doc::One(i) => shape_of_values(&loader.documents[*i].1),
+            Doc::Merged(node) => shape_of_values(node),
+        };
+        Some(Values { id, doc, shape })
     }
 
     /// Its release, named after the file; `documents` are those of its piece.
     pub(super) fn release(&self, sources: &Sources, documents: &[(SourceId, Node)]) -> Release {
         let label = sources.get(self.id).name.clone();
-        let doc = self.doc.map(|i| documents[i].1.clone());
+        let doc = match &self.doc {
+            Doc::None => None,
+            Doc::One(i) => Some(documents[*i].1.clone()),
+            Doc::Merged(node) => Some(node.clone()),
+        };
         release(Kind::Values, label, self.id, doc)
     }
 }
@@ -51,35 +76,61 @@ pub(super) fn release(kind: Kind, label: String, id: SourceId, doc: Option<Node>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::source::{Origin, Source};
-    use crate::yaml;
+    use crate::core::source::Origin;
     use serde_json::json;
 
     /// A values file of `text`, with the sources and documents it was read into.
+    fn read_values_as(text: &str, helm: Helm) -> (Values, Sources, Vec<(SourceId, Node)>) {
+        let mut loader = Loader::new(Sources::default());
+        let (id, range) = loader
+            .add("prod-values.yaml".into(), Origin::File, text.as_bytes().to_vec())
+            .unwrap();
+        let values = Values::new(&mut loader, id, range, helm).unwrap();
+        (values, loader.sources, loader.documents)
+    }
+
     fn read_values(text: &str) -> (Values, Sources, Vec<(SourceId, Node)>) {
-        let mut sources = Sources::default();
-        let id = sources.add(Source::new("prod-values.yaml".into(), Origin::File, text.into()));
-        let documents: Vec<_> = yaml::parse(id, text)
-            .documents
-            .into_iter()
-            .map(|d| (id, d))
-            .collect();
-        (
-            Values::new(id, &documents, 0..documents.len()),
-            sources,
-            documents,
-        )
+        read_values_as(text, Helm::V4)
     }
 
     #[test]
-    fn the_first_document_is_the_release_values() {
-        let (values, sources, documents) = read_values("redis:\n  addrs: [a:6379]\n---\nignored: true\n");
+    fn every_document_merged_is_the_release_values_as_in_helm_4() {
+        let text = "redis:\n  addrs: [a:6379]\n  port: 1\n---\nredis:\n  port: 2\nmore: true\n";
+        let (values, sources, documents) = read_values(text);
         assert_eq!(values.shape, Shape::Acp);
         let release = values.release(&sources, &documents);
         assert_eq!(release.kind, Kind::Values);
         assert_eq!(release.label, "prod-values.yaml");
-        assert_eq!(release.values.to_json(), json!({"redis": {"addrs": ["a:6379"]}}));
+        assert_eq!(
+            release.values.to_json(),
+            json!({"redis": {"addrs": ["a:6379"], "port": 2}, "more": true})
+        );
         assert!(release.release_name.is_none() && release.chart_name.is_none());
+        // Helm 3 reads the first document only.
+        let (values, sources, documents) = read_values_as(text, Helm::V3);
+        let release = values.release(&sources, &documents);
+        assert_eq!(
+            release.values.to_json(),
+            json!({"redis": {"addrs": ["a:6379"], "port": 1}})
+        );
+    }
+
+    #[test]
+    fn a_values_file_helm_refuses_is_its_problem() {
+        for text in ["- a\n", "just a string\n", "a: 1\n---\n- b\n", "--- {a: 1}\n"] {
+            let mut loader = Loader::new(Sources::default());
+            let (id, range) = loader
+                .add("v.yaml".into(), Origin::File, text.as_bytes().to_vec())
+                .unwrap();
+            assert!(
+                Values::new(&mut loader, id, range, Helm::V4).is_none(),
+                "{text:?}"
+            );
+            assert!(
+                matches!(&loader.problems[..], [crate::yaml::Problem::Syntax { .. }]),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]
@@ -92,18 +143,12 @@ mod tests {
     }
 
     #[test]
-    fn no_document_or_a_scalar_gives_empty_values() {
+    fn no_document_gives_empty_values() {
         let (values, sources, documents) = read_values("");
         let release = values.release(&sources, &documents);
         assert_eq!(release.values.to_json(), json!({}));
         assert_eq!(release.values.span, Span::new(values.id, 0..0));
-
-        let (values, sources, documents) = read_values("just a string\n");
-        let release = values.release(&sources, &documents);
-        assert_eq!(release.values.to_json(), json!({}));
-        assert_eq!(
-            release.values.span, documents[0].1.span,
-            "the scalar's span, to point at it"
-        );
+        let (values, sources, documents) = read_values("# only a comment\n---\n~\n");
+        assert_eq!(values.release(&sources, &documents).values.to_json(), json!({}));
     }
 }

@@ -33,6 +33,24 @@ pub fn merge(base: &mut Map, overlay: Map) {
     }
 }
 
+/// The documents of a values file merged in order, as Helm 4's `loader.LoadValues` merges them
+/// (with `loader.MergeMaps`, which is [`merge`]): the first mapping, with the others merged onto it;
+/// `None` for none. What is no mapping is skipped (see `yaml::values_documents`).
+pub fn merge_documents(documents: impl IntoIterator<Item = Node>) -> Option<Node> {
+    let mut documents = documents.into_iter().filter(|d| matches!(d.value, Value::Map(_)));
+    let mut first = documents.next()?;
+    if let Value::Map(base) = &mut first.value {
+        merge_all(
+            base,
+            documents.filter_map(|d| match d.value {
+                Value::Map(m) => Some(m),
+                _ => None,
+            }),
+        );
+    }
+    Some(first)
+}
+
 /// Merges `overlays` onto `base` one after another, exactly as [`merge`] would merge each in turn,
 /// in time linear in their size: the key index of each of `base`'s mappings is made once and kept
 /// from one overlay to the next. (Merging each with [`merge`] indexes anew every mapping it

@@ -2,6 +2,14 @@
 //! follow Go's parsing, anchors and aliases expand, merge keys (`<<`) merge, and a repeated key keeps
 //! its last value. The result is a spanned [`Node`] tree per document, plus the problems met.
 //!
+//! Helm converts what go-yaml reads to JSON (sigs.k8s.io/yaml), and refuses what JSON cannot hold: a
+//! null key (`~:`, `null:`), a `.nan` or `.inf` value. Those are problems that stop the reading, as
+//! Helm stops. A merge key is go-yaml v2's: its mappings are merged where the `<<` is written, so keys
+//! written before it are overridden by it and keys written after it override it (in a list of
+//! mappings, the earlier mapping wins). An alias is a copy of what its anchor holds, placed where the
+//! alias is written: every key and value of the copy has the alias's span (findings point at the
+//! `*name` a user wrote there), and [`Parsed::aliases`] tells where its anchor is.
+//!
 //! Reading is bounded: nesting depth, alias expansion and input size all have limits, and every
 //! problem carries a position.
 
@@ -47,6 +55,9 @@ pub struct Parsed {
     pub decoded: Vec<String>,
     /// A problem stopped reading: the documents are incomplete and must not be checked further.
     pub failed: bool,
+    /// Each alias read, as the span of its use (`*name`, the span every node of its copy has) and the
+    /// span of the anchored node it copies.
+    pub aliases: Vec<(Span, Span)>,
 }
 
 fn syntax(span: Span, message: impl Into<String>) -> Problem {
@@ -95,6 +106,105 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, (usize, String, String)> {
 }
 
 mod simple;
+
+/// Which Helm reads a values file (a `-f` file, or one given as an input).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Helm {
+    /// Helm 4 (`loader.LoadValues`): every document, merged in order.
+    #[default]
+    V4,
+    /// Helm 3 (`yaml.Unmarshal`): the first document only.
+    V3,
+}
+
+/// The documents of a values file Helm reads values from, as indices into `documents` (those parsed
+/// from `text`, of source `source`): the mappings among the documents `helm` reads, in order, to be
+/// merged in that order ([`crate::tree::merge::merge_documents`]). An error when Helm refuses the
+/// file: a document that is not a mapping (nor empty), or (Helm 4) a `---` line with more than a
+/// comment after it.
+///
+/// Helm 4 (`loader.LoadValues`) splits the text at lines starting with `---` (Kubernetes'
+/// YAMLReader) and reads the first YAML document of each piece: a document after a `...` line with
+/// no `---` line before it is not read. Helm 3 reads the first document only.
+pub fn values_documents(
+    text: &str,
+    source: SourceId,
+    documents: &[(SourceId, Node)],
+    helm: Helm,
+) -> Result<Vec<usize>, Problem> {
+    let mut read = Vec::with_capacity(1);
+    match helm {
+        Helm::V3 => read.extend((!documents.is_empty()).then_some(0)),
+        Helm::V4 if documents.len() == 1 => read.push(0),
+        Helm::V4 => {
+            let separators = separators(text, source)?;
+            let mut last_piece = None;
+            for (i, (_, doc)) in documents.iter().enumerate() {
+                // An empty document has no place of its own to tell its piece by: it gives nothing.
+                if matches!(doc.value, Value::Null) {
+                    continue;
+                }
+                let piece = separators.partition_point(|&at| at <= doc.span.start as usize);
+                if last_piece != Some(piece) {
+                    read.push(i);
+                    last_piece = Some(piece);
+                }
+            }
+        }
+    }
+    if helm == Helm::V4 && documents.len() == 1 && text.contains("---") {
+        separators(text, source)?;
+    }
+    read.retain(|&i| !matches!(documents[i].1.value, Value::Null));
+    for &i in &read {
+        let doc = &documents[i].1;
+        let (what, go) = match &doc.value {
+            Value::Map(_) | Value::Null => continue,
+            Value::Seq(_) => ("a list", "array"),
+            Value::Str(_) => ("a string", "string"),
+            Value::Bool(_) => ("a boolean", "bool"),
+            Value::Int(_) | Value::Float(_) => ("a number", "number"),
+        };
+        return Err(syntax(
+            doc.span,
+            format!(
+                "a values file's documents must be mappings, and this one is {what}: Helm refuses the file \
+                 (\"cannot unmarshal {go} into Go value of type map[string]interface {{}}\")"
+            ),
+        ));
+    }
+    Ok(read)
+}
+
+/// The offsets of the lines Kubernetes' YAMLReader splits a text at (`---` at the start of a line,
+/// then only blanks or a comment); an error for a line starting with `---` and more.
+fn separators(text: &str, source: SourceId) -> Result<Vec<usize>, Problem> {
+    let mut found = Vec::new();
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(i) = text[from..].find("---") {
+        let at = from + i;
+        from = at + 3;
+        if at > 0 && bytes[at - 1] != b'\n' {
+            continue;
+        }
+        let end = text[at..].find('\n').map_or(text.len(), |e| at + e);
+        let rest = text[at + 3..end].trim();
+        if !rest.is_empty() && !rest.starts_with('#') {
+            let span = Span::new(source, at..end);
+            return Err(syntax(
+                span,
+                format!(
+                    "Helm 4 reads a `---` line as the start of a document, and refuses one followed by more \
+                     than a comment (\"invalid Yaml document separator: {rest}\"): put the document on the \
+                     next line"
+                ),
+            ));
+        }
+        found.push(at);
+    }
+    Ok(found)
+}
 
 /// Reads every document of a YAML text.
 pub fn parse(source: SourceId, text: &str) -> Parsed {
@@ -259,9 +369,8 @@ enum Frame {
     Map {
         map: Map,
         index: crate::tree::KeyIndex,
-        /// Entries brought in by merge keys; explicit keys win over them.
-        merged: Vec<Entry>,
-        /// The keys of `merged`.
+        /// The keys whose entry a merge key brought in: a key written after it overrides it without
+        /// being a duplicate.
         merged_keys: std::collections::HashSet<String>,
         key: Option<PendingKey>,
         start: usize,
@@ -287,6 +396,10 @@ struct Builder<'a> {
     stack: Vec<Frame>,
     anchors: HashMap<String, (Node, usize)>,
     alias_nodes: usize,
+    /// The node being completed is an alias's copy.
+    alias: bool,
+    /// The scalar being completed is tagged `!!merge`.
+    merge_tagged: bool,
     out: Parsed,
 }
 
@@ -298,6 +411,8 @@ impl<'a> Builder<'a> {
             stack: Vec::new(),
             anchors: HashMap::new(),
             alias_nodes: 0,
+            alias: false,
+            merge_tagged: false,
             out: Parsed::default(),
         }
     }
@@ -317,7 +432,10 @@ impl<'a> Builder<'a> {
             } => {
                 let tag = tag.as_deref().and_then(|t| t.strip_prefix("tag:yaml.org,2002:"));
                 let node = self.scalar(&value, style, tag, r)?;
-                self.complete(node, anchor, 1)
+                self.merge_tagged = tag == Some("merge");
+                let result = self.complete(node, anchor, 1);
+                self.merge_tagged = false;
+                result
             }
             EventData::Alias { anchor } => {
                 let Some((node, count)) = self.anchors.get(&anchor).cloned() else {
@@ -333,7 +451,14 @@ impl<'a> Builder<'a> {
                             "excessive aliasing: expanding the aliases would create more than {MAX_ALIAS_NODES} values (a \"billion laughs\" document?)"
                         )));
                 }
-                self.complete(node, None, count)
+                let used = self.span(r);
+                self.out.aliases.push((used, node.span));
+                let mut node = node;
+                respan(&mut node, used);
+                self.alias = true;
+                let result = self.complete(node, None, count);
+                self.alias = false;
+                result
             }
             EventData::SequenceStart { anchor, .. } => self.push(
                 Frame::Seq {
@@ -349,7 +474,6 @@ impl<'a> Builder<'a> {
                 Frame::Map {
                     map: Map::default(),
                     index: crate::tree::KeyIndex::default(),
-                    merged: Vec::new(),
                     merged_keys: Default::default(),
                     key: None,
                     start: r.start,
@@ -378,21 +502,13 @@ impl<'a> Builder<'a> {
                         )
                     }
                     Frame::Map {
-                        mut map,
-                        index,
-                        merged,
+                        map,
                         start,
                         end,
                         anchor,
                         count,
                         ..
                     } => {
-                        let explicit = map.entries.len();
-                        for entry in merged {
-                            if index.find(&map.entries[..explicit], &entry.key).is_none() {
-                                map.entries.push(entry);
-                            }
-                        }
                         self.env_value(&map);
                         let end = if r.end > r.start { r.end } else { end };
                         (
@@ -404,10 +520,12 @@ impl<'a> Builder<'a> {
                 };
                 self.complete(node, anchor, count)
             }
-            EventData::DocumentStart { .. }
-            | EventData::DocumentEnd { .. }
-            | EventData::StreamStart { .. }
-            | EventData::StreamEnd => Ok(()),
+            // Anchors are a document's own: an alias cannot name one of an earlier document.
+            EventData::DocumentStart { .. } => {
+                self.anchors.clear();
+                Ok(())
+            }
+            EventData::DocumentEnd { .. } | EventData::StreamStart { .. } | EventData::StreamEnd => Ok(()),
         }
     }
 
@@ -484,6 +602,10 @@ impl<'a> Builder<'a> {
         if let Some(anchor) = anchor {
             self.anchors.insert(anchor, (node.clone(), count));
         }
+        let is_key = matches!(self.stack.last(), Some(Frame::Map { key: None, .. }));
+        if !is_key {
+            refuse_non_finite(&node)?;
+        }
         let Some(parent) = self.stack.last_mut() else {
             self.out.documents.push(node);
             return Ok(());
@@ -499,7 +621,6 @@ impl<'a> Builder<'a> {
             Frame::Map {
                 map,
                 index,
-                merged,
                 merged_keys,
                 key,
                 end,
@@ -517,8 +638,10 @@ impl<'a> Builder<'a> {
                                 ));
                                 PendingKey::Invalid
                             }
+                            Value::Null => return Err(syntax(node.span, NULL_KEY)),
                             v => PendingKey::Key {
-                                merge: node.plain && matches!(v, Value::Str(s) if s == "<<"),
+                                merge: (node.plain || self.merge_tagged)
+                                    && matches!(v, Value::Str(s) if s == "<<"),
                                 text: key_text(v),
                                 span: node.span,
                             },
@@ -528,22 +651,28 @@ impl<'a> Builder<'a> {
                     Some(PendingKey::Key { text, span, merge }) => {
                         *c += count;
                         if merge {
+                            // go-yaml v2 merges an alias only if it names a mapping, and a list only
+                            // of mappings (or aliases of mappings).
                             let sources: Vec<Node> = match node.value {
                                 Value::Map(_) => vec![node],
-                                Value::Seq(items) if items.iter().all(|n| n.as_map().is_some()) => items,
-                                _ => {
-                                    return Err(syntax(
-                                        node.span,
-                                        "a merge key (<<) needs a mapping or a list of mappings",
-                                    ))
+                                Value::Seq(items)
+                                    if !self.alias && items.iter().all(|n| n.as_map().is_some()) =>
+                                {
+                                    items
                                 }
+                                _ => return Err(syntax(node.span, MERGE_NEEDS_MAPS)),
                             };
-                            for source in sources {
-                                if let Value::Map(m) = source.value {
-                                    for entry in m.entries {
-                                        // Earlier merged mappings win over later ones.
-                                        if merged_keys.insert(entry.key.clone()) {
-                                            merged.push(entry);
+                            // Merged where written: over the keys so far. In a list, the earlier
+                            // mapping wins: go-yaml merges the list from its end.
+                            for source in sources.into_iter().rev() {
+                                let Value::Map(m) = source.value else { continue };
+                                for entry in m.entries {
+                                    merged_keys.insert(entry.key.clone());
+                                    match index.find(&map.entries, &entry.key) {
+                                        Some(i) => map.entries[i] = entry,
+                                        None => {
+                                            map.entries.push(entry);
+                                            index.added(&map.entries);
                                         }
                                     }
                                 }
@@ -561,15 +690,18 @@ impl<'a> Builder<'a> {
                                 Value::Str(s) if secrets::looks_like_key_material(s) => {
                                     mark_secret(self.text, &mut self.out, &node)
                                 }
-                                _ => self.out.hidden.push(node.span.range()),
+                                _ => hide(&mut self.out, &node),
                             }
                         }
                         if let Some(old) = index.find(&map.entries, &text).map(|i| &mut map.entries[i]) {
-                            self.out.problems.push(Problem::DuplicateKey {
-                                key: text.clone(),
-                                first: old.key_span,
-                                second: span,
-                            });
+                            // A key written after a merge key overrides what it merged: no duplicate.
+                            if merged_keys.is_empty() || !merged_keys.remove(&text) {
+                                self.out.problems.push(Problem::DuplicateKey {
+                                    key: text.clone(),
+                                    first: old.key_span,
+                                    second: span,
+                                });
+                            }
                             *old = Entry {
                                 key: text,
                                 key_span: span,
@@ -591,9 +723,81 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// What Helm says of a null key, in words.
+const NULL_KEY: &str =
+    "a null key (`~`, `null` or nothing before the `:`) has no JSON form, and Helm refuses \
+     the file (\"unsupported map key of type: %!s(<nil>)\"): quote it (`\"null\":`) or remove it";
+
+const MERGE_NEEDS_MAPS: &str = "a merge key (<<) needs a mapping, an alias of a mapping or a list of those \
+     (Helm: \"map merge requires map or sequence of maps as the value\")";
+
+/// A `.nan` or `.inf` value: JSON has no such number, and Helm refuses the file.
+fn refuse_non_finite(node: &Node) -> Result<(), Problem> {
+    match node.value {
+        Value::Float(f) if !f.is_finite() => {
+            let go = if f.is_nan() {
+                "NaN"
+            } else if f > 0.0 {
+                "+Inf"
+            } else {
+                "-Inf"
+            };
+            Err(syntax(
+                node.span,
+                format!(
+                    "JSON has no {go} number, and Helm refuses the file (\"json: unsupported value: {go}\"): \
+                     quote the value to make it a string"
+                ),
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Gives every node and key of an alias's copy the span of the alias.
+fn respan(node: &mut Node, span: Span) {
+    node.span = span;
+    match &mut node.value {
+        Value::Map(m) => {
+            for e in &mut m.entries {
+                e.key_span = span;
+                respan(&mut e.value, span);
+            }
+        }
+        Value::Seq(items) => items.iter_mut().for_each(|n| respan(n, span)),
+        _ => {}
+    }
+}
+
+/// A value that may be secret: hidden in snippets, where it is written (for an alias's copy, at the
+/// anchor too).
+fn hide(out: &mut Parsed, node: &Node) {
+    out.hidden.push(node.span.range());
+    if let Some(anchor) = anchor_of(out, node) {
+        out.hidden.push(anchor);
+    }
+}
+
+/// Where the anchor of an alias's copy is written (the node's span is the alias's).
+fn anchor_of(out: &Parsed, node: &Node) -> Option<Range<usize>> {
+    out.aliases
+        .iter()
+        .rev()
+        .find(|(used, _)| *used == node.span)
+        .map(|(_, anchor)| anchor.range())
+}
+
 /// A secret value: its written range, and its text as decoded when that differs. A reference to a
 /// secret (`${REDIS_PASSWORD}`) is only hidden in snippets.
 fn mark_secret(text: &str, out: &mut Parsed, node: &Node) {
+    // An alias's copy: the secret is written at the anchor.
+    if let Some(anchor) = anchor_of(out, node) {
+        let copy = Node {
+            span: Span::new(node.span.source, anchor),
+            ..node.clone()
+        };
+        mark_secret(text, out, &copy);
+    }
     let range = node.span.range();
     if let Value::Str(s) = &node.value {
         if secrets::is_placeholder(s) {
@@ -648,10 +852,45 @@ fn key_text(v: &Value) -> String {
         Value::Null => "null".into(),
         Value::Bool(b) => b.to_string(),
         Value::Int(i) => i.to_string(),
-        Value::Float(f) => crate::tree::go_float(*f),
+        Value::Float(f) => float_key(*f),
         Value::Str(s) => s.clone(),
         Value::Seq(_) | Value::Map(_) => String::new(),
     }
+}
+
+/// A float key as sigs.k8s.io/yaml makes it a string: Go's `strconv.FormatFloat(f, 'g', -1, 32)`
+/// (the shortest text of the float32 nearest), `.inf`, `-.inf` and `.nan` for the others.
+fn float_key(f: f64) -> String {
+    let f = f as f32;
+    if f.is_nan() {
+        return ".nan".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { ".inf".into() } else { "-.inf".into() };
+    }
+    let sci = format!("{:e}", f.abs());
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let (nd, dp) = (digits.len() as i32, exp + 1);
+    let sign = if f.is_sign_negative() { "-" } else { "" };
+    if !(-4..6).contains(&exp) {
+        let rest = if nd > 1 {
+            format!(".{}", &digits[1..])
+        } else {
+            String::new()
+        };
+        let esign = if exp < 0 { '-' } else { '+' };
+        return format!("{sign}{}{rest}e{esign}{:02}", &digits[..1], exp.abs());
+    }
+    let body = if dp <= 0 {
+        format!("0.{}{digits}", "0".repeat((-dp) as usize))
+    } else if dp >= nd {
+        format!("{digits}{}", "0".repeat((dp - nd) as usize))
+    } else {
+        format!("{}.{}", &digits[..dp as usize], &digits[dp as usize..])
+    };
+    format!("{sign}{body}")
 }
 
 /// The YAML 1.1 words go-yaml v2 reads as booleans.
@@ -807,7 +1046,7 @@ mod tests {
         assert_eq!(value("1e3"), Value::Float(1000.0));
         assert_eq!(value(".5"), Value::Float(0.5));
         assert_eq!(value("09"), Value::Float(9.0), "not octal, so a float");
-        assert_eq!(value(".inf"), Value::Float(f64::INFINITY));
+        assert_eq!(resolve_plain(".inf"), Value::Float(f64::INFINITY));
         for text in [
             "6.2.14",
             "1.2.3-debian-11-r4",
@@ -836,29 +1075,169 @@ mod tests {
 
     #[test]
     fn keys_become_strings_as_in_helm() {
-        let d = doc("on: 1\n7: 2\nnull: 3\n");
+        let d = doc("on: 1\n7: 2\n1.5: 3\n3.0: 4\n1e6: 5\n3.14159265358979: 6\n.inf: 7\n0.00001: 8\n");
         let keys: Vec<&str> = d.as_map().unwrap().keys().collect();
-        assert_eq!(keys, ["true", "7", "null"]);
+        // Floats as Go's FormatFloat(f, 'g', -1, 32) gives them (sigs.k8s.io/yaml's conversion).
+        assert_eq!(
+            keys,
+            ["true", "7", "1.5", "3", "1e+06", "3.1415927", ".inf", "1e-05"]
+        );
+    }
+
+    /// The one problem of a text Helm refuses, and its span's text.
+    fn refused(text: &str) -> (String, &str) {
+        let parsed = parse(SourceId(0), text);
+        assert!(parsed.failed, "{text:?}");
+        match &parsed.problems[..] {
+            [Problem::Syntax { span, message, .. }] => (message.clone(), &text[span.range()]),
+            other => panic!("{text:?}: {other:?}"),
+        }
     }
 
     #[test]
-    fn anchors_aliases_and_merge_keys() {
-        let d = doc(
-            "base: &base {nodes: 6, replicas: 1}\nlist: &l [a, b]\nc1:\n  <<: *base\n  nodes: 9\nc2:\n  nodes: 3\n  <<: [*base, {extra: x, replicas: 5}]\nl2: *l\n",
-        );
-        // Explicit keys win over merged ones, wherever they stand.
-        assert_eq!(d.get(&["c1", "nodes"]).unwrap().value, Value::Int(9));
-        assert_eq!(d.get(&["c1", "replicas"]).unwrap().value, Value::Int(1));
-        assert_eq!(d.get(&["c2", "nodes"]).unwrap().value, Value::Int(3));
-        // Earlier mappings in a merge list win over later ones.
-        assert_eq!(d.get(&["c2", "replicas"]).unwrap().value, Value::Int(1));
-        assert_eq!(d.get(&["c2", "extra"]).unwrap().as_str(), Some("x"));
-        assert_eq!(d.get(&["l2"]).unwrap().as_seq().unwrap().len(), 2);
-        // An alias keeps the span of what it refers to: findings point at the anchor's value.
+    fn what_json_cannot_hold_helm_refuses() {
+        // Helm: "error converting YAML to JSON: unsupported map key of type: %!s(<nil>)".
+        for (text, at) in [("null: 1\n", "null"), ("a:\n  ~: 1\n", "~"), ("{~: 1}\n", "~")] {
+            let (message, written) = refused(text);
+            assert!(message.starts_with("a null key"), "{message}");
+            assert_eq!(written, at, "{text:?}");
+        }
+        // Helm: "json: unsupported value: NaN" (and +Inf, -Inf).
+        for (text, go) in [
+            ("a: .nan\n", "NaN"),
+            ("a: [1, .inf]\n", "+Inf"),
+            ("a: !!float -.inf\n", "-Inf"),
+        ] {
+            let (message, _) = refused(text);
+            assert!(
+                message.contains(&format!("json: unsupported value: {go}")),
+                "{message}"
+            );
+        }
+        // As keys they are strings, and quoted they are strings.
         assert_eq!(
-            d.get(&["c1", "replicas"]).unwrap().span,
-            d.get(&["base", "replicas"]).unwrap().span
+            doc(".nan: 1\n\"null\": 2\nb: \".nan\"\n").to_json(),
+            serde_json::json!({".nan": 1, "null": 2, "b": ".nan"})
         );
+    }
+
+    #[test]
+    fn merge_keys_merge_where_they_are_written_as_in_go_yaml_v2() {
+        let json = |text: &str| doc(text).get(&["c"]).unwrap().to_json();
+        let base = "b: &b {x: 1, z: 2}\nd: &d {x: 3, w: 4}\n";
+        // Before the keys: they override it. After them: it overrides them (as Helm 4.2.3 reads them).
+        assert_eq!(
+            json(&format!("{base}c:\n  <<: *b\n  x: 9\n")),
+            serde_json::json!({"x": 9, "z": 2})
+        );
+        assert_eq!(
+            json(&format!("{base}c:\n  x: 9\n  <<: *b\n")),
+            serde_json::json!({"x": 1, "z": 2})
+        );
+        assert_eq!(json("c: {x: 2, <<: {x: 1}}\n"), serde_json::json!({"x": 1}));
+        // In a list, the earlier mapping wins; keys after the list override it.
+        assert_eq!(
+            json(&format!("{base}c:\n  x: 0\n  <<: [*b, *d]\n  z: 7\n")),
+            serde_json::json!({"x": 1, "z": 7, "w": 4})
+        );
+        // A second merge key merges over the first; a merged value replaces a mapping whole.
+        assert_eq!(
+            json(&format!("{base}c:\n  <<: *b\n  <<: {{x: 5}}\n")),
+            serde_json::json!({"x": 5, "z": 2})
+        );
+        assert_eq!(
+            json("b: &b {x: {p: 1}}\nc:\n  x: {q: 2}\n  <<: *b\n"),
+            serde_json::json!({"x": {"p": 1}})
+        );
+        // `!!merge <<` merges; a quoted "<<" is a key.
+        assert_eq!(json("c:\n  !!merge <<: {x: 1}\n"), serde_json::json!({"x": 1}));
+        assert_eq!(
+            json("c:\n  \"<<\": {x: 1}\n"),
+            serde_json::json!({"<<": {"x": 1}})
+        );
+        // A key overriding a merged one is no duplicate.
+        let parsed = parse(SourceId(0), &format!("{base}c:\n  <<: *b\n  x: 9\n"));
+        assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
+        // go-yaml v2 merges no alias of a list, and nothing but mappings.
+        for text in [
+            "l: &l [{x: 1}]\nc:\n  <<: *l\n",
+            "c:\n  <<: ~\n",
+            "a: &a 1\nc:\n  <<: *a\n",
+            "c:\n  <<: [{x: 1}, 2]\n",
+        ] {
+            let (message, _) = refused(text);
+            assert!(
+                message.contains("map merge requires map or sequence of maps"),
+                "{text:?}: {message}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_alias_is_a_copy_placed_where_the_alias_is_written() {
+        let text = "a: &x {cluster: {nodes: 3}}\nredis-cluster: *x\n";
+        let parsed = parse(SourceId(0), text);
+        let d = &parsed.documents[0];
+        let nodes = d.get(&["redis-cluster", "cluster", "nodes"]).unwrap();
+        assert_eq!(nodes.value, Value::Int(3));
+        assert_eq!(&text[nodes.span.range()], "*x");
+        let entry = d.entry(&["redis-cluster", "cluster", "nodes"]).unwrap();
+        assert_eq!(&text[entry.key_span.range()], "*x");
+        // The anchor's own values keep their place, and the alias names it.
+        assert_eq!(
+            &text[d.get(&["a", "cluster", "nodes"]).unwrap().span.range()],
+            "3"
+        );
+        match &parsed.aliases[..] {
+            [(used, anchor)] => {
+                assert_eq!(&text[used.range()], "*x");
+                // libyaml's span of an anchored node begins at its anchor.
+                assert_eq!(&text[anchor.range()], "&x {cluster: {nodes: 3}}");
+            }
+            other => panic!("{other:?}"),
+        }
+        // Merged keys come from the alias too.
+        let text = "b: &b {x: 1}\nc:\n  <<: *b\n";
+        let d = doc(text);
+        let x = d.entry(&["c", "x"]).unwrap();
+        assert_eq!(
+            (&text[x.key_span.range()], &text[x.value.span.range()]),
+            ("*b", "*b")
+        );
+    }
+
+    #[test]
+    fn a_secret_through_an_alias_is_hidden_at_its_anchor_too() {
+        let text = "pw: &pw hunter2\nredis:\n  password: *pw\n";
+        let parsed = parse(SourceId(0), text);
+        let found: Vec<&str> = parsed.secrets.iter().map(|r| &text[r.clone()]).collect();
+        assert_eq!(found, ["&pw hunter2", "*pw"]);
+    }
+
+    #[test]
+    fn anchors_are_a_documents_own() {
+        let parsed = parse(SourceId(0), "a: &x 1\n---\nb: *x\n");
+        assert!(parsed.failed);
+        assert!(
+            matches!(&parsed.problems[..], [Problem::Syntax { message, .. }] if message.contains("unknown anchor"))
+        );
+    }
+
+    #[test]
+    fn numbers_keep_how_they_were_written() {
+        // Helm reads all three as the float64 3 or 10 (and renders `replicas: 3`): the model decides.
+        for (text, value) in [
+            ("3", Value::Int(3)),
+            ("3.0", Value::Float(3.0)),
+            ("1e1", Value::Float(10.0)),
+        ] {
+            let d = doc(&format!("nodes: {text}\n"));
+            let node = d.get(&["nodes"]).unwrap();
+            assert_eq!((&node.value, node.plain), (&value, true), "{text}");
+        }
+        let d = doc("nodes: \"6\"\n");
+        let node = d.get(&["nodes"]).unwrap();
+        assert_eq!((node.as_str(), node.plain), (Some("6"), false));
     }
 
     #[test]

@@ -18,6 +18,7 @@ mod config;
 mod explain;
 mod fixtures;
 mod fuzz_corpus;
+mod helm_parity;
 mod inputs;
 mod integrations;
 mod layers;
