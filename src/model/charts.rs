@@ -202,6 +202,20 @@ pub fn origin(id: SourceId) -> Option<String> {
     }
 }
 
+/// How a finding names a default it was given: `value from the defaults of chart redis-cluster
+/// 7.6.4`, or `… of every kube-acp-stack version` when the version is not known but they all agree.
+pub fn default_phrase(id: SourceId) -> Option<String> {
+    let n = id.0.checked_sub(SourceId::BUILTIN)?;
+    let chart = *Chart::ALL.get((n >> 16) as usize)?;
+    match n & 0xFFFF {
+        0xFFFF => Some(format!(
+            "value from the defaults of every {} version",
+            chart.name()
+        )),
+        _ => origin(id).map(|o| format!("value from the defaults of {o}")),
+    }
+}
+
 /// Every version of `chart`, in release order (by release date: Cloudentity releases `2.8.1-1`
 /// after `2.8.1`, which SemVer orders before it).
 pub fn versions(chart: Chart) -> &'static [ChartVersion] {

@@ -358,6 +358,12 @@ impl<'a> Scope<'a> {
                 _ => merged = (*layer).clone(),
             }
         }
+        // A `null` deletes what the layers below set (Helm's coalescing): its key goes.
+        for deleted in &self.release.deleted {
+            if deleted.len() > full.len() && deleted.iter().zip(&full).all(|(a, b)| a == b) {
+                remove_at(&mut merged, &deleted[full.len()..]);
+            }
+        }
         Some(merged)
     }
 
@@ -458,5 +464,19 @@ fn parent_key(parent: Result<&'static ChartVersion, Chart>, key: &str) -> Option
             .flat_map(|v| v.dependencies())
             .map(|d| d.values_key())
             .find(|k| *k == key),
+    }
+}
+
+/// Removes the entry at `path` under `node`, if there is one.
+fn remove_at(node: &mut Node, path: &[String]) {
+    let Value::Map(map) = &mut node.value else { return };
+    match path {
+        [] => {}
+        [last] => map.entries.retain(|e| e.key != *last),
+        [first, rest @ ..] => {
+            if let Some(entry) = map.entries.iter_mut().find(|e| e.key == *first) {
+                remove_at(&mut entry.value, rest);
+            }
+        }
     }
 }

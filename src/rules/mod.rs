@@ -156,6 +156,29 @@ fn place_defaults(findings: &mut [Finding], deployment: &Deployment) {
         }
     }
     for finding in findings {
+        // A finding about a default and something the user wrote points at what the user wrote.
+        if finding.span.as_ref().is_some_and(is_default) {
+            if let Some(i) = finding.related.iter().position(|r| !is_default(&r.span)) {
+                let written = finding.related.remove(i);
+                let default = finding.span.replace(written.span).expect("checked above");
+                let label = finding.label.replace(written.message);
+                finding.related.insert(
+                    i,
+                    crate::diagnostic::Related {
+                        span: default,
+                        message: label.unwrap_or_default(),
+                    },
+                );
+            }
+        }
+        // A default cannot be shown as a line: the message says where it comes from.
+        for related in finding.related.iter().filter(|r| is_default(&r.span)) {
+            if let Some(default) = crate::model::charts::default_phrase(related.span.source) {
+                finding
+                    .message
+                    .push_str(&format!(" ({}: {default})", related.message));
+            }
+        }
         finding.related.retain(|r| !is_default(&r.span));
         let Some(span) = finding.span.filter(is_default) else {
             continue;
@@ -164,8 +187,8 @@ fn place_defaults(findings: &mut [Finding], deployment: &Deployment) {
             .iter()
             .find(|(id, _)| *id == span.source)
             .map(|(_, at)| *at);
-        if let Some(origin) = crate::model::charts::origin(span.source) {
-            finding.message.push_str(&format!(" (the default of {origin})"));
+        if let Some(default) = crate::model::charts::default_phrase(span.source) {
+            finding.message.push_str(&format!(" ({default})"));
         }
     }
 }

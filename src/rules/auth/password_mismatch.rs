@@ -13,12 +13,14 @@ pub static RULE: Rule = Rule {
     docs: r#"## What it checks
 That the platform's Redis client password (the merge of `redis.password`, `config.data.redis.password`
 and `secretConfig.data.redis.password`) equals the cluster's (`global.redis.password`, else
-`password`), across all the files of the run. The values are compared, never shown.
+`password`), across all the files of the run. The values are compared, never shown. A cluster
+with `usePassword: false` has none: a platform that sends one fails too.
 
 ## Why it matters
 With the wrong password the platform dies at start-up with
 `failed to get redis info: ERR no responses received` (failure mode 2), a message that names neither
-the password nor authentication.
+the password nor authentication. A server with no password answers the platform's AUTH with `ERR
+AUTH <password> called without any password configured for the default user`.
 
 ## How to fix
 Set the same password in both places; better, keep it in one Secret that both read
@@ -99,7 +101,22 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                         .label("not compared"),
                     why,
                 )),
-                ClusterPassword::Disabled(_) | ClusterPassword::Random => {}
+                // Redis without a password answers AUTH with an error, and the platform gives up.
+                ClusterPassword::Disabled(disabled) => {
+                    let f = Finding::new(
+                        &RULE,
+                        "the platform's Redis client sends a password, and the cluster has none (usePassword: false): Redis refuses the AUTH",
+                    )
+                    .at(client.span)
+                    .label("the platform's password")
+                    .related(disabled.value.span, "the cluster has no password")
+                    .help("give the cluster the platform's password (remove usePassword: false and set existingSecret), or remove the platform's password");
+                    out.push(match client_unsettled.or(cluster.lookup(&["usePassword"]).unsettled()) {
+                        Some(why) => unsettled(f, why),
+                        None => f,
+                    });
+                }
+                ClusterPassword::Random => {}
             }
         }
     }

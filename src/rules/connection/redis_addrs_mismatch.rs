@@ -15,7 +15,11 @@ Each `host:port` of the platform's `addrs` against the services the redis-cluste
 run creates: `<fullname>` and `<fullname>-headless`, where `<fullname>` is `fullnameOverride`, else the
 release name (when it contains `redis-cluster`) or `<release>-redis-cluster`. Across namespaces the
 host must carry the namespace (`name.namespace`, `name.namespace.svc`,
-`name.namespace.svc.cluster.local`); the port must be `service.ports.redis` (6379).
+`name.namespace.svc.cluster.local`). The port must be the one Redis listens on
+(`redis.containerPorts.redis`, by chart version `redis.port` or `redisPort`; 6379 by default): the
+platform reaches the pods through the headless service, which maps no port, and Redis Cluster
+redirects clients to the pods' own ports. IP addresses are not judged (a Service's cluster IP, or a
+proxy beside the platform on loopback).
 
 ## Why it matters
 A wrong host fails DNS or reaches nothing; the platform dies with
@@ -127,6 +131,15 @@ fn mismatch(platform: &Platform, addr: &Node, clusters: &[RedisCluster]) -> Opti
     }
     let (host, port) = text.rsplit_once(':')?;
     let port: i64 = port.parse().ok()?;
+    // An IP address may be a Service's cluster IP, or a sidecar proxy's on loopback: not judged.
+    if host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<std::net::IpAddr>()
+        .is_ok()
+    {
+        return None;
+    }
     let known: Vec<(Service, &RedisCluster)> = clusters
         .iter()
         .filter_map(|c| Some((services(platform, c)?, c)))

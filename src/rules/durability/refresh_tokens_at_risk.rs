@@ -74,9 +74,16 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                 }
                 continue;
             }
-            let replicas = if no_replicas { 0 } else { 1 };
-            let primary = if replicas == 0 { replicas_node } else { aof }
+            // Point at what the user wrote before a chart default that adds to it.
+            let causes = [
+                no_replicas.then_some(replicas_node).flatten(),
+                aof_off.then_some(aof).flatten(),
+            ];
+            let primary = causes
+                .iter()
+                .flatten()
                 .map(|n| n.span)
+                .min_by_key(|span| span.source.is_builtin())
                 .unwrap_or_else(|| cluster.anchor());
             out.push(
                 Finding::new(
