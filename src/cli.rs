@@ -92,8 +92,9 @@ struct LintArgs {
     /// the files say, and names the chart of values files that name none (repeatable).
     #[arg(long, value_name = "CHART=VERSION", value_parser = chart_version, help_heading = "Helm values")]
     chart_version: Vec<(String, String)>,
-    /// The redis-cluster chart version deployed: `--chart-version redis-cluster=VERSION`.
-    #[arg(long, value_name = "VERSION", help_heading = "Helm values")]
+    /// The redis-cluster chart version deployed: `--chart-version redis-cluster=VERSION` (kept for
+    /// scripts written before `--chart-version`; not shown in the help).
+    #[arg(long, value_name = "VERSION", hide = true)]
     redis_chart_version: Option<String>,
     #[command(flatten)]
     output: OutputArgs,

@@ -84,6 +84,9 @@ pub struct Finding {
     /// user can match the finding with their logs.
     pub log_line: Option<String>,
     pub related: Vec<Related>,
+    /// Set when the finding could not be checked only because the values name no chart and may
+    /// not be this umbrella chart's: the rules fold such findings into one that says so.
+    pub assumed_chart: Option<&'static str>,
 }
 
 /// Another place that matters to a finding (the first of two duplicate keys, the other side of a mismatch).
@@ -106,6 +109,7 @@ impl Finding {
             target: None,
             log_line: None,
             related: Vec::new(),
+            assumed_chart: None,
         }
     }
 

@@ -284,14 +284,22 @@ impl Release {
         };
         let written = self.flag_version(chart.name()).or(written);
         let version = written.and_then(|w| charts::resolve(chart, w));
-        let scope = Scope::new(self, Some(key), chart, version, parent);
-        // An umbrella's `<key>.enabled: false` (its condition) leaves the dependency out.
-        if scope.get(&["enabled"]).and_then(Node::as_bool) == Some(false) {
+        // Values that name no chart and hold no `acp:` section may be kube-acp-stack's or another
+        // umbrella's (a wrapper around redis-cluster): no platform is assumed, and a redis-cluster
+        // value the umbrella would set is unknown.
+        let maybe =
+            identity == Identity::Unnamed && self.values.get(&["acp"]).and_then(Node::as_map).is_none();
+        if maybe && chart == Acp {
             return None;
         }
-        // Values for an umbrella chart of no known version that never mention a dependency of no
-        // known version: nothing says what it deploys.
-        if scope.written().is_none() && version.is_none() && !matches!(parent, Some(Ok(_))) {
+        let scope = Scope::new(self, Some(key), chart, version, parent);
+        let scope = if maybe {
+            scope.maybe_under(KubeAcpStack)
+        } else {
+            scope
+        };
+        // An umbrella's `<key>.enabled: false` (its condition) leaves the dependency out.
+        if scope.get(&["enabled"]).and_then(Node::as_bool) == Some(false) {
             return None;
         }
         Some(scope)

@@ -55,8 +55,9 @@ impl<'a> RedisCluster<'a> {
         if let Some(written) = self.release.written_version(Chart::RedisCluster) {
             return Some(written);
         }
+        // Known from the umbrella's dependency or a flag: shown at the values that deploy it.
         self.version()
-            .map(|v| Located::new(v.version().to_string(), None))
+            .map(|v| Located::new(v.version().to_string(), Some(self.anchor())))
     }
 
     /// A setting, through every layer (the chart's defaults included).

@@ -60,6 +60,8 @@ pub enum Unsettled<'a> {
     Layer(&'a Unknown),
     /// The chart's defaults there differ between its versions, and the version is not known.
     Version(Chart),
+    /// The values name no chart, and this umbrella chart, if it is theirs, sets a default there.
+    Parent(Chart),
 }
 
 impl Unsettled<'_> {
@@ -70,6 +72,10 @@ impl Unsettled<'_> {
             Unsettled::Layer(unknown) => format!("{} may set it; {}", unknown.what, unknown.settle),
             Unsettled::Version(chart) => format!(
                 "the {0} chart's defaults there depend on its version, which is not known; give it with --chart-version {0}=VERSION",
+                chart.name()
+            ),
+            Unsettled::Parent(chart) => format!(
+                "the values name no chart, and {0}, if it is theirs, sets a default there; lint the chart directory or pass --chart-version {0}=VERSION",
                 chart.name()
             ),
         }
@@ -108,6 +114,9 @@ enum Defaults {
     Version(&'static ChartVersion, Option<&'static str>),
     /// What every version agrees on, for a version acp-check does not know.
     Agreed(&'static Agreed, Option<&'static str>),
+    /// A parent chart the values may be for, or not (values naming no chart, holding only a
+    /// dependency's section): where it sets a default, the value cannot be known.
+    Maybe(Chart, &'static str),
 }
 
 impl Defaults {
@@ -125,6 +134,13 @@ impl Defaults {
                 Agreement::Unset => Lookup::Unset,
                 Agreement::Differs => Lookup::Unknown(Unsettled::Version(agreed.chart())),
             },
+            Defaults::Maybe(parent, under) => {
+                if parent.has_key_anywhere(&with(Some(under))) {
+                    Lookup::Unknown(Unsettled::Parent(parent))
+                } else {
+                    Lookup::Unset
+                }
+            }
         }
     }
 
@@ -133,6 +149,7 @@ impl Defaults {
         let (tree, under) = match self {
             Defaults::Version(version, under) => (version.default_tree(), under),
             Defaults::Agreed(agreed, under) => (agreed.tree(), under),
+            Defaults::Maybe(..) => return None,
         };
         let full: Vec<&str> = under.into_iter().chain(path.iter().copied()).collect();
         tree.get(&full)
@@ -209,6 +226,23 @@ impl<'a> Scope<'a> {
             defaults: [under_parent, Some(own)],
             parent_defaults: parent_top,
         }
+    }
+
+    /// This scope, for values that name no chart and may be `parent`'s (under its dependency key
+    /// `key`) or another umbrella's: where `parent` would set a default, the value is unknown.
+    pub(super) fn maybe_under(mut self, parent: Chart) -> Scope<'a> {
+        let key = self.key.and_then(|key| {
+            super::charts::versions(parent)
+                .iter()
+                .flat_map(|v| v.dependencies())
+                .map(|d| d.values_key())
+                .find(|k| *k == key)
+        });
+        if let Some(key) = key {
+            self.defaults[0] = Some(Defaults::Maybe(parent, key));
+            self.parent_defaults = None;
+        }
+        self
     }
 
     /// Whether any layer read wrote values for this chart (an umbrella's values may leave a
@@ -371,18 +405,29 @@ impl<'a> Scope<'a> {
     /// the release may deploy (an umbrella chart's versions that have the dependency), so that a
     /// rule can ask whether something holds in every one. `None` when the versions are known.
     pub fn candidates(&self) -> Option<Vec<Scope<'a>>> {
-        let parent = match self.defaults[0] {
-            Some(Defaults::Agreed(agreed, _)) => Some(agreed.chart()),
+        let (parent, maybe) = match self.defaults[0] {
+            Some(Defaults::Agreed(agreed, _)) => (Some(agreed.chart()), false),
+            Some(Defaults::Maybe(chart, _)) => (Some(chart), true),
             Some(Defaults::Version(..)) => return self.own_candidates(),
-            None => None,
+            None => (None, false),
         };
         match parent {
             Some(umbrella) => {
                 let key = self.key?;
-                Some(
-                    super::charts::versions(umbrella)
+                // Values that may be another umbrella's: also the chart's own versions, under
+                // no parent.
+                let unparented = if maybe {
+                    super::charts::versions(self.chart)
                         .iter()
-                        .filter_map(|v| {
+                        .map(|v| Scope::new(self.release, self.key, self.chart, Some(v), None))
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                Some(
+                    unparented
+                        .into_iter()
+                        .chain(super::charts::versions(umbrella).iter().filter_map(|v| {
                             let dependency =
                                 v.dependencies().iter().find(|d| d.chart() == Some(self.chart))?;
                             (dependency.values_key() == key).then(|| {
@@ -394,7 +439,7 @@ impl<'a> Scope<'a> {
                                     Some(Ok(v)),
                                 )
                             })
-                        })
+                        }))
                         .collect(),
                 )
             }
@@ -421,13 +466,18 @@ impl<'a> Scope<'a> {
     /// Where to point at this chart's values as a whole: its key in the release's values, else the
     /// values.
     pub fn anchor(&self) -> crate::core::source::Span {
+        let values = &self.release.values;
+        // Values that never mention the dependency: their first key, one line rather than the
+        // whole document.
+        let first = || {
+            values
+                .as_map()
+                .and_then(|m| m.entries.first())
+                .map_or(values.span, |e| e.key_span)
+        };
         match self.key {
-            Some(key) => self
-                .release
-                .values
-                .entry(&[key])
-                .map_or(self.release.values.span, |e| e.key_span),
-            None => self.release.values.span,
+            Some(key) => values.entry(&[key]).map_or_else(first, |e| e.key_span),
+            None => values.span,
         }
     }
 
@@ -437,9 +487,10 @@ impl<'a> Scope<'a> {
             .iter()
             .chain(std::iter::once(&self.parent_defaults))
             .flatten()
-            .map(|d| match d {
-                Defaults::Version(v, _) => v.source(),
-                Defaults::Agreed(a, _) => a.tree().span.source,
+            .filter_map(|d| match d {
+                Defaults::Version(v, _) => Some(v.source()),
+                Defaults::Agreed(a, _) => Some(a.tree().span.source),
+                Defaults::Maybe(..) => None,
             })
             .chain(self.version.map(|v| v.source()))
     }

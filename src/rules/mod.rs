@@ -79,6 +79,7 @@ macro_rules! registry {
             let mut out = Vec::new();
             $($( $family::$rule::$check(cx, &mut out); )?)*
             place_defaults(&mut out, cx.deployment);
+            versions::chart_unknown::fold_assumed(&mut out);
             out
         }
     };
@@ -203,7 +204,14 @@ pub fn unsettled(finding: Finding, why: crate::model::Unsettled) -> Finding {
         ),
         None => format!("could not be checked: {}", why.explain()),
     };
-    finding.unverified().help(help)
+    let assumed = match why {
+        crate::model::Unsettled::Parent(chart) => Some(chart.name()),
+        _ => None,
+    };
+    Finding {
+        assumed_chart: assumed,
+        ..finding.unverified().help(help)
+    }
 }
 
 /// The rules `acp-check lint` checks: all but those only a live Redis can trigger.

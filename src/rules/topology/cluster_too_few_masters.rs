@@ -1,9 +1,9 @@
 //! `cluster-too-few-masters`: cluster.nodes / (cluster.replicas + 1) is below 3 masters.
 
 use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
-use crate::model::Lookup;
+use crate::model::{Lookup, RedisCluster};
 use crate::rules::topology::{at, replicas_words, Counts};
-use crate::rules::Context;
+use crate::rules::{unsettled, Context};
 
 pub static RULE: Rule = Rule {
     id: "cluster-too-few-masters",
@@ -38,15 +38,19 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             Lookup::Set(counts) => counts,
             Lookup::Unset => continue,
             Lookup::Unknown(why) => {
-                out.push(
+                // Nothing to say when every chart version the values may be for gives enough.
+                let enough = |c: &RedisCluster| matches!(Counts::of(c), Lookup::Set(n) if n.masters() >= 3);
+                if cluster.candidates().is_some_and(|all| all.iter().all(enough)) {
+                    continue;
+                }
+                out.push(unsettled(
                     Finding::new(
                         &RULE,
                         "the number of masters cannot be checked: the node or replica count is not known",
                     )
-                    .unverified()
-                    .at(cluster.anchor())
-                    .help(why.explain()),
-                );
+                    .at(cluster.anchor()),
+                    why,
+                ));
                 continue;
             }
         };
