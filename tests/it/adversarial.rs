@@ -549,9 +549,10 @@ fn empty_documents() {
 #[test]
 fn thousands_of_documents() {
     let dir = scratch("documents");
-    // Helm reads the first document of a values file: only its bad value is reported.
+    // Helm 4 merges every document of a values file, in order: only the last one's bad value is
+    // deployed, and only it is reported.
     let docs: String = (0..5000)
-        .map(|i| format!("---\nredis-cluster:\n  cluster:\n    nodes: \"{i}\"\n"))
+        .map(|i| format!("---\nredis-cluster:\n  cluster:\n    nodes: \"n{i}\"\n"))
         .collect();
     let path = write(&dir, "values.yaml", docs);
     let run = lint(&[&path]);
@@ -562,7 +563,7 @@ fn thousands_of_documents() {
             .filter(|f| f.0 == "schema-type")
             .map(|f| (f.1, f.2))
             .collect::<Vec<_>>(),
-        vec![(4, 12)]
+        vec![(4 * 4999 + 4, 12)]
     );
 
     // 3,000 HelmReleases in one manifest: each is a release, each bad value reported where written,
@@ -716,8 +717,8 @@ fn a_block_scalar_ending_the_file_without_a_line_break() {
         "redis-cluster:\n  redis:\n    configmap: |\n      maxmemory-policy allkeys-lru",
     );
     let run = lint(&[&path]);
-    // The block scalar was read, to its last character: its line is checked.
-    assert_eq!(run.code, 1, "{}", run.stderr);
+    // The block scalar was read, to its last character: its line is checked (a warning).
+    assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
         findings(&run).contains(&(
             "evicting-memory-policy".into(),
@@ -793,7 +794,8 @@ fn thousands_of_unknown_keys() {
     let keys: String = (0..20_000).map(|i| format!("  k{i}: {i}\n")).collect();
     let path = write(&dir, "values.yaml", format!("redis-cluster:\n{keys}"));
     let run = lint(&[&path]);
-    assert_eq!(run.code, 1);
+    // Warnings only: unknown keys, and what the unnamed chart's defaults decide said once at info.
+    assert_eq!(run.code, 0);
     let json = run.json();
     let unknown: Vec<&Value> = json["findings"]
         .as_array()

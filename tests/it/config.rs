@@ -54,9 +54,14 @@ fn finding(rule: &str, severity: &str, line: u64, column: u64) -> (String, Strin
 const CLIENT: &str =
     "acp:\n  redis:\n    addrs: [\"redis-cluster-headless:6379\", \"redis-cluster-headless:6379\"]\n";
 
-/// [`CLIENT`] followed by `more`.
+/// The cluster side, after the client's lines so that their line numbers stay: with it the
+/// umbrella's defaults leave nothing to report.
+const CLUSTER: &str =
+    "redis-cluster:\n  cluster:\n    nodes: 6\n    replicas: 1\n  image:\n    tag: \"6.2.14\"\n";
+
+/// [`CLIENT`] followed by `more`, then [`CLUSTER`].
 fn client(more: &str) -> String {
-    format!("{CLIENT}{more}")
+    format!("{CLIENT}{more}{CLUSTER}")
 }
 
 /// One unknown key (`redis.tls.enable`, line 5 column 7: a warning) in an otherwise quiet values file.
@@ -253,7 +258,7 @@ fn the_readme_sample_config_is_valid() {
     assert!(sample.contains("[rules]") && sample.contains("[versions]") && sample.contains("[probe]"));
     let dir = scratch("config-readme");
     write(&dir, ".acp-check.toml", sample);
-    write(&dir, "values.yaml", CLIENT);
+    write(&dir, "values.yaml", client(""));
     let run = lint_in(&dir, &["values.yaml"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
 }

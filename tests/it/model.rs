@@ -97,7 +97,10 @@ fn flux_releases_carry_names_namespaces_charts_and_outside_values() {
     assert_eq!(acp.namespace.as_ref().unwrap().value, "acp");
     assert_eq!(acp.chart_name.as_ref().unwrap().value, "acp");
     let unknown: Vec<&str> = acp.unknown.iter().map(|u| u.what.as_str()).collect();
-    assert_eq!(unknown, ["Secret `acp-redis-password` (valuesFrom)"]);
+    assert_eq!(
+        unknown,
+        ["Secret `acp-redis-password` key `password` (valuesFrom, targetPath secretConfig.data.redis.password)"]
+    );
 
     let redis = releases
         .iter()

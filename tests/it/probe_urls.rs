@@ -137,7 +137,7 @@ fn a_url_in_the_values_addrs_is_read_the_same_way() {
         &dir,
         "values.yaml",
         format!(
-            "acp:\n  redis:\n    addrs:\n      - \"redis://probe:{}@{}\"\n",
+            "redis:\n  addrs:\n    - \"redis://probe:{}@{}\"\n",
             PASSWORD.replace('/', "%2F"),
             server.address()
         ),
@@ -150,7 +150,7 @@ fn a_url_in_the_values_addrs_is_read_the_same_way() {
         secret["message"],
         "the probe read the Redis password from an address in redis.addrs, a URL with the password written in clear"
     );
-    assert_eq!(secret["location"]["line"], 4, "{secret}");
+    assert_eq!(secret["location"]["line"], 3, "{secret}");
     assert_no_password(&run, PASSWORD);
     assert_no_password(&run, &PASSWORD.replace('/', "%2F"));
 }
@@ -173,7 +173,7 @@ fn rediss_means_tls() {
     let values = common::write(
         &dir,
         "values.yaml",
-        format!("acp:\n  redis:\n    tls:\n      ca: {}\n", certs.path("ca.crt")),
+        format!("redis:\n  tls:\n    ca: {}\n", certs.path("ca.crt")),
     );
     let url = format!("rediss://127.0.0.1:{}", redis.port);
     let run = live::probe(&["-f", &values, "--addr", &url], &[]);

@@ -231,8 +231,8 @@ fn a_secret_written_in_a_key_is_masked_in_the_json_pointer() {
         &["lint", "--format", "json", "-"],
         b"acp:\n  redis:\n    loadmodule /m/redisearch.so OSS_GLOBAL_PASSWORD Zebra/Key~4: 1\n",
     );
-    // 1: the platform's client has no addresses either.
-    assert_eq!(out.code, 1, "{}", out.stderr);
+    // Warnings only: the umbrella's defaults give the client its addresses.
+    assert_eq!(out.code, 0, "{}", out.stderr);
     let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     let finding = json["findings"]
         .as_array()
