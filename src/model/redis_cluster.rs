@@ -92,11 +92,7 @@ impl<'a> RedisCluster<'a> {
     /// Where to point a finding about the chart as a whole: its key in an umbrella, else the values.
     pub fn anchor(&self) -> Span {
         match self.key {
-            Some(key) => self
-                .release
-                .values
-                .entry(&[key])
-                .map_or(self.release.values.span, |e| e.key_span),
+            Some(_) => self.scope.anchor(),
             None => self.root.span,
         }
     }

@@ -477,7 +477,7 @@ impl<'a> Scope<'a> {
         };
         match self.key {
             Some(key) => values.entry(&[key]).map_or_else(first, |e| e.key_span),
-            None => values.span,
+            None => first(),
         }
     }
 

@@ -173,7 +173,10 @@ fn rediss_means_tls() {
     let values = common::write(
         &dir,
         "values.yaml",
-        format!("redis:\n  tls:\n    ca: {}\n", certs.path("ca.crt")),
+        format!(
+            "redis:\n  redis_search: true\n  tls:\n    ca: {}\n",
+            certs.path("ca.crt")
+        ),
     );
     let url = format!("rediss://127.0.0.1:{}", redis.port);
     let run = live::probe(&["-f", &values, "--addr", &url], &[]);

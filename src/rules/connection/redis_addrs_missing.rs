@@ -40,7 +40,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                 .release
                 .values
                 .entry(&platform.key.into_iter().collect::<Vec<_>>())
-                .map_or(platform.root.span, |e| e.key_span);
+                .map_or_else(|| platform.scope.anchor(), |e| e.key_span);
             out.push(
                 Finding::new(&RULE, "the platform has no Redis client settings here (redis.addrs)")
                     .unverified()
@@ -76,5 +76,5 @@ fn client_anchor(platform: &Platform) -> Span {
     platform
         .root
         .entry(&["redis"])
-        .map_or(platform.root.span, |e| e.key_span)
+        .map_or_else(|| platform.scope.anchor(), |e| e.key_span)
 }
