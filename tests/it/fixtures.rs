@@ -1,20 +1,24 @@
-//! Every folder under `fixtures/rules/<rule>/` holds files where the rule fires (`fires.yaml`,
+//! Every folder under `fixtures/rules/<rule>/` holds fixtures where the rule fires (`fires.yaml`,
 //! `fires-umbrella.yaml`, …: any `fires*.yaml`) and near misses, where it must not
-//! (`near-miss*.yaml`), at least one of each and nothing else. Every finding of a file is marked on its
-//! line with `# expect: RULE@COLUMN`, or anywhere with `# expect: RULE@LINE:COLUMN` (a fixture may
-//! trigger other rules too, and says so); `RULE(info)@…` marks a finding below the rule's default
-//! severity (a check that could not be verified). The lint must give exactly the marked findings, at
-//! their severities. Adding a case is adding a file.
+//! (`near-miss*.yaml`), at least one of each and nothing else. A fixture that needs several files (a
+//! chart directory, two releases) is a directory named the same way (`fires-wrapper-chart/`,
+//! `near-miss-both-releases/`), linted as one input. Every finding is marked in the file it points
+//! at, on its line with `# expect: RULE@COLUMN`, or anywhere in that file with
+//! `# expect: RULE@LINE:COLUMN` (a fixture may trigger other rules too, and says so); `RULE(info)@…`
+//! marks a finding below the rule's default severity (a check that could not be verified). The lint
+//! must give exactly the marked findings, in the marked files, at their severities. Adding a case is
+//! adding a file or a directory.
 
 use crate::common;
 
 use std::collections::BTreeSet;
 use std::fs;
+use std::path::Path;
 
 use crate::common::{lint_json, root, run};
 
-/// (rule, severity, line, column).
-type Expected = BTreeSet<(String, String, u64, u64)>;
+/// (rule, severity, file, line, column).
+type Expected = BTreeSet<(String, String, String, u64, u64)>;
 
 fn default_severity(rule: &str) -> String {
     acp_check::rules::find(rule)
@@ -24,8 +28,8 @@ fn default_severity(rule: &str) -> String {
         .to_string()
 }
 
-/// The `# expect: rule@column` markers of a fixture, with their line numbers.
-fn markers(text: &str) -> Expected {
+/// The `# expect: rule@column` markers of `file` (its text), with their line numbers.
+fn markers(file: &str, text: &str) -> Expected {
     let mut out = BTreeSet::new();
     for (i, line) in text.lines().enumerate() {
         let Some(at) = line.find("# expect: ") else {
@@ -46,24 +50,73 @@ fn markers(text: &str) -> Expected {
                 Some((l, c)) => (l.parse().expect("line"), c),
                 None => (i as u64 + 1, place),
             };
-            out.insert((rule.to_string(), severity, line, column.parse().expect("column")));
+            out.insert((
+                rule.to_string(),
+                severity,
+                file.to_string(),
+                line,
+                column.parse().expect("column"),
+            ));
         }
     }
     out
 }
 
-/// The findings of a lint run as markers state them; all of them must be in `file`.
-fn found(run: &common::Run, file: &str) -> Expected {
+/// The YAML files of a fixture (paths as given): the file itself, or every `*.yaml` / `*.yml` of a
+/// fixture directory and its subdirectories, in name order.
+fn yaml_files(fixture: &str) -> Vec<String> {
+    let path = root().join(fixture);
+    if !path.is_dir() {
+        return vec![fixture.to_string()];
+    }
+    let mut names: Vec<String> = fs::read_dir(&path)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.starts_with('.'))
+        .collect();
+    names.sort();
+    names
+        .into_iter()
+        .flat_map(|name| {
+            let inner = format!("{fixture}/{name}");
+            if root().join(&inner).is_dir() {
+                yaml_files(&inner)
+            } else if name.ends_with(".yaml") || name.ends_with(".yml") {
+                vec![inner]
+            } else {
+                vec![]
+            }
+        })
+        .collect()
+}
+
+/// The markers of every YAML file of a fixture.
+fn expected(fixture: &str) -> Expected {
+    yaml_files(fixture)
+        .iter()
+        .flat_map(|file| markers(file, &fs::read_to_string(root().join(file)).unwrap()))
+        .collect()
+}
+
+/// The findings of a lint of `fixture` as markers state them; each must be in a YAML file of it.
+fn found(run: &common::Run, fixture: &str) -> Expected {
+    let files = yaml_files(fixture);
     run.json()["findings"]
         .as_array()
         .expect("findings array")
         .iter()
         .map(|f| {
             let loc = &f["location"];
-            assert_eq!(loc["file"], file, "{}", run.stdout);
+            let file = loc["file"].as_str().unwrap_or_default().to_string();
+            assert!(
+                files.contains(&file),
+                "{fixture}: a finding in {file}, not in {files:?}\n{}",
+                run.stdout
+            );
             (
                 f["rule"].as_str().unwrap().to_string(),
                 f["severity"].as_str().unwrap().to_string(),
+                file,
                 loc["line"].as_u64().unwrap(),
                 loc["column"].as_u64().unwrap(),
             )
@@ -87,9 +140,10 @@ struct Fixtures {
     near_misses: Vec<String>,
 }
 
-/// The `fires*.yaml` and `near-miss*.yaml` of `folder` (paths as given), or what is wrong with it: a
-/// folder without both kinds, or a file that is neither (a misnamed fixture would never be checked).
-/// Hidden files (an editor's) are not fixtures.
+/// The `fires*.yaml` and `near-miss*.yaml` files and `fires*/` and `near-miss*/` directories of
+/// `folder` (paths as given), or what is wrong with it: a folder without both kinds, or an entry
+/// that is neither (a misnamed fixture would never be checked). Hidden files (an editor's) are not
+/// fixtures.
 fn fixtures_in(folder: &str) -> Result<Fixtures, String> {
     let mut names: Vec<String> = fs::read_dir(root().join(folder))
         .map_err(|e| format!("{folder}: {e}"))?
@@ -100,7 +154,10 @@ fn fixtures_in(folder: &str) -> Result<Fixtures, String> {
     let of_kind = |prefix: &str| -> Vec<String> {
         names
             .iter()
-            .filter(|n| n.starts_with(prefix) && n.ends_with(".yaml"))
+            .filter(|n| {
+                let dir = root().join(folder).join(n).is_dir();
+                n.starts_with(prefix) && (dir || n.ends_with(".yaml"))
+            })
             .map(|n| format!("{folder}/{n}"))
             .collect()
     };
@@ -117,18 +174,18 @@ fn fixtures_in(folder: &str) -> Result<Fixtures, String> {
         .collect();
     if !stray.is_empty() {
         return Err(format!(
-            "{folder}: {stray:?} are not fixtures: name them fires*.yaml or near-miss*.yaml"
+            "{folder}: {stray:?} are not fixtures: name them fires*.yaml or near-miss*.yaml (or fires*/, near-miss*/ for a directory)"
         ));
     }
     if fixtures.fires.is_empty() || fixtures.near_misses.is_empty() {
         return Err(format!(
-            "{folder} needs at least one fires*.yaml and one near-miss*.yaml: {fixtures:?}"
+            "{folder} needs at least one fires* and one near-miss* fixture: {fixtures:?}"
         ));
     }
     Ok(fixtures)
 }
 
-/// Every fixture of every rule folder: (rule, fires files, near misses).
+/// Every fixture of every rule folder: (rule, fires fixtures, near misses).
 fn all_fixtures() -> Vec<(String, Fixtures)> {
     rule_dirs()
         .into_iter()
@@ -139,7 +196,7 @@ fn all_fixtures() -> Vec<(String, Fixtures)> {
         .collect()
 }
 
-/// (rule, file) of every `fires*.yaml`.
+/// (rule, fixture) of every `fires*` fixture.
 fn fires_files() -> Vec<(String, String)> {
     all_fixtures()
         .into_iter()
@@ -147,12 +204,26 @@ fn fires_files() -> Vec<(String, String)> {
         .collect()
 }
 
-/// (rule, file) of every `near-miss*.yaml`.
+/// (rule, fixture) of every `near-miss*` fixture.
 fn near_miss_files() -> Vec<(String, String)> {
     all_fixtures()
         .into_iter()
         .flat_map(|(rule, f)| f.near_misses.into_iter().map(move |file| (rule.clone(), file)))
         .collect()
+}
+
+/// Copies `from` (a directory) to `to`, with every file.
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).unwrap();
+        }
+    }
 }
 
 #[test]
@@ -178,16 +249,21 @@ fn discovery_reads_every_variant_and_refuses_strays() {
     ] {
         common::write(&dir, name, "redis-cluster: {}\n");
     }
+    // A fixture of several files is a directory named the same way (no `.yaml` needed).
+    common::write(&dir, "fires-chart/Chart.yaml", "name: wrapper\n");
+    common::write(&dir, "near-miss-chart/values.yaml", "redis-cluster: {}\n");
     let folder = dir.to_string_lossy().into_owned();
     assert_eq!(
         fixtures_in(&folder),
         Ok(Fixtures {
             fires: vec![
+                format!("{folder}/fires-chart"),
                 format!("{folder}/fires-umbrella.yaml"),
                 format!("{folder}/fires.yaml")
             ],
             near_misses: vec![
                 format!("{folder}/near-miss-2.yaml"),
+                format!("{folder}/near-miss-chart"),
                 format!("{folder}/near-miss.yaml")
             ],
         })
@@ -196,12 +272,16 @@ fn discovery_reads_every_variant_and_refuses_strays() {
     common::write(&dir, "fire.yaml", "redis-cluster: {}\n");
     let error = fixtures_in(&folder).unwrap_err();
     assert!(error.contains("[\"fire.yaml\"] are not fixtures"), "{error}");
+    std::fs::remove_file(dir.join("fire.yaml")).unwrap();
+    common::write(&dir, "chart/values.yaml", "redis-cluster: {}\n");
+    let error = fixtures_in(&folder).unwrap_err();
+    assert!(error.contains("[\"chart\"] are not fixtures"), "{error}");
 
     let lonely = common::scratch("fixture-discovery-lonely");
     common::write(&lonely, "fires.yaml", "redis-cluster: {}\n");
     let error = fixtures_in(&lonely.to_string_lossy()).unwrap_err();
     assert!(
-        error.contains("needs at least one fires*.yaml and one near-miss*.yaml"),
+        error.contains("needs at least one fires* and one near-miss* fixture"),
         "{error}"
     );
 }
@@ -209,11 +289,11 @@ fn discovery_reads_every_variant_and_refuses_strays() {
 #[test]
 fn every_rule_fires_at_its_marked_lines_and_columns() {
     for (dir, file) in fires_files() {
-        let expected = markers(&fs::read_to_string(root().join(&file)).unwrap());
+        let expected = expected(&file);
         assert!(
             expected
                 .iter()
-                .any(|(rule, severity, _, _)| *rule == dir && *severity == default_severity(&dir)),
+                .any(|(rule, severity, ..)| *rule == dir && *severity == default_severity(&dir)),
             "{file} has no marker of {dir} at its default severity"
         );
 
@@ -239,11 +319,11 @@ fn every_rule_fires_at_its_marked_lines_and_columns() {
 #[test]
 fn no_near_miss_fires_its_rule() {
     for (dir, file) in near_miss_files() {
-        let expected = markers(&fs::read_to_string(root().join(&file)).unwrap());
+        let expected = expected(&file);
         assert!(
             expected
                 .iter()
-                .all(|(rule, severity, _, _)| *rule != dir || severity == "info"),
+                .all(|(rule, severity, ..)| *rule != dir || severity == "info"),
             "{file} must not expect {dir} (except as an unverified info)"
         );
         let run = lint_json(&[&file]);
@@ -259,12 +339,12 @@ fn no_near_miss_fires_its_rule() {
 #[test]
 fn human_output_points_at_the_same_places() {
     for (_, file) in fires_files() {
-        let expected = markers(&fs::read_to_string(root().join(&file)).unwrap());
+        let expected = expected(&file);
         let out = run(&["lint", &file]);
-        for (rule, _, line, column) in expected {
+        for (rule, _, marked, line, column) in expected {
             assert!(
-                out.stdout.contains(&format!("[{file}:{line}:{column}]")),
-                "{file}: no snippet at {line}:{column}:\n{}",
+                out.stdout.contains(&format!("[{marked}:{line}:{column}]")),
+                "{file}: no snippet at {marked}:{line}:{column}:\n{}",
                 out.stdout
             );
             assert!(out.stdout.contains(&rule), "{file}: rule {rule} not shown");
@@ -319,17 +399,17 @@ fn block_scalar_header(lines: &[&str], line: usize) -> Option<usize> {
 }
 
 /// Each rule, on the fixture where it fires, can be switched off and re-levelled by the config
-/// file, and silenced by an inline comment above each line where it fires.
+/// file, and silenced by an inline comment above each line where it fires (in a copy of the
+/// fixture: of every file of a fixture directory that holds such a line).
 #[test]
 fn every_rule_can_be_switched_off_relevelled_and_suppressed() {
     let dir = common::scratch("policy-per-rule");
     for (rule, file) in fires_files() {
-        let text = fs::read_to_string(root().join(&file)).unwrap();
         let before = found(&lint_json(&[&file]), &file);
-        let of_rule = |set: &Expected| -> Vec<(String, u64, u64)> {
+        let of_rule = |set: &Expected| -> Vec<(String, String, u64, u64)> {
             set.iter()
                 .filter(|f| f.0 == rule)
-                .map(|f| (f.1.clone(), f.2, f.3))
+                .map(|f| (f.1.clone(), f.2.clone(), f.3, f.4))
                 .collect()
         };
         let others = |set: &Expected| -> Expected { set.iter().filter(|f| f.0 != rule).cloned().collect() };
@@ -340,12 +420,12 @@ fn every_rule_can_be_switched_off_relevelled_and_suppressed() {
             let run = lint_json(&["--config", &config, &file]);
             let after = found(&run, &file);
             assert_eq!(others(&after), others(&before), "{file} with {rule} = {level}");
-            let expected: Vec<(String, u64, u64)> = if level == "off" {
+            let expected: Vec<(String, String, u64, u64)> = if level == "off" {
                 vec![]
             } else {
                 of_rule(&before)
                     .into_iter()
-                    .map(|(_, line, column)| (level.to_string(), line, column))
+                    .map(|(_, marked, line, column)| (level.to_string(), marked, line, column))
                     .collect()
             };
             let mut got = of_rule(&after);
@@ -363,33 +443,54 @@ fn every_rule_can_be_switched_off_relevelled_and_suppressed() {
         if rule == "unused-suppression" {
             continue;
         }
-        let lines: Vec<&str> = text.lines().collect();
-        let mut targets: Vec<usize> = of_rule(&before)
-            .iter()
-            .map(|(_, line, _)| {
-                let line = *line as usize;
-                block_scalar_header(&lines, line).unwrap_or(line)
-            })
-            .collect();
-        targets.sort();
-        targets.dedup();
-        let mut edited: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
-        for &line in targets.iter().rev() {
-            let target = &edited[line - 1];
-            let indent = &target[..target.len() - target.trim_start_matches(' ').len()];
-            edited.insert(
-                line - 1,
-                format!("{indent}# acp-check: ignore[{rule}] accepted in this test"),
-            );
-        }
+        // The copy: the file itself, or the whole directory (its other files are inputs too).
         let name = file.rsplit('/').next().unwrap();
-        let path = common::write(&dir, &format!("{rule}-{name}"), edited.join("\n") + "\n");
-        let run = lint_json(&[&path]);
+        let copy = dir.join(format!("{rule}-{name}"));
+        let is_dir = root().join(&file).is_dir();
+        if is_dir {
+            copy_dir(&root().join(&file), &copy);
+        }
+        let mut edited_texts = Vec::new();
+        for marked in yaml_files(&file) {
+            let text = fs::read_to_string(root().join(&marked)).unwrap();
+            let lines: Vec<&str> = text.lines().collect();
+            let mut targets: Vec<usize> = of_rule(&before)
+                .iter()
+                .filter(|(_, in_file, _, _)| *in_file == marked)
+                .map(|(_, _, line, _)| {
+                    let line = *line as usize;
+                    block_scalar_header(&lines, line).unwrap_or(line)
+                })
+                .collect();
+            if targets.is_empty() {
+                continue;
+            }
+            targets.sort();
+            targets.dedup();
+            let mut edited: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+            for &line in targets.iter().rev() {
+                let target = &edited[line - 1];
+                let indent = &target[..target.len() - target.trim_start_matches(' ').len()];
+                edited.insert(
+                    line - 1,
+                    format!("{indent}# acp-check: ignore[{rule}] accepted in this test"),
+                );
+            }
+            let text = edited.join("\n") + "\n";
+            let target = if is_dir {
+                copy.join(&marked[file.len() + 1..])
+            } else {
+                copy.clone()
+            };
+            fs::write(&target, &text).unwrap();
+            edited_texts.push(format!("{marked}:\n{text}"));
+        }
+        let run = lint_json(&[&copy.to_string_lossy()]);
         let after: Vec<String> = run.rules();
         assert!(
             !after.contains(&rule),
             "{file}: {rule} still fires with inline suppressions:\n{}",
-            edited.join("\n")
+            edited_texts.join("\n")
         );
         assert!(
             !after.contains(&"unused-suppression".to_string()),

@@ -13,7 +13,8 @@ pub static RULE: Rule = Rule {
     docs: r#"## What it checks
 In the values: that `redis.useAOFPersistence` is not `"no"` while the redis.conf lines the values add
 (`redis.configmap`, `redis.defaultConfigOverride`) end the chart's RDB save points with `save ""`.
-The chart's default config always has save points, and AOF is on by default.
+The chart's default config always has save points, and AOF is on by default. An `appendonly` line
+in those strings changes nothing: the image sets `appendonly` from `useAOFPersistence` at start.
 
 Live: `aof_enabled` from `INFO`, and the `save` setting from `CONFIG GET save` (when the probe user
 may run it; otherwise only AOF is known, and a missing AOF is reported as information).
@@ -48,13 +49,12 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             _ => false,
         };
         let directives = cluster.directives(cx.sources);
+        // AOF is `useAOFPersistence` alone: the chart passes it as `REDIS_AOF_ENABLED`, and the
+        // Bitnami image's setup rewrites every `appendonly` line of the redis.conf it starts with
+        // (`redis_conf_set appendonly`), so one in `redis.configmap` never decides.
+        let aof_on = !off(aof_node);
         // The values' config comes after the chart's default body (and its `save` lines): the last
-        // `save` wins, `appendonly` too.
-        let appendonly = redis_conf::last(directives, "appendonly");
-        let aof_on = match appendonly {
-            Some(d) => d.args.first().is_some_and(|a| a.text.eq_ignore_ascii_case("yes")),
-            None => !off(aof_node),
-        };
+        // `save` wins.
         let Some(save) = redis_conf::last(directives, "save") else {
             continue;
         };
