@@ -87,7 +87,7 @@ pub fn pass(cx: &Context) -> Vec<Finding> {
 fn route(section: &Section, violation: Violation, sources: &Sources) -> Option<Finding> {
     match violation {
         Violation::UnknownKey { entry, path, known } => {
-            Some(unknown_key::finding(section, entry, &path, known))
+            Some(unknown_key::finding(section, entry, &path, known, sources))
         }
         Violation::Type { at, expected } => {
             let path = dotted(section.prefix, &at.path);
@@ -95,7 +95,7 @@ fn route(section: &Section, violation: Violation, sources: &Sources) -> Option<F
                 return Some(f);
             }
             if at.schema.duration {
-                return duration_without_unit::finding(&path, at.node)
+                return duration_without_unit::finding(&path, at.node, sources)
                     .or_else(|| Some(schema_type::wrong_type(&at, &path, &expected, sources)));
             }
             if expected.contains(&"string") {

@@ -1,7 +1,7 @@
 //! `numeric-version`: a version or image tag written as a number.
 
 use crate::core::source::Sources;
-use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
+use crate::diagnostic::{Applicability, CheckedBy, Finding, Fix, Rule, Severity};
 use crate::rules::Context;
 use crate::tree::{go_float, Node, Value};
 
@@ -28,9 +28,16 @@ redis-cluster:
   image:
     tag: 6.20      # pulls bitnami/redis-cluster:6.2
 ```
+
+## Fix safety
+Safe: `--fix` quotes the number with the text as written (`6.20` becomes `"6.20"`), the tag that
+was meant.
 "#,
     file: file!(),
 };
+
+/// The text as written is the version meant.
+pub const FIX: Applicability = Applicability::Safe;
 
 /// Every document of the deployment, whatever chart it is for: a version written as a number is
 /// wrong anywhere.
@@ -89,6 +96,7 @@ pub fn finding(key: &str, value: &Node, sources: &Sources) -> Option<Finding> {
         Finding::new(&RULE, message)
             .at(value.span)
             .label(format!("Helm prints {printed}"))
-            .help(format!("quote it to keep it as written: {key}: \"{written}\"")),
+            .help(format!("quote it to keep it as written: {key}: \"{written}\""))
+            .fix(crate::rules::fix::quoted(&written).map(|text| Fix::replace(FIX, value.span, text))),
     )
 }
