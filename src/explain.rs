@@ -414,7 +414,24 @@ mod tests {
     fn explain_rule_and_unknowns() {
         let page = explain("duplicate-key", Style::default()).unwrap();
         assert!(
-            page.starts_with("duplicate-key  (default severity: error; checked by lint)\n"),
+            page.starts_with(
+                "duplicate-key  (default severity: error; checked by lint; fix: safe, `--fix`)\n"
+            ),
+            "{page}"
+        );
+        let page = explain("duration-without-unit", Style::default()).unwrap();
+        assert!(
+            page.starts_with(
+                "duration-without-unit  (default severity: warning; checked by lint; \
+                 fix: unsafe, `--fix --unsafe-fixes`)\n"
+            ),
+            "{page}"
+        );
+        let page = explain("plaintext-secret", Style::default()).unwrap();
+        assert!(
+            page.starts_with(
+                "plaintext-secret  (default severity: warning; checked by lint and probe; no fix)\n"
+            ),
             "{page}"
         );
         let Err(Fatal(e)) = explain("duplicate-keys", Style::default()) else {
