@@ -317,6 +317,8 @@ fn diff(outcome: &Outcome, files: &[app::FixedFile]) -> Result<ExitCode, Fatal> 
         let name = crate::core::text::file_name(&file.name);
         text.push_str(&crate::fix::diff::unified(
             &name,
+            &file.old,
+            &file.new,
             &file.old_shown,
             &file.new_shown,
         ));

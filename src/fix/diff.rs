@@ -1,12 +1,25 @@
 //! `--diff`: a unified diff of a file's old and fixed text, as `diff -u` and `git diff` print it
-//! (three lines of context). The texts given are the ones a report may show: their secrets masked.
+//! (three lines of context). What it shows is the texts as a report may show them, their secrets
+//! masked; which lines changed is worked out on the real texts, so that two lines that differ only
+//! in their secret (two `password: ***`) are never taken for each other.
 
-/// The unified diff of `old` and `new`, both named `name`; empty when they are the same.
-pub fn unified(name: &str, old: &str, new: &str) -> String {
+/// The unified diff of a file named `name`, from `old` to `new`, showing `old_shown` and
+/// `new_shown` (the same texts with their secrets masked, line for line); empty when nothing
+/// changes.
+pub fn unified(name: &str, old: &str, new: &str, old_shown: &str, new_shown: &str) -> String {
     const CONTEXT: usize = 3;
-    let a: Vec<&str> = old.split_inclusive('\n').collect();
-    let b: Vec<&str> = new.split_inclusive('\n').collect();
-    let ops = script(&a, &b);
+    let (real_a, real_b): (Vec<&str>, Vec<&str>) = (
+        old.split_inclusive('\n').collect(),
+        new.split_inclusive('\n').collect(),
+    );
+    let a: Vec<&str> = old_shown.split_inclusive('\n').collect();
+    let b: Vec<&str> = new_shown.split_inclusive('\n').collect();
+    // Masking keeps every line; should it not, the script is worked out on what is shown.
+    let ops = if a.len() == real_a.len() && b.len() == real_b.len() {
+        script(&real_a, &real_b)
+    } else {
+        script(&a, &b)
+    };
     if ops.iter().all(|op| matches!(op, Op::Same(..))) {
         return String::new();
     }
@@ -177,17 +190,17 @@ mod tests {
         let old = "a: 1\nb: 2\nc: 3\nd: 4\ne: 5\nf: 6\ng: yes\nh: 8\n";
         let new = old.replace("g: yes", "g: \"yes\"");
         assert_eq!(
-            unified("v.yaml", old, &new),
+            unified("v.yaml", old, &new, old, &new),
             "--- v.yaml\n+++ v.yaml\n@@ -4,5 +4,5 @@\n d: 4\n e: 5\n f: 6\n-g: yes\n+g: \"yes\"\n h: 8\n"
         );
-        assert_eq!(unified("v.yaml", old, old), "");
+        assert_eq!(unified("v.yaml", old, old, old, old), "");
     }
 
     #[test]
     fn deleted_lines_and_far_apart_changes() {
         let old: String = (1..=20).map(|i| format!("k{i}: {i}\n")).collect();
         let new = old.replace("k2: 2\n", "").replace("k18: 18", "k18: \"18\"");
-        let diff = unified("v.yaml", &old, &new);
+        let diff = unified("v.yaml", &old, &new, &old, &new);
         assert!(
             diff.contains("@@ -1,5 +1,4 @@\n k1: 1\n-k2: 2\n k3: 3\n"),
             "{diff}"
@@ -244,5 +257,18 @@ mod tests {
                 assert_eq!(rebuilt, new, "{old:?} → {new:?}: {ops:?}");
             }
         }
+    }
+
+    #[test]
+    fn lines_alike_once_masked_are_told_apart_by_their_real_text() {
+        // Helm drops the first `password`; the fix deletes it, and the diff must say so, though
+        // both lines show as `password: ***`.
+        let old = "a:\n  password: one\n  password: two\nb: 1\n";
+        let new = "a:\n  password: two\nb: 1\n";
+        let shown = |t: &str| t.replace("one", "***").replace("two", "***");
+        assert_eq!(
+            unified("v.yaml", old, new, &shown(old), &shown(new)),
+            "--- v.yaml\n+++ v.yaml\n@@ -1,4 +1,3 @@\n a:\n-  password: ***\n   password: ***\n b: 1\n"
+        );
     }
 }
