@@ -54,8 +54,8 @@ impl Reporter for Checkstyle {
 }
 
 /// Text as an XML attribute value: the five special characters, and line breaks and tabs (an
-/// attribute's own would be read as spaces), as references; any other control character (which
-/// XML 1.0 cannot hold at all) as `?`.
+/// attribute's own would be read as spaces), as references; any other control character, and the
+/// noncharacters U+FFFE and U+FFFF (which XML 1.0 cannot hold), as `?`.
 fn attribute(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -68,7 +68,7 @@ fn attribute(text: &str) -> String {
             '\n' => out.push_str("&#10;"),
             '\r' => out.push_str("&#13;"),
             '\t' => out.push_str("&#9;"),
-            c if c.is_control() => out.push('?'),
+            c if c.is_control() || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('?'),
             c => out.push(c),
         }
     }
@@ -91,6 +91,9 @@ mod tests {
         assert_eq!(text.matches("<file name=\"dir/values 1.yaml\">").count(), 1);
         assert!(text.contains("<error line=\"5\" column=\"3\" severity=\"error\" message=\"key `password` is set twice in the same mapping&#10;help: delete one of the two keys\" source=\"acp-check.duplicate-key\"/>"), "{text}");
         assert!(text.contains("<file name=\"127.0.0.1:7000\">"));
-        assert_eq!(attribute("a<b & \"c\"\u{1b}"), "a&lt;b &amp; &quot;c&quot;?");
+        assert_eq!(
+            attribute("a<b & \"c\"\u{1b}\u{FFFF}"),
+            "a&lt;b &amp; &quot;c&quot;??"
+        );
     }
 }
