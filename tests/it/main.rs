@@ -16,6 +16,7 @@ mod cmd;
 mod completions;
 mod config;
 mod explain;
+mod fixes;
 mod fixtures;
 mod fuzz_corpus;
 mod inputs;
