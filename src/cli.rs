@@ -391,10 +391,13 @@ fn finish_lint(
             );
         }
         if applied.unmatched > 0 && findings.write_baseline.is_none() {
+            let (entries, verb, them) = match applied.unmatched {
+                1 => ("1 entry".to_string(), "matches", "it"),
+                n => (format!("{n} entries"), "match", "them"),
+            };
             eprintln!(
-                "acp-check: {} of the baseline {name} match no finding any more (fixed, or changed); \
-                 drop them with --baseline {name} --write-baseline {name}",
-                plural(applied.unmatched, "entry").replace("entrys", "entries")
+                "acp-check: {entries} of the baseline {name} {verb} no finding any more (fixed, or \
+                 changed); drop {them} with --baseline {name} --write-baseline {name}"
             );
         }
     }

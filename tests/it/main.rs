@@ -9,6 +9,7 @@ mod hostile;
 mod live;
 
 mod adversarial;
+mod baseline;
 mod catalogue;
 mod ci_formats;
 mod ci_probe;
