@@ -30,13 +30,17 @@ redis-cluster:
 ```
 
 ## Fix safety
-Safe: `--fix` quotes the number with the text as written (`6.20` becomes `"6.20"`), the tag that
-was meant.
+Safe when Helm prints the number as it is written (`tag: 6.2`): `--fix` quotes it (`"6.2"`), and
+Helm renders the same thing. When Helm prints it otherwise (`6.20` as `6.2`, `1234567` as
+`1.234567e+06`), quoting it as written is almost surely what was meant, but it changes the image or
+version deployed (from the one Helm made of the number to the one written): that fix is unsafe
+(`--fix --unsafe-fixes`).
 "#,
     file: file!(),
 };
 
-/// The text as written is the version meant.
+/// Quoting what Helm prints as written renders the same thing; a number Helm prints otherwise
+/// makes the finding's fix unsafe (see the docs).
 pub const FIX: Applicability = Applicability::Safe;
 
 /// Every document of the deployment, whatever chart it is for: a version written as a number is
@@ -97,6 +101,15 @@ pub fn finding(key: &str, value: &Node, sources: &Sources) -> Option<Finding> {
             .at(value.span)
             .label(format!("Helm prints {printed}"))
             .help(format!("quote it to keep it as written: {key}: \"{written}\""))
-            .fix(crate::rules::fix::quoted(&written).map(|text| Fix::replace(FIX, value.span, text))),
+            .fix(crate::rules::fix::quoted(&written).map(|text| {
+                // Quoted, the value is the text written: what Helm renders changes unless it
+                // printed the number as written.
+                let safety = if printed == written {
+                    FIX
+                } else {
+                    Applicability::Unsafe
+                };
+                Fix::replace(safety, value.span, text)
+            })),
     )
 }
