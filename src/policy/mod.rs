@@ -146,8 +146,13 @@ pub fn select(config: &mut Config, select: &[String], ignore: &[String]) -> Resu
                 let hint = crate::core::text::did_you_mean(name, &known)
                     .map(|s| format!(": did you mean `{s}`?"))
                     .unwrap_or_default();
+                let mut families: Vec<String> = rules.iter().map(|r| family(r)).collect();
+                families.sort();
+                families.dedup();
                 return Err(crate::core::Fatal(format!(
-                    "{flag} {name}: no rule or family of rules is called so{hint} (`acp-check rules` lists them)"
+                    "{flag} {name}: no rule or family of rules is called so{hint} (the families: {}; \
+                     `acp-check rules` lists the rules)",
+                    families.join(", ")
                 )));
             }
             out.push(name.to_string());
