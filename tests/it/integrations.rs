@@ -276,15 +276,41 @@ fn the_helm_plugin_manifest_is_valid_and_runs_acp_check() {
 
 #[test]
 fn the_ci_examples_are_valid_for_their_ci_systems() {
-    for (file, schema) in [
-        ("doc/ci/github-actions.yml", "vendor.github-workflows"),
-        ("doc/ci/gitlab-ci.yml", "vendor.gitlab-ci"),
+    // Each example, the CI system's schema it must pass, and what it must write and hand over.
+    for (file, schema, wants) in [
+        (
+            "doc/ci/github-actions.yml",
+            "vendor.github-workflows",
+            &["--format sarif=", "--format junit=", "upload-sarif"][..],
+        ),
+        (
+            "doc/ci/gitlab-ci.yml",
+            "vendor.gitlab-ci",
+            &[
+                "--format gitlab=gl-code-quality-report.json",
+                "codequality: gl-code-quality-report.json",
+                "--format junit=acp-check.junit.xml",
+                "junit: acp-check.junit.xml",
+                "--format sarif=acp-check.sarif",
+                "sarif: acp-check.sarif",
+            ][..],
+        ),
+        (
+            "doc/ci/reviewdog.yml",
+            "vendor.github-workflows",
+            &[
+                "--format rdjson",
+                "reviewdog -f=rdjson",
+                "-reporter=github-pr-review",
+            ][..],
+        ),
     ] {
         let check = run_tool(&tool("check-jsonschema"), &["--builtin-schema", schema, file]);
         assert_eq!(check.code, 0, "{file}: {}{}", check.stdout, check.stderr);
         let text = std::fs::read_to_string(root().join(file)).unwrap();
-        assert!(text.contains("--format sarif="), "{file} writes SARIF");
-        assert!(text.contains("--format junit="), "{file} writes JUnit");
+        for want in wants {
+            assert!(text.contains(want), "{file} lacks {want}");
+        }
         assert!(
             text.contains(&format!(
                 "cargo install --locked --git {}",
