@@ -30,7 +30,7 @@ redis-cluster:
 ```
 
 ## Fix safety
-Safe when Helm prints the number as it is written (`tag: 6.2`): `--fix` quotes it (`"6.2"`), and
+Safe: when Helm prints the number as it is written (`tag: 6.2`), `--fix` quotes it (`"6.2"`), and
 Helm renders the same thing. When Helm prints it otherwise (`6.20` as `6.2`, `1234567` as
 `1.234567e+06`), quoting it as written is almost surely what was meant, but it changes the image or
 version deployed (from the one Helm made of the number to the one written): that fix is unsafe
