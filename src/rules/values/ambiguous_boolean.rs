@@ -67,6 +67,13 @@ pub fn finding(path: &str, node: &Node, sources: &Sources) -> Option<Finding> {
             "quote it: {}: \"{written}\"",
             path.rsplit('.').next().unwrap_or(path)
         ))
-        .fix(crate::rules::fix::quoted(written).map(|text| Fix::replace(FIX, node.span, text))),
+        .fix(
+            // Quoted, a password written `yes` would become the password "yes": a fix never
+            // writes a secret (the boolean was none, so the screen cannot tell).
+            (!crate::core::redact::is_secret_key(path.rsplit('.').next().unwrap_or(path)))
+                .then(|| crate::rules::fix::quoted(written))
+                .flatten()
+                .map(|text| Fix::replace(FIX, node.span, text)),
+        ),
     )
 }
