@@ -93,6 +93,90 @@ pub fn lint(options: &input::Options, config: &Config) -> Result<Outcome, Fatal>
     })
 }
 
+/// The most rounds `--fix` makes: a round applies the fixes that do not overlap, and the next
+/// lints the fixed text again (a fix may leave another to make, or make one possible).
+const MAX_FIX_ROUNDS: usize = 10;
+
+/// A file `--fix` changes (or `--diff` would).
+pub struct FixedFile {
+    /// As the report names it (the path it was read from).
+    pub name: String,
+    /// Its text as read, and fixed.
+    pub old: String,
+    pub new: String,
+    /// Both as a report may show them: every secret masked, line by line.
+    pub old_shown: String,
+    pub new_shown: String,
+    /// How many findings its fixes fix.
+    pub fixed: usize,
+}
+
+/// `--fix` and `--diff`: lints, applies the fixes the findings carry (the safe ones, and the
+/// unsafe ones with `unsafe_fixes`) to the files' texts in memory, lints the fixed texts again,
+/// and goes on while fixes apply (at most [`MAX_FIX_ROUNDS`] rounds). Writes nothing: gives the
+/// last round's outcome and each file's old and fixed text.
+pub fn fix(
+    options: &input::Options,
+    config: &Config,
+    unsafe_fixes: bool,
+) -> Result<(Outcome, Vec<FixedFile>), Fatal> {
+    let mut outcome = lint(options, config)?;
+    let mut overlay: std::collections::HashMap<std::path::PathBuf, Vec<u8>> = Default::default();
+    // By name, in the order first changed: the text as read (and shown), and the count fixed.
+    let mut files: Vec<(String, String, String, usize)> = Vec::new();
+    for _ in 0..MAX_FIX_ROUNDS {
+        let changes = crate::fix::apply(&outcome.findings, &outcome.sources, unsafe_fixes);
+        let mut changed = false;
+        for change in changes {
+            let source = outcome.sources.get(change.source);
+            // A name that is not the path's own spelling (not UTF-8) cannot be written back.
+            if source.name.contains('\u{FFFD}') {
+                continue;
+            }
+            match files.iter_mut().find(|f| f.0 == source.name) {
+                Some(file) => file.3 += change.fixed,
+                None => files.push((
+                    source.name.clone(),
+                    source.text.clone(),
+                    shown(source),
+                    change.fixed,
+                )),
+            }
+            overlay.insert(std::path::PathBuf::from(&source.name), change.text.into_bytes());
+            changed = true;
+        }
+        if !changed {
+            break;
+        }
+        outcome = crate::core::read::with_overlay(overlay.clone(), || lint(options, config))?;
+    }
+    let fixed = files
+        .into_iter()
+        .filter_map(|(name, old, old_shown, fixed)| {
+            let new = String::from_utf8(overlay.remove(std::path::Path::new(&name))?).ok()?;
+            let new_shown = outcome
+                .sources
+                .iter()
+                .find(|(_, s)| s.name == name)
+                .map_or_else(|| crate::core::redact::mask_free_text(&new), |(_, s)| shown(s));
+            (new != old).then_some(FixedFile {
+                name,
+                old,
+                new,
+                old_shown,
+                new_shown,
+                fixed,
+            })
+        })
+        .collect();
+    Ok((outcome, fixed))
+}
+
+/// A source's text as a report may show it: every secret it holds masked, wherever it is written.
+fn shown(source: &crate::core::source::Source) -> String {
+    source.redacted_with(&source.occurrences(&[])).text
+}
+
 /// An input read: checked already, or waiting for the others of its deployment.
 enum Read {
     Checked(Part),
@@ -121,6 +205,7 @@ fn check_deployment(loaded: Loaded, config: &Config) -> Part {
     // take quadratic time.
     let secrets = Redactor::of(&loaded.sources);
     diagnostic::mask(&mut findings, &secrets);
+    crate::fix::screen(&mut findings, &loaded.sources, &secrets);
     let pointers = pointers(&loaded, &findings, &secrets);
     Part {
         sources: loaded.sources,

@@ -98,10 +98,54 @@ struct LintArgs {
     redis_chart_version: Option<String>,
     #[command(flatten)]
     output: OutputArgs,
+    #[command(flatten)]
+    findings: FindingArgs,
+    #[command(flatten)]
+    fixes: FixArgs,
     /// The config file (rule levels, version policy). Default: the first `.acp-check.toml` in the
     /// current directory or one of its parents.
     #[arg(long, value_name = "PATH", help_heading = "Configuration")]
     config: Option<std::path::PathBuf>,
+}
+
+/// Which findings `lint` reports, and how it counts them.
+#[derive(Args, Debug, Default)]
+struct FindingArgs {
+    /// Check only these rules: rule ids or families (`values`, `tls` and so on; `acp-check rules` lists
+    /// them), comma-separated (repeatable).
+    #[arg(long, value_name = "RULES", value_delimiter = ',', help_heading = "Findings")]
+    select: Vec<String>,
+    /// Do not check these rules: rule ids or families, comma-separated (repeatable).
+    #[arg(long, value_name = "RULES", value_delimiter = ',', help_heading = "Findings")]
+    ignore: Vec<String>,
+    /// Hide the findings this baseline records (written by --write-baseline); say how many.
+    #[arg(long, value_name = "FILE", help_heading = "Findings")]
+    baseline: Option<PathBuf>,
+    /// Record today's findings in FILE, and hide them (with --baseline: only the findings that
+    /// baseline hides, which drops its entries that match nothing any more).
+    #[arg(long, value_name = "FILE", help_heading = "Findings")]
+    write_baseline: Option<PathBuf>,
+    /// Print how many findings each rule made, most first, instead of the findings.
+    #[arg(long, help_heading = "Findings")]
+    statistics: bool,
+    /// Exit with 0 even when there are errors (2 still means acp-check could not run).
+    #[arg(long, help_heading = "Findings")]
+    exit_zero: bool,
+}
+
+/// `--fix`, `--unsafe-fixes`, `--diff`.
+#[derive(Args, Debug)]
+struct FixArgs {
+    /// Apply the safe fixes to the files in place, then report what is left.
+    #[arg(long, help_heading = "Fixes")]
+    fix: bool,
+    /// With --fix or --diff: apply the unsafe fixes too (they change what is deployed: review them).
+    #[arg(long, help_heading = "Fixes")]
+    unsafe_fixes: bool,
+    /// Print a unified diff of what --fix would change, and write nothing (exit 1 when there is a
+    /// diff). Lines that hold a secret show it as ***.
+    #[arg(long, help_heading = "Fixes", conflicts_with_all = ["fix", "write_baseline", "statistics", "format", "output"])]
+    diff: bool,
 }
 
 #[derive(Args, Debug)]
@@ -195,7 +239,7 @@ fn lint(args: LintArgs) -> Result<ExitCode, Fatal> {
         return Err(Fatal("standard input (-) can be read only once".into()));
     }
     // Without a readable working directory, discovery starts from "." and finds what it can.
-    let config = config(args.config.as_deref())?;
+    let mut config = config(args.config.as_deref())?;
     let config_chart_versions = config.chart_versions.clone();
     let options = input::Options {
         inputs: args.inputs,
@@ -219,7 +263,64 @@ fn lint(args: LintArgs) -> Result<ExitCode, Fatal> {
             .chain(args.chart_version)
             .collect(),
     };
-    let outcome = app::lint(&options, &config)?;
+    crate::policy::select(&mut config, &args.findings.select, &args.findings.ignore)?;
+    if args.fixes.unsafe_fixes && !args.fixes.fix && !args.fixes.diff {
+        return Err(Fatal(
+            "--unsafe-fixes applies with --fix (or --diff): write `--fix --unsafe-fixes`".into(),
+        ));
+    }
+    let baseline = args
+        .findings
+        .baseline
+        .as_deref()
+        .map(crate::baseline::read)
+        .transpose()?;
+    let mut failed_writes = false;
+    let outcome = if args.fixes.fix || args.fixes.diff {
+        let (outcome, files) = app::fix(&options, &config, args.fixes.unsafe_fixes)?;
+        if args.fixes.diff {
+            return diff(&outcome, &files);
+        }
+        let mut fixed = 0;
+        let mut written = 0;
+        for file in &files {
+            match crate::fix::write::replace(
+                std::path::Path::new(&file.name),
+                file.old.as_bytes(),
+                file.new.as_bytes(),
+            ) {
+                Ok(()) => {
+                    fixed += file.fixed;
+                    written += 1;
+                }
+                Err(why) => {
+                    failed_writes = true;
+                    eprintln!(
+                        "acp-check: {}: not fixed: {why}",
+                        crate::core::text::file_name(&file.name)
+                    );
+                }
+            }
+        }
+        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+        if written > 0 {
+            eprintln!(
+                "acp-check: fixed {} in {}",
+                plural(fixed, "finding"),
+                plural(written, "file")
+            );
+        } else if !failed_writes {
+            eprintln!("acp-check: nothing to fix");
+        }
+        // What is on disk now, linted again: the report is of the files as they are.
+        if written > 0 || failed_writes {
+            app::lint(&options, &config)?
+        } else {
+            outcome
+        }
+    } else {
+        app::lint(&options, &config)?
+    };
     // Besides the sources: the config file, and the files of `--set-file KEY=PATH,KEY=PATH`.
     let mut read: Vec<PathBuf> = config.path.iter().cloned().collect();
     for arg in &options.set_file {
@@ -229,7 +330,115 @@ fn lint(args: LintArgs) -> Result<ExitCode, Fatal> {
                 .map(|(_, path)| PathBuf::from(path)),
         );
     }
-    finish(outcome, &args.output, read)
+    let code = finish_lint(outcome, &args.output, read, &args.findings, baseline.as_ref())?;
+    Ok(if failed_writes { ExitCode::from(2) } else { code })
+}
+
+/// `--diff`: the unified diff of every file the fixes change, their secrets masked; exit 1 when
+/// there is one.
+fn diff(outcome: &Outcome, files: &[app::FixedFile]) -> Result<ExitCode, Fatal> {
+    let mut secrets = crate::core::redact::Redactor::of(&outcome.sources);
+    for file in files {
+        for secret in crate::core::redact::secrets_in_text(&file.old) {
+            secrets.add(&file.old[secret]);
+        }
+    }
+    let mut text = String::new();
+    for file in files {
+        let name = crate::core::text::file_name(&file.name);
+        text.push_str(&crate::fix::diff::unified(
+            &name,
+            &file.old,
+            &file.new,
+            &file.old_shown,
+            &file.new_shown,
+        ));
+    }
+    print_text(&secrets.masked(&text))?;
+    let fixed: usize = files.iter().map(|f| f.fixed).sum();
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    eprintln!(
+        "acp-check: --fix would fix {} in {}",
+        plural(fixed, "finding"),
+        plural(files.len(), "file")
+    );
+    Ok(ExitCode::from(u8::from(!files.is_empty())))
+}
+
+/// [`finish`] for lint: the baseline hides what it records (or `--write-baseline` records what is
+/// found), `--statistics` counts, `--exit-zero` exits with 0.
+fn finish_lint(
+    mut outcome: Outcome,
+    args: &OutputArgs,
+    read: Vec<PathBuf>,
+    findings: &FindingArgs,
+    baseline: Option<&crate::baseline::Baseline>,
+) -> Result<ExitCode, Fatal> {
+    let sources = outcome
+        .sources
+        .iter()
+        .filter(|(_, s)| s.origin == crate::core::source::Origin::File)
+        .map(|(_, s)| PathBuf::from(&s.name));
+    let inputs: Vec<PathBuf> = sources.chain(read).collect();
+    let baseline_read = baseline.map(|b| b.path.clone());
+    crate::report::output::refuse_inputs(
+        &args.format,
+        args.output.as_deref(),
+        inputs.iter().cloned().chain(baseline_read),
+    )?;
+    // The baseline written is a report too, never written over an input (but over the baseline
+    // read, which it prunes).
+    if let Some(path) = &findings.write_baseline {
+        let spec = FormatSpec {
+            format: crate::report::output::Format::Json,
+            path: Some(path.clone()),
+        };
+        crate::report::output::refuse_inputs(&[spec], None, inputs.iter().cloned())?;
+    }
+    let mut report = outcome.report();
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let applied = baseline.map(|b| (b, crate::baseline::apply(&mut report, b)));
+    if let Some(path) = &findings.write_baseline {
+        let entries = match &applied {
+            Some((_, applied)) => applied.hidden.clone(),
+            None => crate::baseline::entries(&report),
+        };
+        let count = entries.len();
+        crate::baseline::write(path, entries)?;
+        report.retain(|_, _| false);
+        eprintln!(
+            "acp-check: recorded {} in the baseline {}",
+            plural(count, "finding"),
+            crate::core::text::file_name(&path.display().to_string())
+        );
+    }
+    if let Some((baseline, applied)) = &applied {
+        let name = baseline.path.display().to_string();
+        let name = crate::core::text::file_name(&name);
+        if !applied.hidden.is_empty() {
+            eprintln!(
+                "acp-check: {} hidden by the baseline {name}",
+                plural(applied.hidden.len(), "finding")
+            );
+        }
+        if applied.unmatched > 0 && findings.write_baseline.is_none() {
+            let (entries, verb, them) = match applied.unmatched {
+                1 => ("1 entry".to_string(), "matches", "it"),
+                n => (format!("{n} entries"), "match", "them"),
+            };
+            eprintln!(
+                "acp-check: {entries} of the baseline {name} {verb} no finding any more (fixed, or \
+                 changed); drop {them} with --baseline {name} --write-baseline {name}"
+            );
+        }
+    }
+    crate::report::output::write(&report, &args.format, args.output.as_deref(), findings.statistics)?;
+    let summary = report.summary();
+    let failed = summary.errors > 0 || (args.deny_warnings && summary.warnings > 0);
+    // The process ends now: a large tree's sources go with it, not one by one.
+    std::mem::forget(report);
+    std::mem::forget(outcome);
+    Ok(ExitCode::from(u8::from(failed && !findings.exit_zero)))
 }
 
 /// The config file: given, or found by walking up from the working directory.
@@ -250,7 +459,7 @@ fn finish(mut outcome: Outcome, args: &OutputArgs, read: Vec<PathBuf>) -> Result
         .map(|(_, s)| PathBuf::from(&s.name));
     crate::report::output::refuse_inputs(&args.format, args.output.as_deref(), sources.chain(read))?;
     let report = outcome.report();
-    crate::report::output::write(&report, &args.format, args.output.as_deref())?;
+    crate::report::output::write(&report, &args.format, args.output.as_deref(), false)?;
     let summary = report.summary();
     let failed = summary.errors > 0 || (args.deny_warnings && summary.warnings > 0);
     // The process ends now: a large tree's sources go with it, not one by one.
@@ -564,10 +773,14 @@ impl ValueEnum for Format {
     fn value_variants<'a>() -> &'a [Self] {
         &[
             Format::Human,
+            Format::Concise,
             Format::Json,
             Format::Sarif,
             Format::Junit,
             Format::Github,
+            Format::Gitlab,
+            Format::Rdjson,
+            Format::Checkstyle,
         ]
     }
 

@@ -87,6 +87,58 @@ pub struct Finding {
     /// Set when the finding could not be checked only because the values name no chart and may
     /// not be this umbrella chart's: the rules fold such findings into one that says so.
     pub assumed_chart: Option<&'static str>,
+    /// The edits that would make the finding go away, when the rule knows them ([`Fix`]).
+    pub fix: Option<Fix>,
+}
+
+/// Whether a fix can be applied without asking: `--fix` applies the safe ones, `--fix
+/// --unsafe-fixes` the unsafe ones too.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Applicability {
+    /// Helm renders the same thing, or the change can only be what was meant, without changing
+    /// behaviour (a quoted `"yes"` where the chart wants the string).
+    Safe,
+    /// The change is what the finding asks for, but it changes what is deployed (a unit added to a
+    /// duration, a key renamed as suggested): review it.
+    Unsafe,
+}
+
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        }
+    }
+}
+
+/// A fix: byte-span edits in the files that set the values, applied all together or not at all.
+/// One fix may edit several places, keys and files (an image's repository and tag, and a key
+/// beside them that the chart needs: see `image-unavailable`'s).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    pub applicability: Applicability,
+    pub edits: Vec<Edit>,
+}
+
+/// Replace the text at `span` with `text` (an empty span inserts, an empty text deletes).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub span: Span,
+    pub text: String,
+}
+
+impl Fix {
+    /// One edit: replace what `span` holds with `text`.
+    pub fn replace(applicability: Applicability, span: Span, text: impl Into<String>) -> Fix {
+        Fix {
+            applicability,
+            edits: vec![Edit {
+                span,
+                text: text.into(),
+            }],
+        }
+    }
 }
 
 /// Another place that matters to a finding (the first of two duplicate keys, the other side of a mismatch).
@@ -110,6 +162,7 @@ impl Finding {
             log_line: None,
             related: Vec::new(),
             assumed_chart: None,
+            fix: None,
         }
     }
 
@@ -159,6 +212,12 @@ impl Finding {
             span,
             message: message.into(),
         });
+        self
+    }
+
+    /// Offers a fix ([`Fix`]); `None` leaves the finding without one.
+    pub fn fix(mut self, fix: Option<Fix>) -> Finding {
+        self.fix = fix;
         self
     }
 

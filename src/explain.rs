@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use crate::core::text::preview;
 use crate::core::Fatal;
-use crate::diagnostic::Rule;
 use crate::diagnostic::Severity;
+use crate::diagnostic::{Applicability, Rule};
 use crate::rules;
 use log_lines::{Recognised, PATTERNS};
 
@@ -39,19 +39,21 @@ pub fn rules_table(style: Style) -> String {
         .max("RULE".len());
     let severity_width = "DEFAULT".len();
     let checked_width = "lint, probe".len();
+    let fix_width = "unsafe".len();
     let mut out = String::new();
     let header = format!(
-        "{:id_width$}  {:severity_width$}  {:checked_width$}  FIRES WHEN",
-        "RULE", "DEFAULT", "CHECKED BY"
+        "{:id_width$}  {:severity_width$}  {:checked_width$}  {:fix_width$}  FIRES WHEN",
+        "RULE", "DEFAULT", "CHECKED BY", "FIX"
     );
     out.push_str(&style.strong(&header));
     out.push('\n');
     for rule in rules::ALL {
         out.push_str(&format!(
-            "{:id_width$}  {:severity_width$}  {:checked_width$}  {}\n",
+            "{:id_width$}  {:severity_width$}  {:checked_width$}  {:fix_width$}  {}\n",
             rule.id,
             rule.severity.as_str(),
             rule.checked_by.commands().join(", "),
+            fix_shown(rule),
             rule.summary
         ));
     }
@@ -61,6 +63,12 @@ pub fn rules_table(style: Style) -> String {
         rules::ALL.len()
     ));
     out
+}
+
+/// Whether a rule's findings can be fixed: `safe` (`--fix`), `unsafe` (`--fix --unsafe-fixes`),
+/// or `-` (no fix).
+fn fix_shown(rule: &Rule) -> &'static str {
+    rules::fix_of(rule).map_or("-", Applicability::as_str)
 }
 
 /// `acp-check rules --format json`: `{"rules":[{"id","severity","checked_by","summary","docs","file"}]}`.
@@ -76,6 +84,8 @@ pub fn rules_json() -> String {
         /// The commands that check the rule: `lint`, `probe` or both.
         checked_by: &'static [&'static str],
         summary: &'static str,
+        /// `safe` or `unsafe` when its findings can be fixed (`--fix`, `--fix --unsafe-fixes`).
+        fix: Option<&'static str>,
         docs: &'static str,
         /// The source file that defines the rule, its messages and its check.
         file: &'static str,
@@ -88,6 +98,7 @@ pub fn rules_json() -> String {
                 severity: r.severity,
                 checked_by: r.checked_by.commands(),
                 summary: r.summary,
+                fix: rules::fix_of(r).map(Applicability::as_str),
                 docs: r.docs,
                 file: r.file,
             })
@@ -100,13 +111,14 @@ pub fn rules_json() -> String {
 
 /// `acp-check rules --format markdown`: the README's rules table, row for row.
 pub fn rules_markdown() -> String {
-    let mut out = String::from("| id | default | checked by | fires when |\n|---|---|---|---|\n");
+    let mut out = String::from("| id | default | checked by | fix | fires when |\n|---|---|---|---|---|\n");
     for rule in rules::ALL {
         out.push_str(&format!(
-            "| `{}` | {} | {} | {} |\n",
+            "| `{}` | {} | {} | {} | {} |\n",
             rule.id,
             rule.severity.as_str(),
             rule.checked_by.commands().join(", "),
+            fix_shown(rule),
             rule.summary.replace('|', "\\|")
         ));
     }
@@ -165,8 +177,13 @@ pub fn tail(reader: impl std::io::BufRead, max_bytes: usize) -> std::io::Result<
 
 /// A rule's page: id, default severity, summary, then its docs and the file that defines it.
 pub fn rule_page(rule: &Rule, style: Style) -> String {
+    let fix = match rules::fix_of(rule) {
+        Some(Applicability::Safe) => "; fix: safe, `--fix`",
+        Some(Applicability::Unsafe) => "; fix: unsafe, `--fix --unsafe-fixes`",
+        None => "; no fix",
+    };
     let mut out = format!(
-        "{}  (default severity: {}; checked by {})\n{}\n\n",
+        "{}  (default severity: {}; checked by {}{fix})\n{}\n\n",
         style.strong(rule.id),
         rule.severity.as_str(),
         rule.checked_by.commands().join(" and "),
@@ -396,7 +413,24 @@ mod tests {
     fn explain_rule_and_unknowns() {
         let page = explain("duplicate-key", Style::default()).unwrap();
         assert!(
-            page.starts_with("duplicate-key  (default severity: error; checked by lint)\n"),
+            page.starts_with(
+                "duplicate-key  (default severity: error; checked by lint; fix: safe, `--fix`)\n"
+            ),
+            "{page}"
+        );
+        let page = explain("duration-without-unit", Style::default()).unwrap();
+        assert!(
+            page.starts_with(
+                "duration-without-unit  (default severity: warning; checked by lint; \
+                 fix: unsafe, `--fix --unsafe-fixes`)\n"
+            ),
+            "{page}"
+        );
+        let page = explain("plaintext-secret", Style::default()).unwrap();
+        assert!(
+            page.starts_with(
+                "plaintext-secret  (default severity: warning; checked by lint and probe; no fix)\n"
+            ),
             "{page}"
         );
         let Err(Fatal(e)) = explain("duplicate-keys", Style::default()) else {

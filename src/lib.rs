@@ -13,14 +13,18 @@
 //! - [`policy`] (severities and suppressions), [`probe`] (the live checks) and [`explain`] (rule
 //!   pages and log lines);
 //! - [`report`]: one reporter per output format, knowing only findings and sources;
+//! - [`fix`] (`--fix`, `--diff`: fixes screened, applied, proved, written) and [`baseline`]
+//!   (`--baseline`, `--write-baseline`: findings recorded and hidden by fingerprint);
 //! - [`app`]: the lint and probe pipelines; [`cli`]: the command line.
 
 pub mod app;
+pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod core;
 pub mod diagnostic;
 pub mod explain;
+pub mod fix;
 pub mod input;
 pub mod model;
 pub mod policy;

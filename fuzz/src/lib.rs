@@ -751,3 +751,208 @@ pub fn redact(data: &[u8]) {
         }
     }
 }
+
+/// `app::fix` uses a process-wide overlay: one fix run at a time (the test suite replays corpora on
+/// several threads).
+static FIX_RUNS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// The segments of an RFC 6901 pointer; `None` for a segment that holds the mask (a key that
+/// holds a secret is masked in pointers too), which stands for any key.
+fn segments(pointer: &str) -> Vec<Option<String>> {
+    pointer
+        .split('/')
+        .skip(1)
+        .map(|s| {
+            (!s.contains(acp_check::core::source::MASK)).then(|| s.replace("~1", "/").replace("~0", "~"))
+        })
+        .collect()
+}
+
+/// The path of the innermost value of `documents` whose span holds `range` (a line of a block
+/// scalar has no pointer of its own: its value's is the place).
+fn path_at(documents: &[Node], range: Range<usize>) -> Option<Vec<Option<String>>> {
+    let holds = |span: Span| span.start as usize <= range.start && range.end <= span.end as usize;
+    let mut node = documents.iter().find(|d| holds(d.span))?;
+    let mut path = Vec::new();
+    'down: loop {
+        match &node.value {
+            Value::Map(map) => {
+                for entry in &map.entries {
+                    if holds(entry.key_span) || holds(entry.value.span) {
+                        path.push(Some(entry.key.clone()));
+                        node = &entry.value;
+                        continue 'down;
+                    }
+                }
+            }
+            Value::Seq(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    if holds(item.span) {
+                        path.push(Some(i.to_string()));
+                        node = item;
+                        continue 'down;
+                    }
+                }
+            }
+            _ => {}
+        }
+        return Some(path);
+    }
+}
+
+/// Whether `path` starts with the segments `pattern` (a `None` segment matches any).
+fn under(path: &[String], pattern: &[Option<String>]) -> bool {
+    path.len() >= pattern.len()
+        && pattern
+            .iter()
+            .zip(path)
+            .all(|(p, s)| p.as_ref().is_none_or(|p| p == s))
+}
+
+/// The paths at which two trees read differently (a key in one only, another scalar, another
+/// kind of node, a sequence of another length), each once, as its first differing place.
+fn changed_paths(old: &Node, new: &Node, path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+    match (&old.value, &new.value) {
+        (Value::Map(a), Value::Map(b)) => {
+            let keys: std::collections::BTreeSet<&String> =
+                a.entries.iter().chain(&b.entries).map(|e| &e.key).collect();
+            for key in keys {
+                path.push(key.clone());
+                match (a.get(key), b.get(key)) {
+                    (Some(x), Some(y)) => changed_paths(x, y, path, out),
+                    _ => out.push(path.clone()),
+                }
+                path.pop();
+            }
+        }
+        (Value::Seq(a), Value::Seq(b)) if a.len() == b.len() => {
+            for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                path.push(i.to_string());
+                changed_paths(x, y, path, out);
+                path.pop();
+            }
+        }
+        (Value::Float(a), Value::Float(b)) if a.is_nan() && b.is_nan() => {}
+        (a, b) if format!("{a:?}") == format!("{b:?}") => {}
+        _ => out.push(path.clone()),
+    }
+}
+
+/// `--fix --unsafe-fixes` on a values file (`data`, when it is UTF-8 YAML that parses). Rounds of
+/// fixes as `--fix` makes them, each the fixes of the findings of a lint of the text so far, until
+/// none applies: the fixed text parses, holds as many documents, reads as the same values
+/// everywhere but at (or under) the JSON pointer of a finding that carried a fix (or, for a key
+/// renamed by `unknown-key`, beside it), and holds no secret that the file did not; `app::fix`
+/// (what the command line runs) makes the same text of it; and fixing the fixed text changes
+/// nothing.
+pub fn fix(data: &[u8]) {
+    use acp_check::diagnostic::Applicability;
+    quiet_library_panics();
+    let Ok(original) = std::str::from_utf8(data) else {
+        return;
+    };
+    let id = SourceId(0);
+    let parsed = yaml::parse(id, original);
+    let syntax =
+        |p: &yaml::Parsed| p.failed || p.problems.iter().any(|p| matches!(p, Problem::Syntax { .. }));
+    if syntax(&parsed) {
+        return;
+    }
+    let _one = FIX_RUNS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let dir = scratch().join("fix");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("values.yaml");
+    let options = Options {
+        inputs: vec![file.display().to_string()],
+        ..Options::default()
+    };
+    let config = Config::default();
+
+    // Rounds, as --fix makes them; the pointers (and renames) each fix was allowed to change.
+    let mut text = original.to_string();
+    let mut allowed: Vec<(Vec<Option<String>>, bool)> = Vec::new();
+    let mut unplaced = false;
+    for _ in 0..10 {
+        std::fs::write(&file, &text).unwrap();
+        let Ok(outcome) = acp_check::app::lint(&options, &config) else {
+            return;
+        };
+        for finding in outcome.findings.iter().filter(|f| f.fix.is_some()) {
+            let fix = finding.fix.as_ref().unwrap();
+            assert!(fix.applicability == Applicability::Safe || fix.applicability == Applicability::Unsafe);
+            let Some(span) = finding.span else { continue };
+            let place = match outcome.pointers.get(&span).cloned().flatten() {
+                Some(pointer) => Some(segments(&pointer)),
+                None => path_at(&yaml::parse(id, &text).documents, span.range()),
+            };
+            match place {
+                Some(path) => allowed.push((path, finding.rule.id == "unknown-key")),
+                None => unplaced = true,
+            }
+        }
+        let changes = acp_check::fix::apply(&outcome.findings, &outcome.sources, true);
+        let Some(change) = changes.into_iter().next() else {
+            break;
+        };
+        assert_eq!(
+            outcome.sources.get(change.source).name,
+            file.display().to_string(),
+            "a fix of another file"
+        );
+        assert_ne!(change.text, text, "a change that changes nothing");
+        text = change.text;
+    }
+
+    // The fixed text parses, and changes nothing a fixed finding did not point at.
+    let after = yaml::parse(id, &text);
+    assert!(!syntax(&after), "--fix made a file that does not parse:\n{text}");
+    assert_eq!(
+        parsed.documents.len(),
+        after.documents.len(),
+        "documents lost or made:\n{text}"
+    );
+    if !unplaced {
+        for (old, new) in parsed.documents.iter().zip(&after.documents) {
+            let mut changed = Vec::new();
+            changed_paths(old, new, &mut Vec::new(), &mut changed);
+            for path in changed {
+                // A renamed key reads as the old one gone and the new one, beside it, made.
+                let ok = allowed.iter().any(|(a, rename)| {
+                    under(&path, a)
+                        || (*rename
+                            && !a.is_empty()
+                            && path.len() >= a.len()
+                            && under(&path, &a[..a.len() - 1]))
+                });
+                assert!(
+                    ok,
+                    "--fix changed {path:?}, which no fixed finding points at:\n{original}\n=>\n{text}"
+                );
+            }
+        }
+    }
+    // The secrets the fixed file holds, as a lint of it finds them (by its tree, not by a reading
+    // of its raw lines, which deleted lines can join into text that looks quoted), were all in it.
+    std::fs::write(&file, &text).unwrap();
+    if let Ok(outcome) = acp_check::app::lint(&options, &config) {
+        for (_, source) in outcome.sources.iter() {
+            for r in &source.redactions {
+                let secret = &source.text[r.clone()];
+                assert!(
+                    original.contains(secret),
+                    "--fix wrote a secret it was not given: {secret:?}"
+                );
+            }
+        }
+    }
+
+    // What the command line runs makes the same text, and a second run changes nothing.
+    std::fs::write(&file, original).unwrap();
+    let (_, files) = acp_check::app::fix(&options, &config, true).expect("lints as before");
+    let made = files.first().map_or(original, |f| f.new.as_str());
+    assert_eq!(made, text, "app::fix and its rounds differ");
+    std::fs::write(&file, &text).unwrap();
+    let (_, again) = acp_check::app::fix(&options, &config, true).expect("lints the fixed file");
+    assert!(again.is_empty(), "a second --fix changes the file:\n{text}");
+}

@@ -14,11 +14,14 @@
 //!   (`kubectl get … | acp-check lint -`), and the user chose to wait for it.
 //! - [`tail`] reads a stream of any length (`kubectl logs | acp-check explain -`) in constant memory,
 //!   keeping only its last lines.
+//! - [`with_overlay`]: while `--fix` and `--diff` work out their fixes, a values file reads as its
+//!   fixed text, which is written (or shown) only at the end.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::io::{BufRead, Read};
-use std::path::Path;
-use std::sync::mpsc;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, RwLock};
 use std::time::Duration;
 
 /// The most acp-check reads from one values file (or standard input).
@@ -89,7 +92,30 @@ impl Failure {
 
 /// Reads the file at `path`, bounded by `limit` (and, when it is not a regular file, by [`WAIT`]).
 pub fn read_file(path: &Path, limit: Limit) -> Result<Vec<u8>, Failure> {
+    // One load when no overlay is in place: every run but `--fix` and `--diff`.
+    if OVERLAID.load(Ordering::Acquire) {
+        let overlay = OVERLAY.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(bytes) = overlay.as_ref().and_then(|files| files.get(path)) {
+            return Ok(bytes.clone());
+        }
+    }
     read_file_within(path, limit, WAIT)
+}
+
+/// Files that read as other bytes while [`with_overlay`] runs.
+static OVERLAY: RwLock<Option<HashMap<PathBuf, Vec<u8>>>> = RwLock::new(None);
+static OVERLAID: AtomicBool = AtomicBool::new(false);
+
+/// Runs `f` with each file of `files` (by its path, as the run names it) reading as the bytes
+/// given: the fixed texts, between one round of `--fix` and the next. Not for concurrent use: the
+/// overlay is the process's.
+pub fn with_overlay<T>(files: HashMap<PathBuf, Vec<u8>>, f: impl FnOnce() -> T) -> T {
+    *OVERLAY.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(files);
+    OVERLAID.store(true, Ordering::Release);
+    let result = f();
+    OVERLAID.store(false, Ordering::Release);
+    *OVERLAY.write().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+    result
 }
 
 fn read_file_within(path: &Path, limit: Limit, wait: Duration) -> Result<Vec<u8>, Failure> {

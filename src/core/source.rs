@@ -137,6 +137,22 @@ impl Source {
         (line + 1, column + 1)
     }
 
+    /// 1-based line and 1-based column in bytes (a byte order mark counted) of a byte offset: the
+    /// columns of reviewdog's format.
+    pub fn line_byte_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        (line + 1, offset - self.line_starts[line] + 1)
+    }
+
+    /// The byte offset where a 1-based line starts (the end of the text past the last line).
+    pub fn line_start(&self, line: usize) -> usize {
+        line.checked_sub(1)
+            .and_then(|l| self.line_starts.get(l))
+            .copied()
+            .unwrap_or(self.text.len())
+    }
+
     pub fn position(&self, range: Range<usize>) -> Position {
         let (line, column) = self.line_col(range.start);
         let (end_line, end_column) = self.line_col(range.end.max(range.start));

@@ -125,6 +125,51 @@ pub fn apply(findings: Vec<Finding>, config: &Config, sources: &Sources) -> Vec<
     kept
 }
 
+/// `--select` and `--ignore`: switches off every rule `select` does not name (when it names any)
+/// and every rule `ignore` names. Each names rule ids or families (the folder a rule is in:
+/// `values`, `tls`, …); an unknown name stops the run (exit 2) with a "did you mean".
+pub fn select(config: &mut Config, select: &[String], ignore: &[String]) -> Result<(), crate::core::Fatal> {
+    let rules = crate::rules::ALL;
+    let family = |rule: &Rule| {
+        std::path::Path::new(rule.file)
+            .parent()
+            .and_then(|p| p.file_name())
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    let names = |list: &[String], flag: &str| -> Result<Vec<String>, crate::core::Fatal> {
+        let mut out = Vec::new();
+        for name in list.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+            if !rules.iter().any(|r| r.id == name || family(r) == name) {
+                let mut known: Vec<String> = rules.iter().map(|r| r.id.to_string()).collect();
+                known.extend(rules.iter().map(|r| family(r)));
+                let hint = crate::core::text::did_you_mean(name, &known)
+                    .map(|s| format!(": did you mean `{s}`?"))
+                    .unwrap_or_default();
+                let mut families: Vec<String> = rules.iter().map(|r| family(r)).collect();
+                families.sort();
+                families.dedup();
+                return Err(crate::core::Fatal(format!(
+                    "{flag} {name}: no rule or family of rules is called so{hint} (the families: {}; \
+                     `acp-check rules` lists the rules)",
+                    families.join(", ")
+                )));
+            }
+            out.push(name.to_string());
+        }
+        Ok(out)
+    };
+    let select = names(select, "--select")?;
+    let ignore = names(ignore, "--ignore")?;
+    for rule in rules {
+        let named = |list: &[String]| list.iter().any(|n| *n == rule.id || *n == family(rule));
+        if (!select.is_empty() && !named(&select)) || named(&ignore) {
+            config.rules.insert(rule.id.to_string(), Level::Off);
+        }
+    }
+    Ok(())
+}
+
 /// The rules of `candidates` the config leaves on: what a run checks (and reports as passed when
 /// they find nothing).
 pub fn enabled_rules(config: &Config, candidates: &[&'static Rule]) -> Vec<&'static Rule> {

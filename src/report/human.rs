@@ -13,7 +13,7 @@ use miette::{
 use super::{Report, Reporter};
 use crate::core::source::Redacted;
 use crate::core::text::file_name;
-use crate::diagnostic::{Finding, Severity};
+use crate::diagnostic::{Applicability, Finding, Severity};
 
 pub struct Human {
     pub color: bool,
@@ -62,7 +62,27 @@ impl Reporter for Human {
                 plural(s.errors, "error"),
                 plural(s.warnings, "warning"),
                 plural(s.infos, "info")
-            )
+            )?;
+            let fixable = |safe: bool| {
+                report
+                    .findings
+                    .iter()
+                    .filter(|f| {
+                        f.fix
+                            .as_ref()
+                            .is_some_and(|x| (x.applicability == Applicability::Safe) == safe)
+                    })
+                    .count()
+            };
+            match (fixable(true), fixable(false)) {
+                (0, 0) => Ok(()),
+                (0, risky) => writeln!(out, "acp-check: {risky} fixable with --fix --unsafe-fixes"),
+                (safe, 0) => writeln!(out, "acp-check: {safe} fixable with --fix"),
+                (safe, risky) => writeln!(
+                    out,
+                    "acp-check: {safe} fixable with --fix ({risky} more with --fix --unsafe-fixes)"
+                ),
+            }
         }
     }
 }

@@ -5,6 +5,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::{Report, Reporter};
+use crate::diagnostic::Applicability;
 
 pub struct Json;
 
@@ -30,6 +31,24 @@ struct FindingOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     log_line: Option<&'a str>,
     related: Vec<RelatedOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<FixOut<'a>>,
+    fingerprint: &'a str,
+}
+
+#[derive(Serialize)]
+struct FixOut<'a> {
+    safe: bool,
+    edits: Vec<EditOut<'a>>,
+}
+
+/// Byte offsets into the file as read.
+#[derive(Serialize)]
+struct EditOut<'a> {
+    file: &'a str,
+    start: u32,
+    end: u32,
+    text: &'a str,
 }
 
 #[derive(Serialize)]
@@ -63,7 +82,8 @@ impl Reporter for Json {
         let findings = report
             .findings
             .iter()
-            .map(|f| FindingOut {
+            .enumerate()
+            .map(|(i, f)| FindingOut {
                 rule: f.rule.id,
                 severity: f.severity.as_str(),
                 message: &f.message,
@@ -91,6 +111,21 @@ impl Reporter for Json {
                         })
                     })
                     .collect(),
+                fix: f.fix.as_ref().map(|fix| FixOut {
+                    safe: fix.applicability == Applicability::Safe,
+                    edits: fix
+                        .edits
+                        .iter()
+                        .filter(|e| report.sources.contains(e.span.source))
+                        .map(|e| EditOut {
+                            file: &report.sources.get(e.span.source).name,
+                            start: e.span.start,
+                            end: e.span.end,
+                            text: &e.text,
+                        })
+                        .collect(),
+                }),
+                fingerprint: report.fingerprint(i),
             })
             .collect();
         let s = report.summary();

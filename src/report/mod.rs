@@ -10,12 +10,18 @@ use crate::core::source::{Origin, Redacted, SourceId, Sources, Span, SpanMap};
 use crate::core::text::{escape_controls, shorten};
 use crate::diagnostic::{Finding, Rule, Severity};
 
+pub mod checkstyle;
+pub mod concise;
+pub mod fingerprint;
 pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
 pub mod junit;
 pub mod output;
+pub mod rdjson;
 pub mod sarif;
+pub mod statistics;
 
 /// Where each rule is documented: the README's rules table (SARIF's `helpUri`, JUnit's properties).
 pub const RULES_DOCS_URL: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/README.md#rules");
@@ -36,6 +42,8 @@ pub struct Location {
 /// What every reporter gets: the findings (masked, sorted) and how to show where they are.
 pub struct Report<'a> {
     pub findings: Vec<Finding>,
+    /// Each finding's fingerprint, in the same order ([`fingerprint`]).
+    pub fingerprints: Vec<String>,
     /// Every source read: the findings' spans point into them.
     pub sources: &'a Sources,
     /// The JSON pointer of each span of the findings (masked), where it has one.
@@ -87,8 +95,10 @@ impl<'a> Report<'a> {
                 std::cmp::Reverse(f.severity),
             )
         });
+        let fingerprints = fingerprint::fingerprints(&findings, sources, &pointers);
         Report {
             findings,
+            fingerprints,
             sources,
             pointers,
             catalogue: &[],
@@ -98,6 +108,23 @@ impl<'a> Report<'a> {
             secrets,
             redacted: Default::default(),
         }
+    }
+
+    /// Keeps the findings `keep` takes (given each with its fingerprint), and their fingerprints.
+    pub fn retain(&mut self, mut keep: impl FnMut(&Finding, &str) -> bool) {
+        let findings = std::mem::take(&mut self.findings);
+        let fingerprints = std::mem::take(&mut self.fingerprints);
+        for (finding, fingerprint) in findings.into_iter().zip(fingerprints) {
+            if keep(&finding, &fingerprint) {
+                self.findings.push(finding);
+                self.fingerprints.push(fingerprint);
+            }
+        }
+    }
+
+    /// The fingerprint of the finding at `index` of [`Report::findings`].
+    pub fn fingerprint(&self, index: usize) -> &str {
+        &self.fingerprints[index]
     }
 
     /// Names the rules that were checked, so that reports can list what passed too. Without it, only

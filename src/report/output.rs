@@ -4,6 +4,11 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
+use super::checkstyle::Checkstyle;
+use super::concise::Concise;
+use super::gitlab::Gitlab;
+use super::rdjson::Rdjson;
+use super::statistics::Statistics;
 use super::{github::Github, human::Human, json::Json, junit::Junit, sarif::Sarif};
 use super::{Report, Reporter};
 use crate::core::Fatal;
@@ -11,20 +16,28 @@ use crate::core::Fatal;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     Human,
+    Concise,
     Json,
     Sarif,
     Junit,
     Github,
+    Gitlab,
+    Rdjson,
+    Checkstyle,
 }
 
 impl Format {
     /// Every format with its name, as `--format` takes it.
-    pub const ALL: [(&'static str, Format); 5] = [
+    pub const ALL: [(&'static str, Format); 9] = [
         ("human", Format::Human),
+        ("concise", Format::Concise),
         ("json", Format::Json),
         ("sarif", Format::Sarif),
         ("junit", Format::Junit),
         ("github", Format::Github),
+        ("gitlab", Format::Gitlab),
+        ("rdjson", Format::Rdjson),
+        ("checkstyle", Format::Checkstyle),
     ];
 }
 
@@ -141,13 +154,27 @@ impl FileId {
     }
 }
 
-/// Writes every report asked for: the files, then standard output.
-pub fn write(report: &Report, formats: &[FormatSpec], output: Option<&Path>) -> Result<(), Fatal> {
+/// Writes every report asked for: the files, then standard output. With `statistics`, the report
+/// of standard output (or `--output`) is the count of findings by rule instead (as JSON when that
+/// report's format is JSON).
+pub fn write(
+    report: &Report,
+    formats: &[FormatSpec],
+    output: Option<&Path>,
+    statistics: bool,
+) -> Result<(), Fatal> {
     let github_actions = std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true");
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let mut stdout = Vec::new();
-    for (format, path) in destinations(formats, output, github_actions)? {
+    for (i, (format, path)) in destinations(formats, output, github_actions)?
+        .into_iter()
+        .enumerate()
+    {
+        // The first destination is standard output's report (or `--output`'s).
         let reporter: Box<dyn Reporter> = match format {
+            _ if statistics && i == 0 => Box::new(Statistics {
+                json: format == Format::Json,
+            }),
             Format::Human => Box::new(Human {
                 color: path.is_none() && std::io::stdout().is_terminal() && !no_color,
                 width: 100,
@@ -156,6 +183,10 @@ pub fn write(report: &Report, formats: &[FormatSpec], output: Option<&Path>) -> 
             Format::Sarif => Box::new(Sarif),
             Format::Junit => Box::new(Junit),
             Format::Github => Box::new(Github),
+            Format::Concise => Box::new(Concise),
+            Format::Gitlab => Box::new(Gitlab),
+            Format::Rdjson => Box::new(Rdjson),
+            Format::Checkstyle => Box::new(Checkstyle),
         };
         let mut buffer = Vec::new();
         reporter

@@ -27,7 +27,8 @@ impl Reporter for Sarif {
         let results: Vec<Value> = report
             .findings
             .iter()
-            .map(|f| result(f, report, &catalogue))
+            .enumerate()
+            .map(|(i, f)| result(i, f, report, &catalogue))
             .collect();
         let log = json!({
             "$schema": SCHEMA,
@@ -92,7 +93,7 @@ fn first_paragraph(docs: &str) -> Option<&str> {
     (!paragraph.is_empty()).then_some(paragraph)
 }
 
-fn result(finding: &Finding, report: &Report, catalogue: &[&Rule]) -> Value {
+fn result(index: usize, finding: &Finding, report: &Report, catalogue: &[&Rule]) -> Value {
     let mut result = Map::new();
     result.insert("ruleId".into(), json!(finding.rule.id));
     if let Some(index) = catalogue.iter().position(|r| r.id == finding.rule.id) {
@@ -133,22 +134,11 @@ fn result(finding: &Finding, report: &Report, catalogue: &[&Rule]) -> Value {
     if !related.is_empty() {
         result.insert("relatedLocations".into(), Value::Array(related));
     }
-    // A fingerprint that survives lines moving: the rule and where the value lives in the document.
-    let anchor = match (&location, &finding.target) {
-        (Some(l), _) => Some(match &l.path {
-            Some(path) => format!("{}:{path}", l.file),
-            // Inside a block scalar (a line of `redis.configmap`): the place is all there is.
-            None => format!("{}:{}:{}", l.file, l.line, l.column),
-        }),
-        (None, Some(target)) => Some(target.clone()),
-        (None, None) => None,
-    };
-    if let Some(anchor) = anchor {
-        result.insert(
-            "partialFingerprints".into(),
-            json!({"acpCheck/v1": format!("{}:{anchor}", finding.rule.id)}),
-        );
-    }
+    // The fingerprint `--baseline` matches by: it survives lines moving (see `fingerprint`).
+    result.insert(
+        "partialFingerprints".into(),
+        json!({"acpCheck/v1": report.fingerprint(index)}),
+    );
     Value::Object(result)
 }
 
@@ -294,10 +284,12 @@ mod tests {
             live["message"]["text"],
             "FT.INFO is an unknown command: RediSearch is not loaded, password ***\nhelp: load the module with `loadmodule`"
         );
-        assert_eq!(
-            live["partialFingerprints"]["acpCheck/v1"],
-            "search-module-missing:127.0.0.1:7000"
-        );
+        // The finding's fingerprint, as JSON and `--baseline` have it.
+        let fingerprint = live["partialFingerprints"]["acpCheck/v1"].as_str().unwrap();
+        assert_eq!(fingerprint.len(), 16);
+        let sources = testing::sources();
+        let report = testing::report(testing::findings(), &sources);
+        assert_eq!(fingerprint, report.fingerprints[0]);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod connection;
 pub mod durability;
+pub mod fix;
 pub mod schema;
 pub mod search;
 pub mod suppression;
@@ -20,7 +21,7 @@ use std::sync::OnceLock;
 
 use crate::config::Versions;
 use crate::core::source::{SourceId, Sources};
-use crate::diagnostic::{Finding, Rule};
+use crate::diagnostic::{Applicability, Finding, Rule};
 use crate::model::Deployment;
 use crate::tree::Node;
 use crate::yaml::Problem;
@@ -68,9 +69,10 @@ impl<'a> Context<'a> {
 }
 
 /// Lists every rule once, in catalogue order, as `family::rule_file`, with `=> check` for a rule
-/// that `acp-check lint` checks (the others are the probe's, or made by `crate::policy`).
+/// that `acp-check lint` checks (the others are the probe's, or made by `crate::policy`), and
+/// `+ FIX` for a rule whose findings can carry a fix (its file's `FIX` says how safe it is).
 macro_rules! registry {
-    ($($family:ident :: $rule:ident $(=> $check:ident)?),* $(,)?) => {
+    ($($family:ident :: $rule:ident $(=> $check:ident $(+ $fix:ident)?)?),* $(,)?) => {
         /// Every rule, in catalogue order.
         pub static ALL: &[&Rule] = &[$(&$family::$rule::RULE),*];
 
@@ -82,19 +84,29 @@ macro_rules! registry {
             versions::chart_unknown::fold_assumed(&mut out);
             out
         }
+
+        /// Whether a rule's findings can carry a fix, and how safe it is (`None`: it has none).
+        pub fn fix_of(rule: &Rule) -> Option<Applicability> {
+            $($($(
+                if std::ptr::eq(rule, &$family::$rule::RULE) {
+                    return Some($family::$rule::$fix);
+                }
+            )?)?)*
+            None
+        }
     };
 }
 
 registry! {
     yaml::yaml_syntax => check,
-    yaml::duplicate_key => check,
-    values::ambiguous_boolean => check,
-    values::numeric_version => check,
+    yaml::duplicate_key => check + FIX,
+    values::ambiguous_boolean => check + FIX,
+    values::numeric_version => check + FIX,
     values::encrypted_value => check,
     schema::schema_type => check,
-    schema::unknown_key => check,
+    schema::unknown_key => check + FIX,
     versions::redis_version_unsupported => check,
-    versions::redis_version_outdated => check,
+    versions::redis_version_outdated => check + FIX,
     versions::redis_version_unknown => check,
     versions::chart_version_not_recommended => check,
     versions::chart_key_unavailable => check,
@@ -121,8 +133,8 @@ registry! {
     topology::cluster_no_replicas => check,
     durability::refresh_tokens_in_redis => check,
     durability::refresh_tokens_at_risk => check,
-    durability::evicting_memory_policy => check,
-    values::duration_without_unit => check,
+    durability::evicting_memory_policy => check + FIX,
+    values::duration_without_unit => check + FIX,
     connection::redis_unreachable,
     auth::redis_auth_failed,
     tls::tls_handshake_failed,
@@ -250,6 +262,28 @@ mod tests {
                 "## Example",
             ] {
                 assert!(rule.docs.contains(heading), "{} docs lack {heading}", rule.id);
+            }
+            // A rule with a fix says how safe it is, and only such a rule.
+            assert_eq!(
+                rule.docs.contains("## Fix safety"),
+                fix_of(rule).is_some(),
+                "{}: a fix and a `## Fix safety` section go together",
+                rule.id
+            );
+            if let Some(fix) = fix_of(rule) {
+                let said = format!(
+                    "## Fix safety\n{}:",
+                    if fix == Applicability::Safe {
+                        "Safe"
+                    } else {
+                        "Unsafe"
+                    }
+                );
+                assert!(
+                    rule.docs.contains(&said),
+                    "{}'s Fix safety section starts with its {fix:?}",
+                    rule.id
+                );
             }
         }
     }

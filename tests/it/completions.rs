@@ -86,7 +86,17 @@ fn bash_completes_subcommands_flags_and_formats() {
     assert_eq!(bash_complete(&["acp-check", "lint", "--form"]), ["--format"]);
     assert_eq!(
         bash_complete(&["acp-check", "lint", "--format", ""]),
-        ["human", "json", "sarif", "junit", "github"]
+        [
+            "human",
+            "concise",
+            "json",
+            "sarif",
+            "junit",
+            "github",
+            "gitlab",
+            "rdjson",
+            "checkstyle"
+        ]
     );
     assert_eq!(bash_complete(&["acp-check", "schema", "acp-s"]), ["acp-storage"]);
     assert_eq!(bash_complete(&["acp-check", "completions", "z"]), ["zsh"]);
@@ -116,7 +126,20 @@ fn fish_completes_subcommands_flags_and_formats() {
     assert_eq!(complete("acp-check lint --form"), ["--format"]);
     let mut formats = complete("acp-check lint --format ");
     formats.sort();
-    assert_eq!(formats, ["github", "human", "json", "junit", "sarif"]);
+    assert_eq!(
+        formats,
+        [
+            "checkstyle",
+            "concise",
+            "github",
+            "gitlab",
+            "human",
+            "json",
+            "junit",
+            "rdjson",
+            "sarif"
+        ]
+    );
 }
 
 #[test]

@@ -41,6 +41,10 @@ fn rules_json_holds_every_rule() {
         assert_eq!(entry["summary"], rule.summary);
         assert_eq!(entry["docs"], rule.docs);
         assert_eq!(entry["checked_by"], serde_json::json!(rule.checked_by.commands()));
+        assert_eq!(
+            entry["fix"],
+            serde_json::json!(acp_check::rules::fix_of(rule).map(|f| f.as_str()))
+        );
     }
     let checked_by = |id: &str| rules.iter().find(|r| r["id"] == id).unwrap()["checked_by"].clone();
     assert_eq!(checked_by("redis-auth-failed"), serde_json::json!(["probe"]));
@@ -57,22 +61,26 @@ fn rules_markdown_has_one_row_per_rule() {
     let lines: Vec<&str> = r.stdout.lines().collect();
     assert_eq!(
         lines[..2],
-        ["| id | default | checked by | fires when |", "|---|---|---|---|"]
+        [
+            "| id | default | checked by | fix | fires when |",
+            "|---|---|---|---|---|"
+        ]
     );
     assert_eq!(lines.len(), 2 + acp_check::rules::ALL.len());
     for (line, rule) in lines[2..].iter().zip(acp_check::rules::ALL) {
         assert!(
             line.starts_with(&format!(
-                "| `{}` | {} | {} | ",
+                "| `{}` | {} | {} | {} | ",
                 rule.id,
                 rule.severity.as_str(),
-                rule.checked_by.commands().join(", ")
+                rule.checked_by.commands().join(", "),
+                acp_check::rules::fix_of(rule).map_or("-", |f| f.as_str())
             )),
             "{line}"
         );
     }
     assert!(lines.contains(
-        &"| `cluster-state-fail` | error | probe | live: cluster_state is not ok, or slots are not all covered |"
+        &"| `cluster-state-fail` | error | probe | - | live: cluster_state is not ok, or slots are not all covered |"
     ));
 }
 

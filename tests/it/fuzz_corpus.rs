@@ -59,3 +59,117 @@ fn lint_corpus() {
 fn redact_corpus() {
     replay("redact", harness::redact);
 }
+
+#[test]
+fn fix_corpus() {
+    replay("fix", harness::fix);
+}
+
+/// The fix property (see `harness::fix`) on values files made at random from the mistakes the fixes
+/// are for, mixed with everything around them: comments, quoting styles, duplicates of whole
+/// blocks, flow mappings, secrets, CRLF line endings. Seeded: the same files every run.
+#[test]
+fn fix_holds_on_generated_values_files() {
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    let pick = |next: &mut dyn FnMut(usize) -> usize, options: &[&'static str]| options[next(options.len())];
+    for _ in 0..150 {
+        let mut text = String::new();
+        if next(3) == 0 {
+            text.push_str("# values for the platform\n");
+        }
+        let cluster: &[&[&str]] = &[
+            &["usePassword: {b}"],
+            &["image:", "  tag: {v}{c}"],
+            &["cluster:", "  nodes: {n}", "  replica: 1{c}"],
+            &["cluster:", "  nodes: {n}", "  replicas: {r}"],
+            &[
+                "redis:",
+                "  useAOFPersistence: {b}{c}",
+                "  configmap: |",
+                "    maxmemory-policy {p}",
+                "    loadmodule /redismodules/redisearch.so",
+            ],
+            &["redis:", "  configMap: |", "    maxmemory-policy {p}"],
+            &["password: {s}"],
+            &["usePasword: {b}"],
+            &["# a comment line"],
+            &["persistence: {size: 8Gi, size: 4Gi}"],
+            &["metrics:", "  image:", "    tag: {v}"],
+            &["- not a map entry"],
+        ];
+        let client: &[&[&str]] = &[
+            &["min_retry_backoff: {d}{c}"],
+            &["max_retry_backoff: {d}"],
+            &["addrs: [\"redis-cluster-headless:6379\", \"redis-cluster-headless:6379\"]"],
+            &["tls:", "  enable: {b}"],
+            &["tls:", "  enabled: {b}"],
+            &["password: {s}"],
+            &["version: {v}"],
+        ];
+        for (head, indent, pool) in [
+            ("redis-cluster:", "  ", cluster),
+            ("acp:\n  redis:", "    ", client),
+        ] {
+            if next(4) == 0 {
+                continue;
+            }
+            text.push_str(head);
+            text.push('\n');
+            for _ in 0..next(7) {
+                let fragment = pool[next(pool.len())];
+                if fragment[0].starts_with("- ") {
+                    continue;
+                }
+                for line in fragment {
+                    let line = line
+                        .replace(
+                            "{b}",
+                            pick(&mut next, &["yes", "no", "on", "true", "\"yes\"", "'no'"]),
+                        )
+                        .replace(
+                            "{v}",
+                            pick(
+                                &mut next,
+                                &[
+                                    "6.20",
+                                    "6.2",
+                                    "'6.2.7'",
+                                    "\"6.2.7\"",
+                                    "6.2.14",
+                                    "1234567",
+                                    "7.10",
+                                    "1.45",
+                                ],
+                            ),
+                        )
+                        .replace("{n}", pick(&mut next, &["6", "3", "4"]))
+                        .replace("{r}", pick(&mut next, &["0", "1"]))
+                        .replace(
+                            "{p}",
+                            pick(&mut next, &["allkeys-lru", "noeviction", "volatile-lru"]),
+                        )
+                        .replace(
+                            "{s}",
+                            pick(&mut next, &["\"S3cret-P4ss-xyz1\"", "S3cret-P4ss-xyz2", "yes"]),
+                        )
+                        .replace("{d}", pick(&mut next, &["32", "32ms", "500", "1.5"]))
+                        .replace("{c}", pick(&mut next, &["", "   # why", " #x"]));
+                    text.push_str(indent);
+                    text.push_str(&line);
+                    text.push('\n');
+                }
+            }
+        }
+        if next(5) == 0 {
+            text = text.replace('\n', "\r\n");
+        }
+        let result = std::panic::catch_unwind(|| harness::fix(text.as_bytes()));
+        assert!(result.is_ok(), "the fix property fails on:\n{text}");
+    }
+}

@@ -170,8 +170,10 @@ fn the_rust_pre_commit_hook_builds_acp_check_and_lints() {
     );
 }
 
-/// Runs `helm acp-check ARGS` as Helm 3 does: the manifest's `command` split on spaces, each part's
-/// environment variables expanded, the arguments appended; HELM_PLUGIN_DIR set.
+/// Runs `helm acp-check ARGS` as Helm 3 does, and Helm 4 with a manifest without `apiVersion` (a
+/// legacy plugin, whose `command` it makes its one `platformCommand`): the command split on spaces,
+/// each part's environment variables expanded, the arguments appended; HELM_PLUGIN_DIR and
+/// HELM_PLUGIN_NAME set.
 fn helm_plugin(plugin_dir: &Path, path: &str, args: &[&str]) -> Run {
     let manifest = yaml(&plugin_dir.join("plugin.yaml"));
     let command = manifest["command"].as_str().unwrap();
@@ -191,7 +193,8 @@ fn helm_plugin(plugin_dir: &Path, path: &str, args: &[&str]) -> Run {
     )
 }
 
-/// Runs a hook as Helm 3 does: `sh -c HOOK` with HELM_PLUGIN_DIR set.
+/// Runs a hook as Helm 3 does, and Helm 4 for a legacy plugin (its `hooks` become
+/// `sh -c HOOK`, the hook's text not expanded): `sh -c HOOK` with HELM_PLUGIN_DIR set.
 fn helm_hook(plugin_dir: &Path, event: &str, path: &str) -> Run {
     let manifest = yaml(&plugin_dir.join("plugin.yaml"));
     let hook = manifest["hooks"][event].as_str().unwrap();
@@ -226,6 +229,20 @@ fn the_helm_plugin_manifest_is_valid_and_runs_acp_check() {
         "plugin.yaml's version follows Cargo.toml"
     );
     assert!(manifest["usage"].as_str().is_some_and(|u| !u.is_empty()));
+    // Helm 4 reads a manifest without `apiVersion` as a legacy plugin, and refuses one whose name is
+    // not [A-Za-z0-9_-]+, whose version is not semver, or that sets both `command` and
+    // `platformCommand`, or both `hooks` and `platformHooks` (Helm 3 reads the same fields).
+    assert!(
+        manifest.get("apiVersion").is_none(),
+        "a v1 manifest does not load in Helm 3"
+    );
+    let name = manifest["name"].as_str().unwrap();
+    assert!(name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'));
+    assert!(semver::Version::parse(manifest["version"].as_str().unwrap()).is_ok());
+    assert!(manifest["command"].is_string() && manifest.get("platformCommand").is_none());
+    assert!(manifest["hooks"].is_object() && manifest.get("platformHooks").is_none());
 
     let plugin = installed_plugin("helm-plugin");
     // The install hook finds acp-check on PATH and builds nothing.
@@ -276,15 +293,41 @@ fn the_helm_plugin_manifest_is_valid_and_runs_acp_check() {
 
 #[test]
 fn the_ci_examples_are_valid_for_their_ci_systems() {
-    for (file, schema) in [
-        ("doc/ci/github-actions.yml", "vendor.github-workflows"),
-        ("doc/ci/gitlab-ci.yml", "vendor.gitlab-ci"),
+    // Each example, the CI system's schema it must pass, and what it must write and hand over.
+    for (file, schema, wants) in [
+        (
+            "doc/ci/github-actions.yml",
+            "vendor.github-workflows",
+            &["--format sarif=", "--format junit=", "upload-sarif"][..],
+        ),
+        (
+            "doc/ci/gitlab-ci.yml",
+            "vendor.gitlab-ci",
+            &[
+                "--format gitlab=gl-code-quality-report.json",
+                "codequality: gl-code-quality-report.json",
+                "--format junit=acp-check.junit.xml",
+                "junit: acp-check.junit.xml",
+                "--format sarif=acp-check.sarif",
+                "sarif: acp-check.sarif",
+            ][..],
+        ),
+        (
+            "doc/ci/reviewdog.yml",
+            "vendor.github-workflows",
+            &[
+                "--format rdjson",
+                "reviewdog -f=rdjson",
+                "-reporter=github-pr-review",
+            ][..],
+        ),
     ] {
         let check = run_tool(&tool("check-jsonschema"), &["--builtin-schema", schema, file]);
         assert_eq!(check.code, 0, "{file}: {}{}", check.stdout, check.stderr);
         let text = std::fs::read_to_string(root().join(file)).unwrap();
-        assert!(text.contains("--format sarif="), "{file} writes SARIF");
-        assert!(text.contains("--format junit="), "{file} writes JUnit");
+        for want in wants {
+            assert!(text.contains(want), "{file} lacks {want}");
+        }
         assert!(
             text.contains(&format!(
                 "cargo install --locked --git {}",

@@ -28,6 +28,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ),
     ("explain", &["core", "diagnostic", "rules"]),
     ("report", &["core", "diagnostic"]),
+    ("fix", &["core", "diagnostic", "tree", "yaml"]),
+    ("baseline", &["core", "report"]),
     (
         "app",
         &[
@@ -39,12 +41,14 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "policy",
             "probe",
             "report",
+            "fix",
         ],
     ),
     (
         "cli",
         &[
-            "core", "config", "schema", "input", "rules", "probe", "explain", "report", "app",
+            "core", "config", "schema", "input", "rules", "probe", "explain", "report", "app", "policy",
+            "fix", "baseline",
         ],
     ),
 ];
@@ -60,6 +64,9 @@ const FORBIDDEN: &[(&str, &str)] = &[
     ("config", "rules"),
     ("probe", "report"),
     ("probe", "explain"),
+    // A fix knows the text and the tree, never the rule that made it or how files are found.
+    ("fix", "rules"),
+    ("fix", "input"),
 ];
 
 /// The top-level modules each top-level module's code names with `crate::…`.

@@ -9,6 +9,7 @@ mod hostile;
 mod live;
 
 mod adversarial;
+mod baseline;
 mod catalogue;
 mod ci_formats;
 mod ci_probe;
@@ -16,6 +17,7 @@ mod cmd;
 mod completions;
 mod config;
 mod explain;
+mod fixes;
 mod fixtures;
 mod fuzz_corpus;
 mod helm_parity;

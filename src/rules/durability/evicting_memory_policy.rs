@@ -1,6 +1,6 @@
 //! `evicting-memory-policy`: maxmemory-policy other than noeviction: tokens and sessions can be evicted.
 
-use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
+use crate::diagnostic::{Applicability, CheckedBy, Finding, Fix, Rule, Severity};
 use crate::model::redis_conf;
 use crate::rules::Context;
 
@@ -29,9 +29,16 @@ redis-cluster:
       maxmemory 2gb
       maxmemory-policy allkeys-lru
 ```
+
+## Fix safety
+Unsafe: `--fix --unsafe-fixes` writes `noeviction` in place of the policy. Writes then fail when
+memory is full instead of keys being dropped: size `maxmemory` for the load.
 "#,
     file: file!(),
 };
+
+/// `noeviction` makes writes fail when memory is full: what is deployed changes.
+pub const FIX: Applicability = Applicability::Unsafe;
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     for cluster in cx.deployment.redis_clusters() {
@@ -53,7 +60,13 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             )
             .at(value.span)
             .label("evicts keys")
-            .help("use `maxmemory-policy noeviction`, and size maxmemory and the pods' memory for the load"),
+            .help("use `maxmemory-policy noeviction`, and size maxmemory and the pods' memory for the load")
+            .fix(
+                // Only where the argument is written as Redis reads it (not escaped in a quoted
+                // YAML string, where its span is the whole value).
+                (crate::rules::fix::written(cx.sources, value.span) == Some(value.text.as_str()))
+                    .then(|| Fix::replace(FIX, value.span, "noeviction")),
+            ),
         );
     }
 }

@@ -110,7 +110,7 @@ fn route(section: &Section, violation: Violation, sources: &Sources) -> Option<F
                     known = known_siblings.into_iter().map(str::to_string).collect();
                 }
             }
-            Some(unknown_key::finding(section, entry, &path, known))
+            Some(unknown_key::finding(section, entry, &path, known, sources))
         }
         Violation::Type { at, .. } | Violation::Enum { at, .. }
             if section.chart.is_some() && renders_fine(&at, section.chart) =>
@@ -123,7 +123,7 @@ fn route(section: &Section, violation: Violation, sources: &Sources) -> Option<F
                 return Some(f);
             }
             if at.schema.duration {
-                return duration_without_unit::finding(&path, at.node)
+                return duration_without_unit::finding(&path, at.node, sources)
                     .or_else(|| Some(schema_type::wrong_type(&at, &path, &expected, sources)));
             }
             if expected.contains(&"string") {

@@ -1,10 +1,11 @@
 //! `unknown-key`: a key the schema does not know (a typo Helm ignores silently).
 
+use crate::core::source::Sources;
 use crate::core::text::did_you_mean;
-use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
+use crate::diagnostic::{Applicability, CheckedBy, Finding, Fix, Rule, Severity};
 use crate::rules::schema::{dotted, Section};
 use crate::rules::Context;
-use crate::tree::Entry;
+use crate::tree::{Entry, Node, Value};
 
 pub static RULE: Rule = Rule {
     id: "unknown-key",
@@ -29,9 +30,17 @@ Correct the key as suggested, or remove it.
 redis-cluster:
   usePasword: true     # did you mean `usePassword`?
 ```
+
+## Fix safety
+Unsafe: when there is one "did you mean", `--fix --unsafe-fixes` renames the key as suggested
+(keeping its quotes). The setting then takes effect, which changes what is deployed: check it. No
+fix is offered when the suggested key is set already.
 "#,
     file: file!(),
 };
+
+/// The renamed key takes effect: what is deployed changes.
+pub const FIX: Applicability = Applicability::Unsafe;
 
 /// Keys the schemas do not know: found by the schema pass ([`crate::rules::schema`]).
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
@@ -39,7 +48,13 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
 }
 
 /// The finding for a key the section's schema does not know, with the keys it knows there.
-pub fn finding(section: &Section, entry: &Entry, path: &[String], known: Vec<String>) -> Finding {
+pub fn finding(
+    section: &Section,
+    entry: &Entry,
+    path: &[String],
+    known: Vec<String>,
+    sources: &Sources,
+) -> Finding {
     let key_path = dotted(section.prefix, path);
     let mut f = Finding::new(
         &RULE,
@@ -58,10 +73,31 @@ pub fn finding(section: &Section, entry: &Entry, path: &[String], known: Vec<Str
                 &[&path[..path.len() - 1], &[suggestion.to_string()]].concat()
             )
         ));
+        // Renaming onto a key that is set already would set it twice.
+        let taken = parent(section.root, &path[..path.len() - 1])
+            .and_then(Node::as_map)
+            .is_none_or(|map| map.get(suggestion).is_some());
+        if !taken {
+            let text = crate::rules::fix::key(sources, entry.key_span, suggestion);
+            f = f.fix(text.map(|text| Fix::replace(FIX, entry.key_span, text)));
+        }
     } else if !known.is_empty() && known.len() <= 12 {
         let mut known = known;
         known.sort();
         f = f.help(format!("the keys allowed here are: {}", known.join(", ")));
     }
     f
+}
+
+/// The node at `path` (mapping keys and sequence indices) below `root`.
+fn parent<'a>(root: &'a Node, path: &[String]) -> Option<&'a Node> {
+    let mut node = root;
+    for segment in path {
+        node = match &node.value {
+            Value::Map(map) => map.get(segment)?,
+            Value::Seq(items) => items.get(segment.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(node)
 }

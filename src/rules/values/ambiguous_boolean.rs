@@ -1,7 +1,7 @@
 //! `ambiguous-boolean`: an unquoted yes/no/on/off/y/n that Helm reads as a boolean where a string is expected.
 
 use crate::core::source::Sources;
-use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
+use crate::diagnostic::{Applicability, CheckedBy, Finding, Fix, Rule, Severity};
 use crate::rules::Context;
 use crate::tree::{Node, Value};
 use crate::yaml::is_yaml11_only_bool;
@@ -29,9 +29,16 @@ redis-cluster:
   redis:
     useAOFPersistence: yes     # Helm reads true
 ```
+
+## Fix safety
+Safe: `--fix` quotes the word as written (`yes` becomes `"yes"`), the string the chart expects and
+the one that was meant. A value that is a secret (a password written `yes`) is not fixed.
 "#,
     file: file!(),
 };
+
+/// Quoting the word is what was meant: the chart wants the string.
+pub const FIX: Applicability = Applicability::Safe;
 
 /// Where the schema expects a string: found by the schema pass ([`crate::rules::schema`]).
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
@@ -59,6 +66,14 @@ pub fn finding(path: &str, node: &Node, sources: &Sources) -> Option<Finding> {
         .help(format!(
             "quote it: {}: \"{written}\"",
             path.rsplit('.').next().unwrap_or(path)
-        )),
+        ))
+        .fix(
+            // Quoted, a password written `yes` would become the password "yes": a fix never
+            // writes a secret (the boolean was none, so the screen cannot tell).
+            (!crate::core::redact::is_secret_key(path.rsplit('.').next().unwrap_or(path)))
+                .then(|| crate::rules::fix::quoted(written))
+                .flatten()
+                .map(|text| Fix::replace(FIX, node.span, text)),
+        ),
     )
 }

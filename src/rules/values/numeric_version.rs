@@ -1,7 +1,7 @@
 //! `numeric-version`: a version or image tag written as a number.
 
 use crate::core::source::Sources;
-use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
+use crate::diagnostic::{Applicability, CheckedBy, Finding, Fix, Rule, Severity};
 use crate::rules::Context;
 use crate::tree::{go_float, Node, Value};
 
@@ -28,9 +28,20 @@ redis-cluster:
   image:
     tag: 6.20      # pulls bitnami/redis-cluster:6.2
 ```
+
+## Fix safety
+Safe: when Helm prints the number as it is written (`tag: 6.2`), `--fix` quotes it (`"6.2"`), and
+Helm renders the same thing. When Helm prints it otherwise (`6.20` as `6.2`, `1234567` as
+`1.234567e+06`), quoting it as written is almost surely what was meant, but it changes the image or
+version deployed (from the one Helm made of the number to the one written): that fix is unsafe
+(`--fix --unsafe-fixes`).
 "#,
     file: file!(),
 };
+
+/// Quoting what Helm prints as written renders the same thing; a number Helm prints otherwise
+/// makes the finding's fix unsafe (see the docs).
+pub const FIX: Applicability = Applicability::Safe;
 
 /// Every document of the deployment, whatever chart it is for: a version written as a number is
 /// wrong anywhere.
@@ -89,6 +100,16 @@ pub fn finding(key: &str, value: &Node, sources: &Sources) -> Option<Finding> {
         Finding::new(&RULE, message)
             .at(value.span)
             .label(format!("Helm prints {printed}"))
-            .help(format!("quote it to keep it as written: {key}: \"{written}\"")),
+            .help(format!("quote it to keep it as written: {key}: \"{written}\""))
+            .fix(crate::rules::fix::quoted(&written).map(|text| {
+                // Quoted, the value is the text written: what Helm renders changes unless it
+                // printed the number as written.
+                let safety = if printed == written {
+                    FIX
+                } else {
+                    Applicability::Unsafe
+                };
+                Fix::replace(safety, value.span, text)
+            })),
     )
 }

@@ -1,7 +1,7 @@
 //! `redis-version-outdated`: a supported Redis version below the recommended 6.2.14.
 
 use crate::config::Versions;
-use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
+use crate::diagnostic::{Applicability, CheckedBy, Finding, Fix, Rule, Severity};
 use crate::rules::versions::{deployed, full_and_shown, Deployed};
 use crate::rules::Context;
 
@@ -26,9 +26,17 @@ redis-cluster:
   image:
     tag: 6.2.7-debian-11-r9
 ```
+
+## Fix safety
+Unsafe: where `image.tag` is written in a file, `--fix --unsafe-fixes` sets it to the recommended
+version (`"6.2.14"`, in the tag's quotes), which deploys another image. A tag pinned by digest
+(`…@sha256:…`) is left alone, and so is a version that comes from the chart's default.
 "#,
     file: file!(),
 };
+
+/// Another image is deployed.
+pub const FIX: Applicability = Applicability::Unsafe;
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     let versions = cx.versions;
@@ -59,9 +67,27 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             )
             .at_opt(span)
             .label(format!("Redis {shown}"))
-            .help(format!("set image.tag to \"{}\"", versions.redis_recommended)),
+            .help(format!("set image.tag to \"{}\"", versions.redis_recommended))
+            .fix(to_recommended(&cluster, span, versions, cx)),
         );
     }
+}
+
+/// The tag written in a file, set to the recommended version (not a digest pin, nor a version
+/// that comes from the chart's default).
+fn to_recommended(
+    cluster: &crate::model::RedisCluster,
+    span: Option<crate::core::source::Span>,
+    versions: &Versions,
+    cx: &Context,
+) -> Option<Fix> {
+    let tag = cluster.get(&["image", "tag"])?;
+    let written = crate::rules::fix::written(cx.sources, tag.span)?;
+    if Some(tag.span) != span || written.contains('@') {
+        return None;
+    }
+    let text = crate::rules::fix::scalar(cx.sources, tag.span, &versions.redis_recommended.to_string())?;
+    Some(Fix::replace(FIX, tag.span, text))
 }
 
 /// A live server's supported version below the recommended one.
