@@ -40,6 +40,8 @@ enum Command {
     Probe(ProbeArgs),
     /// Explain a rule, or a fatal log line of the platform: which failure mode, and how to fix it.
     Explain(ExplainArgs),
+    /// Print each release's effective values: chart defaults, a parent's values, files and flags.
+    Values(ValuesArgs),
     /// Print the embedded JSON Schemas, or write a values.schema.json for a chart.
     Schema(SchemaArgs),
     /// Print a shell completion script.
@@ -53,6 +55,46 @@ pub fn command() -> clap::Command {
 
 #[derive(Args, Debug)]
 struct LintArgs {
+    #[command(flatten)]
+    input: HelmInputArgs,
+    #[command(flatten)]
+    output: OutputArgs,
+    #[command(flatten)]
+    findings: FindingArgs,
+    #[command(flatten)]
+    fixes: FixArgs,
+    /// The config file (rule levels, version policy). Default: the first `.acp-check.toml` in the
+    /// current directory or one of its parents.
+    #[arg(long, value_name = "PATH", help_heading = "Configuration")]
+    config: Option<std::path::PathBuf>,
+}
+
+#[derive(Args, Debug)]
+struct ValuesArgs {
+    #[command(flatten)]
+    input: HelmInputArgs,
+    /// How to print the values.
+    #[arg(long, value_enum, default_value_t = ValuesFormat::Yaml, help_heading = "Output")]
+    format: ValuesFormat,
+    /// Say for every value where it comes from: a chart's default (and which version), FILE:LINE:COL,
+    /// `--set #N`, or a layer acp-check could not read.
+    #[arg(long, help_heading = "Output")]
+    show_origin: bool,
+    /// The config file (its `[charts]` versions). Default: the first `.acp-check.toml` in the
+    /// current directory or one of its parents.
+    #[arg(long, value_name = "PATH", help_heading = "Configuration")]
+    config: Option<std::path::PathBuf>,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum ValuesFormat {
+    Yaml,
+    Json,
+}
+
+/// The inputs and Helm's flags, as `lint` and `values` read them.
+#[derive(Args, Debug)]
+struct HelmInputArgs {
     /// Values files, `-` for standard input, chart directories, HelmRelease manifests, or directories
     /// to search. The inputs named are checked as one deployment; a directory search gives one
     /// deployment per values file, chart directory or folder of HelmReleases.
@@ -96,16 +138,6 @@ struct LintArgs {
     /// scripts written before `--chart-version`; not shown in the help).
     #[arg(long, value_name = "VERSION", hide = true)]
     redis_chart_version: Option<String>,
-    #[command(flatten)]
-    output: OutputArgs,
-    #[command(flatten)]
-    findings: FindingArgs,
-    #[command(flatten)]
-    fixes: FixArgs,
-    /// The config file (rule levels, version policy). Default: the first `.acp-check.toml` in the
-    /// current directory or one of its parents.
-    #[arg(long, value_name = "PATH", help_heading = "Configuration")]
-    config: Option<std::path::PathBuf>,
 }
 
 /// Which findings `lint` reports, and how it counts them.
@@ -193,6 +225,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 fn dispatch(cli: Cli) -> Result<ExitCode, Fatal> {
     match cli.command {
         Command::Lint(args) => lint(args),
+        Command::Values(args) => values(args),
         Command::Probe(args) => probe(args),
         Command::Rules(args) => rules(args),
         Command::Explain(args) => explain(args),
@@ -217,52 +250,74 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Fatal> {
     }
 }
 
-fn lint(args: LintArgs) -> Result<ExitCode, Fatal> {
-    if args.inputs.is_empty()
-        && args.values.is_empty()
-        && args.set.is_empty()
-        && args.set_string.is_empty()
-        && args.set_file.is_empty()
-        && args.set_json.is_empty()
-        && args.set_literal.is_empty()
+/// The input options of `lint` and `values`: what they read, layered as Helm layers it.
+fn input_options(input: HelmInputArgs, config: &Config) -> Result<input::Options, Fatal> {
+    if input.inputs.is_empty()
+        && input.values.is_empty()
+        && input.set.is_empty()
+        && input.set_string.is_empty()
+        && input.set_file.is_empty()
+        && input.set_json.is_empty()
+        && input.set_literal.is_empty()
     {
         return Err(Fatal("nothing to check: give values files, chart directories, HelmRelease manifests or directories (or - for standard input)".into()));
     }
-    if args
+    if input
         .inputs
         .iter()
-        .chain(&args.values)
+        .chain(&input.values)
         .filter(|i| *i == "-")
         .count()
         > 1
     {
         return Err(Fatal("standard input (-) can be read only once".into()));
     }
-    // Without a readable working directory, discovery starts from "." and finds what it can.
-    let mut config = config(args.config.as_deref())?;
-    let config_chart_versions = config.chart_versions.clone();
-    let options = input::Options {
-        inputs: args.inputs,
-        values: args.values,
-        set: args.set,
-        set_string: args.set_string,
-        set_file: args.set_file,
-        set_json: args.set_json,
-        set_literal: args.set_literal,
-        helm: if args.helm == 3 {
+    Ok(input::Options {
+        inputs: input.inputs,
+        values: input.values,
+        set: input.set,
+        set_string: input.set_string,
+        set_file: input.set_file,
+        set_json: input.set_json,
+        set_literal: input.set_literal,
+        helm: if input.helm == 3 {
             input::Helm::V3
         } else {
             input::Helm::V4
         },
-        release_name: args.release_name,
-        chart_versions: args
+        release_name: input.release_name,
+        chart_versions: input
             .redis_chart_version
             .map(|v| ("redis-cluster".to_string(), v))
             .into_iter()
-            .chain(config_chart_versions)
-            .chain(args.chart_version)
+            .chain(config.chart_versions.iter().cloned())
+            .chain(input.chart_version)
             .collect(),
+    })
+}
+
+fn values(args: ValuesArgs) -> Result<ExitCode, Fatal> {
+    let config = config(args.config.as_deref())?;
+    let options = input_options(args.input, &config)?;
+    let loaded = input::load(&options)?;
+    let format = match args.format {
+        ValuesFormat::Yaml => crate::values::Format::Yaml,
+        ValuesFormat::Json => crate::values::Format::Json,
     };
+    let effective = crate::values::effective(&loaded.deployment.releases);
+    print_text(&crate::values::render(
+        &effective,
+        &loaded.sources,
+        format,
+        args.show_origin,
+    ))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn lint(args: LintArgs) -> Result<ExitCode, Fatal> {
+    // Without a readable working directory, discovery starts from "." and finds what it can.
+    let mut config = config(args.config.as_deref())?;
+    let options = input_options(args.input, &config)?;
     crate::policy::select(&mut config, &args.findings.select, &args.findings.ignore)?;
     if args.fixes.unsafe_fixes && !args.fixes.fix && !args.fixes.diff {
         return Err(Fatal(

@@ -33,4 +33,5 @@ pub mod report;
 pub mod rules;
 pub mod schema;
 pub mod tree;
+pub mod values;
 pub mod yaml;

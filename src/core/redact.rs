@@ -962,7 +962,13 @@ impl Redactor {
     /// messages say "password".
     pub fn add(&mut self, secret: &str) {
         let secret = unquote(secret.trim_matches(['\n', '\r']));
-        if secret.len() < 3 || names_a_key(secret) {
+        // A boolean under a secret-sounding key (`usePassword: false`) is a switch, not a secret:
+        // masking its word would mask every `false` of a report.
+        let switch = matches!(
+            secret.to_ascii_lowercase().as_str(),
+            "true" | "false" | "yes" | "no" | "on" | "off" | "null"
+        );
+        if secret.len() < 3 || switch || names_a_key(secret) {
             return;
         }
         for form in forms(secret) {

@@ -188,12 +188,12 @@ fn optional(id: u16) -> Option<&'static str> {
 }
 
 /// What built-in source `id` holds, for messages and origins: `chart redis-cluster 7.6.4`, or
-/// `chart redis-cluster (any version)` for what every version agrees on.
+/// `chart redis-cluster (every version)` for what every version agrees on.
 pub fn origin(id: SourceId) -> Option<String> {
     let n = id.0.checked_sub(SourceId::BUILTIN)?;
     let chart = *Chart::ALL.get((n >> 16) as usize)?;
     match n & 0xFFFF {
-        0xFFFF => Some(format!("chart {} (any version)", chart.name())),
+        0xFFFF => Some(format!("chart {} (every version)", chart.name())),
         i => Some(format!(
             "chart {} {}",
             chart.name(),

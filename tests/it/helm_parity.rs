@@ -22,7 +22,7 @@ use crate::common::{lint_json, root, scratch, write};
 use acp_check::input::{self, Options};
 
 /// The oracle, one process answering case after case.
-struct Oracle {
+pub(crate) struct Oracle {
     child: Child,
     stdin: ChildStdin,
     stdout: BufReader<ChildStdout>,
@@ -30,7 +30,7 @@ struct Oracle {
 
 impl Oracle {
     /// `None` when the user chose to skip live tests.
-    fn start() -> Option<Oracle> {
+    pub(crate) fn start() -> Option<Oracle> {
         let python = root().join("target/test-tools/venv/bin/python3");
         let loads = python.is_file()
             && Command::new(&python)
@@ -58,7 +58,7 @@ impl Oracle {
         Some(Oracle { child, stdin, stdout })
     }
 
-    fn ask(&mut self, case: &J) -> J {
+    pub(crate) fn ask(&mut self, case: &J) -> J {
         writeln!(self.stdin, "{case}").unwrap();
         self.stdin.flush().unwrap();
         let mut line = String::new();

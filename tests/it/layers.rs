@@ -30,6 +30,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("report", &["core", "diagnostic"]),
     ("fix", &["core", "diagnostic", "tree", "yaml"]),
     ("baseline", &["core", "report"]),
+    ("values", &["core", "tree", "model"]),
     (
         "app",
         &[
@@ -48,7 +49,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "cli",
         &[
             "core", "config", "schema", "input", "rules", "probe", "explain", "report", "app", "policy",
-            "fix", "baseline",
+            "fix", "baseline", "values",
         ],
     ),
 ];

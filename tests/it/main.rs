@@ -35,5 +35,6 @@ mod reference;
 mod secrets;
 mod set_flags;
 mod terminal;
+mod values_cmd;
 mod values_schema;
 mod yaml_readers;
