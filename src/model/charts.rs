@@ -57,12 +57,16 @@ impl Chart {
     /// source URL) it comes from: another chart named `redis-cluster` exists, so the name alone is not
     /// enough.
     pub fn identify(name: &str, repository: &str) -> Option<Chart> {
-        let repository = repository.to_ascii_lowercase();
+        // Called for every release on the hot path: no lowercased copy.
+        let has = |word: &str| {
+            repository
+                .as_bytes()
+                .windows(word.len())
+                .any(|w| w.eq_ignore_ascii_case(word.as_bytes()))
+        };
         match name {
-            "redis-cluster" if repository.contains("bitnami") => Some(Chart::RedisCluster),
-            "kube-acp-stack" | "acp"
-                if repository.contains("cloudentity") || repository.contains("secureauth") =>
-            {
+            "redis-cluster" if has("bitnami") => Some(Chart::RedisCluster),
+            "kube-acp-stack" | "acp" if has("cloudentity") || has("secureauth") => {
                 Chart::ALL.into_iter().find(|c| c.name() == name)
             }
             _ => None,
@@ -89,6 +93,24 @@ impl Chart {
     pub fn agreed(self) -> &'static Agreed {
         let tables = self.tables();
         tables.agreed.get_or_init(|| Agreed::new(self))
+    }
+
+    /// The newest dependency on `dependency` among this chart's versions (its values key and
+    /// condition are the same in all), made once.
+    pub fn latest_dependency(self, dependency: Chart) -> Option<&'static Dependency> {
+        static LATEST: OnceLock<[[Option<&'static Dependency>; 3]; 3]> = OnceLock::new();
+        let table = LATEST.get_or_init(|| {
+            Chart::ALL.map(|parent| {
+                Chart::ALL.map(|child| {
+                    versions(parent)
+                        .iter()
+                        .rev()
+                        .flat_map(|v| v.dependencies())
+                        .find(|d| d.chart() == Some(child))
+                })
+            })
+        });
+        table[self.index() as usize][dependency.index() as usize]
     }
 
     /// Whether some version of the chart has the key at `path`, or takes any key there (a map

@@ -273,11 +273,7 @@ impl Release {
             let parent = own?;
             let dependency = match parent {
                 Ok(version) => version.dependencies().iter().find(|d| d.chart() == Some(chart))?,
-                Err(umbrella) => charts::versions(umbrella)
-                    .iter()
-                    .rev()
-                    .flat_map(|v| v.dependencies())
-                    .find(|d| d.chart() == Some(chart))?,
+                Err(umbrella) => umbrella.latest_dependency(chart)?,
             };
             let written = parent.is_ok().then(|| dependency.version());
             (dependency.values_key(), written, Some(parent))

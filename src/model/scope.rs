@@ -510,9 +510,9 @@ fn parent_key(parent: Result<&'static ChartVersion, Chart>, key: &str) -> Option
             .map(|d| d.values_key())
             .find(|k| *k == key),
         // Every version's dependencies: the key is the same text in all.
-        Err(chart) => super::charts::versions(chart)
-            .iter()
-            .flat_map(|v| v.dependencies())
+        Err(chart) => Chart::ALL
+            .into_iter()
+            .filter_map(|c| chart.latest_dependency(c))
             .map(|d| d.values_key())
             .find(|k| *k == key),
     }
