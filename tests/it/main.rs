@@ -34,4 +34,5 @@ mod secrets;
 mod set_flags;
 mod terminal;
 mod values_schema;
+mod versions;
 mod yaml_readers;
