@@ -102,6 +102,7 @@ registry! {
     search::search_module_missing => check,
     search::search_module_not_mounted => check,
     search::search_coordinator_password => check,
+    search::search_module_incompatible => check,
     connection::redis_addrs_missing => check,
     connection::redis_addrs_mismatch => check,
     connection::redis_single_addr_cluster => check,

@@ -172,3 +172,50 @@ fn explain_versions_shows_the_matrix_with_its_sources() {
         assert!(flat.contains(expected), "{expected:?} not in:\n{}", run.stdout);
     }
 }
+
+/// kube-acp-stack 2.8.1 and earlier fetch `redisearch-oss` 2.2.0, which takes no
+/// OSS_GLOBAL_PASSWORD: the vendor's loadmodule line without one is right there.
+#[test]
+fn the_non_coordinator_build_is_not_asked_for_a_coordinator_password() {
+    for version in ["2.5.0", "2.8.1", "2.24.1", "2.25.0"] {
+        let Some(dir) = umbrella_chart(version) else {
+            return;
+        };
+        let run = lint_json(&[dir.to_str().unwrap()]);
+        let rules = run.rules();
+        assert!(
+            !rules.iter().any(|r| r.starts_with("search-")),
+            "kube-acp-stack {version}:\n{}",
+            run.stdout
+        );
+    }
+}
+
+/// RediSearch 2.10 needs Redis 7.4: kube-acp-stack 2.25.0 with Redis pinned to 6.2.16 (as the
+/// vendor's reference deployment pins it) does not start.
+#[test]
+fn pinning_redis_6_2_under_the_2_25_umbrella_is_incompatible_with_its_redisearch() {
+    let dir = scratch("versions-search");
+    let values = write(
+        &dir,
+        "values.yaml",
+        "redis-cluster:\n  image:\n    tag: 6.2.16-debian-12-r3\n",
+    );
+    let run = lint_json(&[&values, "--chart-version", "kube-acp-stack=2.25.0"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(
+        run.findings_of(&["search-module-incompatible"]),
+        [("search-module-incompatible".to_string(), values.clone(), 3, 10)]
+    );
+    let message = run.first("search-module-incompatible")["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        message.starts_with("RediSearch 2.10.14 needs Redis 7.4 or later"),
+        "{message}"
+    );
+    // With the version of the umbrella not known, its defaults may fetch an older RediSearch.
+    let unknown = lint_json(&[&values]);
+    assert_eq!(unknown.findings_of(&["search-module-incompatible"]), []);
+}
