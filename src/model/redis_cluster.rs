@@ -406,3 +406,139 @@ mod search_build_tests {
         assert_eq!(search_build_in("alpine"), None);
     }
 }
+
+/// The images of the chart: the values key of each, and the key that turns its container on
+/// (`None`: always pulled).
+pub const IMAGES: [(&[&str], Option<&[&str]>); 4] = [
+    (&["image"], None),
+    (&["metrics", "image"], Some(&["metrics", "enabled"])),
+    (&["sysctlImage"], Some(&["sysctlImage", "enabled"])),
+    (
+        &["volumePermissions", "image"],
+        Some(&["volumePermissions", "enabled"]),
+    ),
+];
+
+/// One image of the release as the chart renders it: `global.imageRegistry` over `registry`, and
+/// the digest (chart 8.2.0 and later) over the tag.
+#[derive(Clone, Debug)]
+pub struct ResolvedImage<'a> {
+    /// Its values key (`["metrics", "image"]`).
+    pub key: &'static [&'static str],
+    /// Whether its container runs (the chart pulls it).
+    pub pulled: bool,
+    pub registry: String,
+    pub repository: String,
+    /// The tag or the digest, as rendered after `:` or `@`.
+    pub reference: String,
+    pub digest: bool,
+    /// The values that decide it, as written in the files read (chart defaults have a built-in
+    /// source): registry, repository, reference.
+    pub nodes: Vec<&'a Node>,
+}
+
+impl ResolvedImage<'_> {
+    /// `docker.io/bitnami/redis-cluster:7.4.3-debian-12-r0`.
+    pub fn reference_words(&self) -> String {
+        let sep = if self.digest { "@" } else { ":" };
+        let registry = if self.registry.is_empty() {
+            "docker.io"
+        } else {
+            &self.registry
+        };
+        format!("{registry}/{}{sep}{}", self.repository, self.reference)
+    }
+
+    /// Whether it is pulled from Docker Hub.
+    pub fn docker_hub(&self) -> bool {
+        matches!(
+            self.registry.as_str(),
+            "" | "docker.io" | "registry-1.docker.io" | "index.docker.io"
+        )
+    }
+
+    /// The Docker Hub namespace of the repository (`bitnami`, `bitnamilegacy`), if on Docker Hub.
+    pub fn hub_namespace(&self) -> Option<&str> {
+        if !self.docker_hub() {
+            return None;
+        }
+        self.repository.split_once('/').map(|(ns, _)| ns)
+    }
+}
+
+impl<'a> RedisCluster<'a> {
+    /// The chart's images as they render, or what may set one that acp-check cannot read. Images
+    /// whose key the chart version does not have are left out.
+    pub fn images(&self) -> Result<Vec<ResolvedImage<'a>>, Unsettled<'a>> {
+        let mut out = Vec::new();
+        let global = match self.lookup(&["global", "imageRegistry"]) {
+            Lookup::Set(node) => node.as_str().filter(|s| !s.is_empty()).map(|s| (s, node)),
+            Lookup::Unset => None,
+            Lookup::Unknown(why) => return Err(why),
+        };
+        for (key, enabled) in IMAGES {
+            let path = |field: &'static str| -> Vec<&str> { key.iter().copied().chain([field]).collect() };
+            let text = |field: &'static str| -> Result<Option<&'a Node>, Unsettled<'a>> {
+                match self.lookup(&path(field)) {
+                    Lookup::Set(node) if node.value != Value::Null => Ok(Some(node)),
+                    Lookup::Set(_) | Lookup::Unset => Ok(None),
+                    Lookup::Unknown(why) => Err(why),
+                }
+            };
+            let Some(repository) = text("repository")? else {
+                continue;
+            };
+            let Some(repository_text) = scalar(repository) else {
+                continue;
+            };
+            let registry = text("registry")?;
+            let tag = text("tag")?;
+            let digest = if self.reads(&path("digest")) {
+                text("digest")?
+            } else {
+                None
+            };
+            let pulled = match enabled {
+                None => true,
+                Some(flag) => match self.lookup(flag) {
+                    Lookup::Set(node) => node.as_bool() == Some(true),
+                    Lookup::Unset => false,
+                    Lookup::Unknown(why) => return Err(why),
+                },
+            };
+            let (registry_text, registry_node) = match (global, registry) {
+                (Some((g, node)), _) => (g.to_string(), Some(node)),
+                (None, Some(node)) => (scalar(node).unwrap_or_default(), Some(node)),
+                (None, None) => (String::new(), None),
+            };
+            let digest = digest.filter(|d| scalar(d).is_some_and(|s| !s.is_empty()));
+            let (reference, is_digest) = match (digest, tag) {
+                (Some(d), _) => (Some(d), true),
+                (None, t) => (t, false),
+            };
+            let mut nodes: Vec<&'a Node> = registry_node.into_iter().collect();
+            nodes.push(repository);
+            nodes.extend(reference);
+            out.push(ResolvedImage {
+                key,
+                pulled,
+                registry: registry_text,
+                repository: repository_text,
+                reference: reference.and_then(scalar).unwrap_or_default(),
+                digest: is_digest,
+                nodes,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// A scalar's text as Helm renders it into an image reference.
+fn scalar(node: &Node) -> Option<String> {
+    match &node.value {
+        Value::Str(s) => Some(s.clone()),
+        Value::Int(i) => Some(i.to_string()),
+        Value::Float(f) => Some(crate::tree::go_float(*f)),
+        _ => None,
+    }
+}

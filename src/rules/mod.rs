@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod connection;
 pub mod durability;
+pub mod images;
 pub mod schema;
 pub mod search;
 pub mod suppression;
@@ -98,6 +99,9 @@ registry! {
     versions::chart_version_not_recommended => check,
     versions::chart_key_unavailable => check,
     versions::chart_unknown => check,
+    images::image_unavailable => check,
+    images::image_frozen => check,
+    images::image_substitution_blocked => check,
     values::values_not_passed => check,
     search::search_module_missing => check,
     search::search_module_not_mounted => check,

@@ -219,3 +219,79 @@ fn pinning_redis_6_2_under_the_2_25_umbrella_is_incompatible_with_its_redisearch
     let unknown = lint_json(&[&values]);
     assert_eq!(unknown.findings_of(&["search-module-incompatible"]), []);
 }
+
+/// Bitnami's catalogue since 2025-09-29: kube-acp-stack 2.25.0 to 2.26.0-1 pull a removed default
+/// image; 2.26.2 and later pull bitnamilegacy with the flag the 11.x charts need.
+#[test]
+fn the_vendors_umbrella_images_against_bitnamis_catalogue() {
+    let image_rules = &["image-unavailable", "image-frozen", "image-substitution-blocked"];
+    for (version, expected, code) in [
+        ("2.25.0", "image-unavailable", 1),
+        ("2.26.0-1", "image-unavailable", 1),
+        ("2.28.0", "image-frozen", 0),
+    ] {
+        let Some(dir) = umbrella_chart(version) else {
+            return;
+        };
+        let run = lint_json(&[dir.to_str().unwrap()]);
+        let found: Vec<String> = run.findings_of(image_rules).into_iter().map(|f| f.0).collect();
+        assert_eq!(found, [expected], "kube-acp-stack {version}:\n{}", run.stdout);
+        assert_eq!(run.code, code, "kube-acp-stack {version}:\n{}", run.stdout);
+    }
+    let Some(dir) = umbrella_chart("2.25.0") else {
+        return;
+    };
+    let run = lint_json(&[dir.to_str().unwrap()]);
+    let message = run.first("image-unavailable")["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        message.contains("docker.io/bitnami/redis-cluster:7.4.3-debian-12-r0"),
+        "{message}"
+    );
+    let help = run.first("image-unavailable")["help"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(help.contains("bitnamilegacy/redis-cluster"), "{help}");
+}
+
+/// The vendor's reference deployment pins a digest of docker.io/bitnami/redis-cluster. Its
+/// `valuesFrom` Secret may set `global.imageRegistry` (a mirror), so that is said, at info, naming
+/// the Secret: not an error acp-check cannot prove.
+#[test]
+fn the_vendors_reference_deployment_pins_a_removed_digest() {
+    let dir =
+        common::root().join("../shared/reference/deployments/acp-on-k8s-cc327a8/infrastructure/redis/base");
+    if !dir.is_dir() {
+        return;
+    }
+    let release = dir.join("release.yaml");
+    let run = lint_json(&[release.to_str().unwrap()]);
+    let finding = run.first("image-unavailable");
+    assert_eq!(finding["severity"], "info", "{}", run.stdout);
+    assert!(
+        finding["help"]
+            .as_str()
+            .unwrap()
+            .contains("Secret `redis-values`"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn explain_recognises_the_image_and_module_failures() {
+    for (line, rule) in [
+        ("Back-off pulling image \"docker.io/bitnami/redis-cluster:6.2.14\": ErrImagePull", "image-unavailable"),
+        ("redis-cluster-0   0/1   ImagePullBackOff   0   2m", "image-unavailable"),
+        ("Error: execution error at (redis-cluster/templates/NOTES.txt:110:4): Original containers have been substituted for unrecognized ones.", "image-substitution-blocked"),
+        ("# <search> Redis version is too old, please upgrade to redis 7.4.0 and above.", "search-module-incompatible"),
+        ("# Can't load module from /redismodules/redisearch.so: server aborting", "search-module-incompatible"),
+    ] {
+        let run = run(&["explain", line]);
+        assert_eq!(run.code, 0, "{line}: {}", run.stderr);
+        assert!(run.stdout.contains(&format!("`{rule}`")), "{line}:\n{}", run.stdout);
+    }
+}
