@@ -37,6 +37,8 @@ pub struct Context<'a> {
     pub versions: &'a Versions,
     /// The schema pass, shared by the rules that report its violations (made on first use).
     schema: OnceLock<Vec<Finding>>,
+    /// What the clusters' images resolve to, shared by the image rules (made on first use).
+    images: OnceLock<Vec<images::Readings<'a>>>,
 }
 
 impl<'a> Context<'a> {
@@ -54,6 +56,7 @@ impl<'a> Context<'a> {
             sources,
             versions,
             schema: OnceLock::new(),
+            images: OnceLock::new(),
         }
     }
 

@@ -39,12 +39,13 @@ redis-cluster:
 };
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
-    for cluster in cx.deployment.redis_clusters() {
+    for readings in crate::rules::images::readings(cx) {
+        let cluster = readings.cluster;
         for (key, _) in IMAGES {
             let frozen = |_: &_, image: &crate::model::redis_cluster::ResolvedImage| {
                 image.pulled && image.hub_namespace() == Some("bitnamilegacy")
             };
-            if let Outcome::Every(image, _) = judge(&cluster, key, frozen) {
+            if let Outcome::Every(image, _) = judge(readings, key, frozen) {
                 out.push(
                     Finding::new(
                         &RULE,

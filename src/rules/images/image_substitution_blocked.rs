@@ -80,11 +80,12 @@ fn allowed<'a>(reading: &RedisCluster<'a>) -> Lookup<'a, bool> {
 }
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
-    for cluster in cx.deployment.redis_clusters() {
+    for readings in crate::rules::images::readings(cx) {
+        let cluster = readings.cluster;
         // Images substituted by one value (a `global.imageRegistry`) make one finding.
         let mut every: Vec<ResolvedImage> = Vec::new();
         for (key, _) in IMAGES {
-            match judge(&cluster, key, refused) {
+            match judge(readings, key, refused) {
                 Outcome::Every(image, _) => every.push(image),
                 Outcome::Some(image) if written(&image) => out.push(
                     Finding::new(

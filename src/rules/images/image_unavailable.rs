@@ -58,10 +58,11 @@ pub fn removed(image: &ResolvedImage) -> bool {
 }
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
-    for cluster in cx.deployment.redis_clusters() {
+    for readings in crate::rules::images::readings(cx) {
+        let cluster = readings.cluster;
         let mut said_unsettled = false;
         for (key, _) in IMAGES {
-            match judge(&cluster, key, |_, image| removed(image)) {
+            match judge(readings, key, |_, image| removed(image)) {
                 Outcome::Every(image, several) => {
                     let what = if several && !written(&image) {
                         format!(

@@ -8,14 +8,36 @@ pub mod image_unavailable;
 
 use crate::model::redis_cluster::ResolvedImage;
 use crate::model::{RedisCluster, Unsettled};
+use crate::rules::Context;
 
-/// The readings of a cluster: itself when its chart version is known, else the cluster at each
-/// version the values may be deployed with.
-pub fn readings<'a>(cluster: &RedisCluster<'a>) -> Vec<RedisCluster<'a>> {
-    match cluster.candidates() {
-        Some(candidates) if !candidates.is_empty() => candidates,
-        _ => vec![*cluster],
-    }
+/// A cluster and what its images resolve to in each reading of it: itself when its chart version
+/// is known (or a layer acp-check could not read decides), else the cluster at each version the
+/// values may be deployed with.
+pub struct Readings<'a> {
+    pub cluster: RedisCluster<'a>,
+    pub readings: Vec<Reading<'a>>,
+}
+
+/// One reading of a cluster, and its images.
+pub type Reading<'a> = (RedisCluster<'a>, Result<Vec<ResolvedImage<'a>>, Unsettled<'a>>);
+
+/// The readings of every cluster of the deployment, made once for the three image rules.
+pub fn readings<'c, 'a>(cx: &'c Context<'a>) -> &'c [Readings<'a>] {
+    cx.images.get_or_init(|| {
+        cx.deployment
+            .redis_clusters()
+            .map(|cluster| {
+                let own = cluster.images();
+                let readings = match (&own, cluster.version(), cluster.candidates()) {
+                    (Err(Unsettled::Layer(_)), _, _) | (_, Some(_), _) | (_, None, None) => {
+                        vec![(cluster, own)]
+                    }
+                    (_, None, Some(candidates)) => candidates.into_iter().map(|c| (c, c.images())).collect(),
+                };
+                Readings { cluster, readings }
+            })
+            .collect()
+    })
 }
 
 /// What a test of one image says over every reading.
@@ -30,29 +52,28 @@ pub enum Outcome<'a> {
     Unsettled(Unsettled<'a>),
 }
 
-/// Tests the image at `key` in every reading of `cluster` (a reading without that image counts as
-/// one where the test does not hold).
+/// Tests the image at `key` in every reading (a reading without that image counts as one where
+/// the test does not hold).
 pub fn judge<'a>(
-    cluster: &RedisCluster<'a>,
+    readings: &Readings<'a>,
     key: &[&str],
     test: impl Fn(&RedisCluster<'a>, &ResolvedImage<'a>) -> bool,
 ) -> Outcome<'a> {
-    let readings = readings(cluster);
-    let several = readings.len() > 1;
+    let several = readings.readings.len() > 1;
     let mut first = None;
-    let mut all = true;
-    for reading in &readings {
-        let images = match reading.images() {
+    let mut all = !readings.readings.is_empty();
+    for (reading, images) in &readings.readings {
+        let images = match images {
             Ok(images) => images,
             Err(Unsettled::Version(_)) => {
                 all = false;
                 continue;
             }
-            Err(why) => return Outcome::Unsettled(why),
+            Err(why) => return Outcome::Unsettled(*why),
         };
-        match images.into_iter().find(|i| i.key == key) {
-            Some(image) if test(reading, &image) => {
-                first.get_or_insert(image);
+        match images.iter().find(|i| i.key == key) {
+            Some(image) if test(reading, image) => {
+                first.get_or_insert_with(|| image.clone());
             }
             _ => all = false,
         }
