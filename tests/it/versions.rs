@@ -295,3 +295,23 @@ fn explain_recognises_the_image_and_module_failures() {
         assert!(run.stdout.contains(&format!("`{rule}`")), "{line}:\n{}", run.stdout);
     }
 }
+
+/// redis-cluster 12.x and 13.x default to Redis 8, which no platform version supports.
+#[test]
+fn the_redis_8_default_of_charts_12_and_13_is_unsupported() {
+    let dir = scratch("versions-redis8");
+    let values = write(&dir, "values.yaml", "cluster:\n  nodes: 6\n  replicas: 1\n");
+    for chart in ["12.0.0", "13.0.5"] {
+        let run = lint_json(&[&values, "--chart-version", &format!("redis-cluster={chart}")]);
+        let message = run.first("redis-version-unsupported")["message"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(message.starts_with("Redis 8."), "{chart}: {message}");
+        assert!(
+            message.contains(&format!("chart {chart}'s default image")),
+            "{message}"
+        );
+        assert_eq!(run.code, 1);
+    }
+}

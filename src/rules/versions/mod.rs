@@ -288,8 +288,17 @@ impl Policy {
         if rows.iter().all(|r| words(r) == first) {
             return first;
         }
-        rows.iter()
-            .map(|r| format!("{} on {}", words(r), r.platforms()))
+        // Neighbouring rows that agree read as one: "6.2.x on platform 2.24.1 and earlier".
+        let mut groups: Vec<(String, Row)> = Vec::new();
+        for row in rows {
+            match groups.last_mut() {
+                Some((w, last)) if *w == words(row) => last.to = row.to.clone(),
+                _ => groups.push((words(row), (*row).clone())),
+            }
+        }
+        groups
+            .iter()
+            .map(|(w, r)| format!("{w} on {}", r.platforms()))
             .collect::<Vec<_>>()
             .join("; ")
     }
