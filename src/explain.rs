@@ -351,8 +351,8 @@ pub fn recognised_messages() -> String {
         }
     }
     let mut out = String::from(
-        "It recognises the platform's log lines (JSON, or plain text, also behind a `kubectl logs` prefix) \
-about:\n",
+        "It recognises the platform's log lines (JSON, or plain text, also behind a `kubectl logs` prefix), \
+and Redis's, Helm's and Kubernetes' lines, about:\n",
     );
     for (mode, shows) in modes {
         out.push_str(&wrap(
