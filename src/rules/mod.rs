@@ -105,6 +105,7 @@ registry! {
     images::image_unavailable => check,
     images::image_frozen => check,
     images::image_substitution_blocked => check,
+    images::image_not_cluster => check,
     values::values_not_passed => check,
     search::search_module_missing => check,
     search::search_module_not_mounted => check,

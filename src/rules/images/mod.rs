@@ -3,6 +3,7 @@
 //! since 2025-09-29 and against the substituted-image check of charts 11.2.0 to 13.0.1.
 
 pub mod image_frozen;
+pub mod image_not_cluster;
 pub mod image_substitution_blocked;
 pub mod image_unavailable;
 
