@@ -101,6 +101,7 @@ registry! {
     versions::redis_version_unknown => check,
     versions::chart_version_not_recommended => check,
     versions::chart_key_unavailable => check,
+    versions::redis_config_incompatible => check,
     versions::chart_unknown => check,
     images::image_unavailable => check,
     images::image_frozen => check,

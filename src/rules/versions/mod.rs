@@ -5,6 +5,7 @@
 pub mod chart_key_unavailable;
 pub mod chart_unknown;
 pub mod chart_version_not_recommended;
+pub mod redis_config_incompatible;
 pub mod redis_version_outdated;
 pub mod redis_version_unknown;
 pub mod redis_version_unsupported;
