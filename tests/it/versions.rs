@@ -279,6 +279,13 @@ fn the_vendors_reference_deployment_pins_a_removed_digest() {
         "{}",
         run.stdout
     );
+    // Its Redis 6.2 on chart 11.4.3 comes with a full Redis 6.2 defaultConfigOverride: it starts.
+    assert_eq!(
+        run.findings_of(&["redis-config-incompatible"]),
+        [],
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
