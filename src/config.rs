@@ -25,23 +25,14 @@ pub enum Level {
     Error,
 }
 
-/// Which Redis and chart versions the platform supports and recommends (`[versions]`). The defaults
-/// are the vendor's statement of 2023 (Redis 6.2.x, 6.2.14, chart 7.6.4); a config file can follow a newer statement.
-#[derive(Clone, Debug, PartialEq)]
+/// What `[versions]` overrides of the platform version matrix (`data/platform-versions.tsv`): each
+/// key set replaces that column for every platform version, so that a user can follow a new vendor
+/// statement without a new release. Unset keys keep the matrix.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Versions {
-    pub redis_supported: VersionReq,
-    pub redis_recommended: Version,
-    pub redis_cluster_chart_recommended: Version,
-}
-
-impl Default for Versions {
-    fn default() -> Versions {
-        Versions {
-            redis_supported: VersionReq::parse(">=6.2.0, <6.3.0").expect("valid requirement"),
-            redis_recommended: Version::new(6, 2, 14),
-            redis_cluster_chart_recommended: Version::new(7, 6, 4),
-        }
-    }
+    pub redis_supported: Option<VersionReq>,
+    pub redis_recommended: Option<Version>,
+    pub redis_cluster_chart_recommended: Option<Version>,
 }
 
 /// Probe defaults (`[probe]`).
@@ -184,16 +175,18 @@ pub fn parse(text: &str, path: &Path, rules: &[&str]) -> Result<Config, Fatal> {
                     };
                     match k {
                         "redis-supported" => {
-                            config.versions.redis_supported = VersionReq::parse(s)
-                                .map_err(|e| bad(e, "a version requirement (e.g. \">=6.2.0, <6.3.0\")"))?;
+                            config.versions.redis_supported =
+                                Some(VersionReq::parse(s).map_err(|e| {
+                                    bad(e, "a version requirement (e.g. \">=6.2.0, <6.3.0\")")
+                                })?);
                         }
                         "redis-recommended" => {
                             config.versions.redis_recommended =
-                                Version::parse(s).map_err(|e| bad(e, "a version (e.g. \"6.2.14\")"))?;
+                                Some(Version::parse(s).map_err(|e| bad(e, "a version (e.g. \"6.2.14\")"))?);
                         }
                         _ => {
                             config.versions.redis_cluster_chart_recommended =
-                                Version::parse(s).map_err(|e| bad(e, "a version (e.g. \"7.6.4\")"))?;
+                                Some(Version::parse(s).map_err(|e| bad(e, "a version (e.g. \"7.6.4\")"))?);
                         }
                     }
                 }
@@ -423,12 +416,13 @@ mod tests {
         .unwrap();
         assert_eq!(config.rules["unknown-key"], Level::Off);
         assert_eq!(config.rules["schema-type"], Level::Info);
-        assert!(config.versions.redis_supported.matches(&Version::new(7, 2, 9)));
-        assert!(!config.versions.redis_supported.matches(&Version::new(6, 2, 14)));
-        assert_eq!(config.versions.redis_recommended, Version::new(7, 2, 5));
+        let supported = config.versions.redis_supported.as_ref().unwrap();
+        assert!(supported.matches(&Version::new(7, 2, 9)));
+        assert!(!supported.matches(&Version::new(6, 2, 14)));
+        assert_eq!(config.versions.redis_recommended, Some(Version::new(7, 2, 5)));
         assert_eq!(
             config.versions.redis_cluster_chart_recommended,
-            Version::new(11, 0, 0)
+            Some(Version::new(11, 0, 0))
         );
         assert_eq!(config.probe.index.as_deref(), Some("idx"));
         assert_eq!(config.probe.timeout, Some(Duration::from_millis(250)));

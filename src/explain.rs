@@ -141,6 +141,9 @@ pub fn explain(query: &str, style: Style) -> Result<String, Fatal> {
     if let Some(rule) = rules::find(id) {
         return Ok(rule_page(rule, style));
     }
+    if id == "versions" {
+        return Ok(versions_page(style));
+    }
     if let Some(recognised) = log_lines::recognise(query) {
         return Ok(log_line_page(&recognised, style));
     }
@@ -191,6 +194,50 @@ pub fn rule_page(rule: &Rule, style: Style) -> String {
     );
     out.push_str(&render_markdown(rule.docs, style));
     out.push_str(&format!("\n{}\n  {}\n", style.strong("Defined in"), rule.file));
+    out
+}
+
+/// `acp-check explain versions`: the platform version matrix the version rules judge by, row by
+/// row with its source (`data/platform-versions.tsv`).
+pub fn versions_page(style: Style) -> String {
+    use crate::rules::versions::matrix;
+    let mut markdown = String::from(
+        "## What it is
+What the version rules (`redis-version-unsupported`, `redis-version-outdated`, \
+`chart-version-not-recommended`, `search-module-incompatible`) judge by. The platform version is the `acp` \
+image tag, else the `acp` chart version (kube-acp-stack's acp dependency in the umbrella chart), from the \
+releases linted together or `--chart-version acp=VERSION`. When it is not known, a Redis version no platform \
+version supports is an error, and one only some support is one info naming them.\n\n## The matrix\n",
+    );
+    for row in matrix::rows() {
+        let supported: Vec<String> = row
+            .redis_supported
+            .iter()
+            .map(crate::rules::versions::range_words)
+            .collect();
+        let recommended: Vec<String> = row.redis_recommended.iter().map(|v| v.to_string()).collect();
+        markdown.push_str(&format!(
+            "- {}: Redis {} (recommended {}); redis-cluster chart {}; RediSearch shipped: {}. Source: {}\n",
+            row.platforms(),
+            supported.join(" or "),
+            recommended.join(", "),
+            row.chart,
+            row.redisearch,
+            row.source
+        ));
+    }
+    markdown.push_str(
+        "\n## RediSearch and Redis\nRediSearch 2.10 needs Redis 7.4, 2.8 needs 7.2, 2.6 needs 6.0.16 (redis.io release \
+notes): with an older Redis the module refuses to load and Redis does not start. kube-acp-stack up to 2.8.1 ships \
+`redisearch-oss` 2.2.0, a build without the coordinator, which takes no `OSS_GLOBAL_PASSWORD`.\n\n\
+## Overriding it\n`[versions]` in `.acp-check.toml` (`redis-supported`, `redis-recommended`, \
+`redis-cluster-chart-recommended`) replaces that column for every platform version, to follow a newer vendor \
+statement without a new release of acp-check.",
+    );
+    let mut out = style.strong("versions  (the platform version matrix)");
+    out.push('\n');
+    out.push_str(&render_markdown(&markdown, style));
+    out.push('\n');
     out
 }
 
@@ -321,8 +368,8 @@ pub fn recognised_messages() -> String {
         }
     }
     let mut out = String::from(
-        "It recognises the platform's log lines (JSON, or plain text, also behind a `kubectl logs` prefix) \
-about:\n",
+        "It recognises the platform's log lines (JSON, or plain text, also behind a `kubectl logs` prefix), \
+and Redis's, Helm's and Kubernetes' lines, about:\n",
     );
     for (mode, shows) in modes {
         out.push_str(&wrap(

@@ -220,8 +220,126 @@ acp:
 "#,
 };
 
+pub static IMAGE_PULL_FAILED: Mode = Mode {
+    number: None,
+    title: "Kubernetes cannot pull a Redis image",
+    title_with: "Kubernetes cannot pull a Redis image",
+    detail: Detail::None,
+    meaning: "The Redis pods never start: the image they name cannot be pulled. Since 2025-09-29 \
+`docker.io/bitnami` serves no versioned tags (bitnami/containers#83267): every `bitnami/redis-cluster:<version>`, \
+`bitnami/redis-exporter` and `bitnami/os-shell` tag or digest the chart renders by default is gone.",
+    lint: &["image-unavailable"],
+    live: &["redis-unreachable"],
+    fix: r#"Pull the same image from `docker.io/bitnamilegacy` (same tags and digests, no more updates), and
+on redis-cluster 11.2.0 to 13.0.1 allow the substitution; or use a mirror of your own
+(`image.registry`, `global.imageRegistry`).
+
+```yaml
+redis-cluster:
+  image:
+    repository: bitnamilegacy/redis-cluster
+  global:
+    security:
+      allowInsecureImages: true
+```
+"#,
+};
+
+pub static IMAGE_SUBSTITUTION: Mode = Mode {
+    number: None,
+    title: "the redis-cluster chart refuses a substituted image",
+    title_with: "the redis-cluster chart refuses a substituted image",
+    detail: Detail::None,
+    meaning: "`helm install` or `helm upgrade` stopped before deploying anything: redis-cluster 11.2.0 to \
+13.0.1 refuse to render an image whose registry or repository differs from the chart's own (any \
+`global.imageRegistry`, `bitnamilegacy/…`, a mirror) unless `global.security.allowInsecureImages` is true.",
+    lint: &["image-substitution-blocked"],
+    live: &["redis-unreachable"],
+    fix: r#"Set `global.security.allowInsecureImages: true` (under `redis-cluster.global` or the umbrella
+chart's `global`).
+
+```yaml
+redis-cluster:
+  global:
+    security:
+      allowInsecureImages: true
+```
+"#,
+};
+
+pub static MODULE_REFUSED: Mode = Mode {
+    number: None,
+    title: "Redis refused to load the RediSearch module and did not start",
+    title_with: "Redis refused to load the RediSearch module and did not start",
+    detail: Detail::None,
+    meaning: "A Redis node aborted at start-up while loading a module from its `loadmodule` line: the \
+RediSearch build needs a newer Redis (2.10 needs 7.4, 2.8 needs 7.2, 2.6 needs 6.0.16), was given an \
+argument it does not take (`OSS_GLOBAL_PASSWORD` to a build without the coordinator), or the file is \
+not there.",
+    lint: &["search-module-incompatible", "search-module-not-mounted"],
+    live: &["redis-unreachable"],
+    fix: r#"Deploy the Redis the module needs, or fetch a RediSearch build made for your Redis in
+`redis.initContainers` (2.6.x for Redis 6.2, 2.10.x for Redis 7.4), and check that the path of the
+`loadmodule` line lies under a mounted volume.
+
+```yaml
+redis-cluster:
+  image:
+    tag: 7.4.3-debian-12-r0   # what RediSearch 2.10 needs
+```
+"#,
+};
+
 /// Every recognised message, most specific first: the first pattern that matches wins.
 pub static PATTERNS: &[Pattern] = &[
+    Pattern {
+        all_of: &["redis version is too old"],
+        shows: "RediSearch's `Redis version is too old, please upgrade to redis X.Y.Z and above.`",
+        cause: "The RediSearch build is newer than this Redis supports.",
+        extra_lint: &[],
+        mode: &MODULE_REFUSED,
+        example: "1:M 02 Dec 2026 00:00:00.000 # <search> Redis version is too old, please upgrade to redis 7.4.0 and above.",
+    },
+    Pattern {
+        all_of: &["can't load module"],
+        shows: "Redis's `Can't load module from …: server aborting`",
+        cause: "Redis could not load a module of its `loadmodule` lines and stopped.",
+        extra_lint: &[],
+        mode: &MODULE_REFUSED,
+        example: "1:M 02 Dec 2026 00:00:00.000 # Can't load module from /redismodules/redisearch.so: server aborting",
+    },
+    Pattern {
+        all_of: &["module", "initialization failed"],
+        shows: "Redis's `Module … initialization failed. Module not loaded`",
+        cause: "The module's own start-up refused this Redis or its arguments.",
+        extra_lint: &[],
+        mode: &MODULE_REFUSED,
+        example: "1:M 02 Dec 2026 00:00:00.000 # Module /redismodules/redisearch.so initialization failed. Module not loaded",
+    },
+    Pattern {
+        all_of: &["original containers have been substituted"],
+        shows: "the chart's `Original containers have been substituted for unrecognized ones`",
+        cause: "An image of the release has another registry or repository than the chart's own.",
+        extra_lint: &[],
+        mode: &IMAGE_SUBSTITUTION,
+        example: "Error: execution error at (redis-cluster/templates/NOTES.txt:110:4): Original containers have been substituted for unrecognized ones. Deploying this chart with non-standard containers is likely to cause degraded security and performance, broken chart features, and missing environment variables.",
+    },
+    Pattern {
+        all_of: &["imagepullbackoff"],
+        shows: "`ImagePullBackOff`",
+        cause: "Kubernetes gave up pulling the image for now: it does not exist where the pod says.",
+        extra_lint: &[],
+        mode: &IMAGE_PULL_FAILED,
+        example: "redis-cluster-0   0/1     ImagePullBackOff   0          2m",
+    },
+    Pattern {
+        all_of: &["errimagepull"],
+        shows: "`ErrImagePull`",
+        cause: "Kubernetes could not pull the image: it does not exist where the pod says.",
+        extra_lint: &[],
+        mode: &IMAGE_PULL_FAILED,
+        example: "Failed to pull image \"docker.io/bitnami/redis-cluster:6.2.14-debian-11-r22\": rpc error: code = NotFound desc = failed to pull and unpack image: not found; Error: ErrImagePull",
+    },
     // RediSearch missing: `FT.*` is an unknown command. The quoting tells the Redis version.
     Pattern {
         all_of: &["unknown command `ft."],

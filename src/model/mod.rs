@@ -6,6 +6,7 @@
 
 pub mod charts;
 pub mod info;
+pub mod matrix;
 pub mod platform;
 pub mod platform_log;
 pub mod redis_cluster;
@@ -394,6 +395,14 @@ impl Deployment {
 
     pub fn redis_clusters(&self) -> impl Iterator<Item = RedisCluster<'_>> {
         self.releases.iter().filter_map(Release::redis_cluster)
+    }
+
+    /// The platform versions the deployment runs: one per platform, when every platform's is
+    /// known; `None` when there is no platform or one's version is not known (then any platform
+    /// version may use the Redis of the deployment).
+    pub fn platform_versions(&self) -> Option<Vec<platform::Seen>> {
+        let seen: Option<Vec<_>> = self.platforms().map(|p| p.version()).collect();
+        seen.filter(|s| !s.is_empty())
     }
 }
 

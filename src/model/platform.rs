@@ -12,7 +12,8 @@ use crate::tree::merge;
 use crate::tree::{Entry, Map, Node, Value};
 
 use super::charts::{self, Chart};
-use super::{Lookup, Release, Scope, Unknown, Unsettled};
+use super::matrix::PlatformVersion;
+use super::{opaque, Lookup, Release, Scope, Unknown, Unsettled};
 
 /// The platform (ACP) part of a release.
 #[derive(Clone, Copy)]
@@ -57,6 +58,15 @@ pub struct ClientConfig {
     defaults_unknown: bool,
 }
 
+/// A platform version found in the values, and where.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Seen {
+    pub version: PlatformVersion,
+    pub span: Option<Span>,
+    /// How it was found, for messages: "the acp chart 2.25.0", "the acp.image.tag `2.25.0`".
+    pub origin: String,
+}
+
 impl<'a> Platform<'a> {
     pub fn new(scope: Scope<'a>) -> Platform<'a> {
         Platform {
@@ -65,6 +75,47 @@ impl<'a> Platform<'a> {
             root: scope.root,
             key: scope.key,
         }
+    }
+
+    /// The platform version deployed, as far as the values tell: the acp image tag a file wrote
+    /// (it says what runs), else the acp chart's version (the release's own, or kube-acp-stack's
+    /// acp dependency). `None` when neither is known, or a layer acp-check could not read may set
+    /// the tag.
+    pub fn version(&self) -> Option<Seen> {
+        match self.scope.lookup(&["image", "tag"]) {
+            Lookup::Set(node) if !node.span.source.is_builtin() => {
+                if let Some(text) = node.as_str().filter(|s| !s.is_empty()) {
+                    if opaque(node).is_some() {
+                        return None;
+                    }
+                    if let Some(version) = PlatformVersion::parse(text) {
+                        return Some(Seen {
+                            version,
+                            span: Some(node.span),
+                            origin: format!("the {}image.tag `{text}`", self.prefix()),
+                        });
+                    }
+                }
+            }
+            Lookup::Unknown(_) => return None,
+            _ => {}
+        }
+        let chart = self.scope.version?;
+        let version = PlatformVersion::parse(chart.version())?;
+        let origin = match self.key {
+            Some(_) => format!("kube-acp-stack's acp dependency {version}"),
+            None => format!("the acp chart {version}"),
+        };
+        let span = self
+            .release
+            .written_version(Chart::Acp)
+            .and_then(|w| w.span)
+            .or_else(|| self.release.chart_version.as_ref().and_then(|w| w.span));
+        Some(Seen {
+            version,
+            span,
+            origin,
+        })
     }
 
     /// `acp.` in the umbrella chart, for messages that name a key.

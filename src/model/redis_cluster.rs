@@ -275,3 +275,267 @@ fn trim_name(name: &str) -> String {
     let cut: String = name.chars().take(63).collect();
     cut.trim_end_matches('-').to_string()
 }
+
+/// A RediSearch build the release downloads or copies into the pods (from `redis.initContainers`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SearchBuild<'a> {
+    pub version: (u64, u64, u64),
+    /// The coordinator build (`redisearch-oss-coord-v…`), which searches every shard and takes
+    /// `OSS_GLOBAL_PASSWORD`; the others (`redisearch-oss` 2.2.0, `redislabs/redisearch`) see one
+    /// shard and take no such argument.
+    pub coordinator: bool,
+    /// The string that names it (an init container's command, arguments or image).
+    pub node: &'a Node,
+}
+
+impl<'a> RedisCluster<'a> {
+    /// The RediSearch build the init containers fetch, as far as the values tell (the chart's
+    /// defaults included: kube-acp-stack's own init container). `Unset` when no init container
+    /// names a RediSearch version.
+    pub fn search_build(&self) -> Lookup<'a, SearchBuild<'a>> {
+        let containers = match self.lookup(&["redis", "initContainers"]) {
+            Lookup::Set(node) => node,
+            Lookup::Unset => return Lookup::Unset,
+            Lookup::Unknown(why) => return Lookup::Unknown(why),
+        };
+        let mut found = None;
+        visit_strings(containers, &mut |node, text| {
+            if found.is_none() {
+                found = search_build_in(text).map(|(version, coordinator)| SearchBuild {
+                    version,
+                    coordinator,
+                    node,
+                });
+            }
+        });
+        match found {
+            Some(build) => Lookup::Set(build),
+            None => Lookup::Unset,
+        }
+    }
+}
+
+/// Every string under `node`, with its node.
+fn visit_strings<'a>(node: &'a Node, found: &mut dyn FnMut(&'a Node, &'a str)) {
+    match &node.value {
+        Value::Str(s) => found(node, s),
+        Value::Map(m) => m.entries.iter().for_each(|e| visit_strings(&e.value, found)),
+        Value::Seq(items) => items.iter().for_each(|i| visit_strings(i, found)),
+        _ => {}
+    }
+}
+
+/// The RediSearch version a download URL or image names, and whether it is the coordinator build:
+/// `redisearch-oss-coord-v2.10.14-$ARCH.so`, `redisearch-oss.Linux-buster-x86_64.2.2.0.zip`,
+/// `redislabs/redisearch:2.2.0`.
+pub fn search_build_in(text: &str) -> Option<((u64, u64, u64), bool)> {
+    let lower = text.to_ascii_lowercase();
+    let mut best = None;
+    for (at, _) in lower.match_indices("redisearch") {
+        let rest = &lower[at + "redisearch".len()..];
+        // The first version after the name, within the same word of the URL or image.
+        let word_end = rest
+            .find(|c: char| c.is_whitespace() || c == '"' || c == '\'')
+            .unwrap_or(rest.len());
+        let word = &rest[..word_end];
+        if let Some(version) = first_version(word) {
+            best = Some((version, word.contains("coord")));
+            break;
+        }
+    }
+    best
+}
+
+/// The first `X.Y.Z` in `text`; of a longer dotted run (`x86_64.2.2.0`, an architecture glued to
+/// the version), its last three numbers.
+fn first_version(text: &str) -> Option<(u64, u64, u64)> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i].is_ascii_digit() && (i == 0 || !bytes[i - 1].is_ascii_digit()) {
+            let run: String = text[i..]
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == '.')
+                .collect();
+            let parts: Vec<&str> = run.split('.').filter(|p| !p.is_empty()).collect();
+            if parts.len() >= 3 {
+                let parts = &parts[parts.len() - 3..];
+                if let (Ok(a), Ok(b), Ok(c)) = (parts[0].parse(), parts[1].parse(), parts[2].parse()) {
+                    return Some((a, b, c));
+                }
+            }
+            i += run.len().max(1);
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod search_build_tests {
+    use super::search_build_in;
+
+    #[test]
+    fn builds_named_by_the_vendors_urls_and_images() {
+        assert_eq!(
+            search_build_in("wget https://cloudentity-redisearch.s3.amazonaws.com/redisearch-oss-coord-v2.10.14-$ARCH.so -O x"),
+            Some(((2, 10, 14), true))
+        );
+        assert_eq!(
+            search_build_in(
+                "wget https://cloudentity-redisearch.s3.amazonaws.com/redisearch-oss-coord-v2.6.13-amd64.so"
+            ),
+            Some(((2, 6, 13), true))
+        );
+        assert_eq!(
+            search_build_in("wget https://redismodules.s3.amazonaws.com/redisearch-oss/redisearch-oss.Linux-buster-x86_64.2.2.0.zip -O /tmp/r.zip"),
+            Some(((2, 2, 0), false))
+        );
+        assert_eq!(
+            search_build_in("redislabs/redisearch:2.2.0"),
+            Some(((2, 2, 0), false))
+        );
+        assert_eq!(
+            search_build_in("cp /usr/lib/redis/modules/redisearch.so /redismodules/"),
+            None
+        );
+        assert_eq!(search_build_in("alpine"), None);
+    }
+}
+
+/// The images of the chart: the values key of each, and the key that turns its container on
+/// (`None`: always pulled).
+pub const IMAGES: [(&[&str], Option<&[&str]>); 4] = [
+    (&["image"], None),
+    (&["metrics", "image"], Some(&["metrics", "enabled"])),
+    (&["sysctlImage"], Some(&["sysctlImage", "enabled"])),
+    (
+        &["volumePermissions", "image"],
+        Some(&["volumePermissions", "enabled"]),
+    ),
+];
+
+/// One image of the release as the chart renders it: `global.imageRegistry` over `registry`, and
+/// the digest (chart 8.2.0 and later) over the tag.
+#[derive(Clone, Debug)]
+pub struct ResolvedImage<'a> {
+    /// Its values key (`["metrics", "image"]`).
+    pub key: &'static [&'static str],
+    /// Whether its container runs (the chart pulls it).
+    pub pulled: bool,
+    pub registry: String,
+    pub repository: String,
+    /// The tag or the digest, as rendered after `:` or `@`.
+    pub reference: String,
+    pub digest: bool,
+    /// The values that decide it, as written in the files read (chart defaults have a built-in
+    /// source): registry, repository, reference.
+    pub nodes: Vec<&'a Node>,
+}
+
+impl ResolvedImage<'_> {
+    /// `docker.io/bitnami/redis-cluster:7.4.3-debian-12-r0`.
+    pub fn reference_words(&self) -> String {
+        let sep = if self.digest { "@" } else { ":" };
+        let registry = if self.registry.is_empty() {
+            "docker.io"
+        } else {
+            &self.registry
+        };
+        format!("{registry}/{}{sep}{}", self.repository, self.reference)
+    }
+
+    /// Whether it is pulled from Docker Hub.
+    pub fn docker_hub(&self) -> bool {
+        matches!(
+            self.registry.as_str(),
+            "" | "docker.io" | "registry-1.docker.io" | "index.docker.io"
+        )
+    }
+
+    /// The Docker Hub namespace of the repository (`bitnami`, `bitnamilegacy`), if on Docker Hub.
+    pub fn hub_namespace(&self) -> Option<&str> {
+        if !self.docker_hub() {
+            return None;
+        }
+        self.repository.split_once('/').map(|(ns, _)| ns)
+    }
+}
+
+impl<'a> RedisCluster<'a> {
+    /// The chart's images as they render, or what may set one that acp-check cannot read. Images
+    /// whose key the chart version does not have are left out.
+    pub fn images(&self) -> Result<Vec<ResolvedImage<'a>>, Unsettled<'a>> {
+        let mut out = Vec::new();
+        let global = match self.lookup(&["global", "imageRegistry"]) {
+            Lookup::Set(node) => node.as_str().filter(|s| !s.is_empty()).map(|s| (s, node)),
+            Lookup::Unset => None,
+            Lookup::Unknown(why) => return Err(why),
+        };
+        for (key, enabled) in IMAGES {
+            let path = |field: &'static str| -> Vec<&str> { key.iter().copied().chain([field]).collect() };
+            let text = |field: &'static str| -> Result<Option<&'a Node>, Unsettled<'a>> {
+                match self.lookup(&path(field)) {
+                    Lookup::Set(node) if node.value != Value::Null => Ok(Some(node)),
+                    Lookup::Set(_) | Lookup::Unset => Ok(None),
+                    Lookup::Unknown(why) => Err(why),
+                }
+            };
+            let Some(repository) = text("repository")? else {
+                continue;
+            };
+            let Some(repository_text) = scalar(repository) else {
+                continue;
+            };
+            let registry = text("registry")?;
+            let tag = text("tag")?;
+            let digest = if self.reads(&path("digest")) {
+                text("digest")?
+            } else {
+                None
+            };
+            let pulled = match enabled {
+                None => true,
+                Some(flag) => match self.lookup(flag) {
+                    Lookup::Set(node) => node.as_bool() == Some(true),
+                    Lookup::Unset => false,
+                    Lookup::Unknown(why) => return Err(why),
+                },
+            };
+            let (registry_text, registry_node) = match (global, registry) {
+                (Some((g, node)), _) => (g.to_string(), Some(node)),
+                (None, Some(node)) => (scalar(node).unwrap_or_default(), Some(node)),
+                (None, None) => (String::new(), None),
+            };
+            let digest = digest.filter(|d| scalar(d).is_some_and(|s| !s.is_empty()));
+            let (reference, is_digest) = match (digest, tag) {
+                (Some(d), _) => (Some(d), true),
+                (None, t) => (t, false),
+            };
+            let mut nodes: Vec<&'a Node> = registry_node.into_iter().collect();
+            nodes.push(repository);
+            nodes.extend(reference);
+            out.push(ResolvedImage {
+                key,
+                pulled,
+                registry: registry_text,
+                repository: repository_text,
+                reference: reference.and_then(scalar).unwrap_or_default(),
+                digest: is_digest,
+                nodes,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// A scalar's text as Helm renders it into an image reference.
+fn scalar(node: &Node) -> Option<String> {
+    match &node.value {
+        Value::Str(s) => Some(s.clone()),
+        Value::Int(i) => Some(i.to_string()),
+        Value::Float(f) => Some(crate::tree::go_float(*f)),
+        _ => None,
+    }
+}

@@ -296,8 +296,9 @@ pub struct Settings {
     pub max_nodes: usize,
     /// Announced address → reachable address.
     pub maps: Vec<(Address, Address)>,
-    /// The version policy (shared with lint).
-    pub versions: crate::config::Versions,
+    /// The version policy (shared with lint): the matrix rows of the platform version in the
+    /// values, or every row.
+    pub policy: crate::rules::versions::Policy,
     /// Secrets read that are not [`Settings::password`] (a URL's password when another source
     /// wins): no output may show them either.
     pub other_secrets: Vec<Secret>,
@@ -463,7 +464,10 @@ pub fn settings(
             deadline: options.deadline.unwrap_or_else(|| default_deadline(timeout)),
             max_nodes: options.max_nodes.unwrap_or(DEFAULT_MAX_NODES),
             maps,
-            versions: config.versions.clone(),
+            policy: crate::rules::versions::Policy::new(
+                &config.versions,
+                deployment.and_then(Deployment::platform_versions),
+            ),
             other_secrets,
         },
         findings,

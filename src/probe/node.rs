@@ -477,10 +477,10 @@ fn command_refused(name: &str, command: &Command, error: &str, settings: &Settin
 }
 
 fn version_findings(name: &str, info: &Info, settings: &Settings) -> Vec<Finding> {
-    let Some(text) = info.get("redis_version") else {
+    let Some(reported) = versions::Reported::of(|field| info.get(field).map(str::to_string)) else {
         return Vec::new();
     };
-    versions::live(text, &settings.versions)
+    versions::live(&reported, &settings.policy)
         .into_iter()
         .map(|f| f.on(name))
         .collect()

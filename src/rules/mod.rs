@@ -8,6 +8,7 @@ pub mod auth;
 pub mod connection;
 pub mod durability;
 pub mod fix;
+pub mod images;
 pub mod schema;
 pub mod search;
 pub mod suppression;
@@ -37,6 +38,8 @@ pub struct Context<'a> {
     pub versions: &'a Versions,
     /// The schema pass, shared by the rules that report its violations (made on first use).
     schema: OnceLock<Vec<Finding>>,
+    /// What the clusters' images resolve to, shared by the image rules (made on first use).
+    images: OnceLock<Vec<images::Readings<'a>>>,
 }
 
 impl<'a> Context<'a> {
@@ -54,6 +57,7 @@ impl<'a> Context<'a> {
             sources,
             versions,
             schema: OnceLock::new(),
+            images: OnceLock::new(),
         }
     }
 
@@ -110,11 +114,17 @@ registry! {
     versions::redis_version_unknown => check,
     versions::chart_version_not_recommended => check,
     versions::chart_key_unavailable => check,
+    versions::redis_config_incompatible => check,
     versions::chart_unknown => check,
+    images::image_unavailable => check,
+    images::image_frozen => check,
+    images::image_substitution_blocked => check,
+    images::image_not_cluster => check,
     values::values_not_passed => check,
     search::search_module_missing => check,
     search::search_module_not_mounted => check,
     search::search_coordinator_password => check,
+    search::search_module_incompatible => check,
     connection::redis_addrs_missing => check,
     connection::redis_addrs_mismatch => check,
     connection::redis_single_addr_cluster => check,

@@ -210,7 +210,7 @@ fn github_actions_gets_annotations_beside_the_human_report() {
     assert!(!annotations.is_empty());
     assert!(annotations
         .iter()
-        .all(|l| l.starts_with("::error ") || l.starts_with("::warning ")));
+        .all(|l| l.starts_with("::error ") || l.starts_with("::warning ") || l.starts_with("::notice ")));
     // An explicit format on standard output is left alone.
     let json = finish_env(
         &["lint", "examples/values.yaml", "--format", "json"],

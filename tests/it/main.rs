@@ -37,4 +37,5 @@ mod set_flags;
 mod terminal;
 mod values_cmd;
 mod values_schema;
+mod versions;
 mod yaml_readers;

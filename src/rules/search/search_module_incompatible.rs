@@ -1,0 +1,163 @@
+//! `search-module-incompatible`: the RediSearch build needs a newer Redis than the one deployed, or
+//! is given `OSS_GLOBAL_PASSWORD`, which it does not take.
+
+use semver::Version;
+
+use crate::core::source::Span;
+use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
+use crate::model::redis_cluster::SearchBuild;
+use crate::model::{Lookup, RedisCluster};
+use crate::rules::search::search_loads;
+use crate::rules::versions::{deployed, full_and_shown, Deployed};
+use crate::rules::Context;
+
+pub static RULE: Rule = Rule {
+    id: "search-module-incompatible",
+    severity: Severity::Error,
+    checked_by: CheckedBy::Lint,
+    summary: "the RediSearch build needs a newer Redis than the one deployed, or is given an OSS_GLOBAL_PASSWORD it does not take",
+    docs: r#"## What it checks
+The RediSearch build the init containers fetch (`redis.initContainers`: the download URL or the
+image, such as `redisearch-oss-coord-v2.10.14-$ARCH.so`, kube-acp-stack's own included) against the
+Redis version deployed (`image.tag`, or the chart's default image): RediSearch 2.10 needs Redis 7.4,
+2.8 needs 7.2, 2.6 needs 6.0.16 (redis.io release notes). And that a build without the coordinator
+(`redisearch-oss` 2.2.0, which kube-acp-stack 2.8.1 and earlier ship, or `redislabs/redisearch`) is
+not given `OSS_GLOBAL_PASSWORD` on its `loadmodule` line. When the chart versions are not known, an
+error is raised only when every version the values may be deployed with has it.
+
+## Why it matters
+With a Redis older than the module needs, RediSearch logs `<search> Redis version is too old,
+please upgrade to redis X.Y.Z and above.`, Redis logs `Module … initialization failed` and `Can't
+load module from …: server aborting`, and the node never starts. kube-acp-stack 2.25.0 moved to
+RediSearch 2.10.14: pinning Redis 6.2 there (as the vendor's reference deployment does with its own
+RediSearch 2.6.28) needs an older module too.
+
+## How to fix
+Deploy the Redis the module needs (`image.tag: 7.4.3` for RediSearch 2.10), or fetch a RediSearch
+build made for your Redis (2.6.x for Redis 6.2) in `redis.initContainers`. Drop `OSS_GLOBAL_PASSWORD`
+from the `loadmodule` line of a build without the coordinator, or fetch the coordinator build.
+
+## Example
+```yaml
+redis-cluster:
+  image:
+    tag: 6.2.16
+  redis:
+    initContainers:
+      - name: redismodules
+        image: alpine
+        command: ["sh", "-c", "wget https://cloudentity-redisearch.s3.amazonaws.com/redisearch-oss-coord-v2.10.14-amd64.so -O /redismodules/redisearch.so"]
+```
+"#,
+    file: file!(),
+};
+
+/// The Redis version a RediSearch version needs, where the release notes say.
+pub fn minimum_redis((major, minor, _): (u64, u64, u64)) -> Option<Version> {
+    match (major, minor) {
+        (2, 10) => Some(Version::new(7, 4, 0)),
+        (2, 8) => Some(Version::new(7, 2, 0)),
+        (2, 6) => Some(Version::new(6, 0, 16)),
+        _ => None,
+    }
+}
+
+fn shown((a, b, c): (u64, u64, u64)) -> String {
+    format!("{a}.{b}.{c}")
+}
+
+/// The version mismatch of one reading of the cluster, if it has one.
+fn too_old<'a>(cluster: &RedisCluster<'a>, build: &SearchBuild<'a>) -> Option<Finding> {
+    let min = minimum_redis(build.version)?;
+    let Deployed::Version {
+        version,
+        span,
+        origin,
+        product: "Redis",
+    } = deployed(cluster)
+    else {
+        return None;
+    };
+    let (full, redis) = full_and_shown(version);
+    if full >= min {
+        return None;
+    }
+    let (at, other): (Option<Span>, Option<Span>) = match span {
+        Some(span) if !span.source.is_builtin() => (Some(span), Some(build.node.span)),
+        _ => (Some(build.node.span), span),
+    };
+    let mut f = Finding::new(
+        &RULE,
+        format!(
+            "RediSearch {} needs Redis {}.{} or later, and the cluster runs Redis {redis} ({origin}): Redis refuses to load the module and does not start",
+            shown(build.version),
+            min.major,
+            min.minor
+        ),
+    )
+    .at_opt(at)
+    .label(format!("Redis {redis}"))
+    .help(format!(
+        "deploy Redis {}.{} or later, or fetch a RediSearch build made for Redis {redis} (2.6.x for Redis 6.2)",
+        min.major, min.minor
+    ));
+    if let Some(other) = other.filter(|s| !s.source.is_builtin()) {
+        f = f.related(other, format!("RediSearch {}", shown(build.version)));
+    }
+    Some(f)
+}
+
+pub fn check(cx: &Context, out: &mut Vec<Finding>) {
+    for cluster in cx.deployment.redis_clusters() {
+        let loads: Vec<_> = search_loads(&cluster, cx.sources).collect();
+        if loads.is_empty() {
+            continue;
+        }
+        match cluster.search_build() {
+            Lookup::Set(build) => {
+                out.extend(too_old(&cluster, &build));
+                if !build.coordinator {
+                    for load in &loads {
+                        if let Some(arg) = load.args.iter().find(|a| a.text == "OSS_GLOBAL_PASSWORD") {
+                            out.push(
+                                Finding::new(
+                                    &RULE,
+                                    format!(
+                                        "RediSearch {} is a build without the coordinator, which takes no OSS_GLOBAL_PASSWORD",
+                                        shown(build.version)
+                                    ),
+                                )
+                                .at(arg.span)
+                                .label("not taken by this build")
+                                .help("drop OSS_GLOBAL_PASSWORD and its value from the loadmodule line, or fetch the coordinator build (redisearch-oss-coord)"),
+                            );
+                        }
+                    }
+                }
+            }
+            Lookup::Unset => {}
+            // Defaults that differ between the chart versions the values may be deployed with: an
+            // error only if every one of them has it.
+            Lookup::Unknown(_) => {
+                let Some(candidates) = cluster.candidates() else {
+                    continue;
+                };
+                let mut found: Vec<Finding> = Vec::new();
+                let every = !candidates.is_empty()
+                    && candidates.iter().all(|c| match c.search_build() {
+                        Lookup::Set(build) => match too_old(c, &build) {
+                            Some(f) => {
+                                found.push(f);
+                                true
+                            }
+                            None => false,
+                        },
+                        _ => false,
+                    });
+                if every {
+                    out.extend(found.into_iter().next());
+                }
+            }
+        }
+    }
+}
