@@ -1713,7 +1713,7 @@ mod agreed_tests {
         }
         assert_eq!(
             origin(RedisCluster.agreed().tree().span.source).as_deref(),
-            Some("chart redis-cluster (any version)")
+            Some("chart redis-cluster (every version)")
         );
         let v = find(RedisCluster, "7.6.4").unwrap();
         assert_eq!(
