@@ -95,6 +95,14 @@ struct LintArgs {
     /// The redis-cluster chart version deployed: `--chart-version redis-cluster=VERSION`.
     #[arg(long, value_name = "VERSION", help_heading = "Helm values")]
     redis_chart_version: Option<String>,
+    /// The data of a Secret or ConfigMap key that a HelmRelease's `valuesFrom` reads, as a file
+    /// (repeatable); KEY defaults to `values.yaml`, as in Flux.
+    #[arg(
+        long = "values-from",
+        value_name = "KIND/NAME[:KEY]=FILE",
+        help_heading = "Helm values"
+    )]
+    values_from: Vec<String>,
     #[command(flatten)]
     output: OutputArgs,
     /// The config file (rule levels, version policy). Default: the first `.acp-check.toml` in the
@@ -217,10 +225,17 @@ fn lint(args: LintArgs) -> Result<ExitCode, Fatal> {
             .chain(config_chart_versions)
             .chain(args.chart_version)
             .collect(),
+        values_from: args.values_from,
     };
     let outcome = app::lint(&options, &config)?;
     // Besides the sources: the config file, and the files of `--set-file KEY=PATH,KEY=PATH`.
     let mut read: Vec<PathBuf> = config.path.iter().cloned().collect();
+    read.extend(
+        options
+            .values_from
+            .iter()
+            .filter_map(|arg| arg.split_once('=').map(|(_, path)| PathBuf::from(path))),
+    );
     for arg in &options.set_file {
         read.extend(
             arg.split(',')

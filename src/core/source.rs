@@ -353,8 +353,8 @@ pub struct Sources {
 }
 
 /// Ids each input may use: a chart directory reads up to three files (Chart.yaml, Chart.lock,
-/// values.yaml).
-pub const IDS_PER_INPUT: u32 = 4;
+/// values.yaml); a HelmRelease manifest, the files its `valuesFrom` layers are generated from.
+pub const IDS_PER_INPUT: u32 = 16;
 
 impl Sources {
     /// Empty, for the sources of the input at `index` in a run.
@@ -420,6 +420,9 @@ impl Sources {
         }
         // Stable, and fast on the sorted runs the parts are.
         joined.list.sort_by_key(|(id, _)| *id);
+        // One id is one source: deployments that read the same file at the same id (a
+        // `--values-from` file) share it.
+        joined.list.dedup_by_key(|(id, _)| *id);
         joined
     }
 

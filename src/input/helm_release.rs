@@ -8,7 +8,7 @@ use std::path::Path;
 
 use crate::core::read::MAX_INPUT_BYTES;
 use crate::core::source::SourceId;
-use crate::model::{empty_values, Kind, Located, Release, Unknown};
+use crate::model::{empty_values, Kind, Located, Release, Unknown, ValuesFrom};
 use crate::tree::merge;
 use crate::tree::{Node, Value};
 
@@ -184,6 +184,7 @@ fn unknown_layers(release: &Node) -> Vec<Unknown> {
                 .map(|n| n.span),
             path: Vec::new(),
             rank: 1,
+            values_from: None,
         });
     }
     for entry in seq(&["spec", "valuesFrom"]) {
@@ -207,9 +208,16 @@ fn unknown_layers(release: &Node) -> Vec<Unknown> {
             ),
             span: Some(entry.span),
             path: target
+                .as_ref()
                 .map(|t| t.split('.').map(str::to_string).collect())
                 .unwrap_or_default(),
             rank,
+            values_from: Some(ValuesFrom {
+                kind: kind.clone(),
+                name: name.clone(),
+                key: key.clone().unwrap_or_else(|| "values.yaml".into()),
+                target: target.clone(),
+            }),
         });
     }
     for patch in seq(&["spec", "postRenderers"]).iter().flat_map(|r| {
@@ -253,6 +261,7 @@ fn unknown_layers(release: &Node) -> Vec<Unknown> {
                 span: Some(patch.span),
                 path: path.iter().map(|s| s.to_string()).collect(),
                 rank: u16::MAX - 1,
+                values_from: None,
             });
         }
     }

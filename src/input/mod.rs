@@ -11,10 +11,12 @@ mod chart_dir;
 mod discover;
 mod group;
 mod helm_release;
+mod kustomize;
 mod layers;
 mod loader;
 pub mod set;
 mod values_file;
+mod values_from;
 
 pub use crate::yaml::Helm;
 
@@ -49,6 +51,9 @@ pub struct Options {
     /// `--chart-version CHART=VERSION` (and `--redis-chart-version V`), in order: the last for a
     /// chart wins, over what the files say.
     pub chart_versions: Vec<(String, String)>,
+    /// `--values-from KIND/NAME[:KEY]=FILE`: the data of a Secret or ConfigMap key a HelmRelease's
+    /// `valuesFrom` reads.
+    pub values_from: Vec<String>,
 }
 
 /// Everything read in one run.
@@ -157,6 +162,8 @@ pub struct Plan {
     /// `-f` or `--set*` flags are given: every input is one release's base, as in Helm.
     layered: bool,
     helm: crate::yaml::Helm,
+    /// `--values-from` flags, parsed.
+    values_from: Vec<values_from::Flag>,
 }
 
 impl Plan {
@@ -180,6 +187,7 @@ pub fn plan(options: &Options) -> Result<Plan, Fatal> {
             found: searched,
         }));
     }
+    drop_consumed(&mut items);
     let layered = !options.values.is_empty()
         || !options.set.is_empty()
         || !options.set_string.is_empty()
@@ -190,7 +198,48 @@ pub fn plan(options: &Options) -> Result<Plan, Fatal> {
         items,
         layered,
         helm: options.helm,
+        values_from: values_from::flags(&options.values_from)?,
     })
+}
+
+/// Drops the files a kustomization's generators read (a `valuesFrom` layer, SOPS-encrypted as a
+/// rule) when another input of that kustomization's folder is read too: the release there reads the
+/// file as its layer, and it is never a release of its own. Named alone, such a file is read as a
+/// values file.
+fn drop_consumed(items: &mut Vec<Item>) {
+    use std::collections::{HashMap, HashSet};
+    let folder = |item: &Item| match &item.what {
+        Input::File(path) => Some(kustomize::normalize(
+            path.parent().unwrap_or(std::path::Path::new("")),
+        )),
+        Input::Stdin | Input::ChartDir(_) => None,
+    };
+    let mut inputs_in: HashMap<std::path::PathBuf, usize> = HashMap::new();
+    for item in items.iter() {
+        if let Some(dir) = folder(item) {
+            *inputs_in.entry(dir).or_default() += 1;
+        }
+    }
+    let mut consumed: HashSet<std::path::PathBuf> = HashSet::new();
+    for (dir, count) in &inputs_in {
+        let Some(doc) = kustomize::file_in(dir).and_then(|p| kustomize::read(&p)) else {
+            continue;
+        };
+        for file in kustomize::consumed(&doc, dir) {
+            // The release reading it is among the inputs: another input of the kustomization's folder.
+            let beside = file.parent() == Some(dir.as_path());
+            if *count > usize::from(beside) {
+                consumed.insert(file);
+            }
+        }
+    }
+    if consumed.is_empty() {
+        return;
+    }
+    items.retain(|item| match &item.what {
+        Input::File(path) => !consumed.contains(&kustomize::normalize(path)),
+        Input::Stdin | Input::ChartDir(_) => true,
+    });
 }
 
 /// One input, read and parsed, before it joins a deployment.
@@ -200,6 +249,8 @@ pub struct Piece {
     documents: Vec<(SourceId, Node)>,
     problems: Vec<Problem>,
     content: Content,
+    /// `valuesFrom` layers a kustomization beside its HelmReleases generates.
+    supplied: Vec<values_from::Supplied>,
 }
 
 /// What an input holds, as far as making a deployment of it goes.
@@ -218,13 +269,21 @@ enum Content {
 /// Reads and parses input `index` of the plan (inputs can be read in parallel).
 pub fn read(plan: &Plan, index: usize) -> Result<Piece, Fatal> {
     let mut loader = Loader::new(Sources::for_input(index));
-    let content = read_input(&mut loader, &plan.items[index].what, plan.helm)?;
+    let what = &plan.items[index].what;
+    let content = read_input(&mut loader, what, plan.helm)?;
+    let supplied = match (&content, what) {
+        (Content::HelmReleases(docs), Input::File(path)) => {
+            values_from::from_kustomization(&mut loader, path, docs)
+        }
+        _ => Vec::new(),
+    };
     Ok(Piece {
         index,
         sources: loader.sources,
         documents: loader.documents,
         problems: loader.problems,
         content,
+        supplied,
     })
 }
 
@@ -319,7 +378,9 @@ pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Lo
     let mut loader = Loader::new(Sources::default());
     let mut releases = Vec::new();
     let mut helm_releases = helm_release::ByName::default();
+    let mut supplied = Vec::new();
     for piece in pieces {
+        supplied.extend(piece.supplied);
         let base = loader.documents.len();
         loader.documents.extend(piece.documents);
         loader.problems.extend(piece.problems);
@@ -337,8 +398,38 @@ pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Lo
         }
         sources.push(piece.sources);
     }
-    loader.sources = Sources::join(sources);
     releases.extend(helm_releases.into_releases());
+    // The `--values-from` files this deployment's releases read, at ids every deployment shares.
+    let mut flagged = Loader::new(Sources::default());
+    for (i, flag) in plan.values_from.iter().enumerate() {
+        let wanted = releases.iter().flat_map(|r| &r.unknown).any(|u| {
+            u.values_from
+                .as_ref()
+                .is_some_and(|v| values_from::flag_supplies(flag, v))
+        });
+        if wanted {
+            flagged
+                .sources
+                .continue_at(values_from::flag_source_id(plan.len(), i));
+            supplied.extend(values_from::from_flag(&mut flagged, flag)?);
+        }
+    }
+    loader.documents.extend(flagged.documents);
+    loader.problems.extend(flagged.problems);
+    sources.push(flagged.sources);
+    loader.sources = Sources::join(sources);
+    let mut consumed = Vec::new();
+    for release in releases.iter_mut().filter(|r| r.kind == Kind::HelmRelease) {
+        values_from::resolve(release, &supplied, &mut consumed);
+    }
+    // A values file a release read as its `valuesFrom` layer is no release of its own.
+    if !consumed.is_empty() {
+        let consumed: Vec<_> = consumed.iter().map(|p| kustomize::normalize(p)).collect();
+        releases.retain(|r| {
+            r.kind != Kind::Values
+                || !consumed.contains(&kustomize::normalize(std::path::Path::new(&r.label)))
+        });
+    }
 
     if plan.layered {
         layers::apply(&mut loader, &mut releases, plan.len(), options)?;

@@ -14,7 +14,7 @@ pub mod scope;
 
 pub use platform::{Platform, RedisClient, CLIENT_LAYERS, STORAGE_LAYERS};
 pub use redis_cluster::{ClusterPassword, RedisCluster};
-pub use scope::{Lookup, Scope, Unknown, Unsettled};
+pub use scope::{Lookup, Scope, Unknown, Unsettled, ValuesFrom};
 
 use crate::core::source::Span;
 use crate::tree::{Map, Node, Value};

@@ -33,5 +33,6 @@ mod reference;
 mod secrets;
 mod set_flags;
 mod terminal;
+mod values_from;
 mod values_schema;
 mod yaml_readers;
