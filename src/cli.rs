@@ -103,6 +103,9 @@ struct LintArgs {
         help_heading = "Helm values"
     )]
     values_from: Vec<String>,
+    /// List on standard error the files a directory search skipped, with why.
+    #[arg(long, help_heading = "Output")]
+    verbose: bool,
     #[command(flatten)]
     output: OutputArgs,
     /// The config file (rule levels, version policy). Default: the first `.acp-check.toml` in the
@@ -226,8 +229,19 @@ fn lint(args: LintArgs) -> Result<ExitCode, Fatal> {
             .chain(args.chart_version)
             .collect(),
         values_from: args.values_from,
+        files: input::Globs {
+            include: config.files_include.clone(),
+            exclude: config.files_exclude.clone(),
+        },
     };
     let outcome = app::lint(&options, &config)?;
+    if args.verbose {
+        for (path, why) in outcome.searched.iter().flat_map(|s| &s.skipped) {
+            let mut line = format!("acp-check: skipped {path}: {why}");
+            crate::core::text::escape_controls(&mut line);
+            eprintln!("{line}");
+        }
+    }
     // Besides the sources: the config file, and the files of `--set-file KEY=PATH,KEY=PATH`.
     let mut read: Vec<PathBuf> = config.path.iter().cloned().collect();
     read.extend(

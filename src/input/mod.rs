@@ -19,6 +19,7 @@ mod values_file;
 mod values_from;
 
 pub use crate::yaml::Helm;
+pub use discover::Globs;
 
 use crate::core::source::{SourceId, Sources, Span, SpanMap, SpanSet};
 use crate::core::Fatal;
@@ -54,6 +55,8 @@ pub struct Options {
     /// `--values-from KIND/NAME[:KEY]=FILE`: the data of a Secret or ConfigMap key a HelmRelease's
     /// `valuesFrom` reads.
     pub values_from: Vec<String>,
+    /// `[files] include` / `exclude` of the config, for directory searches.
+    pub files: Globs,
 }
 
 /// Everything read in one run.
@@ -164,6 +167,16 @@ pub struct Plan {
     helm: crate::yaml::Helm,
     /// `--values-from` flags, parsed.
     values_from: Vec<values_from::Flag>,
+    /// What directory searches read and skipped, if a directory was searched.
+    pub searched: Option<Searched>,
+}
+
+/// What the directory searches of a run found: how many files they read, and those they skipped
+/// with why.
+#[derive(Clone, Debug, Default)]
+pub struct Searched {
+    pub read: usize,
+    pub skipped: Vec<(String, String)>,
 }
 
 impl Plan {
@@ -180,14 +193,29 @@ impl Plan {
 /// Finds every input: files and chart directories named, and what directories hold.
 pub fn plan(options: &Options) -> Result<Plan, Fatal> {
     let mut items = Vec::new();
+    let mut searched: Option<Searched> = None;
     for argument in &options.inputs {
-        let (inputs, searched) = discover::discover(argument)?;
-        items.extend(inputs.into_iter().map(|what| Item {
+        let found = discover::discover(argument, &options.files)?;
+        if found.searched {
+            let searched = searched.get_or_insert_with(Searched::default);
+            searched.skipped.extend(
+                found
+                    .skipped
+                    .into_iter()
+                    .map(|(path, why)| (path.to_string_lossy().into_owned(), why)),
+            );
+        }
+        items.extend(found.inputs.into_iter().map(|what| Item {
             what,
-            found: searched,
+            found: found.searched,
         }));
     }
+    let before = items.len();
     drop_consumed(&mut items);
+    if let Some(searched) = &mut searched {
+        // What a generator reads is read as a release's layer.
+        searched.read = items.iter().filter(|i| i.found).count() + (before - items.len());
+    }
     let layered = !options.values.is_empty()
         || !options.set.is_empty()
         || !options.set_string.is_empty()
@@ -199,6 +227,7 @@ pub fn plan(options: &Options) -> Result<Plan, Fatal> {
         layered,
         helm: options.helm,
         values_from: values_from::flags(&options.values_from)?,
+        searched,
     })
 }
 

@@ -49,19 +49,24 @@ impl Reporter for Human {
         }
         let s = report.summary();
         let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+        // A directory search says how many files it read and skipped (`--verbose` lists them).
+        let files = report
+            .files
+            .map(|(read, skipped)| format!("{} read, {skipped} skipped", plural(read, "file")));
         if report.findings.is_empty() {
             writeln!(
                 out,
-                "acp-check: no problems found ({} read)",
-                plural(report.inputs(), "input")
+                "acp-check: no problems found ({})",
+                files.unwrap_or_else(|| format!("{} read", plural(report.inputs(), "input")))
             )
         } else {
             writeln!(
                 out,
-                "acp-check: {}, {}, {}",
+                "acp-check: {}, {}, {}{}",
                 plural(s.errors, "error"),
                 plural(s.warnings, "warning"),
-                plural(s.infos, "info")
+                plural(s.infos, "info"),
+                files.map(|f| format!(" ({f})")).unwrap_or_default()
             )
         }
     }

@@ -15,6 +15,7 @@ mod ci_probe;
 mod cmd;
 mod completions;
 mod config;
+mod discovery;
 mod explain;
 mod fixtures;
 mod fuzz_corpus;
