@@ -119,7 +119,10 @@ fn check_deployment(loaded: Loaded, config: &Config) -> Part {
         &loaded.sources,
         &config.versions,
     );
-    let findings = rules::check(&context);
+    let mut findings = rules::check(&context);
+    for finding in &mut findings {
+        finding.deployment.clone_from(&loaded.deployment.name);
+    }
     let mut findings = crate::policy::apply(findings, config, &loaded.sources);
     // Masked deployment by deployment: masking each finding with every secret of a large run would
     // take quadratic time.

@@ -84,6 +84,8 @@ pub struct Finding {
     /// user can match the finding with their logs.
     pub log_line: Option<String>,
     pub related: Vec<Related>,
+    /// The deployment it belongs to, when a directory tree names deployments (a Flux cluster).
+    pub deployment: Option<String>,
 }
 
 /// Another place that matters to a finding (the first of two duplicate keys, the other side of a mismatch).
@@ -106,6 +108,7 @@ impl Finding {
             target: None,
             log_line: None,
             related: Vec::new(),
+            deployment: None,
         }
     }
 

@@ -83,6 +83,7 @@ pub enum Origin {
     Flag { flag: &'static str, index: usize },
 }
 
+#[derive(Clone)]
 pub struct Source {
     /// The name shown in reports: a path, `<stdin>` or `--set #2`.
     pub name: String,
@@ -345,7 +346,7 @@ impl Redacted {
 /// Sources, by id. The ids of one run are unique across all its deployments: each input reads its
 /// sources into ids of its own ([`Sources::for_input`]), so the sources of deployments read apart
 /// (and in parallel) join without renumbering a span.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Sources {
     /// Sorted by id.
     list: Vec<(SourceId, Source)>,

@@ -9,6 +9,7 @@
 
 mod chart_dir;
 mod discover;
+mod flux;
 mod group;
 mod helm_release;
 mod kustomize;
@@ -109,7 +110,7 @@ impl Loaded {
             sources: Sources::join(sources),
             documents,
             problems,
-            deployment: Deployment { releases },
+            deployment: Deployment { releases, name: None },
         }
     }
 
@@ -169,6 +170,8 @@ pub struct Plan {
     values_from: Vec<values_from::Flag>,
     /// What directory searches read and skipped, if a directory was searched.
     pub searched: Option<Searched>,
+    /// The clusters Flux wiring in the directories searched names (see `flux`).
+    clusters: Vec<flux::Cluster>,
 }
 
 /// What the directory searches of a run found: how many files they read, and those they skipped
@@ -194,9 +197,11 @@ impl Plan {
 pub fn plan(options: &Options) -> Result<Plan, Fatal> {
     let mut items = Vec::new();
     let mut searched: Option<Searched> = None;
+    let mut clusters = Vec::new();
     for argument in &options.inputs {
         let found = discover::discover(argument, &options.files)?;
         if found.searched {
+            clusters.extend(flux::clusters(std::path::Path::new(argument)));
             let searched = searched.get_or_insert_with(Searched::default);
             searched.skipped.extend(
                 found
@@ -228,6 +233,7 @@ pub fn plan(options: &Options) -> Result<Plan, Fatal> {
         helm: options.helm,
         values_from: values_from::flags(&options.values_from)?,
         searched,
+        clusters,
     })
 }
 
@@ -271,7 +277,9 @@ fn drop_consumed(items: &mut Vec<Item>) {
     });
 }
 
-/// One input, read and parsed, before it joins a deployment.
+/// One input, read and parsed, before it joins a deployment (an input of a base that several
+/// overlays build on joins each of their deployments).
+#[derive(Clone)]
 pub struct Piece {
     index: usize,
     sources: Sources,
@@ -280,9 +288,12 @@ pub struct Piece {
     content: Content,
     /// `valuesFrom` layers a kustomization beside its HelmReleases generates.
     supplied: Vec<values_from::Supplied>,
+    /// The cluster whose deployment it joins, when Flux wiring names one.
+    deployment: Option<String>,
 }
 
 /// What an input holds, as far as making a deployment of it goes.
+#[derive(Clone)]
 enum Content {
     /// Complete releases, which no other input joins: a chart directory.
     Releases(Vec<Release>),
@@ -313,6 +324,7 @@ pub fn read(plan: &Plan, index: usize) -> Result<Piece, Fatal> {
         problems: loader.problems,
         content,
         supplied,
+        deployment: None,
     })
 }
 
@@ -359,17 +371,50 @@ pub fn deployments(plan: &Plan, pieces: Vec<Piece>) -> Vec<Vec<Piece>> {
     if plan.layered || !plan.items.iter().any(|i| i.found) {
         return vec![pieces];
     }
+    let mut deployments: Vec<Vec<Piece>> = Vec::new();
+    // Each cluster Flux wiring names is a deployment of the files its builds hold (a base's files
+    // join every cluster that builds on them); the other pieces are grouped as below.
+    let pieces = if plan.clusters.is_empty() {
+        pieces
+    } else {
+        let path_of = |piece: &Piece| match &plan.items[piece.index].what {
+            Input::File(path) => Some(kustomize::normalize(path)),
+            Input::Stdin | Input::ChartDir(_) => None,
+        };
+        let mut used = vec![false; pieces.len()];
+        for cluster in &plan.clusters {
+            let files: Vec<_> = cluster.files.iter().map(|f| kustomize::normalize(f)).collect();
+            let mut group = Vec::new();
+            for (i, piece) in pieces.iter().enumerate() {
+                if path_of(piece).is_some_and(|p| files.contains(&p)) {
+                    used[i] = true;
+                    let mut piece = piece.clone();
+                    piece.deployment = Some(cluster.name.clone());
+                    group.push(piece);
+                }
+            }
+            if !group.is_empty() {
+                deployments.push(group);
+            }
+        }
+        pieces
+            .into_iter()
+            .zip(used)
+            .filter(|(_, used)| !used)
+            .map(|(piece, _)| piece)
+            .collect()
+    };
+    let first = deployments.len();
     let numbers = {
         let members: Vec<Member> = pieces.iter().map(|piece| member(plan, piece)).collect();
         group::deployments(&members)
     };
-    let mut deployments: Vec<Vec<Piece>> = Vec::new();
     for (piece, number) in pieces.into_iter().zip(numbers) {
         // Numbered in order of first piece: a new number is the next deployment.
-        if number == deployments.len() {
+        if first + number == deployments.len() {
             deployments.push(Vec::new());
         }
-        deployments[number].push(piece);
+        deployments[first + number].push(piece);
     }
     deployments
 }
@@ -408,6 +453,7 @@ pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Lo
     let mut releases = Vec::new();
     let mut helm_releases = helm_release::ByName::default();
     let mut supplied = Vec::new();
+    let name = pieces.first().and_then(|p| p.deployment.clone());
     for piece in pieces {
         supplied.extend(piece.supplied);
         let base = loader.documents.len();
@@ -451,6 +497,26 @@ pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Lo
     for release in releases.iter_mut().filter(|r| r.kind == Kind::HelmRelease) {
         values_from::resolve(release, &supplied, &mut consumed);
     }
+    // The namespace a kustomization gives a HelmRelease that names none.
+    if let Some(cluster) = plan.clusters.iter().find(|c| Some(&c.name) == name.as_ref()) {
+        for release in releases
+            .iter_mut()
+            .filter(|r| r.kind == Kind::HelmRelease && r.namespace.is_none())
+        {
+            let source = release.values.span.source;
+            if !loader.sources.contains(source) {
+                continue;
+            }
+            let file = kustomize::normalize(std::path::Path::new(&loader.sources.get(source).name));
+            if let Some((_, ns)) = cluster
+                .namespaces
+                .iter()
+                .find(|(f, _)| kustomize::normalize(f) == file)
+            {
+                release.namespace = Some(Located::new(ns.clone(), None));
+            }
+        }
+    }
     // A values file a release read as its `valuesFrom` layer is no release of its own.
     if !consumed.is_empty() {
         let consumed: Vec<_> = consumed.iter().map(|p| kustomize::normalize(p)).collect();
@@ -477,7 +543,7 @@ pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Lo
         }
         apply_chart_versions(release, &options.chart_versions);
     }
-    let deployment = Deployment { releases };
+    let deployment = Deployment { releases, name };
     Ok(Loaded {
         sources: loader.sources,
         documents: loader.documents,

@@ -381,6 +381,8 @@ pub fn shape_of_values(root: &Node) -> Shape {
 #[derive(Default)]
 pub struct Deployment {
     pub releases: Vec<Release>,
+    /// Its name, when a directory tree names it (a Flux cluster: `clusters/<name>`).
+    pub name: Option<String>,
 }
 
 impl Deployment {

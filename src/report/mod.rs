@@ -85,6 +85,7 @@ impl<'a> Report<'a> {
         // (the catalogue's, for lint; node by node, for a probe).
         findings.sort_by_key(|f| {
             (
+                f.deployment.clone(),
                 f.span.map(|s| (s.source, s.start, s.end)),
                 std::cmp::Reverse(f.severity),
             )

@@ -18,6 +18,7 @@ mod config;
 mod discovery;
 mod explain;
 mod fixtures;
+mod flux_clusters;
 mod fuzz_corpus;
 mod helm_parity;
 mod inputs;

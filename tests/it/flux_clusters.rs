@@ -1,0 +1,110 @@
+//! A GitOps repository as Flux applies it: each `clusters/<name>` entry point is one deployment
+//! of the HelmReleases its Flux Kustomizations' builds hold (a platform release and a Redis release
+//! in different folders are compared), two overlays of one base are never merged, and every finding
+//! says which deployment it belongs to.
+
+use crate::common::{lint_json, run};
+
+const TREE: &str = "fixtures/gitops/flux-clusters";
+
+/// (deployment, rule, file, line) of every finding.
+fn by_deployment(run: &crate::common::Run) -> Vec<(String, String, String, u64)> {
+    run.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["deployment"].as_str().unwrap_or("(none)").to_string(),
+                f["rule"].as_str().unwrap().to_string(),
+                f["location"]["file"].as_str().unwrap_or_default().to_string(),
+                f["location"]["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn each_cluster_is_checked_on_its_own_with_its_platform_and_redis_compared() {
+    let out = lint_json(&[TREE]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    let f = |d: &str, rule: &str, file: &str, line| {
+        (d.to_string(), rule.to_string(), format!("{TREE}/{file}"), line)
+    };
+    assert_eq!(
+        by_deployment(&out),
+        [
+            f("dev", "password-disabled", "redis/base/release.yaml", 14),
+            // dev's overlay: 3 nodes, no replicas (never prod's 9 nodes and 2 replicas).
+            f("dev", "cluster-no-replicas", "redis/dev/release.yaml", 9),
+            // prod's platform overlay turns TLS on; the Redis release, in another folder, has none.
+            f("prod", "tls-mismatch", "apps/acp/prod/release.yaml", 9),
+            f("prod", "password-disabled", "redis/base/release.yaml", 14),
+        ]
+    );
+}
+
+#[test]
+fn the_human_report_has_a_heading_per_deployment() {
+    let out = run(&["lint", TREE]);
+    let headings: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("── deployment"))
+        .collect();
+    assert_eq!(
+        headings,
+        ["── deployment dev ──", "── deployment prod ──"],
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn a_release_folder_alone_is_no_cluster() {
+    let out = lint_json(&[&format!("{TREE}/redis")]);
+    assert!(
+        by_deployment(&out).iter().all(|f| f.0 == "(none)"),
+        "{}",
+        out.stdout
+    );
+}
+
+/// The vendor's own repository (`../shared/reference/deployments/acp-on-k8s-cc327a8`), when it is
+/// beside this checkout: one deployment per cluster, the platform and Redis releases compared in
+/// each, the encrypted valuesFrom file read as the Redis release's layer, and no error.
+#[test]
+fn the_vendor_repository_is_checked_per_cluster() {
+    let dir = crate::common::root().join("../shared/reference/deployments/acp-on-k8s-cc327a8");
+    if !dir.is_dir() {
+        eprintln!("note: {} is not beside this checkout; not run", dir.display());
+        return;
+    }
+    let out = lint_json(&[dir.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let findings = by_deployment(&out);
+    let mut deployments: Vec<&str> = findings.iter().map(|f| f.0.as_str()).collect();
+    deployments.dedup();
+    assert_eq!(deployments, ["base", "dev", "full"]);
+    // The platform found its Redis release in every cluster.
+    assert!(
+        !findings.iter().any(|f| f.1 == "cross-release-unchecked"),
+        "{findings:?}"
+    );
+    // dev's overlay has no replicas; full's, like base, keeps the base's.
+    let no_replicas: Vec<&str> = findings
+        .iter()
+        .filter(|f| f.1 == "cluster-no-replicas")
+        .map(|f| f.0.as_str())
+        .collect();
+    assert_eq!(no_replicas, ["dev"]);
+    // The encrypted values file is a layer: never a release of its own (no version or chart
+    // findings of its own), and its ciphertext never shown.
+    assert!(
+        !findings
+            .iter()
+            .any(|f| f.2.ends_with("redis-values.enc.yaml") && f.1 != "search-module-missing"),
+        "{findings:?}"
+    );
+    assert!(!out.stdout.contains("AES256_GCM,data:"), "{}", out.stdout);
+}
