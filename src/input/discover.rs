@@ -41,6 +41,8 @@ pub(super) struct Found {
     pub(super) searched: bool,
     /// The YAML files (and ignored folders) a search skipped, with why.
     pub(super) skipped: Vec<(PathBuf, String)>,
+    /// The folders holding a kustomization a search met (for its overlays: see `flux::overlays`).
+    pub(super) kustomizations: Vec<PathBuf>,
 }
 
 /// The inputs of one argument (`-`, a file, a chart directory), or those a directory holds.
@@ -227,6 +229,9 @@ impl Search<'_> {
             return Ok(());
         }
         if kustomize::FILE_NAMES.contains(&name) {
+            if let Some(dir) = path.parent() {
+                self.found.kustomizations.push(dir.to_path_buf());
+            }
             return Err("a kustomization: its generators are read for the releases beside it".into());
         }
         if name.starts_with("helmfile") {

@@ -88,6 +88,60 @@ pub(super) fn clusters(root: &Path) -> Vec<Cluster> {
     found
 }
 
+/// Without Flux wiring: each leaf kustomization among `folders` (one no other kustomization of
+/// them builds on) whose build holds HelmReleases is a deployment of its own, named after its
+/// folder (relative to `root`). Two overlays of one base are two deployments; a base alone is one.
+pub(super) fn overlays(root: &Path, folders: &[PathBuf]) -> Vec<Cluster> {
+    let folders: Vec<PathBuf> = folders.iter().map(|f| normalize(f)).collect();
+    let mut built_on: HashSet<PathBuf> = HashSet::new();
+    for folder in &folders {
+        let Some(doc) = kustomize::file_in(folder).and_then(|f| kustomize::read(&f)) else {
+            continue;
+        };
+        for key in ["resources", "bases", "components"] {
+            for entry in doc.get(&[key]).and_then(Node::as_seq).unwrap_or_default() {
+                if let Some(entry) = entry.as_str() {
+                    built_on.insert(normalize(&folder.join(entry)));
+                }
+            }
+        }
+    }
+    let mut found = Vec::new();
+    let mut build = Build::new(root);
+    for folder in folders.iter().filter(|f| !built_on.contains(*f)) {
+        let mut files = Vec::new();
+        let mut namespaces = Vec::new();
+        for object in build.build(folder, 0) {
+            if is_helm_release(&object.doc) {
+                for file in &object.files {
+                    if !files.contains(file) {
+                        files.push(file.clone());
+                    }
+                    if let Some(ns) = &object.namespace {
+                        namespaces.push((file.clone(), ns.clone()));
+                    }
+                }
+            }
+        }
+        // A leaf whose releases are all its own is no overlay: grouping by folder does as well.
+        if files.iter().all(|f| f.parent() == Some(folder.as_path())) {
+            continue;
+        }
+        files.sort();
+        let name = folder
+            .strip_prefix(normalize(root))
+            .unwrap_or(folder)
+            .to_string_lossy()
+            .into_owned();
+        found.push(Cluster {
+            name,
+            files,
+            namespaces,
+        });
+    }
+    found
+}
+
 /// Most Kustomize builds followed for one cluster, and deepest nesting of one build.
 const MAX_BUILDS: usize = 1_000;
 const MAX_DEPTH: usize = 32;

@@ -201,7 +201,14 @@ pub fn plan(options: &Options) -> Result<Plan, Fatal> {
     for argument in &options.inputs {
         let found = discover::discover(argument, &options.files)?;
         if found.searched {
-            clusters.extend(flux::clusters(std::path::Path::new(argument)));
+            let root = std::path::Path::new(argument);
+            let wired = flux::clusters(root);
+            // Without Flux wiring, each leaf overlay is a build, and a deployment, of its own.
+            clusters.extend(if wired.is_empty() {
+                flux::overlays(root, &found.kustomizations)
+            } else {
+                wired
+            });
             let searched = searched.get_or_insert_with(Searched::default);
             searched.skipped.extend(
                 found

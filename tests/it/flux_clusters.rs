@@ -61,12 +61,24 @@ fn the_human_report_has_a_heading_per_deployment() {
 }
 
 #[test]
-fn a_release_folder_alone_is_no_cluster() {
+fn without_flux_wiring_each_leaf_overlay_is_a_deployment_of_its_own() {
+    // `redis/` alone: a base and two overlays of it, no `clusters/`.
     let out = lint_json(&[&format!("{TREE}/redis")]);
-    assert!(
-        by_deployment(&out).iter().all(|f| f.0 == "(none)"),
-        "{}",
-        out.stdout
+    let f = |d: &str, rule: &str, file: &str, line| {
+        (
+            d.to_string(),
+            rule.to_string(),
+            format!("{TREE}/redis/{file}"),
+            line,
+        )
+    };
+    assert_eq!(
+        by_deployment(&out),
+        [
+            f("dev", "password-disabled", "base/release.yaml", 14),
+            f("dev", "cluster-no-replicas", "dev/release.yaml", 9),
+            f("prod", "password-disabled", "base/release.yaml", 14),
+        ]
     );
 }
 
