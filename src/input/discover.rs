@@ -216,16 +216,16 @@ impl Search<'_> {
 
     /// Whether a YAML file found is one to read, or why not.
     fn what_is(&mut self, path: &Path, name: &str) -> Result<(), String> {
+        // A file named for values is one, whatever it holds (and is not opened twice).
+        if name.contains("values") {
+            return Ok(());
+        }
         let mut head = Vec::new();
         fs::File::open(path)
             .and_then(|f| f.take(HEAD_BYTES).read_to_end(&mut head))
             .map_err(|e| format!("could not be read: {}", io_reason(&e)))?;
         let text = String::from_utf8_lossy(&head);
         if text.contains("HelmRelease") && text.contains("helm.toolkit.fluxcd.io") {
-            return Ok(());
-        }
-        // A file named for values is one, whatever it holds.
-        if name.contains("values") {
             return Ok(());
         }
         if kustomize::FILE_NAMES.contains(&name) {
