@@ -15,6 +15,7 @@ mod helm_release;
 mod kustomize;
 mod layers;
 mod loader;
+mod pairing;
 pub mod set;
 mod values_file;
 mod values_from;
@@ -423,7 +424,37 @@ pub fn deployments(plan: &Plan, pieces: Vec<Piece>) -> Vec<Vec<Piece>> {
         }
         deployments[first + number].push(piece);
     }
+    let grouped = deployments.split_off(first);
+    deployments.extend(pair(grouped));
     deployments
+}
+
+/// Deployments grouped by folder, with a platform release that names the Redis release of another
+/// deployment joined to it (see `pairing`); in the order of their first input.
+fn pair(groups: Vec<Vec<Piece>>) -> Vec<Vec<Piece>> {
+    let ends: Vec<pairing::Ends> = groups
+        .iter()
+        .map(|pieces| {
+            pairing::Ends::of(pieces.iter().flat_map(|piece| match &piece.content {
+                Content::HelmReleases(docs) => docs.iter().map(|&i| &piece.documents[i].1).collect(),
+                _ => Vec::new(),
+            }))
+        })
+        .collect();
+    let partners = pairing::partners(&ends);
+    if partners.iter().all(Option::is_none) {
+        return groups;
+    }
+    let mut buckets: Vec<Vec<Piece>> = (0..groups.len()).map(|_| Vec::new()).collect();
+    for (i, pieces) in groups.into_iter().enumerate() {
+        buckets[partners[i].unwrap_or(i)].extend(pieces);
+    }
+    let mut buckets: Vec<Vec<Piece>> = buckets.into_iter().filter(|b| !b.is_empty()).collect();
+    for bucket in &mut buckets {
+        bucket.sort_by_key(|p| p.index);
+    }
+    buckets.sort_by_key(|b| b[0].index);
+    buckets
 }
 
 /// What grouping needs to know of a piece.

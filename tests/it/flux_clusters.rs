@@ -120,3 +120,46 @@ fn the_vendor_repository_is_checked_per_cluster() {
     );
     assert!(!out.stdout.contains("AES256_GCM,data:"), "{}", out.stdout);
 }
+
+#[test]
+fn without_wiring_a_platform_release_pairs_with_the_redis_release_its_addresses_name() {
+    let dir = crate::common::scratch("pairing");
+    let write = |name: &str, text: &str| crate::common::write(&dir, name, text);
+    write(
+        "apps/acp/release.yaml",
+        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: acp, namespace: acp}\nspec:\n  \
+         chart: {spec: {chart: acp, version: 2.25.0}}\n  values:\n    redis:\n      addrs:\n        \
+         - cache-redis-cluster-headless.data:6379\n        - cache-redis-cluster-headless.data:6379\n      \
+         tls: {enabled: true}\n",
+    );
+    let redis = write(
+        "infra/redis/release.yaml",
+        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: cache, namespace: data}\nspec:\n  \
+         chart: {spec: {chart: redis-cluster, version: 7.6.4}}\n  values:\n    image: {tag: 6.2.14}\n",
+    );
+    let out = lint_json(&[dir.to_str().unwrap()]);
+    let rules: Vec<String> = out.findings().into_iter().map(|f| f.0).collect();
+    // Compared across folders: TLS is on at the platform only; no "nothing to compare with".
+    assert!(rules.contains(&"tls-mismatch".to_string()), "{}", out.stdout);
+    assert!(
+        !rules.contains(&"cross-release-unchecked".to_string()),
+        "{}",
+        out.stdout
+    );
+    // Another namespace is another Redis: then nothing pairs, and the info says so.
+    std::fs::write(
+        &redis,
+        std::fs::read_to_string(&redis)
+            .unwrap()
+            .replace("namespace: data", "namespace: other"),
+    )
+    .unwrap();
+    let out = lint_json(&[dir.to_str().unwrap()]);
+    let rules: Vec<String> = out.findings().into_iter().map(|f| f.0).collect();
+    assert!(
+        rules.contains(&"cross-release-unchecked".to_string()),
+        "{}",
+        out.stdout
+    );
+    assert!(!rules.contains(&"tls-mismatch".to_string()), "{}", out.stdout);
+}
