@@ -225,14 +225,15 @@ impl Search<'_> {
             .and_then(|f| f.take(HEAD_BYTES).read_to_end(&mut head))
             .map_err(|e| format!("could not be read: {}", io_reason(&e)))?;
         let text = String::from_utf8_lossy(&head);
-        if text.contains("HelmRelease") && text.contains("helm.toolkit.fluxcd.io") {
-            return Ok(());
-        }
+        // A kustomization may name a HelmRelease (a patch's target): it is none.
         if kustomize::FILE_NAMES.contains(&name) {
             if let Some(dir) = path.parent() {
                 self.found.kustomizations.push(dir.to_path_buf());
             }
             return Err("a kustomization: its generators are read for the releases beside it".into());
+        }
+        if text.contains("HelmRelease") && text.contains("helm.toolkit.fluxcd.io") {
+            return Ok(());
         }
         if name.starts_with("helmfile") {
             return Err("a Helmfile: acp-check does not read Helmfiles yet".into());
@@ -355,7 +356,11 @@ mod tests {
             "flux/release.yaml",
             "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\n",
         );
-        dir.write("flux/kustomization.yaml", "kind: Kustomization\n");
+        // A patch's target names a HelmRelease: still a kustomization.
+        dir.write(
+            "flux/kustomization.yaml",
+            "kind: Kustomization\npatches:\n  - target: {group: helm.toolkit.fluxcd.io, kind: HelmRelease}\n",
+        );
         dir.write("flux/deployment.yaml", "apiVersion: apps/v1\nkind: Deployment\n");
         let found = search(&dir);
         assert_eq!(

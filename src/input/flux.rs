@@ -27,6 +27,8 @@ pub(super) struct Cluster {
     pub(super) name: String,
     pub(super) files: Vec<PathBuf>,
     pub(super) namespaces: Vec<(PathBuf, String)>,
+    /// Named by Flux wiring (a `clusters/<name>` folder), not a leaf overlay's folder.
+    pub(super) wired: bool,
 }
 
 /// The clusters of a repository searched at `root`: one per folder of `root/clusters/` whose files
@@ -82,6 +84,7 @@ pub(super) fn clusters(root: &Path) -> Vec<Cluster> {
                 name,
                 files,
                 namespaces,
+                wired: true,
             });
         }
     }
@@ -137,6 +140,7 @@ pub(super) fn overlays(root: &Path, folders: &[PathBuf]) -> Vec<Cluster> {
             name,
             files,
             namespaces,
+            wired: false,
         });
     }
     found

@@ -405,6 +405,9 @@ pub fn deployments(plan: &Plan, pieces: Vec<Piece>) -> Vec<Vec<Piece>> {
                 deployments.push(group);
             }
         }
+        if plan.clusters.iter().all(|c| !c.wired) {
+            deployments = pair_overlays(deployments);
+        }
         pieces
             .into_iter()
             .zip(used)
@@ -429,10 +432,51 @@ pub fn deployments(plan: &Plan, pieces: Vec<Piece>) -> Vec<Vec<Piece>> {
     deployments
 }
 
-/// Deployments grouped by folder, with a platform release that names the Redis release of another
-/// deployment joined to it (see `pairing`); in the order of their first input.
-fn pair(groups: Vec<Vec<Piece>>) -> Vec<Vec<Piece>> {
-    let ends: Vec<pairing::Ends> = groups
+/// Leaf overlays' deployments, with a platform overlay joined to the Redis overlay its addresses
+/// name (of several, the one whose folder ends as its own does), named after both.
+fn pair_overlays(groups: Vec<Vec<Piece>>) -> Vec<Vec<Piece>> {
+    let names: Vec<String> = groups
+        .iter()
+        .map(|g| g.first().and_then(|p| p.deployment.clone()).unwrap_or_default())
+        .collect();
+    let partners = pairing::partners_named(&ends_of(&groups), &names);
+    if partners.iter().all(Option::is_none) {
+        return groups;
+    }
+    let mut joined: Vec<Vec<usize>> = (0..groups.len()).map(|i| vec![i]).collect();
+    for (i, partner) in partners.iter().enumerate() {
+        if let Some(p) = partner {
+            joined[*p].push(i);
+            joined[i].clear();
+        }
+    }
+    let mut groups: Vec<Option<Vec<Piece>>> = groups.into_iter().map(Some).collect();
+    let mut out = Vec::new();
+    for members in joined.into_iter().filter(|m| !m.is_empty()) {
+        let mut sorted = members.clone();
+        sorted.sort_unstable();
+        let name = sorted
+            .iter()
+            .map(|&i| names[i].as_str())
+            .collect::<Vec<_>>()
+            .join(" + ");
+        let mut pieces: Vec<Piece> = members
+            .iter()
+            .flat_map(|&i| groups[i].take().unwrap_or_default())
+            .collect();
+        pieces.sort_by_key(|p| p.index);
+        for piece in &mut pieces {
+            piece.deployment = Some(name.clone());
+        }
+        out.push(pieces);
+    }
+    out.sort_by_key(|g| g.first().map(|p| p.index));
+    out
+}
+
+/// What pairing needs of each deployment's HelmRelease documents.
+fn ends_of(groups: &[Vec<Piece>]) -> Vec<pairing::Ends> {
+    groups
         .iter()
         .map(|pieces| {
             pairing::Ends::of(pieces.iter().flat_map(|piece| match &piece.content {
@@ -440,8 +484,13 @@ fn pair(groups: Vec<Vec<Piece>>) -> Vec<Vec<Piece>> {
                 _ => Vec::new(),
             }))
         })
-        .collect();
-    let partners = pairing::partners(&ends);
+        .collect()
+}
+
+/// Deployments grouped by folder, with a platform release that names the Redis release of another
+/// deployment joined to it (see `pairing`); in the order of their first input.
+fn pair(groups: Vec<Vec<Piece>>) -> Vec<Vec<Piece>> {
+    let partners = pairing::partners(&ends_of(&groups));
     if partners.iter().all(Option::is_none) {
         return groups;
     }
@@ -536,7 +585,12 @@ pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Lo
         values_from::resolve(release, &supplied, &mut consumed);
     }
     // The namespace a kustomization gives a HelmRelease that names none.
-    if let Some(cluster) = plan.clusters.iter().find(|c| Some(&c.name) == name.as_ref()) {
+    // (A deployment of paired overlays is named after both: `A + B`.)
+    let parts: Vec<&str> = name
+        .as_deref()
+        .map(|n| n.split(" + ").collect())
+        .unwrap_or_default();
+    for cluster in plan.clusters.iter().filter(|c| parts.contains(&c.name.as_str())) {
         for release in releases
             .iter_mut()
             .filter(|r| r.kind == Kind::HelmRelease && r.namespace.is_none())

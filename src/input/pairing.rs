@@ -80,18 +80,38 @@ impl Ends {
 /// and no Redis release joins the only deployment with a Redis release its addresses name and no
 /// platform of its own. Several candidates pair with none: nothing says which.
 pub(super) fn partners(ends: &[Ends]) -> Vec<Option<usize>> {
+    partners_named(ends, &[])
+}
+
+/// As [`partners`], for deployments with names (leaf overlays, by folder): among several
+/// candidates, the one whose folder ends as the platform's does (`apps/acp/dev` with
+/// `infrastructure/redis/dev`).
+pub(super) fn partners_named(ends: &[Ends], names: &[String]) -> Vec<Option<usize>> {
+    let leaf = |i: usize| names.get(i).and_then(|n| n.rsplit('/').next());
     ends.iter()
-        .map(|platform| {
+        .enumerate()
+        .map(|(p, platform)| {
             if platform.addresses.is_empty() || !platform.services.is_empty() {
                 return None;
             }
-            let mut named = ends
+            let named: Vec<usize> = ends
                 .iter()
                 .enumerate()
-                .filter(|(_, redis)| redis.addresses.is_empty() && platform.names(redis));
-            match (named.next(), named.next()) {
-                (Some((i, _)), None) => Some(i),
-                _ => None,
+                .filter(|(_, redis)| redis.addresses.is_empty() && platform.names(redis))
+                .map(|(i, _)| i)
+                .collect();
+            match named[..] {
+                [one] => Some(one),
+                _ => {
+                    let same: Vec<usize> = named
+                        .into_iter()
+                        .filter(|&i| leaf(i).is_some() && leaf(i) == leaf(p))
+                        .collect();
+                    match same[..] {
+                        [one] => Some(one),
+                        _ => None,
+                    }
+                }
             }
         })
         .collect()

@@ -163,3 +163,41 @@ fn without_wiring_a_platform_release_pairs_with_the_redis_release_its_addresses_
     );
     assert!(!rules.contains(&"tls-mismatch".to_string()), "{}", out.stdout);
 }
+
+#[test]
+fn without_wiring_platform_and_redis_overlays_of_one_name_pair() {
+    // The fixture's apps and Redis folders, without `clusters/` and `environments/`.
+    let dir = crate::common::scratch("overlay-pairs");
+    for folder in [
+        "apps/acp/base",
+        "apps/acp/dev",
+        "apps/acp/prod",
+        "redis/base",
+        "redis/dev",
+        "redis/prod",
+    ] {
+        for file in ["kustomization.yaml", "release.yaml"] {
+            let text = std::fs::read_to_string(format!("{TREE}/{folder}/{file}")).unwrap();
+            crate::common::write(&dir, &format!("{folder}/{file}"), text);
+        }
+    }
+    let out = lint_json(&[dir.to_str().unwrap()]);
+    let findings = by_deployment(&out);
+    let deployments: Vec<&str> = findings.iter().map(|f| f.0.as_str()).collect();
+    assert!(
+        deployments
+            .iter()
+            .all(|d| ["apps/acp/dev + redis/dev", "apps/acp/prod + redis/prod"].contains(d)),
+        "{findings:?}"
+    );
+    let tls: Vec<&str> = findings
+        .iter()
+        .filter(|f| f.1 == "tls-mismatch")
+        .map(|f| f.0.as_str())
+        .collect();
+    assert_eq!(tls, ["apps/acp/prod + redis/prod"]);
+    assert!(
+        !findings.iter().any(|f| f.1 == "cross-release-unchecked"),
+        "{findings:?}"
+    );
+}
