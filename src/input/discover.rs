@@ -258,7 +258,22 @@ impl Search<'_> {
         if known > 0 && 2 * known >= keys.len() {
             return Ok(());
         }
-        let shown: Vec<&str> = keys.iter().take(3).map(|(k, _)| k.as_str()).collect();
+        // Only keys that look like names are shown (a key may hold anything, a secret too).
+        let shown: Vec<&str> = keys
+            .iter()
+            .take(3)
+            .map(|(k, _)| k.as_str())
+            .map(|k| {
+                let plain = k.len() <= 40
+                    && k.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+                if plain && !crate::core::redact::is_secret_key(k) {
+                    k
+                } else {
+                    "…"
+                }
+            })
+            .collect();
         Err(format!(
             "not values of a chart acp-check knows: {} of its {} top-level keys ({}{}) are keys of redis-cluster, acp or kube-acp-stack",
             known,

@@ -149,6 +149,8 @@ pub(super) fn overlays(root: &Path, folders: &[PathBuf]) -> Vec<Cluster> {
 /// Most Kustomize builds followed for one cluster, and deepest nesting of one build.
 const MAX_BUILDS: usize = 1_000;
 const MAX_DEPTH: usize = 32;
+/// Most objects one build holds.
+const MAX_OBJECTS: usize = 10_000;
 
 fn is_helm_release(doc: &Node) -> bool {
     doc.get(&["kind"]).and_then(Node::as_str) == Some("HelmRelease")
@@ -185,6 +187,11 @@ struct Build<'a> {
     root: &'a Path,
     /// Documents of each file read, parsed once.
     parsed: HashMap<PathBuf, Vec<Node>>,
+    /// What each folder builds, built once (a base many overlays build on, a hostile tree whose
+    /// folders each list the next twice, stay linear).
+    built: HashMap<PathBuf, Vec<Object>>,
+    /// The folders being built: a folder that builds on itself gives nothing the second time.
+    building: HashSet<PathBuf>,
 }
 
 impl<'a> Build<'a> {
@@ -192,6 +199,8 @@ impl<'a> Build<'a> {
         Build {
             root,
             parsed: HashMap::new(),
+            built: HashMap::new(),
+            building: HashSet::new(),
         }
     }
 
@@ -256,6 +265,19 @@ impl<'a> Build<'a> {
         if depth > MAX_DEPTH || !dir.starts_with(normalize(self.root)) {
             return Vec::new();
         }
+        if let Some(done) = self.built.get(dir) {
+            return done.clone();
+        }
+        if !self.building.insert(dir.to_path_buf()) {
+            return Vec::new();
+        }
+        let objects = self.build_once(dir, depth);
+        self.building.remove(dir);
+        self.built.insert(dir.to_path_buf(), objects.clone());
+        objects
+    }
+
+    fn build_once(&mut self, dir: &Path, depth: usize) -> Vec<Object> {
         let Some(file) = kustomize::file_in(dir) else {
             return self.folder_objects(dir, depth);
         };
@@ -279,10 +301,16 @@ impl<'a> Build<'a> {
                 continue;
             }
             let path = normalize(&dir.join(&entry));
-            if path.is_dir() {
-                objects.extend(self.build(&path, depth + 1));
+            let more = if path.is_dir() {
+                self.build(&path, depth + 1)
             } else {
-                objects.extend(self.file_objects(&path));
+                self.file_objects(&path)
+            };
+            // Kustomize refuses an object twice (one kind and name): the first is kept.
+            for object in more {
+                if objects.len() < MAX_OBJECTS && !objects.iter().any(|o: &Object| o.id() == object.id()) {
+                    objects.push(object);
+                }
             }
         }
         let mut patches: Vec<(Node, Option<PathBuf>)> = Vec::new();
@@ -426,6 +454,30 @@ mod tests {
             ]
         );
         assert!(found[0].namespaces.iter().all(|(_, ns)| ns == "cache"));
+    }
+
+    #[test]
+    fn a_folder_that_builds_on_itself_or_doubles_at_every_level_ends_quickly() {
+        let dir = TestDir::new("flux-hostile");
+        dir.write("clusters/dev/cluster.yaml", &flux("cluster", "./d0"));
+        for i in 0..30 {
+            dir.write(
+                &format!("d{i}/kustomization.yaml"),
+                &format!(
+                    "{KUSTOMIZATION}resources: [., ../d{0}, ../d{0}, release.yaml]\n",
+                    i + 1
+                ),
+            );
+            dir.write(
+                &format!("d{i}/release.yaml"),
+                "kind: HelmRelease\nmetadata: {name: redis}\n",
+            );
+        }
+        let started = std::time::Instant::now();
+        let found = clusters(dir.path());
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        // One HelmRelease `redis` (Kustomize keeps one object of a kind and name): the first met.
+        assert_eq!(found[0].files, [dir.path().join("d29/release.yaml")]);
     }
 
     #[test]
