@@ -138,6 +138,15 @@ pub(super) fn from_kustomization(loader: &mut Loader, file: &Path, docs: &[usize
         if loader.sources.len() >= IDS_PER_INPUT as usize {
             break;
         }
+        // Kustomize reads no generator file outside the kustomization's folder (its load
+        // restrictor): neither does acp-check.
+        let inside = match data {
+            Data::File(p) | Data::Env(p) => p.starts_with(kustomize::normalize(dir)),
+            Data::Literal(_) => true,
+        };
+        if !inside {
+            continue;
+        }
         if let Some(s) = read_data(loader, made, &name, &key, data) {
             supplied.push(s);
         }

@@ -152,3 +152,33 @@ fn a_target_path_takes_an_env_file_key_as_a_string_and_a_secret_value_stays_hidd
     let human = crate::common::run(&["lint", &release]);
     assert!(!human.stdout.contains("hunter2"), "{}", human.stdout);
 }
+
+#[test]
+fn a_generator_file_outside_the_kustomization_folder_is_not_read() {
+    let dir = scratch("values-from-outside");
+    write(&dir, "outside.yaml", "cluster: {replicas: 0}\n");
+    write(
+        &dir,
+        "redis/kustomization.yaml",
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [release.yaml]\n\
+         secretGenerator:\n  - name: values\n    files: [values.yaml=../outside.yaml]\n",
+    );
+    let release = write(
+        &dir,
+        "redis/release.yaml",
+        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: cache}\nspec:\n  \
+         chart: {spec: {chart: redis-cluster, version: 7.6.4}}\n  valuesFrom:\n    - name: values\n",
+    );
+    let run = lint_json(&[&release]);
+    // As Kustomize's load restrictor: the layer stays unknown.
+    assert!(
+        !rules_at(&run).iter().any(|f| f.1.ends_with("outside.yaml")),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("--values-from Secret/values=FILE"),
+        "{}",
+        run.stdout
+    );
+}
