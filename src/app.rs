@@ -28,6 +28,8 @@ pub struct Outcome {
     pub unreached: Vec<(String, String)>,
     /// Secrets the run read that no source holds (the probe's password): snippets hide them too.
     pub secrets: Vec<String>,
+    /// What directory searches read and skipped, if a directory was searched.
+    pub searched: Option<input::Searched>,
 }
 
 impl Outcome {
@@ -40,6 +42,7 @@ impl Outcome {
             .enabled(std::mem::take(&mut self.enabled))
             .targets(std::mem::take(&mut self.targets))
             .unreached(std::mem::take(&mut self.unreached))
+            .files(self.searched.as_ref().map(|s| (s.read, s.skipped.len())))
     }
 }
 
@@ -83,6 +86,7 @@ pub fn lint(options: &input::Options, config: &Config) -> Result<Outcome, Fatal>
     }
     let sources = Sources::join(sources);
     Ok(Outcome {
+        searched: plan.searched.clone(),
         secrets: Vec::new(),
         sources,
         pointers,
@@ -199,7 +203,10 @@ fn check_deployment(loaded: Loaded, config: &Config) -> Part {
         &loaded.sources,
         &config.versions,
     );
-    let findings = rules::check(&context);
+    let mut findings = rules::check(&context);
+    for finding in &mut findings {
+        finding.deployment.clone_from(&loaded.deployment.name);
+    }
     let mut findings = crate::policy::apply(findings, config, &loaded.sources);
     // Masked deployment by deployment: masking each finding with every secret of a large run would
     // take quadratic time.
@@ -343,6 +350,7 @@ pub fn probe(options: &ProbeOptions, config: &Config) -> Result<Outcome, Fatal> 
         None => SpanMap::default(),
     };
     Ok(Outcome {
+        searched: None,
         sources: loaded.map(|l| l.sources).unwrap_or_default(),
         pointers,
         findings,

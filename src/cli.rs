@@ -57,6 +57,9 @@ pub fn command() -> clap::Command {
 struct LintArgs {
     #[command(flatten)]
     input: HelmInputArgs,
+    /// List on standard error the files a directory search skipped, with why.
+    #[arg(long, help_heading = "Output")]
+    verbose: bool,
     #[command(flatten)]
     output: OutputArgs,
     #[command(flatten)]
@@ -138,6 +141,14 @@ struct HelmInputArgs {
     /// scripts written before `--chart-version`; not shown in the help).
     #[arg(long, value_name = "VERSION", hide = true)]
     redis_chart_version: Option<String>,
+    /// The data of a Secret or ConfigMap key that a HelmRelease's `valuesFrom` reads, as a file
+    /// (repeatable); KEY defaults to `values.yaml`, as in Flux.
+    #[arg(
+        long = "values-from",
+        value_name = "KIND/NAME[:KEY]=FILE",
+        help_heading = "Helm values"
+    )]
+    values_from: Vec<String>,
 }
 
 /// Which findings `lint` reports, and how it counts them.
@@ -293,6 +304,11 @@ fn input_options(input: HelmInputArgs, config: &Config) -> Result<input::Options
             .chain(config.chart_versions.iter().cloned())
             .chain(input.chart_version)
             .collect(),
+        values_from: input.values_from,
+        files: input::Globs {
+            include: config.files_include.clone(),
+            exclude: config.files_exclude.clone(),
+        },
     })
 }
 
@@ -376,8 +392,21 @@ fn lint(args: LintArgs) -> Result<ExitCode, Fatal> {
     } else {
         app::lint(&options, &config)?
     };
+    if args.verbose {
+        for (path, why) in outcome.searched.iter().flat_map(|s| &s.skipped) {
+            let mut line = format!("acp-check: skipped {path}: {why}");
+            crate::core::text::escape_controls(&mut line);
+            eprintln!("{line}");
+        }
+    }
     // Besides the sources: the config file, and the files of `--set-file KEY=PATH,KEY=PATH`.
     let mut read: Vec<PathBuf> = config.path.iter().cloned().collect();
+    read.extend(
+        options
+            .values_from
+            .iter()
+            .filter_map(|arg| arg.split_once('=').map(|(_, path)| PathBuf::from(path))),
+    );
     for arg in &options.set_file {
         read.extend(
             arg.split(',')

@@ -51,6 +51,10 @@ pub struct Config {
     pub probe: Probe,
     /// `[charts]`: the version of each chart deployed (as `--chart-version`, which wins over it).
     pub chart_versions: Vec<(String, String)>,
+    /// `[files]`: globs (relative to a directory searched) of files a search always reads
+    /// (`include`) and never reads (`exclude`, which wins).
+    pub files_include: Vec<String>,
+    pub files_exclude: Vec<String>,
 }
 
 /// The file looked for in the working directory and each of its parents.
@@ -254,13 +258,41 @@ pub fn parse(text: &str, path: &Path, rules: &[&str]) -> Result<Config, Fatal> {
                     }
                 }
             }
+            "files" => {
+                for (key, value) in in_source_order(table) {
+                    let k = key.get_ref().as_ref();
+                    if !FILES_KEYS.contains(&k) {
+                        return Err(located(key.span(), unknown("key", k, &FILES_KEYS, " in [files]")));
+                    }
+                    let globs: Option<Vec<String>> = value.get_ref().as_array().and_then(|a| {
+                        a.iter()
+                            .map(|g| g.get_ref().as_str().map(str::to_string))
+                            .collect()
+                    });
+                    let Some(globs) = globs else {
+                        return Err(located(
+                            value.span(),
+                            format!(
+                                "`{k}` must be a list of globs such as [\"env/*.yaml\"], not {}",
+                                shown(value.get_ref())
+                            ),
+                        ));
+                    };
+                    if k == "include" {
+                        config.files_include = globs;
+                    } else {
+                        config.files_exclude = globs;
+                    }
+                }
+            }
             _ => unreachable!("tables are checked above"),
         }
     }
     Ok(config)
 }
 
-const TABLES: [&str; 4] = ["rules", "versions", "charts", "probe"];
+const TABLES: [&str; 5] = ["rules", "versions", "charts", "probe", "files"];
+const FILES_KEYS: [&str; 2] = ["include", "exclude"];
 /// The charts `[charts]` may give a version of.
 const CHART_KEYS: [&str; 3] = ["redis-cluster", "kube-acp-stack", "acp"];
 const VERSION_KEYS: [&str; 3] = [

@@ -87,6 +87,8 @@ pub struct Finding {
     /// Set when the finding could not be checked only because the values name no chart and may
     /// not be this umbrella chart's: the rules fold such findings into one that says so.
     pub assumed_chart: Option<&'static str>,
+    /// The deployment it belongs to, when a directory tree names deployments (a Flux cluster).
+    pub deployment: Option<String>,
     /// The edits that would make the finding go away, when the rule knows them ([`Fix`]).
     pub fix: Option<Fix>,
 }
@@ -163,6 +165,7 @@ impl Finding {
             related: Vec::new(),
             assumed_chart: None,
             fix: None,
+            deployment: None,
         }
     }
 

@@ -83,6 +83,7 @@ pub enum Origin {
     Flag { flag: &'static str, index: usize },
 }
 
+#[derive(Clone)]
 pub struct Source {
     /// The name shown in reports: a path, `<stdin>` or `--set #2`.
     pub name: String,
@@ -361,7 +362,7 @@ impl Redacted {
 /// Sources, by id. The ids of one run are unique across all its deployments: each input reads its
 /// sources into ids of its own ([`Sources::for_input`]), so the sources of deployments read apart
 /// (and in parallel) join without renumbering a span.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Sources {
     /// Sorted by id.
     list: Vec<(SourceId, Source)>,
@@ -369,8 +370,8 @@ pub struct Sources {
 }
 
 /// Ids each input may use: a chart directory reads up to three files (Chart.yaml, Chart.lock,
-/// values.yaml).
-pub const IDS_PER_INPUT: u32 = 4;
+/// values.yaml); a HelmRelease manifest, the files its `valuesFrom` layers are generated from.
+pub const IDS_PER_INPUT: u32 = 16;
 
 impl Sources {
     /// Empty, for the sources of the input at `index` in a run.
@@ -436,6 +437,9 @@ impl Sources {
         }
         // Stable, and fast on the sorted runs the parts are.
         joined.list.sort_by_key(|(id, _)| *id);
+        // One id is one source: deployments that read the same file at the same id (a
+        // `--values-from` file) share it.
+        joined.list.dedup_by_key(|(id, _)| *id);
         joined
     }
 

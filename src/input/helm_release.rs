@@ -1,23 +1,12 @@
 //! Flux HelmRelease manifests: each `helm.toolkit.fluxcd.io` HelmRelease document is a release, and
 //! documents of one name (a base and its overlay patches) merge into one.
 
-use std::fs;
-use std::io::Read;
 use std::ops::Range;
-use std::path::Path;
 
-use crate::core::read::MAX_INPUT_BYTES;
 use crate::core::source::SourceId;
-use crate::model::{empty_values, Kind, Located, Release, Unknown};
+use crate::model::{empty_values, Kind, Located, Release, Unknown, ValuesFrom};
 use crate::tree::merge;
 use crate::tree::{Node, Value};
-
-/// A cheap look at a file's start for a HelmRelease kind, before reading it fully.
-pub(super) fn mentioned_in(path: &Path) -> bool {
-    let mut head = Vec::new();
-    let read = fs::File::open(path).and_then(|f| f.take(MAX_INPUT_BYTES).read_to_end(&mut head));
-    read.is_ok() && head.windows(b"HelmRelease".len()).any(|w| w == b"HelmRelease")
-}
 
 pub(super) fn is_helm_release(doc: &Node) -> bool {
     doc.get(&["kind"]).and_then(Node::as_str) == Some("HelmRelease")
@@ -184,6 +173,7 @@ fn unknown_layers(release: &Node) -> Vec<Unknown> {
                 .map(|n| n.span),
             path: Vec::new(),
             rank: 1,
+            values_from: None,
         });
     }
     for entry in seq(&["spec", "valuesFrom"]) {
@@ -207,9 +197,16 @@ fn unknown_layers(release: &Node) -> Vec<Unknown> {
             ),
             span: Some(entry.span),
             path: target
+                .as_ref()
                 .map(|t| t.split('.').map(str::to_string).collect())
                 .unwrap_or_default(),
             rank,
+            values_from: Some(ValuesFrom {
+                kind: kind.clone(),
+                name: name.clone(),
+                key: key.clone().unwrap_or_else(|| "values.yaml".into()),
+                target: target.clone(),
+            }),
         });
     }
     for patch in seq(&["spec", "postRenderers"]).iter().flat_map(|r| {
@@ -253,6 +250,7 @@ fn unknown_layers(release: &Node) -> Vec<Unknown> {
                 span: Some(patch.span),
                 path: path.iter().map(|s| s.to_string()).collect(),
                 rank: u16::MAX - 1,
+                values_from: None,
             });
         }
     }
@@ -262,7 +260,6 @@ fn unknown_layers(release: &Node) -> Vec<Unknown> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::test_dir::TestDir;
     use crate::yaml;
     use serde_json::json;
 
@@ -389,13 +386,5 @@ mod tests {
             json!({"a": "patch", "b": "patch", "c": "base"})
         );
         assert_eq!(value(&releases[0].chart_name), Some("redis-cluster"));
-    }
-
-    #[test]
-    fn a_file_mentioning_helm_release_is_worth_reading() {
-        let dir = TestDir::new("helm-release");
-        assert!(mentioned_in(&dir.write("release.yaml", API)));
-        assert!(!mentioned_in(&dir.write("deployment.yaml", "kind: Deployment\n")));
-        assert!(!mentioned_in(&dir.path().join("missing.yaml")));
     }
 }

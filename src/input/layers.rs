@@ -25,7 +25,9 @@ pub(super) fn apply(
     // -f files and --set flags come after every input.
     let after_inputs = u32::try_from(inputs)
         .unwrap_or(u32::MAX)
-        .saturating_mul(IDS_PER_INPUT);
+        .saturating_mul(IDS_PER_INPUT)
+        // After the files of `--values-from` flags.
+        .saturating_add(u32::try_from(options.values_from.len()).unwrap_or(u32::MAX));
     loader.sources.continue_at(after_inputs);
     if options.inputs.is_empty() {
         releases.push(values_file::release(

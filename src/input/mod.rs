@@ -9,14 +9,19 @@
 
 mod chart_dir;
 mod discover;
+mod flux;
 mod group;
 mod helm_release;
+mod kustomize;
 mod layers;
 mod loader;
+mod pairing;
 pub mod set;
 mod values_file;
+mod values_from;
 
 pub use crate::yaml::Helm;
+pub use discover::Globs;
 
 use crate::core::source::{SourceId, Sources, Span, SpanMap, SpanSet};
 use crate::core::Fatal;
@@ -49,6 +54,11 @@ pub struct Options {
     /// `--chart-version CHART=VERSION` (and `--redis-chart-version V`), in order: the last for a
     /// chart wins, over what the files say.
     pub chart_versions: Vec<(String, String)>,
+    /// `--values-from KIND/NAME[:KEY]=FILE`: the data of a Secret or ConfigMap key a HelmRelease's
+    /// `valuesFrom` reads.
+    pub values_from: Vec<String>,
+    /// `[files] include` / `exclude` of the config, for directory searches.
+    pub files: Globs,
 }
 
 /// Everything read in one run.
@@ -101,7 +111,7 @@ impl Loaded {
             sources: Sources::join(sources),
             documents,
             problems,
-            deployment: Deployment { releases },
+            deployment: Deployment { releases, name: None },
         }
     }
 
@@ -157,6 +167,20 @@ pub struct Plan {
     /// `-f` or `--set*` flags are given: every input is one release's base, as in Helm.
     layered: bool,
     helm: crate::yaml::Helm,
+    /// `--values-from` flags, parsed.
+    values_from: Vec<values_from::Flag>,
+    /// What directory searches read and skipped, if a directory was searched.
+    pub searched: Option<Searched>,
+    /// The clusters Flux wiring in the directories searched names (see `flux`).
+    clusters: Vec<flux::Cluster>,
+}
+
+/// What the directory searches of a run found: how many files they read, and those they skipped
+/// with why.
+#[derive(Clone, Debug, Default)]
+pub struct Searched {
+    pub read: usize,
+    pub skipped: Vec<(String, String)>,
 }
 
 impl Plan {
@@ -173,12 +197,37 @@ impl Plan {
 /// Finds every input: files and chart directories named, and what directories hold.
 pub fn plan(options: &Options) -> Result<Plan, Fatal> {
     let mut items = Vec::new();
+    let mut searched: Option<Searched> = None;
+    let mut clusters = Vec::new();
     for argument in &options.inputs {
-        let (inputs, searched) = discover::discover(argument)?;
-        items.extend(inputs.into_iter().map(|what| Item {
+        let found = discover::discover(argument, &options.files)?;
+        if found.searched {
+            let root = std::path::Path::new(argument);
+            let wired = flux::clusters(root);
+            // Without Flux wiring, each leaf overlay is a build, and a deployment, of its own.
+            clusters.extend(if wired.is_empty() {
+                flux::overlays(root, &found.kustomizations)
+            } else {
+                wired
+            });
+            let searched = searched.get_or_insert_with(Searched::default);
+            searched.skipped.extend(
+                found
+                    .skipped
+                    .into_iter()
+                    .map(|(path, why)| (path.to_string_lossy().into_owned(), why)),
+            );
+        }
+        items.extend(found.inputs.into_iter().map(|what| Item {
             what,
-            found: searched,
+            found: found.searched,
         }));
+    }
+    let before = items.len();
+    drop_consumed(&mut items);
+    if let Some(searched) = &mut searched {
+        // What a generator reads is read as a release's layer.
+        searched.read = items.iter().filter(|i| i.found).count() + (before - items.len());
     }
     let layered = !options.values.is_empty()
         || !options.set.is_empty()
@@ -190,19 +239,69 @@ pub fn plan(options: &Options) -> Result<Plan, Fatal> {
         items,
         layered,
         helm: options.helm,
+        values_from: values_from::flags(&options.values_from)?,
+        searched,
+        clusters,
     })
 }
 
-/// One input, read and parsed, before it joins a deployment.
+/// Drops the files a kustomization's generators read (a `valuesFrom` layer, SOPS-encrypted as a
+/// rule) when another input of that kustomization's folder is read too: the release there reads the
+/// file as its layer, and it is never a release of its own. Named alone, such a file is read as a
+/// values file.
+fn drop_consumed(items: &mut Vec<Item>) {
+    use std::collections::{HashMap, HashSet};
+    let folder = |item: &Item| match &item.what {
+        Input::File(path) => Some(kustomize::normalize(
+            path.parent().unwrap_or(std::path::Path::new("")),
+        )),
+        Input::Stdin | Input::ChartDir(_) => None,
+    };
+    let mut inputs_in: HashMap<std::path::PathBuf, usize> = HashMap::new();
+    for item in items.iter() {
+        if let Some(dir) = folder(item) {
+            *inputs_in.entry(dir).or_default() += 1;
+        }
+    }
+    let mut consumed: HashSet<std::path::PathBuf> = HashSet::new();
+    for (dir, count) in &inputs_in {
+        let Some(doc) = kustomize::file_in(dir).and_then(|p| kustomize::read(&p)) else {
+            continue;
+        };
+        for file in kustomize::consumed(&doc, dir) {
+            // The release reading it is among the inputs: another input of the kustomization's folder.
+            let beside = file.parent() == Some(dir.as_path());
+            if *count > usize::from(beside) {
+                consumed.insert(file);
+            }
+        }
+    }
+    if consumed.is_empty() {
+        return;
+    }
+    items.retain(|item| match &item.what {
+        Input::File(path) => !consumed.contains(&kustomize::normalize(path)),
+        Input::Stdin | Input::ChartDir(_) => true,
+    });
+}
+
+/// One input, read and parsed, before it joins a deployment (an input of a base that several
+/// overlays build on joins each of their deployments).
+#[derive(Clone)]
 pub struct Piece {
     index: usize,
     sources: Sources,
     documents: Vec<(SourceId, Node)>,
     problems: Vec<Problem>,
     content: Content,
+    /// `valuesFrom` layers a kustomization beside its HelmReleases generates.
+    supplied: Vec<values_from::Supplied>,
+    /// The cluster whose deployment it joins, when Flux wiring names one.
+    deployment: Option<String>,
 }
 
 /// What an input holds, as far as making a deployment of it goes.
+#[derive(Clone)]
 enum Content {
     /// Complete releases, which no other input joins: a chart directory.
     Releases(Vec<Release>),
@@ -218,13 +317,22 @@ enum Content {
 /// Reads and parses input `index` of the plan (inputs can be read in parallel).
 pub fn read(plan: &Plan, index: usize) -> Result<Piece, Fatal> {
     let mut loader = Loader::new(Sources::for_input(index));
-    let content = read_input(&mut loader, &plan.items[index].what, plan.helm)?;
+    let what = &plan.items[index].what;
+    let content = read_input(&mut loader, what, plan.helm)?;
+    let supplied = match (&content, what) {
+        (Content::HelmReleases(docs), Input::File(path)) => {
+            values_from::from_kustomization(&mut loader, path, docs)
+        }
+        _ => Vec::new(),
+    };
     Ok(Piece {
         index,
         sources: loader.sources,
         documents: loader.documents,
         problems: loader.problems,
         content,
+        supplied,
+        deployment: None,
     })
 }
 
@@ -271,19 +379,131 @@ pub fn deployments(plan: &Plan, pieces: Vec<Piece>) -> Vec<Vec<Piece>> {
     if plan.layered || !plan.items.iter().any(|i| i.found) {
         return vec![pieces];
     }
+    let mut deployments: Vec<Vec<Piece>> = Vec::new();
+    // Each cluster Flux wiring names is a deployment of the files its builds hold (a base's files
+    // join every cluster that builds on them); the other pieces are grouped as below.
+    let pieces = if plan.clusters.is_empty() {
+        pieces
+    } else {
+        let path_of = |piece: &Piece| match &plan.items[piece.index].what {
+            Input::File(path) => Some(kustomize::normalize(path)),
+            Input::Stdin | Input::ChartDir(_) => None,
+        };
+        let mut used = vec![false; pieces.len()];
+        for cluster in &plan.clusters {
+            let files: Vec<_> = cluster.files.iter().map(|f| kustomize::normalize(f)).collect();
+            let mut group = Vec::new();
+            for (i, piece) in pieces.iter().enumerate() {
+                if path_of(piece).is_some_and(|p| files.contains(&p)) {
+                    used[i] = true;
+                    let mut piece = piece.clone();
+                    piece.deployment = Some(cluster.name.clone());
+                    group.push(piece);
+                }
+            }
+            if !group.is_empty() {
+                deployments.push(group);
+            }
+        }
+        if plan.clusters.iter().all(|c| !c.wired) {
+            deployments = pair_overlays(deployments);
+        }
+        pieces
+            .into_iter()
+            .zip(used)
+            .filter(|(_, used)| !used)
+            .map(|(piece, _)| piece)
+            .collect()
+    };
+    let first = deployments.len();
     let numbers = {
         let members: Vec<Member> = pieces.iter().map(|piece| member(plan, piece)).collect();
         group::deployments(&members)
     };
-    let mut deployments: Vec<Vec<Piece>> = Vec::new();
     for (piece, number) in pieces.into_iter().zip(numbers) {
         // Numbered in order of first piece: a new number is the next deployment.
-        if number == deployments.len() {
+        if first + number == deployments.len() {
             deployments.push(Vec::new());
         }
-        deployments[number].push(piece);
+        deployments[first + number].push(piece);
     }
+    let grouped = deployments.split_off(first);
+    deployments.extend(pair(grouped));
     deployments
+}
+
+/// Leaf overlays' deployments, with a platform overlay joined to the Redis overlay its addresses
+/// name (of several, the one whose folder ends as its own does), named after both.
+fn pair_overlays(groups: Vec<Vec<Piece>>) -> Vec<Vec<Piece>> {
+    let names: Vec<String> = groups
+        .iter()
+        .map(|g| g.first().and_then(|p| p.deployment.clone()).unwrap_or_default())
+        .collect();
+    let partners = pairing::partners_named(&ends_of(&groups), &names);
+    if partners.iter().all(Option::is_none) {
+        return groups;
+    }
+    let mut joined: Vec<Vec<usize>> = (0..groups.len()).map(|i| vec![i]).collect();
+    for (i, partner) in partners.iter().enumerate() {
+        if let Some(p) = partner {
+            joined[*p].push(i);
+            joined[i].clear();
+        }
+    }
+    let mut groups: Vec<Option<Vec<Piece>>> = groups.into_iter().map(Some).collect();
+    let mut out = Vec::new();
+    for members in joined.into_iter().filter(|m| !m.is_empty()) {
+        let mut sorted = members.clone();
+        sorted.sort_unstable();
+        let name = sorted
+            .iter()
+            .map(|&i| names[i].as_str())
+            .collect::<Vec<_>>()
+            .join(" + ");
+        let mut pieces: Vec<Piece> = members
+            .iter()
+            .flat_map(|&i| groups[i].take().unwrap_or_default())
+            .collect();
+        pieces.sort_by_key(|p| p.index);
+        for piece in &mut pieces {
+            piece.deployment = Some(name.clone());
+        }
+        out.push(pieces);
+    }
+    out.sort_by_key(|g| g.first().map(|p| p.index));
+    out
+}
+
+/// What pairing needs of each deployment's HelmRelease documents.
+fn ends_of(groups: &[Vec<Piece>]) -> Vec<pairing::Ends> {
+    groups
+        .iter()
+        .map(|pieces| {
+            pairing::Ends::of(pieces.iter().flat_map(|piece| match &piece.content {
+                Content::HelmReleases(docs) => docs.iter().map(|&i| &piece.documents[i].1).collect(),
+                _ => Vec::new(),
+            }))
+        })
+        .collect()
+}
+
+/// Deployments grouped by folder, with a platform release that names the Redis release of another
+/// deployment joined to it (see `pairing`); in the order of their first input.
+fn pair(groups: Vec<Vec<Piece>>) -> Vec<Vec<Piece>> {
+    let partners = pairing::partners(&ends_of(&groups));
+    if partners.iter().all(Option::is_none) {
+        return groups;
+    }
+    let mut buckets: Vec<Vec<Piece>> = (0..groups.len()).map(|_| Vec::new()).collect();
+    for (i, pieces) in groups.into_iter().enumerate() {
+        buckets[partners[i].unwrap_or(i)].extend(pieces);
+    }
+    let mut buckets: Vec<Vec<Piece>> = buckets.into_iter().filter(|b| !b.is_empty()).collect();
+    for bucket in &mut buckets {
+        bucket.sort_by_key(|p| p.index);
+    }
+    buckets.sort_by_key(|b| b[0].index);
+    buckets
 }
 
 /// What grouping needs to know of a piece.
@@ -319,7 +539,10 @@ pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Lo
     let mut loader = Loader::new(Sources::default());
     let mut releases = Vec::new();
     let mut helm_releases = helm_release::ByName::default();
+    let mut supplied = Vec::new();
+    let name = pieces.first().and_then(|p| p.deployment.clone());
     for piece in pieces {
+        supplied.extend(piece.supplied);
         let base = loader.documents.len();
         loader.documents.extend(piece.documents);
         loader.problems.extend(piece.problems);
@@ -337,8 +560,63 @@ pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Lo
         }
         sources.push(piece.sources);
     }
-    loader.sources = Sources::join(sources);
     releases.extend(helm_releases.into_releases());
+    // The `--values-from` files this deployment's releases read, at ids every deployment shares.
+    let mut flagged = Loader::new(Sources::default());
+    for (i, flag) in plan.values_from.iter().enumerate() {
+        let wanted = releases.iter().flat_map(|r| &r.unknown).any(|u| {
+            u.values_from
+                .as_ref()
+                .is_some_and(|v| values_from::flag_supplies(flag, v))
+        });
+        if wanted {
+            flagged
+                .sources
+                .continue_at(values_from::flag_source_id(plan.len(), i));
+            supplied.extend(values_from::from_flag(&mut flagged, flag)?);
+        }
+    }
+    loader.documents.extend(flagged.documents);
+    loader.problems.extend(flagged.problems);
+    sources.push(flagged.sources);
+    loader.sources = Sources::join(sources);
+    let mut consumed = Vec::new();
+    for release in releases.iter_mut().filter(|r| r.kind == Kind::HelmRelease) {
+        values_from::resolve(release, &supplied, &mut consumed);
+    }
+    // The namespace a kustomization gives a HelmRelease that names none.
+    // (A deployment of paired overlays is named after both: `A + B`.)
+    let parts: Vec<&str> = name
+        .as_deref()
+        .map(|n| n.split(" + ").collect())
+        .unwrap_or_default();
+    for cluster in plan.clusters.iter().filter(|c| parts.contains(&c.name.as_str())) {
+        for release in releases
+            .iter_mut()
+            .filter(|r| r.kind == Kind::HelmRelease && r.namespace.is_none())
+        {
+            let source = release.values.span.source;
+            if !loader.sources.contains(source) {
+                continue;
+            }
+            let file = kustomize::normalize(std::path::Path::new(&loader.sources.get(source).name));
+            if let Some((_, ns)) = cluster
+                .namespaces
+                .iter()
+                .find(|(f, _)| kustomize::normalize(f) == file)
+            {
+                release.namespace = Some(Located::new(ns.clone(), None));
+            }
+        }
+    }
+    // A values file a release read as its `valuesFrom` layer is no release of its own.
+    if !consumed.is_empty() {
+        let consumed: Vec<_> = consumed.iter().map(|p| kustomize::normalize(p)).collect();
+        releases.retain(|r| {
+            r.kind != Kind::Values
+                || !consumed.contains(&kustomize::normalize(std::path::Path::new(&r.label)))
+        });
+    }
 
     if plan.layered {
         layers::apply(&mut loader, &mut releases, plan.len(), options)?;
@@ -357,7 +635,7 @@ pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Lo
         }
         apply_chart_versions(release, &options.chart_versions);
     }
-    let deployment = Deployment { releases };
+    let deployment = Deployment { releases, name };
     Ok(Loaded {
         sources: loader.sources,
         documents: loader.documents,

@@ -11,6 +11,7 @@ use crate::tree::{Node, Value};
 use crate::yaml::Helm;
 
 /// A values file, read.
+#[derive(Clone)]
 pub(super) struct Values {
     id: SourceId,
     doc: Doc,
@@ -19,6 +20,7 @@ pub(super) struct Values {
 }
 
 /// The values of a values file.
+#[derive(Clone)]
 enum Doc {
     None,
     /// One document, as an index into the documents of its piece: the release is made from a copy

@@ -15,7 +15,7 @@ pub mod scope;
 
 pub use platform::{Platform, RedisClient, CLIENT_LAYERS, STORAGE_LAYERS};
 pub use redis_cluster::{ClusterPassword, RedisCluster};
-pub use scope::{Lookup, Scope, Unknown, Unsettled};
+pub use scope::{Lookup, Scope, Unknown, Unsettled, ValuesFrom};
 
 use crate::core::source::Span;
 use crate::tree::{Map, Node, Value};
@@ -386,6 +386,8 @@ pub fn shape_of_values(root: &Node) -> Shape {
 #[derive(Default)]
 pub struct Deployment {
     pub releases: Vec<Release>,
+    /// Its name, when a directory tree names it (a Flux cluster: `clusters/<name>`).
+    pub name: Option<String>,
 }
 
 impl Deployment {

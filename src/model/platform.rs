@@ -175,6 +175,7 @@ impl<'a> Platform<'a> {
                         span: self.scope.entry(&[key, "create"]).map(|e| e.value.span),
                         path: Vec::new(),
                         rank: u16::MAX,
+                        values_from: None,
                     },
                 ));
                 continue;
@@ -221,6 +222,7 @@ impl<'a> Platform<'a> {
                         span: self.scope.get(&["configPath"]).map(|n| n.span),
                         path: Vec::new(),
                         rank: u16::MAX,
+                        values_from: None,
                     },
                 ));
             }

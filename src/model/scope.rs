@@ -96,6 +96,21 @@ pub struct Unknown {
     /// Its place among the release's layers: it overrides what layers of a lower rank set (chart
     /// defaults are rank 0; a source a release does not rank is above every unknown layer).
     pub rank: u16,
+    /// The Secret or ConfigMap key it reads, for a `valuesFrom` layer (which a kustomization's
+    /// generator or `--values-from` may supply).
+    pub values_from: Option<ValuesFrom>,
+}
+
+/// A `valuesFrom` entry of a HelmRelease: the object and key it reads, and where it goes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ValuesFrom {
+    /// `Secret` or `ConfigMap`.
+    pub kind: String,
+    pub name: String,
+    /// `valuesKey` (Flux's default: `values.yaml`).
+    pub key: String,
+    /// `targetPath`: the dotted path the key's data is set at, as a string; `None`: merged whole.
+    pub target: Option<String>,
 }
 
 impl Unknown {

@@ -42,26 +42,46 @@ impl Reporter for Human {
             }
             text
         };
-        // A tree's thousands of findings are drawn on every core, and written in order.
-        let chunks: Vec<&[Finding]> = report.findings.chunks(FINDINGS_PER_TASK).collect();
-        for text in crate::core::parallel::map(chunks, render) {
-            out.write_all(text.as_bytes())?;
+        // A tree's thousands of findings are drawn on every core, and written in order; findings
+        // of a named deployment (a Flux cluster) come under its heading.
+        let mut rest: &[Finding] = &report.findings;
+        while let Some(first) = rest.first() {
+            let end = rest
+                .iter()
+                .position(|f| f.deployment != first.deployment)
+                .unwrap_or(rest.len());
+            let (group, after) = rest.split_at(end);
+            rest = after;
+            if let Some(name) = &first.deployment {
+                let mut heading = format!("── deployment {name} ──\n\n");
+                crate::core::text::escape_controls(&mut heading);
+                out.write_all(heading.as_bytes())?;
+            }
+            let chunks: Vec<&[Finding]> = group.chunks(FINDINGS_PER_TASK).collect();
+            for text in crate::core::parallel::map(chunks, render) {
+                out.write_all(text.as_bytes())?;
+            }
         }
         let s = report.summary();
         let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+        // A directory search says how many files it read and skipped (`--verbose` lists them).
+        let files = report
+            .files
+            .map(|(read, skipped)| format!("{} read, {skipped} skipped", plural(read, "file")));
         if report.findings.is_empty() {
             writeln!(
                 out,
-                "acp-check: no problems found ({} read)",
-                plural(report.inputs(), "input")
+                "acp-check: no problems found ({})",
+                files.unwrap_or_else(|| format!("{} read", plural(report.inputs(), "input")))
             )
         } else {
             writeln!(
                 out,
-                "acp-check: {}, {}, {}",
+                "acp-check: {}, {}, {}{}",
                 plural(s.errors, "error"),
                 plural(s.warnings, "warning"),
-                plural(s.infos, "info")
+                plural(s.infos, "info"),
+                files.map(|f| format!(" ({f})")).unwrap_or_default()
             )?;
             let fixable = |safe: bool| {
                 report

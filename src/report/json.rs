@@ -21,6 +21,8 @@ struct Output<'a> {
 struct FindingOut<'a> {
     rule: &'static str,
     severity: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    deployment: Option<&'a str>,
     message: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     help: Option<&'a str>,
@@ -86,6 +88,7 @@ impl Reporter for Json {
             .map(|(i, f)| FindingOut {
                 rule: f.rule.id,
                 severity: f.severity.as_str(),
+                deployment: f.deployment.as_deref(),
                 message: &f.message,
                 help: f.help.as_deref(),
                 location: f.span.and_then(|s| report.location(s)).map(|l| LocationOut {

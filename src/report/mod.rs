@@ -61,6 +61,8 @@ pub struct Report<'a> {
     /// every secret its source holds wherever it is written again (under a key that names no
     /// secret, say), besides the places marked secret.
     pub secrets: &'a [String],
+    /// Files a directory search read and skipped, when a directory was searched.
+    pub files: Option<(usize, usize)>,
     /// Sources' texts with secrets replaced by `***`, made on first use.
     redacted: std::sync::Mutex<HashMap<SourceId, Arc<Redacted>>>,
 }
@@ -91,6 +93,7 @@ impl<'a> Report<'a> {
         // (the catalogue's, for lint; node by node, for a probe).
         findings.sort_by_key(|f| {
             (
+                f.deployment.clone(),
                 f.span.map(|s| (s.source, s.start, s.end)),
                 std::cmp::Reverse(f.severity),
             )
@@ -106,6 +109,7 @@ impl<'a> Report<'a> {
             targets: Vec::new(),
             unreached: Vec::new(),
             secrets,
+            files: None,
             redacted: Default::default(),
         }
     }
@@ -143,6 +147,12 @@ impl<'a> Report<'a> {
     /// Names the targets whose checks stopped early, and why.
     pub fn unreached(mut self, unreached: Vec<(String, String)>) -> Report<'a> {
         self.unreached = unreached;
+        self
+    }
+
+    /// The files directory searches read and skipped, for the summary line.
+    pub fn files(mut self, files: Option<(usize, usize)>) -> Report<'a> {
+        self.files = files;
         self
     }
 

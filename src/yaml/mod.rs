@@ -27,7 +27,7 @@ pub const MAX_DEPTH: usize = 200;
 /// Most nodes that aliases may add to a file by expansion ("billion laughs" stop here).
 pub const MAX_ALIAS_NODES: usize = 200_000;
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum Problem {
     /// `context` is where the construct the parser was reading began (a mapping, a quoted string).
     Syntax {

@@ -167,6 +167,7 @@ fn directories_are_searched_for_values_files_charts_and_helm_releases() {
         "apps/redis/kustomization.yaml",
         "resources: [release.yaml]\n",
     );
+    // Read by content: values of kube-acp-stack, whatever the file's name.
     write(&dir, "apps/notes.yaml", "redis-cluster:\n  usePasword: true\n");
     write(&dir, ".git/values.yaml", "redis-cluster:\n  usePasword: true\n");
     let out = lint_json(&[dir.to_str().unwrap()]);
@@ -177,10 +178,8 @@ fn directories_are_searched_for_values_files_charts_and_helm_releases() {
         .collect();
     assert_eq!(
         files,
-        vec![dir
-            .join("apps/redis/values-prod.yaml")
-            .to_string_lossy()
-            .into_owned()]
+        ["apps/notes.yaml", "apps/redis/values-prod.yaml"]
+            .map(|f| dir.join(f).to_string_lossy().into_owned())
     );
 
     let empty = scratch("walk-empty");
