@@ -56,8 +56,8 @@ const CLIENT: &str =
 
 /// The cluster side, after the client's lines so that their line numbers stay: with it the
 /// umbrella's defaults leave nothing to report.
-const CLUSTER: &str =
-    "redis-cluster:\n  cluster:\n    nodes: 6\n    replicas: 1\n  image:\n    tag: \"6.2.14\"\n";
+/// Its images from a mirror: docker.io/bitnami serves no versioned tag any more.
+const CLUSTER: &str = "redis-cluster:\n  cluster:\n    nodes: 6\n    replicas: 1\n  global:\n    imageRegistry: registry.example.com\n    security:\n      allowInsecureImages: true\n  image:\n    tag: \"6.2.14\"\n";
 
 /// [`CLIENT`] followed by `more`, then [`CLUSTER`].
 fn client(more: &str) -> String {

@@ -44,8 +44,13 @@ fn a_values_file_named_any_way_is_found_and_its_typo_reported() {
     assert!(json.findings().iter().all(|f| f.1 == prod), "{}", json.stdout);
 
     let human = run(&["lint", &root]);
-    let last = human.stdout.lines().last().unwrap_or_default();
-    assert!(last.ends_with("(1 file read, 2 skipped)"), "{last}");
+    // The summary line (a line about fixes may follow it).
+    let summary = human
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("acp-check: ") && l.contains(" read"))
+        .unwrap_or_default();
+    assert!(summary.ends_with("(1 file read, 2 skipped)"), "{}", human.stdout);
     assert!(human.stderr.is_empty(), "{}", human.stderr);
 
     let verbose = run(&["lint", "--verbose", &root]);

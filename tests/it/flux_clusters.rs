@@ -34,11 +34,14 @@ fn each_cluster_is_checked_on_its_own_with_its_platform_and_redis_compared() {
     assert_eq!(
         by_deployment(&out),
         [
+            // The platform runs acp 2.25.0, for which chart 11.5.4 is the one recommended.
+            f("dev", "chart-version-not-recommended", "redis/base/release.yaml", 10),
             f("dev", "password-disabled", "redis/base/release.yaml", 14),
             // dev's overlay: 3 nodes, no replicas (never prod's 9 nodes and 2 replicas).
             f("dev", "cluster-no-replicas", "redis/dev/release.yaml", 9),
             // prod's platform overlay turns TLS on; the Redis release, in another folder, has none.
             f("prod", "tls-mismatch", "apps/acp/prod/release.yaml", 9),
+            f("prod", "chart-version-not-recommended", "redis/base/release.yaml", 10),
             f("prod", "password-disabled", "redis/base/release.yaml", 14),
         ]
     );
@@ -93,8 +96,19 @@ fn the_vendor_repository_is_checked_per_cluster() {
         return;
     }
     let out = lint_json(&[dir.to_str().unwrap()]);
-    assert_eq!(out.code, 0, "{}", out.stdout);
+    // Its one kind of error is real: it pins images of docker.io/bitnami, which serves no versioned
+    // tag since 2025-09-29 (the Redis image's digest in every cluster, the exporter's in `full`).
+    assert_eq!(out.code, 1, "{}", out.stdout);
     let findings = by_deployment(&out);
+    let json = out.json();
+    let errors: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(errors, ["image-unavailable"; 4], "{}", out.stdout);
     let mut deployments: Vec<&str> = findings.iter().map(|f| f.0.as_str()).collect();
     deployments.dedup();
     assert_eq!(deployments, ["base", "dev", "full"]);

@@ -27,21 +27,27 @@ fn upstream_files_give_the_findings_a_reviewer_expects() {
     let Some(dir) = reference() else { return };
     type Case<'a> = (&'a str, &'a [(&'a str, u64, u64)], i32);
     let cases: [Case; 4] = [
-        // The chart's defaults: Redis 6.2.7 (below 6.2.14), a random password, no RediSearch.
+        // The chart's defaults: an image docker.io/bitnami no longer serves, Redis 6.2.7 (below
+        // 6.2.14), a random password, no RediSearch; and, the chart version not being named, helper
+        // images that charts 11.2.0 and later would refuse as substituted (info).
         (
             "bitnami-redis-cluster-7.6.4-values.yaml",
             &[
+                ("image-unavailable", 71, 15),
                 ("redis-version-outdated", 75, 8),
                 ("password-unknowable", 184, 1),
+                ("image-substitution-blocked", 336, 17),
                 ("search-module-missing", 454, 3),
+                ("image-substitution-blocked", 949, 15),
             ],
             1,
         ),
         // Chart 11.5.4 deploys Redis 7.4.3, which only platform 2.25.0 and later support: with no
-        // platform version known, an info.
+        // platform version known, an info; and its image is no longer served.
         (
             "bitnami-redis-cluster-11.5.4-values.yaml",
             &[
+                ("image-unavailable", 91, 15),
                 ("redis-version-unsupported", 92, 8),
                 ("password-unknowable", 264, 1),
                 ("search-module-missing", 583, 3),

@@ -68,7 +68,9 @@ fn redis_7_4_is_an_error_on_platform_2_24_and_fine_on_2_25() {
     let values = write(
         &dir,
         "values.yaml",
-        "redis-cluster:\n  image:\n    tag: 7.4.3-debian-12-r0\n",
+        // An umbrella's values (with the platform's section): the platform version is the acp
+        // chart's.
+        "redis-cluster:\n  image:\n    tag: 7.4.3-debian-12-r0\nacp:\n  enabled: true\n",
     );
     let old = lint_json(&[&values, "--chart-version", "acp=2.24.1"]);
     assert_eq!(old.code, 1, "{}", old.stdout);
@@ -258,8 +260,9 @@ fn the_vendors_umbrella_images_against_bitnamis_catalogue() {
 }
 
 /// The vendor's reference deployment pins a digest of docker.io/bitnami/redis-cluster. Its
-/// `valuesFrom` Secret may set `global.imageRegistry` (a mirror), so that is said, at info, naming
-/// the Secret: not an error acp-check cannot prove.
+/// `valuesFrom` Secret is made by the kustomization beside it from a SOPS file whose keys
+/// (`password`, `redis.configmap`) set no image: the pull fails whatever the encrypted values are,
+/// an error.
 #[test]
 fn the_vendors_reference_deployment_pins_a_removed_digest() {
     let dir =
@@ -270,12 +273,13 @@ fn the_vendors_reference_deployment_pins_a_removed_digest() {
     let release = dir.join("release.yaml");
     let run = lint_json(&[release.to_str().unwrap()]);
     let finding = run.first("image-unavailable");
-    assert_eq!(finding["severity"], "info", "{}", run.stdout);
+    assert_eq!(finding["severity"], "error", "{}", run.stdout);
+    assert_eq!(finding["location"]["line"], 26, "{}", run.stdout);
     assert!(
         finding["help"]
             .as_str()
             .unwrap()
-            .contains("Secret `redis-values`"),
+            .contains("bitnamilegacy/redis-cluster"),
         "{}",
         run.stdout
     );

@@ -67,7 +67,11 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             for (m, node) in &mounts {
                 f = f.related(node.span, format!("mounted: {m}"));
             }
-            out.push(f);
+            // The mounts may come from a layer acp-check could not read, or a parent's defaults.
+            out.push(match cluster.unsettled(&[&["redis", "extraVolumeMounts"]]) {
+                Some(why) => crate::rules::unsettled(f, why),
+                None => f,
+            });
         }
     }
 }

@@ -46,9 +46,30 @@ pub const FIX: Applicability = Applicability::Safe;
 /// Every document of the deployment, whatever chart it is for: a version written as a number is
 /// wrong anywhere.
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
+    // The values of charts that are not the platform's (a Grafana datasource's `apiVersion: 1`
+    // beside it) are theirs to judge.
+    let foreign: Vec<crate::core::source::Span> = cx
+        .deployment
+        .releases
+        .iter()
+        .filter(|r| {
+            r.identity() == crate::model::Identity::Other
+                && r.redis_cluster().is_none()
+                && r.platform().is_none()
+        })
+        .map(|r| r.values.span)
+        .collect();
+    let mut found = Vec::new();
     for (_, doc) in cx.documents {
-        walk(doc, cx.sources, out);
+        walk(doc, cx.sources, &mut found);
     }
+    out.extend(found.into_iter().filter(|f| {
+        !f.span.is_some_and(|s| {
+            foreign
+                .iter()
+                .any(|v| v.source == s.source && v.start <= s.start && s.end <= v.end)
+        })
+    }));
 }
 
 fn walk(node: &Node, sources: &Sources, out: &mut Vec<Finding>) {
