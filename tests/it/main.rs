@@ -11,6 +11,7 @@ mod live;
 mod adversarial;
 mod baseline;
 mod catalogue;
+mod chart_facts;
 mod ci_formats;
 mod ci_probe;
 mod cmd;

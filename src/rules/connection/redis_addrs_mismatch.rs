@@ -15,7 +15,7 @@ Each `host:port` of the platform's `addrs` against the services the redis-cluste
 run creates: `<fullname>` and `<fullname>-headless`, where `<fullname>` is `fullnameOverride`, else the
 release name (when it contains `redis-cluster`) or `<release>-redis-cluster`. Across namespaces the
 host must carry the namespace (`name.namespace`, `name.namespace.svc`,
-`name.namespace.svc.cluster.local`). The port must be the one Redis listens on
+`name.namespace.svc.cluster.local`; `namespaceOverride`, from chart 11.2.2, is the namespace). The port must be the one Redis listens on
 (`redis.containerPorts.redis`, by chart version `redis.port` or `redisPort`; 6379 by default): the
 platform reaches the pods through the headless service, which maps no port, and Redis Cluster
 redirects clients to the pods' own ports. IP addresses are not judged (a Service's cluster IP, or a
@@ -91,9 +91,20 @@ fn services(platform: &Platform, cluster: &RedisCluster) -> Option<Service> {
         .and_then(Node::as_str)
         .unwrap_or("cluster.local");
     let port = cluster.port().set()?.0;
-    let cluster_ns = cluster.release.namespace.as_ref().map(|n| n.value.clone());
+    // `namespaceOverride` (chart 11.2.2 and later) moves the services to another namespace.
+    let has_override = cluster
+        .version()
+        .is_none_or(|v| v.default_tree().get(&["namespaceOverride"]).is_some());
+    let cluster_ns = cluster
+        .get(&["namespaceOverride"])
+        .and_then(Node::as_str)
+        .filter(|ns| has_override && !ns.is_empty())
+        .map(str::to_string)
+        .or_else(|| cluster.release.namespace.as_ref().map(|n| n.value.clone()));
     let platform_ns = platform.release.namespace.as_ref().map(|n| n.value.clone());
-    let same_namespace = std::ptr::eq(platform.release, cluster.release)
+    let overridden =
+        cluster_ns.is_some() && cluster_ns != cluster.release.namespace.as_ref().map(|n| n.value.clone());
+    let same_namespace = (std::ptr::eq(platform.release, cluster.release) && !overridden)
         || cluster_ns.is_none()
         || platform_ns.is_none()
         || cluster_ns == platform_ns;

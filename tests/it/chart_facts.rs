@@ -1,0 +1,56 @@
+//! Facts of the charts, by version, that change what a finding says (domain.md §6).
+
+use crate::common::{lint_json, scratch, write};
+
+fn umbrella(version: &str, addr: &str) -> String {
+    format!(
+        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: acp\n  namespace: acp\n\
+         spec:\n  chart:\n    spec:\n      chart: kube-acp-stack\n      version: {version}\n  values:\n    acp:\n      \
+         redis:\n        addrs: [{addr}, {addr}]\n    redis-cluster:\n      namespaceOverride: data\n"
+    )
+}
+
+/// `namespaceOverride` (redis-cluster 11.2.2 and later) puts the services in another namespace than
+/// the release's: the platform must name it. Chart 7.6.4 has no such key and ignores it.
+#[test]
+fn namespace_override_moves_the_services_from_chart_11_2_2() {
+    let dir = scratch("namespace-override");
+    let short = write(
+        &dir,
+        "short.yaml",
+        umbrella("2.25.0", "redis-cluster-headless:6379"),
+    );
+    let out = lint_json(&[&short]);
+    let mismatch = out.findings_of(&["redis-addrs-mismatch"]);
+    assert_eq!(mismatch.len(), 2, "{}", out.stdout);
+    assert_eq!((mismatch[0].2, mismatch[0].3), (14, 17));
+    assert_eq!(
+        out.first("redis-addrs-mismatch")["help"],
+        "use `redis-cluster-headless.data:6379`"
+    );
+
+    let qualified = write(
+        &dir,
+        "qualified.yaml",
+        umbrella("2.25.0", "redis-cluster-headless.data:6379"),
+    );
+    assert_eq!(
+        lint_json(&[&qualified]).findings_of(&["redis-addrs-mismatch"]),
+        []
+    );
+
+    // kube-acp-stack 2.24.1 deploys chart 7.6.4: the key does nothing, the short name is right.
+    let old = write(
+        &dir,
+        "old.yaml",
+        umbrella("2.24.1", "redis-cluster-headless:6379"),
+    );
+    let out = lint_json(&[&old]);
+    assert_eq!(out.findings_of(&["redis-addrs-mismatch"]), [], "{}", out.stdout);
+    assert_eq!(
+        out.findings_of(&["chart-key-unavailable"]).len(),
+        1,
+        "{}",
+        out.stdout
+    );
+}
