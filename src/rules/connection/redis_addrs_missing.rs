@@ -54,7 +54,13 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         }
         // Versions 0.16.3 to 2.13.0 of the chart render default addresses for an empty `redis`.
         let renders = platform.chart_renders_addrs();
-        if client.node.as_map().is_none_or(|m| m.entries.is_empty()) && renders.set() == Some(true) {
+        // They do when the chart's own `redis` values are empty: any key there drops them (the
+        // platform's other layers, `config.data.redis`, do not count).
+        let redis_empty = platform
+            .scope
+            .get(&["redis"])
+            .is_none_or(|n| n.as_map().is_some_and(|m| m.entries.is_empty()));
+        if redis_empty && renders.set() == Some(true) {
             continue;
         }
         let at = client
