@@ -136,26 +136,52 @@ enum Defaults {
 
 impl Defaults {
     fn lookup(self, path: &[&str]) -> Lookup<'static> {
-        let with = |under: Option<&'static str>| -> Vec<&str> {
-            under.into_iter().chain(path.iter().copied()).collect()
+        // The path under `under`, on the stack for the short paths rules ask for.
+        let under = match self {
+            Defaults::Version(_, under) | Defaults::Agreed(_, under) => under,
+            Defaults::Maybe(_, under) => Some(under),
+        };
+        let mut buffer: [&str; 8] = [""; 8];
+        let heap: Vec<&str>;
+        let full: &[&str] = match under {
+            None => path,
+            Some(under) if path.len() < buffer.len() => {
+                buffer[0] = under;
+                buffer[1..=path.len()].copy_from_slice(path);
+                &buffer[..=path.len()]
+            }
+            Some(under) => {
+                heap = std::iter::once(under).chain(path.iter().copied()).collect();
+                &heap
+            }
         };
         match self {
-            Defaults::Version(version, under) => match version.default_tree().get(&with(under)) {
+            Defaults::Version(version, _) => match version.default_tree().get(full) {
                 Some(node) => Lookup::Set(node),
                 None => Lookup::Unset,
             },
-            Defaults::Agreed(agreed, under) => match agreed.lookup(&with(under)) {
+            Defaults::Agreed(agreed, _) => match agreed.lookup(full) {
                 Agreement::Set(node) => Lookup::Set(node),
                 Agreement::Unset => Lookup::Unset,
                 Agreement::Differs => Lookup::Unknown(Unsettled::Version(agreed.chart())),
             },
-            Defaults::Maybe(parent, under) => {
-                if parent.has_key_anywhere(&with(Some(under))) {
+            Defaults::Maybe(parent, _) => {
+                if parent.has_key_anywhere(full) {
                     Lookup::Unknown(Unsettled::Parent(parent))
                 } else {
                     Lookup::Unset
                 }
             }
+        }
+    }
+
+    /// What tells these defaults apart from others: their data (by address) and the key under it.
+    fn id(self) -> (u8, usize, usize, usize) {
+        let under = |u: Option<&'static str>| u.map_or((0, 0), |u| (u.as_ptr() as usize, u.len()));
+        match self {
+            Defaults::Version(v, u) => (0, v as *const ChartVersion as usize, under(u).0, under(u).1),
+            Defaults::Agreed(a, u) => (1, a as *const Agreed as usize, under(u).0, under(u).1),
+            Defaults::Maybe(c, u) => (2, c as usize, under(Some(u)).0, under(Some(u)).1),
         }
     }
 
@@ -177,6 +203,36 @@ impl Defaults {
             _ => None,
         }
     }
+}
+
+/// What tells apart the defaults a scope reads (see [`Scope::bare`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct BareId {
+    chart: Chart,
+    version: Option<usize>,
+    dependency: bool,
+    defaults: [Option<(u8, usize, usize, usize)>; 2],
+    parent: Option<(u8, usize, usize, usize)>,
+}
+
+/// What `make` gives for the defaults `id` names, made once per process (`make` reads only them:
+/// see [`Scope::bare`]).
+pub fn once_per_defaults<T: Copy + Send + 'static>(
+    table: &'static std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<BareId, T>>>,
+    id: BareId,
+    make: impl FnOnce() -> T,
+) -> T {
+    let mut made = table
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    *made.entry(id).or_insert_with(make)
+}
+
+/// A release that writes no values.
+fn bare_release() -> &'static Release {
+    static BARE: std::sync::OnceLock<Release> = std::sync::OnceLock::new();
+    BARE.get_or_init(|| Release::new(super::Kind::Values, String::new(), empty().clone()))
 }
 
 /// An empty map, for a scope whose values no layer wrote.
@@ -264,6 +320,46 @@ impl<'a> Scope<'a> {
     /// dependency to its defaults).
     pub fn written(&self) -> Option<&'a Node> {
         (self.root.span.source.0 != u32::MAX).then_some(self.root)
+    }
+
+    /// This scope's defaults over a release that writes nothing, and what tells them apart from
+    /// another scope's (the same for two scopes reading the same defaults), when the release's
+    /// values cannot change what a lookup under the top-level keys `tops` finds: no layer acp-check
+    /// could not read, no `null`, no value written under one of `tops`. A lookup there in the bare
+    /// scope finds what it finds in this one, so that what depends only on them can be made once
+    /// per chart version rather than once per release.
+    pub fn bare(&self, tops: &[&str]) -> Option<(BareId, Scope<'static>)> {
+        let release = self.release;
+        if !release.unknown.is_empty() || !release.deleted.is_empty() {
+            return None;
+        }
+        if tops.iter().any(|t| self.root.get(&[t]).is_some()) {
+            return None;
+        }
+        if self.key.is_some() && tops.contains(&"global") && release.values.get(&["global"]).is_some() {
+            return None;
+        }
+        let id = BareId {
+            chart: self.chart,
+            version: self.version.map(|v| v as *const ChartVersion as usize),
+            dependency: self.key.is_some(),
+            defaults: [
+                self.defaults[0].map(Defaults::id),
+                self.defaults[1].map(Defaults::id),
+            ],
+            parent: self.parent_defaults.map(Defaults::id),
+        };
+        let scope = Scope {
+            release: bare_release(),
+            // Only whether it is a dependency matters over a release that writes nothing.
+            key: self.key.map(|_| ""),
+            chart: self.chart,
+            version: self.version,
+            root: empty(),
+            defaults: self.defaults,
+            parent_defaults: self.parent_defaults,
+        };
+        Some((id, scope))
     }
 
     /// The path in the release's values of `path` in this scope.

@@ -7,7 +7,12 @@ pub mod image_not_cluster;
 pub mod image_substitution_blocked;
 pub mod image_unavailable;
 
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
 use crate::model::redis_cluster::ResolvedImage;
+use crate::model::scope::BareId;
 use crate::model::{RedisCluster, Unsettled};
 use crate::rules::Context;
 
@@ -20,7 +25,36 @@ pub struct Readings<'a> {
 }
 
 /// One reading of a cluster, and its images.
-pub type Reading<'a> = (RedisCluster<'a>, Result<Vec<ResolvedImage<'a>>, Unsettled<'a>>);
+pub type Reading<'a> = (
+    RedisCluster<'a>,
+    Result<Cow<'a, [ResolvedImage<'a>]>, Unsettled<'a>>,
+);
+
+/// The top-level keys of the chart's values its images are made of.
+const IMAGE_TOPS: [&str; 5] = ["global", "image", "metrics", "sysctlImage", "volumePermissions"];
+
+/// The images of a reading. A cluster whose values write none of [`IMAGE_TOPS`] has its chart
+/// version's images, made once per process for each version (a manifest of thousands of
+/// releases of no version would otherwise make every version's images for each).
+fn images_of<'a>(cluster: &RedisCluster<'a>) -> Result<Cow<'a, [ResolvedImage<'a>]>, Unsettled<'a>> {
+    type Made = Result<Vec<ResolvedImage<'static>>, Unsettled<'static>>;
+    static MADE: OnceLock<Mutex<HashMap<BareId, &'static Made>>> = OnceLock::new();
+    let Some((id, bare)) = cluster.scope.bare(&IMAGE_TOPS) else {
+        return cluster.images().map(Cow::Owned);
+    };
+    let made: &'static Made = {
+        let mut made = MADE
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        made.entry(id)
+            .or_insert_with(|| Box::leak(Box::new(RedisCluster::new(bare).images())))
+    };
+    match made {
+        Ok(images) => Ok(Cow::Borrowed(images.as_slice())),
+        Err(why) => Err(*why),
+    }
+}
 
 /// The readings of every cluster of the deployment, made once for the three image rules.
 pub fn readings<'c, 'a>(cx: &'c Context<'a>) -> &'c [Readings<'a>] {
@@ -28,12 +62,14 @@ pub fn readings<'c, 'a>(cx: &'c Context<'a>) -> &'c [Readings<'a>] {
         cx.deployment
             .redis_clusters()
             .map(|cluster| {
-                let own = cluster.images();
+                let own = images_of(&cluster);
                 let readings = match (&own, cluster.version(), cluster.candidates()) {
                     (Err(Unsettled::Layer(_)), _, _) | (_, Some(_), _) | (_, None, None) => {
                         vec![(cluster, own)]
                     }
-                    (_, None, Some(candidates)) => candidates.into_iter().map(|c| (c, c.images())).collect(),
+                    (_, None, Some(candidates)) => {
+                        candidates.into_iter().map(|c| (c, images_of(&c))).collect()
+                    }
                 };
                 Readings { cluster, readings }
             })

@@ -3,7 +3,7 @@
 use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
 use crate::model::opaque;
 use crate::model::platform_log;
-use crate::model::Unsettled;
+use crate::model::{RedisCluster, Unsettled};
 use crate::rules::search::{is_search_load, is_search_module, search_loads};
 use crate::rules::{unsettled, Context};
 use crate::tree::Node;
@@ -68,10 +68,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         // The chart version not known, and the config left to its defaults: the module is loaded if
         // the defaults of every version it may be load it (kube-acp-stack's do), missing if none do.
         let in_defaults = cluster.candidates().map(|all| {
-            let loads = all
-                .iter()
-                .filter(|c| c.directives_uncached(cx.sources).iter().any(is_search_load))
-                .count();
+            let loads = all.iter().filter(|c| loads_in_defaults(c, cx.sources)).count();
             (loads, all.len())
         });
         match in_defaults {
@@ -132,4 +129,18 @@ pub fn live(target: &str, error: &str) -> Finding {
     .on(target)
     .log_line(platform_log::fatal(error))
     .help("load the module in every node: `loadmodule /redismodules/redisearch.so OSS_GLOBAL_PASSWORD <cluster password>` in redis-cluster.redis.configmap, with the module mounted at /redismodules")
+}
+
+/// Whether the `redis.conf` text of a reading of the cluster loads the module; made once per chart
+/// version for values that write none of it.
+fn loads_in_defaults(cluster: &RedisCluster, sources: &crate::core::source::Sources) -> bool {
+    type Table = std::sync::Mutex<std::collections::HashMap<crate::model::scope::BareId, bool>>;
+    static MADE: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
+    let loads = |c: &RedisCluster| c.directives_uncached(sources).iter().any(is_search_load);
+    match cluster.scope.bare(&["configmap", "redis"]) {
+        Some((id, bare)) => {
+            crate::model::scope::once_per_defaults(&MADE, id, || loads(&RedisCluster::new(bare)))
+        }
+        None => loads(cluster),
+    }
 }
