@@ -7,7 +7,7 @@ use crate::core::redact::{is_secret_key, Redactor};
 use crate::core::source::{Sources, Span};
 use crate::model::charts::{self, Chart};
 use crate::model::{Identity, Release};
-use crate::tree::{Entry, Map, Node, Value};
+use crate::tree::{pointer, Entry, Map, Node, Value};
 
 /// How the values are printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -133,13 +133,6 @@ pub fn origin(span: Span, sources: &Sources) -> Option<String> {
     let source = sources.get(span.source);
     let at = source.position(span.range());
     Some(format!("{}:{}:{}", source.name, at.line, at.column))
-}
-
-/// The RFC 6901 pointer of a values path.
-fn pointer(path: &[impl AsRef<str>]) -> String {
-    path.iter()
-        .map(|k| format!("/{}", k.as_ref().replace('~', "~0").replace('/', "~1")))
-        .collect()
 }
 
 /// The values printed, masked, with the origins when asked for.

@@ -17,16 +17,7 @@ const NONE: u16 = u16::MAX;
 /// The bit of a node key that makes it a list index.
 const INDEX: u16 = 1 << 15;
 
-// Row value kinds (`kind << 28 | payload`), as `tools/charts/tables.rs` writes them.
-const NULL: u32 = 0;
-const BOOL: u32 = 1;
-const INT: u32 = 2;
-const FLOAT: u32 = 3;
-const STR: u32 = 4;
-const EMPTY_MAP: u32 = 5;
-const EMPTY_SEQ: u32 = 6;
-const DOC: u32 = 7;
-const OPEN: u32 = 8;
+include!(concat!(env!("CARGO_MANIFEST_DIR"), "/tools/charts/kinds.rs"));
 
 include!(concat!(env!("OUT_DIR"), "/charts.rs"));
 

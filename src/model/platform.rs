@@ -201,14 +201,7 @@ impl<'a> Platform<'a> {
             }
             let Some(node) = layer else { continue };
             config.layers[i] = self.root.get(path).map(|n| n.span);
-            let Value::Map(map) = node.value else { continue };
-            match &mut merged {
-                Some(Node {
-                    value: Value::Map(into),
-                    ..
-                }) => merge::merge(into, map),
-                _ => merged = Some(Node::new(Value::Map(map), node.span)),
-            }
+            merge_layer(&mut merged, node);
         }
         // Files `configPath` lists that are none of the three: acp-check cannot read them.
         if let Some(files) = listed {
@@ -295,14 +288,7 @@ impl<'a> Platform<'a> {
                     let Some(node) = self.scope.merged(path) else {
                         continue;
                     };
-                    let Value::Map(map) = node.value else { continue };
-                    match &mut merged {
-                        Some(Node {
-                            value: Value::Map(into),
-                            ..
-                        }) => merge::merge(into, map),
-                        _ => merged = Some(Node::new(Value::Map(map), node.span)),
-                    }
+                    merge_layer(&mut merged, node);
                 }
                 merged
             })
@@ -432,5 +418,18 @@ impl<'a> RedisClient<'a> {
     /// `redis_search_index_name`, the index the platform asks for (removed after ACP 2.22).
     pub fn index_name(&self) -> Option<&'a str> {
         self.get(&["redis_search_index_name"]).and_then(Node::as_str)
+    }
+}
+
+/// Merges the map `layer` over what the layers below gave (Helm's deep merge); a layer that is not
+/// a map gives nothing.
+fn merge_layer(merged: &mut Option<Node>, layer: Node) {
+    let Value::Map(map) = layer.value else { return };
+    match merged {
+        Some(Node {
+            value: Value::Map(into),
+            ..
+        }) => merge::merge(into, map),
+        _ => *merged = Some(Node::new(Value::Map(map), layer.span)),
     }
 }
