@@ -7,6 +7,7 @@
 //! read or parsed at run time: a version's key states are worked out from the tables the first time
 //! they are asked for, and default values are built when asked for.
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use crate::core::source::{SourceId, Span};
@@ -407,6 +408,34 @@ impl ChartVersion {
         trees[self.index as usize].get_or_init(|| self.defaults(Span::new(self.source(), 0..0)))
     }
 
+    /// The default value at `path` (map keys from the top level), as [`ChartVersion::default_tree`]
+    /// has it, but made alone on first use: rules look up a few leaves in each of hundreds of
+    /// versions when the version is not known, and a whole tree per version cost more than the
+    /// lint of a file.
+    pub fn default_at(&self, path: &[&str]) -> Option<&'static Node> {
+        let tables = self.chart.tables();
+        if let Some(tree) = tables.trees.get().and_then(|t| t[self.index as usize].get()) {
+            return tree.get(path);
+        }
+        self.default_alone(path)
+    }
+
+    fn default_alone(&self, path: &[&str]) -> Option<&'static Node> {
+        // Per chart, per version (made on its first lookup), per node: the default there.
+        type Made = OnceLock<Box<[OnceLock<Option<&'static Node>>]>>;
+        static MADE: [OnceLock<Box<[Made]>>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+        let tables = self.chart.tables();
+        let node = self.node_at(path)?;
+        let versions = MADE[self.chart.index() as usize]
+            .get_or_init(|| tables.versions.iter().map(|_| OnceLock::new()).collect());
+        let nodes = versions[self.index as usize]
+            .get_or_init(|| tables.node_key.iter().map(|_| OnceLock::new()).collect());
+        *nodes[node].get_or_init(|| {
+            let built = self.build(node, Span::new(self.source(), 0..0))?;
+            Some(&*Box::leak(Box::new(built)))
+        })
+    }
+
     /// The built-in source id of this version's defaults.
     pub fn source(&self) -> SourceId {
         self.chart.source(Some(self.index))
@@ -540,10 +569,28 @@ impl ChartVersion {
 
     /// The live child of `node` with map key `key`.
     fn child(&self, node: usize, key: &str) -> Option<usize> {
+        // Per chart, made once: by key, the nodes with that key and their parents (of every
+        // version, in order).
+        type ByKey = HashMap<&'static str, Vec<(u16, u16)>>;
+        static BY_KEY: [OnceLock<ByKey>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
         let (tables, states) = (self.chart.tables(), self.states());
-        tables
-            .children(node)
-            .find(|&c| states[c] & LIVE != 0 && tables.key(c) == Some(key))
+        let by_key = BY_KEY[self.chart.index() as usize].get_or_init(|| {
+            let mut by_key = ByKey::new();
+            for parent in 0..tables.node_key.len() {
+                for child in tables.children(parent) {
+                    if let Some(key) = tables.key(child) {
+                        by_key.entry(key).or_default().push((parent as u16, child as u16));
+                    }
+                }
+            }
+            by_key
+        });
+        by_key
+            .get(key)?
+            .iter()
+            .filter(|&&(parent, _)| parent as usize == node)
+            .map(|&(_, c)| c as usize)
+            .find(|&c| states[c] & LIVE != 0)
     }
 
     /// The node of the map keys `path`, if the version has it.
@@ -1624,6 +1671,29 @@ mod tests {
             Chart::identify("redis", "https://charts.bitnami.com/bitnami"),
             None
         );
+    }
+
+    #[test]
+    fn a_default_made_alone_is_the_one_in_the_tree() {
+        fn walk(version: &ChartVersion, node: &Node, path: &mut Vec<String>) {
+            let keys: Vec<&str> = path.iter().map(String::as_str).collect();
+            assert_eq!(version.default_alone(&keys), Some(node), "{version:?} {keys:?}");
+            let missing: Vec<&str> = keys.iter().copied().chain(["no-such-key"]).collect();
+            assert_eq!(version.default_alone(&missing), None, "{version:?} {missing:?}");
+            if let Value::Map(map) = &node.value {
+                for entry in &map.entries {
+                    path.push(entry.key.clone());
+                    walk(version, &entry.value, path);
+                    path.pop();
+                }
+            }
+        }
+        for chart in Chart::ALL {
+            for version in versions(chart) {
+                let tree = version.defaults(Span::new(version.source(), 0..0));
+                walk(version, &tree, &mut Vec::new());
+            }
+        }
     }
 
     #[test]

@@ -8,6 +8,9 @@
 //! on a chart version it does not know make a value [`Lookup::Unknown`]: a rule then says what could
 //! not be checked instead of judging a value that may not be the one deployed.
 
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
 use crate::core::source::SourceId;
 use crate::tree::{Entry, Node, Value};
 
@@ -156,7 +159,7 @@ impl Defaults {
             }
         };
         match self {
-            Defaults::Version(version, _) => match version.default_tree().get(full) {
+            Defaults::Version(version, _) => match version.default_at(full) {
                 Some(node) => Lookup::Set(node),
                 None => Lookup::Unset,
             },
@@ -227,6 +230,96 @@ pub fn once_per_defaults<T: Copy + Send + 'static>(
         .lock()
         .unwrap_or_else(|e| e.into_inner());
     *made.entry(id).or_insert_with(make)
+}
+
+/// The parent chart of a candidate: a version, or (not known) the chart.
+type CandidateParent = Option<Result<&'static ChartVersion, Chart>>;
+
+/// See [`Scope::read_key`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ReadKey {
+    id: BareId,
+    written: Vec<u8>,
+}
+
+impl ReadKey {
+    /// This key, told apart by `what` (the computation, its argument) from the same reading's
+    /// keys for others.
+    pub fn and(mut self, what: &str) -> ReadKey {
+        self.written.push(0xFC);
+        self.written.extend_from_slice(what.as_bytes());
+        self
+    }
+}
+
+/// What `make` gives for the reading `key` names, made once per process (`None`: made each time).
+/// The table holds at most [`READINGS_KEPT`] answers, so that a tree of releases that are all
+/// different keeps no more than that.
+pub fn once_per_reading<T: Clone + Send + 'static>(
+    table: &'static OnceLock<Mutex<HashMap<ReadKey, T>>>,
+    key: Option<ReadKey>,
+    make: impl FnOnce() -> T,
+) -> T {
+    let Some(key) = key else {
+        return make();
+    };
+    let lock = || {
+        table
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    };
+    if let Some(found) = lock().get(&key) {
+        return found.clone();
+    }
+    // Made outside the lock: the other threads go on meanwhile.
+    let made = make();
+    let mut table = lock();
+    if table.len() < READINGS_KEPT {
+        table.insert(key, made.clone());
+    }
+    made
+}
+
+const READINGS_KEPT: usize = 1 << 16;
+
+/// A value's content as bytes (kind, text, entries in order, plainness, whether it is a chart
+/// default), without where it was written.
+fn content(node: &Node, out: &mut Vec<u8>) {
+    let text = |s: &str, out: &mut Vec<u8>| {
+        out.extend_from_slice(&(s.len() as u64).to_le_bytes());
+        out.extend_from_slice(s.as_bytes());
+    };
+    out.push(u8::from(node.plain) | u8::from(node.span.source.is_builtin()) << 1);
+    match &node.value {
+        Value::Null => out.push(0),
+        Value::Bool(b) => out.extend([1, u8::from(*b)]),
+        Value::Int(i) => {
+            out.push(2);
+            out.extend_from_slice(&i.to_le_bytes());
+        }
+        Value::Float(f) => {
+            out.push(3);
+            out.extend_from_slice(&f.to_bits().to_le_bytes());
+        }
+        Value::Str(s) => {
+            out.push(4);
+            text(s, out);
+        }
+        Value::Seq(items) => {
+            out.push(5);
+            out.extend_from_slice(&(items.len() as u64).to_le_bytes());
+            items.iter().for_each(|i| content(i, out));
+        }
+        Value::Map(map) => {
+            out.push(6);
+            out.extend_from_slice(&(map.entries.len() as u64).to_le_bytes());
+            for entry in &map.entries {
+                text(&entry.key, out);
+                content(&entry.value, out);
+            }
+        }
+    }
 }
 
 /// A release that writes no values.
@@ -339,16 +432,7 @@ impl<'a> Scope<'a> {
         if self.key.is_some() && tops.contains(&"global") && release.values.get(&["global"]).is_some() {
             return None;
         }
-        let id = BareId {
-            chart: self.chart,
-            version: self.version.map(|v| v as *const ChartVersion as usize),
-            dependency: self.key.is_some(),
-            defaults: [
-                self.defaults[0].map(Defaults::id),
-                self.defaults[1].map(Defaults::id),
-            ],
-            parent: self.parent_defaults.map(Defaults::id),
-        };
+        let id = self.bare_id();
         let scope = Scope {
             release: bare_release(),
             // Only whether it is a dependency matters over a release that writes nothing.
@@ -360,6 +444,19 @@ impl<'a> Scope<'a> {
             parent_defaults: self.parent_defaults,
         };
         Some((id, scope))
+    }
+
+    fn bare_id(&self) -> BareId {
+        BareId {
+            chart: self.chart,
+            version: self.version.map(|v| v as *const ChartVersion as usize),
+            dependency: self.key.is_some(),
+            defaults: [
+                self.defaults[0].map(Defaults::id),
+                self.defaults[1].map(Defaults::id),
+            ],
+            parent: self.parent_defaults.map(Defaults::id),
+        }
     }
 
     /// The path in the release's values of `path` in this scope.
@@ -516,49 +613,88 @@ impl<'a> Scope<'a> {
     /// the release may deploy (an umbrella chart's versions that have the dependency), so that a
     /// rule can ask whether something holds in every one. `None` when the versions are known.
     pub fn candidates(&self) -> Option<Vec<Scope<'a>>> {
+        let each = self.candidate_versions()?;
+        Some(
+            each.iter()
+                .map(|&(v, parent)| self.at_version(v, parent))
+                .collect(),
+        )
+    }
+
+    /// Whether [`Scope::candidates`] gives some (without making them).
+    pub fn has_candidates(&self) -> bool {
+        self.candidate_versions().is_some()
+    }
+
+    /// The candidate at `index` of [`Scope::candidates`], alone.
+    pub fn candidate(&self, index: usize) -> Option<Scope<'a>> {
+        let &(v, parent) = self.candidate_versions()?.get(index)?;
+        Some(self.at_version(v, parent))
+    }
+
+    fn at_version(&self, version: Option<&'static ChartVersion>, parent: CandidateParent) -> Scope<'a> {
+        Scope::new(self.release, self.key, self.chart, version, parent)
+    }
+
+    /// The versions (the chart's, its parent's) of each of [`Scope::candidates`], made once per
+    /// process for each kind of scope: a tree of versionless releases asks for them in each.
+    fn candidate_versions(&self) -> Option<&'static [(Option<&'static ChartVersion>, CandidateParent)]> {
+        type Table = HashMap<(u8, Option<(u8, usize, usize, usize)>, Option<String>), Made>;
+        type Made = Option<&'static [(Option<&'static ChartVersion>, CandidateParent)]>;
+        static MADE: OnceLock<Mutex<Table>> = OnceLock::new();
+        if self.version.is_some()
+            && !matches!(self.defaults[0], Some(Defaults::Agreed(..) | Defaults::Maybe(..)))
+        {
+            return None;
+        }
+        let id = (
+            self.chart as u8,
+            self.defaults[0].map(Defaults::id),
+            self.key.map(str::to_string),
+        );
+        let mut made = MADE
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some(found) = made.get(&id) {
+            return *found;
+        }
+        let found = self.make_candidate_versions().map(|v| &*Vec::leak(v));
+        made.insert(id, found);
+        found
+    }
+
+    fn make_candidate_versions(&self) -> Option<Vec<(Option<&'static ChartVersion>, CandidateParent)>> {
         let (parent, maybe) = match self.defaults[0] {
             Some(Defaults::Agreed(agreed, _)) => (Some(agreed.chart()), false),
             Some(Defaults::Maybe(chart, _)) => (Some(chart), true),
-            Some(Defaults::Version(..)) => return self.own_candidates(),
-            None => (None, false),
+            Some(Defaults::Version(..)) | None => (None, false),
         };
-        match parent {
-            Some(umbrella) => {
-                let key = self.key?;
-                // Values that may be another umbrella's: also the chart's own versions, under
-                // no parent.
-                let unparented = if maybe {
-                    super::charts::versions(self.chart)
-                        .iter()
-                        .map(|v| Scope::new(self.release, self.key, self.chart, Some(v), None))
-                        .collect()
-                } else {
-                    Vec::new()
-                };
-                Some(
-                    unparented
-                        .into_iter()
-                        .chain(super::charts::versions(umbrella).iter().filter_map(|v| {
-                            let dependency =
-                                v.dependencies().iter().find(|d| d.chart() == Some(self.chart))?;
-                            (dependency.values_key() == key).then(|| {
-                                Scope::new(
-                                    self.release,
-                                    self.key,
-                                    self.chart,
-                                    dependency.resolve(),
-                                    Some(Ok(v)),
-                                )
-                            })
-                        }))
-                        .collect(),
-                )
-            }
-            None => self.own_candidates(),
-        }
+        let Some(umbrella) = parent else {
+            return self.own_candidates();
+        };
+        let key = self.key?;
+        // Values that may be another umbrella's: also the chart's own versions, under no parent.
+        let unparented: Vec<_> = if maybe {
+            super::charts::versions(self.chart)
+                .iter()
+                .map(|v| (Some(v), None))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Some(
+            unparented
+                .into_iter()
+                .chain(super::charts::versions(umbrella).iter().filter_map(|v| {
+                    let dependency = v.dependencies().iter().find(|d| d.chart() == Some(self.chart))?;
+                    (dependency.values_key() == key).then(|| (dependency.resolve(), Some(Ok(v))))
+                }))
+                .collect(),
+        )
     }
 
-    fn own_candidates(&self) -> Option<Vec<Scope<'a>>> {
+    fn own_candidates(&self) -> Option<Vec<(Option<&'static ChartVersion>, CandidateParent)>> {
         if self.version.is_some() {
             return None;
         }
@@ -569,9 +705,44 @@ impl<'a> Scope<'a> {
         Some(
             super::charts::versions(self.chart)
                 .iter()
-                .map(|v| Scope::new(self.release, self.key, self.chart, Some(v), parent))
+                .map(|v| (Some(v), parent))
                 .collect(),
         )
+    }
+
+    /// What a computation over this scope's [`Scope::candidates`] reads, when it reads only the
+    /// values under the top-level keys `tops` (and the defaults): the scope's defaults and the
+    /// content the release wrote there. Two scopes with equal keys give such a computation the same
+    /// answer, so [`once_per_reading`] makes it once. `None` when a layer acp-check could not read,
+    /// or a `null`, is in the release (the answer then depends on more).
+    pub fn read_key(&self, tops: &[&str]) -> Option<ReadKey> {
+        let release = self.release;
+        if !release.unknown.is_empty() || !release.deleted.is_empty() {
+            return None;
+        }
+        let mut written = Vec::new();
+        if let Some(key) = self.key {
+            content(
+                &Node::new(Value::Str(key.to_string()), self.root.span),
+                &mut written,
+            );
+        }
+        for top in tops {
+            written.push(0xFE);
+            if let Some(node) = self.root.get(&[top]) {
+                content(node, &mut written);
+            }
+        }
+        if self.key.is_some() && tops.contains(&"global") {
+            written.push(0xFD);
+            if let Some(node) = release.values.get(&["global"]) {
+                content(node, &mut written);
+            }
+        }
+        Some(ReadKey {
+            id: self.bare_id(),
+            written,
+        })
     }
 
     /// Where to point at this chart's values as a whole: its key in the release's values, else the

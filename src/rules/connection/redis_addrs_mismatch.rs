@@ -94,7 +94,7 @@ fn services(platform: &Platform, cluster: &RedisCluster) -> Option<Service> {
     // `namespaceOverride` (chart 11.2.2 and later) moves the services to another namespace.
     let has_override = cluster
         .version()
-        .is_none_or(|v| v.default_tree().get(&["namespaceOverride"]).is_some());
+        .is_none_or(|v| v.default_at(&["namespaceOverride"]).is_some());
     let cluster_ns = cluster
         .get(&["namespaceOverride"])
         .and_then(Node::as_str)

@@ -45,7 +45,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             let frozen = |_: &_, image: &crate::model::redis_cluster::ResolvedImage| {
                 image.pulled && image.hub_namespace() == Some("bitnamilegacy")
             };
-            if let Outcome::Every(image, _) = judge(readings, key, frozen) {
+            if let Outcome::Every(image, _) = judge(readings, key, RULE.id, frozen) {
                 out.push(
                     Finding::new(
                         &RULE,

@@ -56,10 +56,9 @@ fn refused(reading: &RedisCluster, image: &ResolvedImage) -> bool {
     if v < Version::new(11, 2, 0) {
         return false;
     }
-    let defaults = version.default_tree();
     let default = |field: &str| -> String {
         let path: Vec<&str> = image.key.iter().copied().chain([field]).collect();
-        match defaults.get(&path).map(|n| &n.value) {
+        match version.default_at(&path).map(|n| &n.value) {
             Some(Value::Str(s)) => s.clone(),
             _ => String::new(),
         }
@@ -85,7 +84,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         // Images substituted by one value (a `global.imageRegistry`) make one finding.
         let mut every: Vec<ResolvedImage> = Vec::new();
         for (key, _) in IMAGES {
-            match judge(readings, key, refused) {
+            match judge(readings, key, RULE.id, refused) {
                 Outcome::Every(image, _) => every.push(image),
                 Outcome::Some(image) if written(&image) => out.push(
                     Finding::new(

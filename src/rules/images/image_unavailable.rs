@@ -62,7 +62,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         let cluster = readings.cluster;
         let mut said_unsettled = false;
         for (key, _) in IMAGES {
-            match judge(readings, key, |_, image| removed(image)) {
+            match judge(readings, key, RULE.id, |_, image| removed(image)) {
                 Outcome::Every(image, several) => {
                     let what = if several && !written(&image) {
                         format!(

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
 use crate::model::redis_cluster::ResolvedImage;
-use crate::model::scope::BareId;
+use crate::model::scope::{once_per_reading, BareId, ReadKey};
 use crate::model::{RedisCluster, Unsettled};
 use crate::rules::Context;
 
@@ -21,7 +21,11 @@ use crate::rules::Context;
 /// values may be deployed with.
 pub struct Readings<'a> {
     pub cluster: RedisCluster<'a>,
-    pub readings: Vec<Reading<'a>>,
+    /// Each reading and its images, made on first use: a judgement already made for the same
+    /// values ([`judge`]) needs only the reading it names.
+    all: OnceLock<Vec<Reading<'a>>>,
+    /// For readings at each candidate version: what they read (see [`crate::model::scope::Scope::read_key`]).
+    over_candidates: Option<Option<ReadKey>>,
 }
 
 /// One reading of a cluster, and its images.
@@ -56,25 +60,51 @@ fn images_of<'a>(cluster: &RedisCluster<'a>) -> Result<Cow<'a, [ResolvedImage<'a
     }
 }
 
-/// The readings of every cluster of the deployment, made once for the three image rules.
+/// The readings of every cluster of the deployment, for the three image rules.
 pub fn readings<'c, 'a>(cx: &'c Context<'a>) -> &'c [Readings<'a>] {
     cx.images.get_or_init(|| {
         cx.deployment
             .redis_clusters()
             .map(|cluster| {
                 let own = images_of(&cluster);
-                let readings = match (&own, cluster.version(), cluster.candidates()) {
-                    (Err(Unsettled::Layer(_)), _, _) | (_, Some(_), _) | (_, None, None) => {
-                        vec![(cluster, own)]
-                    }
-                    (_, None, Some(candidates)) => {
-                        candidates.into_iter().map(|c| (c, images_of(&c))).collect()
-                    }
-                };
-                Readings { cluster, readings }
+                let single = matches!(own, Err(Unsettled::Layer(_)))
+                    || cluster.version().is_some()
+                    || !cluster.scope.has_candidates();
+                if single {
+                    return Readings {
+                        cluster,
+                        all: OnceLock::from(vec![(cluster, own)]),
+                        over_candidates: None,
+                    };
+                }
+                Readings {
+                    cluster,
+                    all: OnceLock::new(),
+                    over_candidates: Some(cluster.scope.read_key(&IMAGE_TOPS)),
+                }
             })
             .collect()
     })
+}
+
+impl<'a> Readings<'a> {
+    fn all(&self) -> &[Reading<'a>] {
+        self.all.get_or_init(|| {
+            let candidates = self.cluster.candidates().unwrap_or_default();
+            candidates.into_iter().map(|c| (c, images_of(&c))).collect()
+        })
+    }
+
+    /// The image at `key` in the reading at `index`.
+    fn image_at(&self, index: usize, key: &[&str]) -> Option<ResolvedImage<'a>> {
+        if let Some(all) = self.all.get() {
+            let images = all.get(index)?.1.as_ref().ok()?;
+            return images.iter().find(|i| i.key == key).cloned();
+        }
+        let cluster = RedisCluster::new(self.cluster.scope.candidate(index)?);
+        let images = images_of(&cluster).ok()?;
+        images.iter().find(|i| i.key == key).cloned()
+    }
 }
 
 /// What a test of one image says over every reading.
@@ -89,37 +119,84 @@ pub enum Outcome<'a> {
     Unsettled(Unsettled<'a>),
 }
 
+/// An [`Outcome`] with its image named by the index of its reading: what is kept of a judgement
+/// over candidate versions for other releases that write the same images.
+#[derive(Clone, Copy)]
+enum Judged {
+    Every(usize, bool),
+    Some(usize),
+    No,
+    Unsettled(Unsettled<'static>),
+}
+
 /// Tests the image at `key` in every reading (a reading without that image counts as one where
-/// the test does not hold).
+/// the test does not hold). `test` reads only the reading's chart version and its values under
+/// [`IMAGE_TOPS`]; `name` tells it apart from the other tests, for the judgements kept.
 pub fn judge<'a>(
     readings: &Readings<'a>,
     key: &[&str],
+    name: &'static str,
     test: impl Fn(&RedisCluster<'a>, &ResolvedImage<'a>) -> bool,
 ) -> Outcome<'a> {
-    let several = readings.readings.len() > 1;
+    static JUDGED: OnceLock<Mutex<HashMap<ReadKey, Option<Judged>>>> = OnceLock::new();
+    let judged = match &readings.over_candidates {
+        Some(read) => {
+            let read = read.clone().map(|r| r.and(name).and(&key.join(".")));
+            once_per_reading(&JUDGED, read, || judge_all(readings.all(), key, &test))
+        }
+        None => judge_all(readings.all(), key, &test),
+    };
+    let image = |index| readings.image_at(index, key);
+    match judged {
+        Some(Judged::Every(index, several)) => {
+            image(index).map_or(Outcome::No, |i| Outcome::Every(i, several))
+        }
+        Some(Judged::Some(index)) => image(index).map_or(Outcome::No, Outcome::Some),
+        Some(Judged::No) => Outcome::No,
+        Some(Judged::Unsettled(why)) => Outcome::Unsettled(why),
+        // A layer acp-check could not read decides: judged again, with what it names.
+        None => match readings.all().iter().find_map(|(_, images)| match images {
+            Err(why @ Unsettled::Layer(_)) => Some(*why),
+            _ => None,
+        }) {
+            Some(why) => Outcome::Unsettled(why),
+            None => Outcome::No,
+        },
+    }
+}
+
+/// [`judge`] over the readings made; `None` when a layer acp-check could not read decides (its
+/// outcome names the layer, which is not kept).
+fn judge_all<'a>(
+    all: &[Reading<'a>],
+    key: &[&str],
+    test: &impl Fn(&RedisCluster<'a>, &ResolvedImage<'a>) -> bool,
+) -> Option<Judged> {
+    let several = all.len() > 1;
     let mut first = None;
-    let mut all = !readings.readings.is_empty();
-    for (reading, images) in &readings.readings {
+    let mut every = !all.is_empty();
+    for (index, (reading, images)) in all.iter().enumerate() {
         let images = match images {
             Ok(images) => images,
             Err(Unsettled::Version(_)) => {
-                all = false;
+                every = false;
                 continue;
             }
-            Err(why) => return Outcome::Unsettled(*why),
+            Err(Unsettled::Parent(chart)) => return Some(Judged::Unsettled(Unsettled::Parent(*chart))),
+            Err(Unsettled::Layer(_)) => return None,
         };
         match images.iter().find(|i| i.key == key) {
             Some(image) if test(reading, image) => {
-                first.get_or_insert_with(|| image.clone());
+                first.get_or_insert(index);
             }
-            _ => all = false,
+            _ => every = false,
         }
     }
-    match first {
-        Some(image) if all => Outcome::Every(image, several),
-        Some(image) => Outcome::Some(image),
-        None => Outcome::No,
-    }
+    Some(match first {
+        Some(index) if every => Judged::Every(index, several),
+        Some(index) => Judged::Some(index),
+        None => Judged::No,
+    })
 }
 
 /// Whether the files read wrote one of the values that make the image.
