@@ -7,6 +7,7 @@ use crate::tree::{Entry, Node, Value};
 use super::charts::{Chart, ChartVersion};
 use super::redis_conf::Directive;
 use super::{Located, Lookup, Release, Scope, Unsettled};
+use super::scope::{once_per_reading, Kept};
 
 /// The Bitnami redis-cluster part of a release.
 #[derive(Clone, Copy)]
@@ -203,6 +204,29 @@ impl<'a> RedisCluster<'a> {
                 .map(RedisCluster::new)
                 .collect(),
         )
+    }
+
+    /// What `make` gives for this cluster at each of its candidate versions (`None`: the versions
+    /// are known), made once per process for clusters that write the same values under the
+    /// top-level keys `tops` ([`Scope::read_key`]): `make` reads no other values, and what it
+    /// gives points at none of them.
+    pub fn over_candidates<T: Clone + Send + 'static>(
+        &self,
+        kept: &'static Kept<Option<T>>,
+        tops: &[&str],
+        make: impl FnOnce(&[RedisCluster<'a>]) -> T,
+    ) -> Option<T> {
+        if !self.scope.has_candidates() {
+            return None;
+        }
+        once_per_reading(kept, self.scope.read_key(tops), || {
+            self.candidates().map(|all| make(&all))
+        })
+    }
+
+    /// The cluster at the candidate version `index` of [`RedisCluster::candidates`], alone.
+    pub fn candidate(&self, index: usize) -> Option<RedisCluster<'a>> {
+        self.scope.candidate(index).map(RedisCluster::new)
     }
 
     /// The directives of [`RedisCluster::config_nodes`], made afresh (not cached: for candidates).

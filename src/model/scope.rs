@@ -252,11 +252,14 @@ impl ReadKey {
     }
 }
 
+/// The answers [`once_per_reading`] keeps, in a `static` of the computation.
+pub type Kept<T> = OnceLock<Mutex<HashMap<ReadKey, T>>>;
+
 /// What `make` gives for the reading `key` names, made once per process (`None`: made each time).
 /// The table holds at most [`READINGS_KEPT`] answers, so that a tree of releases that are all
 /// different keeps no more than that.
 pub fn once_per_reading<T: Clone + Send + 'static>(
-    table: &'static OnceLock<Mutex<HashMap<ReadKey, T>>>,
+    table: &'static Kept<T>,
     key: Option<ReadKey>,
     make: impl FnOnce() -> T,
 ) -> T {

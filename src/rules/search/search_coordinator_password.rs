@@ -1,6 +1,7 @@
 //! `search-coordinator-password`: OSS_GLOBAL_PASSWORD differs from the cluster password.
 
 use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
+use crate::model::scope::Kept;
 use crate::model::{opaque, ClusterPassword, Located, Lookup, RedisCluster};
 use crate::rules::search::search_loads;
 use crate::rules::{unsettled, Context};
@@ -48,19 +49,21 @@ fn takes_password(cluster: &RedisCluster) -> Option<bool> {
         // No build named: a module of the image's own, or one fetched another way.
         Lookup::Unset => Some(true),
         Lookup::Unknown(_) => {
-            let candidates = cluster.candidates()?;
-            let each: Vec<bool> = candidates
-                .iter()
-                .map(|c| match c.search_build() {
-                    Lookup::Set(build) => build.coordinator,
-                    _ => true,
-                })
-                .collect();
-            match (each.iter().all(|t| *t), each.iter().any(|t| *t)) {
-                (true, _) => Some(true),
-                (false, false) => Some(false),
-                _ => None,
-            }
+            static KEPT: Kept<Option<Option<bool>>> = Kept::new();
+            cluster.over_candidates(&KEPT, &["redis"], |candidates| {
+                let each: Vec<bool> = candidates
+                    .iter()
+                    .map(|c| match c.search_build() {
+                        Lookup::Set(build) => build.coordinator,
+                        _ => true,
+                    })
+                    .collect();
+                match (each.iter().all(|t| *t), each.iter().any(|t| *t)) {
+                    (true, _) => Some(true),
+                    (false, false) => Some(false),
+                    _ => None,
+                }
+            })?
         }
     }
 }

@@ -6,6 +6,7 @@ use semver::Version;
 use crate::core::source::Span;
 use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
 use crate::model::redis_cluster::SearchBuild;
+use crate::model::scope::Kept;
 use crate::model::{Lookup, RedisCluster};
 use crate::rules::search::search_loads;
 use crate::rules::versions::{deployed, full_and_shown, Deployed};
@@ -139,23 +140,17 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             // Defaults that differ between the chart versions the values may be deployed with: an
             // error only if every one of them has it.
             Lookup::Unknown(_) => {
-                let Some(candidates) = cluster.candidates() else {
-                    continue;
+                static KEPT: Kept<Option<bool>> = Kept::new();
+                let old_in = |c: &RedisCluster| match c.search_build() {
+                    Lookup::Set(build) => too_old(c, &build),
+                    _ => None,
                 };
-                let mut found: Vec<Finding> = Vec::new();
-                let every = !candidates.is_empty()
-                    && candidates.iter().all(|c| match c.search_build() {
-                        Lookup::Set(build) => match too_old(c, &build) {
-                            Some(f) => {
-                                found.push(f);
-                                true
-                            }
-                            None => false,
-                        },
-                        _ => false,
-                    });
-                if every {
-                    out.extend(found.into_iter().next());
+                let every = cluster.over_candidates(&KEPT, &["redis", "image"], |candidates| {
+                    !candidates.is_empty() && candidates.iter().all(|c| old_in(c).is_some())
+                });
+                if every == Some(true) {
+                    // Said once, as the first of them says it.
+                    out.extend(cluster.candidate(0).as_ref().and_then(old_in));
                 }
             }
         }

@@ -2,6 +2,7 @@
 
 use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
 use crate::model::opaque;
+use crate::model::scope::Kept;
 use crate::model::platform_log;
 use crate::model::{RedisCluster, Unsettled};
 use crate::rules::search::{is_search_load, is_search_module, search_loads};
@@ -67,7 +68,8 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         }
         // The chart version not known, and the config left to its defaults: the module is loaded if
         // the defaults of every version it may be load it (kube-acp-stack's do), missing if none do.
-        let in_defaults = cluster.candidates().map(|all| {
+        static KEPT: Kept<Option<(usize, usize)>> = Kept::new();
+        let in_defaults = cluster.over_candidates(&KEPT, &["configmap", "redis"], |all| {
             let loads = all.iter().filter(|c| loads_in_defaults(c, cx.sources)).count();
             (loads, all.len())
         });

@@ -1,6 +1,7 @@
 //! `cluster-too-few-masters`: cluster.nodes / (cluster.replicas + 1) is below 3 masters.
 
 use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
+use crate::model::scope::Kept;
 use crate::model::{Lookup, RedisCluster};
 use crate::rules::topology::{at, replicas_words, Counts};
 use crate::rules::{unsettled, Context};
@@ -40,7 +41,8 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             Lookup::Unknown(why) => {
                 // Nothing to say when every chart version the values may be for gives enough.
                 let enough = |c: &RedisCluster| matches!(Counts::of(c), Lookup::Set(n) if n.masters() >= 3);
-                if cluster.candidates().is_some_and(|all| all.iter().all(enough)) {
+                static KEPT: Kept<Option<bool>> = Kept::new();
+                if cluster.over_candidates(&KEPT, &["cluster"], |all| all.iter().all(enough)) == Some(true) {
                     continue;
                 }
                 out.push(unsettled(

@@ -5,6 +5,7 @@ use semver::Version;
 
 use crate::core::source::Sources;
 use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
+use crate::model::scope::Kept;
 use crate::model::{Lookup, RedisCluster};
 use crate::rules::versions::{deployed, full_and_shown, Deployed};
 use crate::rules::{unsettled, Context};
@@ -137,32 +138,49 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         if cluster.version().is_none() && !six_two {
             continue;
         }
-        let readings = match cluster.candidates() {
-            Some(candidates) if cluster.version().is_none() && !candidates.is_empty() => candidates,
-            _ => vec![cluster],
-        };
-        let mut first = None;
-        let mut every = true;
-        for r in &readings {
-            match reading(r, cx.sources) {
-                Ok(Some(f)) => {
-                    first.get_or_insert(f);
+        // Over the chart versions the values may be deployed with, when not known: the first
+        // reading that gives a finding if every one does, or the first a layer leaves unsettled.
+        let judge = |readings: &[RedisCluster]| -> Result<Option<usize>, usize> {
+            let mut first = None;
+            let mut every = true;
+            for (index, r) in readings.iter().enumerate() {
+                match reading(r, cx.sources) {
+                    Ok(Some(_)) => {
+                        first.get_or_insert(index);
+                    }
+                    Ok(None) => every = false,
+                    Err(_) => return Err(index),
                 }
-                Ok(None) => every = false,
-                Err(why) => {
+            }
+            Ok(first.filter(|_| every))
+        };
+        static KEPT: Kept<Option<Option<Result<Option<usize>, usize>>>> = Kept::new();
+        let over_candidates = match cluster.version() {
+            None => cluster
+                .over_candidates(&KEPT, &["configmap", "global", "image", "redis"], |all| {
+                    (!all.is_empty()).then(|| judge(all))
+                })
+                .flatten(),
+            Some(_) => None,
+        };
+        let (judged, reading_at) = match over_candidates {
+            Some(judged) => (judged, None),
+            None => (judge(&[cluster]), Some(cluster)),
+        };
+        let at = |index: usize| reading_at.or_else(|| cluster.candidate(index));
+        match judged {
+            Ok(Some(index)) => out.extend(at(index).and_then(|r| reading(&r, cx.sources).ok().flatten())),
+            Ok(None) => {}
+            Err(index) => {
+                if let Some(Err(why)) = at(index).map(|r| reading(&r, cx.sources)) {
                     out.push(unsettled(
                         Finding::new(&RULE, "cannot check redis.defaultConfigOverride against the Redis 6.2 image: a layer acp-check could not read may set it")
                             .at(cluster.anchor())
                             .label("not checked"),
                         why,
                     ));
-                    first = None;
-                    break;
                 }
             }
-        }
-        if every {
-            out.extend(first);
         }
     }
 }
