@@ -6,8 +6,8 @@ use crate::tree::{Entry, Node, Value};
 
 use super::charts::{Chart, ChartVersion};
 use super::redis_conf::Directive;
-use super::{Located, Lookup, Release, Scope, Unsettled};
 use super::scope::{once_per_reading, Kept};
+use super::{Located, Lookup, Release, Scope, Unsettled};
 
 /// The Bitnami redis-cluster part of a release.
 #[derive(Clone, Copy)]
@@ -207,19 +207,19 @@ impl<'a> RedisCluster<'a> {
     }
 
     /// What `make` gives for this cluster at each of its candidate versions (`None`: the versions
-    /// are known), made once per process for clusters that write the same values under the
-    /// top-level keys `tops` ([`Scope::read_key`]): `make` reads no other values, and what it
-    /// gives points at none of them.
+    /// are known), made once per process for clusters that write the same values at `paths`
+    /// ([`Scope::read_key`]): `make` looks up no other values, and what it gives points at none of
+    /// them.
     pub fn over_candidates<T: Clone + Send + 'static>(
         &self,
         kept: &'static Kept<Option<T>>,
-        tops: &[&str],
+        paths: &[&[&str]],
         make: impl FnOnce(&[RedisCluster<'a>]) -> T,
     ) -> Option<T> {
         if !self.scope.has_candidates() {
             return None;
         }
-        once_per_reading(kept, self.scope.read_key(tops), || {
+        once_per_reading(kept, self.scope.read_key(paths), || {
             self.candidates().map(|all| make(&all))
         })
     }

@@ -713,12 +713,13 @@ impl<'a> Scope<'a> {
         )
     }
 
-    /// What a computation over this scope's [`Scope::candidates`] reads, when it reads only the
-    /// values under the top-level keys `tops` (and the defaults): the scope's defaults and the
-    /// content the release wrote there. Two scopes with equal keys give such a computation the same
-    /// answer, so [`once_per_reading`] makes it once. `None` when a layer acp-check could not read,
-    /// or a `null`, is in the release (the answer then depends on more).
-    pub fn read_key(&self, tops: &[&str]) -> Option<ReadKey> {
+    /// What a computation over this scope's [`Scope::candidates`] reads, when it looks up only the
+    /// values at `paths` (or below them) and the defaults: the scope's defaults and the content the
+    /// release wrote there (or, where it wrote something else than a map on the way, that). Two
+    /// scopes with equal keys give such a computation the same answer, so [`once_per_reading`]
+    /// makes it once. `None` when a layer acp-check could not read, or a `null`, is in the release
+    /// (the answer then depends on more).
+    pub fn read_key(&self, paths: &[&[&str]]) -> Option<ReadKey> {
         let release = self.release;
         if !release.unknown.is_empty() || !release.deleted.is_empty() {
             return None;
@@ -730,16 +731,25 @@ impl<'a> Scope<'a> {
                 &mut written,
             );
         }
-        for top in tops {
+        let at = |root: &Node, path: &[&str], written: &mut Vec<u8>| {
             written.push(0xFE);
-            if let Some(node) = self.root.get(&[top]) {
-                content(node, &mut written);
+            let mut node = root;
+            for key in path {
+                match node.as_map() {
+                    Some(map) => match map.get(key) {
+                        Some(next) => node = next,
+                        None => return,
+                    },
+                    None => break,
+                }
             }
-        }
-        if self.key.is_some() && tops.contains(&"global") {
-            written.push(0xFD);
-            if let Some(node) = release.values.get(&["global"]) {
-                content(node, &mut written);
+            content(node, written);
+        };
+        for path in paths {
+            at(self.root, path, &mut written);
+            // The parent's `global` wins over the dependency's own.
+            if self.key.is_some() && path.first() == Some(&"global") {
+                at(&release.values, path, &mut written);
             }
         }
         Some(ReadKey {

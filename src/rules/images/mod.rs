@@ -26,21 +26,29 @@ pub struct Readings<'a> {
     all: OnceLock<Vec<Reading<'a>>>,
     /// For readings at each candidate version: what they read (see [`crate::model::scope::Scope::read_key`]).
     over_candidates: Option<Option<ReadKey>>,
+    /// The images of the readings judgements kept named, by index, when `all` is not made.
+    named: Mutex<Vec<(usize, Images<'a>)>>,
 }
 
+type Images<'a> = Result<Cow<'a, [ResolvedImage<'a>]>, Unsettled<'a>>;
+
 /// One reading of a cluster, and its images.
-pub type Reading<'a> = (
-    RedisCluster<'a>,
-    Result<Cow<'a, [ResolvedImage<'a>]>, Unsettled<'a>>,
-);
+pub type Reading<'a> = (RedisCluster<'a>, Images<'a>);
 
 /// The top-level keys of the chart's values its images are made of.
 const IMAGE_TOPS: [&str; 5] = ["global", "image", "metrics", "sysctlImage", "volumePermissions"];
+const IMAGE_PATHS: [&[&str]; 5] = [
+    &["global"],
+    &["image"],
+    &["metrics"],
+    &["sysctlImage"],
+    &["volumePermissions"],
+];
 
 /// The images of a reading. A cluster whose values write none of [`IMAGE_TOPS`] has its chart
 /// version's images, made once per process for each version (a manifest of thousands of
 /// releases of no version would otherwise make every version's images for each).
-fn images_of<'a>(cluster: &RedisCluster<'a>) -> Result<Cow<'a, [ResolvedImage<'a>]>, Unsettled<'a>> {
+fn images_of<'a>(cluster: &RedisCluster<'a>) -> Images<'a> {
     type Made = Result<Vec<ResolvedImage<'static>>, Unsettled<'static>>;
     static MADE: OnceLock<Mutex<HashMap<BareId, &'static Made>>> = OnceLock::new();
     let Some((id, bare)) = cluster.scope.bare(&IMAGE_TOPS) else {
@@ -75,12 +83,14 @@ pub fn readings<'c, 'a>(cx: &'c Context<'a>) -> &'c [Readings<'a>] {
                         cluster,
                         all: OnceLock::from(vec![(cluster, own)]),
                         over_candidates: None,
+                        named: Mutex::default(),
                     };
                 }
                 Readings {
                     cluster,
                     all: OnceLock::new(),
-                    over_candidates: Some(cluster.scope.read_key(&IMAGE_TOPS)),
+                    over_candidates: Some(cluster.scope.read_key(&IMAGE_PATHS)),
+                    named: Mutex::default(),
                 }
             })
             .collect()
@@ -101,8 +111,16 @@ impl<'a> Readings<'a> {
             let images = all.get(index)?.1.as_ref().ok()?;
             return images.iter().find(|i| i.key == key).cloned();
         }
-        let cluster = RedisCluster::new(self.cluster.scope.candidate(index)?);
-        let images = images_of(&cluster).ok()?;
+        let mut named = self.named.lock().unwrap_or_else(|e| e.into_inner());
+        let at = match named.iter().position(|(i, _)| *i == index) {
+            Some(at) => at,
+            None => {
+                let cluster = self.cluster.candidate(index)?;
+                named.push((index, images_of(&cluster)));
+                named.len() - 1
+            }
+        };
+        let images = named[at].1.as_ref().ok()?;
         images.iter().find(|i| i.key == key).cloned()
     }
 }

@@ -50,7 +50,7 @@ fn takes_password(cluster: &RedisCluster) -> Option<bool> {
         Lookup::Unset => Some(true),
         Lookup::Unknown(_) => {
             static KEPT: Kept<Option<Option<bool>>> = Kept::new();
-            cluster.over_candidates(&KEPT, &["redis"], |candidates| {
+            cluster.over_candidates(&KEPT, &[&["redis", "initContainers"]], |candidates| {
                 let each: Vec<bool> = candidates
                     .iter()
                     .map(|c| match c.search_build() {

@@ -145,9 +145,11 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                     Lookup::Set(build) => too_old(c, &build),
                     _ => None,
                 };
-                let every = cluster.over_candidates(&KEPT, &["redis", "image"], |candidates| {
-                    !candidates.is_empty() && candidates.iter().all(|c| old_in(c).is_some())
-                });
+                let every = cluster.over_candidates(
+                    &KEPT,
+                    &[&["redis", "initContainers"], &["image"]],
+                    |candidates| !candidates.is_empty() && candidates.iter().all(|c| old_in(c).is_some()),
+                );
                 if every == Some(true) {
                     // Said once, as the first of them says it.
                     out.extend(cluster.candidate(0).as_ref().and_then(old_in));

@@ -2,8 +2,9 @@
 
 use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
 use crate::model::opaque;
-use crate::model::scope::Kept;
 use crate::model::platform_log;
+use crate::model::redis_cluster::CONFIG_PATHS;
+use crate::model::scope::Kept;
 use crate::model::{RedisCluster, Unsettled};
 use crate::rules::search::{is_search_load, is_search_module, search_loads};
 use crate::rules::{unsettled, Context};
@@ -69,7 +70,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         // The chart version not known, and the config left to its defaults: the module is loaded if
         // the defaults of every version it may be load it (kube-acp-stack's do), missing if none do.
         static KEPT: Kept<Option<(usize, usize)>> = Kept::new();
-        let in_defaults = cluster.over_candidates(&KEPT, &["configmap", "redis"], |all| {
+        let in_defaults = cluster.over_candidates(&KEPT, &CONFIG_PATHS, |all| {
             let loads = all.iter().filter(|c| loads_in_defaults(c, cx.sources)).count();
             (loads, all.len())
         });

@@ -42,7 +42,10 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                 // Nothing to say when every chart version the values may be for gives enough.
                 let enough = |c: &RedisCluster| matches!(Counts::of(c), Lookup::Set(n) if n.masters() >= 3);
                 static KEPT: Kept<Option<bool>> = Kept::new();
-                if cluster.over_candidates(&KEPT, &["cluster"], |all| all.iter().all(enough)) == Some(true) {
+                if cluster.over_candidates(&KEPT, &[&["cluster", "nodes"], &["cluster", "replicas"]], |all| {
+                    all.iter().all(enough)
+                }) == Some(true)
+                {
                     continue;
                 }
                 out.push(unsettled(

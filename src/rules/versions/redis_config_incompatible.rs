@@ -157,9 +157,16 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         static KEPT: Kept<Option<Option<Result<Option<usize>, usize>>>> = Kept::new();
         let over_candidates = match cluster.version() {
             None => cluster
-                .over_candidates(&KEPT, &["configmap", "global", "image", "redis"], |all| {
-                    (!all.is_empty()).then(|| judge(all))
-                })
+                .over_candidates(
+                    &KEPT,
+                    &[
+                        &["configmap"],
+                        &["image"],
+                        &["redis", "configmap"],
+                        &["redis", "defaultConfigOverride"],
+                    ],
+                    |all| (!all.is_empty()).then(|| judge(all)),
+                )
                 .flatten(),
             Some(_) => None,
         };
