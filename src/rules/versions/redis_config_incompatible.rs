@@ -125,6 +125,10 @@ fn reading<'a>(
     }
 }
 
+/// Of the readings of a cluster: the first that gives a finding if every one does (`Ok`), or the
+/// first that a layer acp-check could not read leaves unsettled (`Err`).
+type Judged = Result<Option<usize>, usize>;
+
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     for cluster in cx.deployment.redis_clusters() {
         // Only a Redis 6.2 tag the files wrote is judged across unknown chart versions.
@@ -140,7 +144,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         }
         // Over the chart versions the values may be deployed with, when not known: the first
         // reading that gives a finding if every one does, or the first a layer leaves unsettled.
-        let judge = |readings: &[RedisCluster]| -> Result<Option<usize>, usize> {
+        let judge = |readings: &[RedisCluster]| -> Judged {
             let mut first = None;
             let mut every = true;
             for (index, r) in readings.iter().enumerate() {
@@ -154,7 +158,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             }
             Ok(first.filter(|_| every))
         };
-        static KEPT: Kept<Option<Option<Result<Option<usize>, usize>>>> = Kept::new();
+        static KEPT: Kept<Option<Option<Judged>>> = Kept::new();
         let over_candidates = match cluster.version() {
             None => cluster
                 .over_candidates(
