@@ -140,6 +140,15 @@ pub fn deployed<'a>(cluster: &RedisCluster<'a>) -> Deployed<'a> {
             None => Deployed::TagWithoutVersion { node, text },
         };
     }
+    // A digest the files wrote renders instead of the tag: the chart's default tag says nothing of
+    // the image that runs.
+    let digest = cluster
+        .get(&["image", "digest"])
+        .filter(|n| !n.span.source.is_builtin())
+        .is_some_and(|n| n.as_str().is_some_and(|d| !d.is_empty()));
+    if digest && cluster.reads(&["image", "digest"]) {
+        return Deployed::NotJudged;
+    }
     if cluster.lookup(&["image", "tag"]).unsettled().is_some() && cluster.version().is_some() {
         // A layer acp-check could not read may set the tag.
         return Deployed::NotJudged;
