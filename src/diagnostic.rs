@@ -128,6 +128,31 @@ pub struct Fix {
 pub struct Edit {
     pub span: Span,
     pub text: String,
+    /// Whether the edit writes a value the finding does not point at: the keys it adds to the
+    /// mapping it is inserted in, or the value it replaces. The proof of a fix (`crate::fix`)
+    /// allows those changes too, and no other.
+    pub beside: bool,
+}
+
+impl Edit {
+    /// Replace what `span` holds with `text`, at the value the finding points at.
+    pub fn at(span: Span, text: impl Into<String>) -> Edit {
+        Edit {
+            span,
+            text: text.into(),
+            beside: false,
+        }
+    }
+
+    /// Insert `text` at `span` (empty, where a key of a mapping starts) with the keys it adds, or
+    /// replace a value the finding does not point at.
+    pub fn beside(span: Span, text: impl Into<String>) -> Edit {
+        Edit {
+            span,
+            text: text.into(),
+            beside: true,
+        }
+    }
 }
 
 impl Fix {
@@ -135,10 +160,7 @@ impl Fix {
     pub fn replace(applicability: Applicability, span: Span, text: impl Into<String>) -> Fix {
         Fix {
             applicability,
-            edits: vec![Edit {
-                span,
-                text: text.into(),
-            }],
+            edits: vec![Edit::at(span, text)],
         }
     }
 }

@@ -892,6 +892,20 @@ pub fn fix(data: &[u8]) {
                 Some(path) => allowed.push((path, finding.rule.id == "unknown-key")),
                 None => unplaced = true,
             }
+            // What a fix writes beside the value it fixes: the key an insertion adds to the
+            // mapping it is inserted in, the value a replacement replaces.
+            let documents = yaml::parse(id, &text).documents;
+            for edit in fix.edits.iter().filter(|e| e.beside) {
+                let Some(mut path) = path_at(&documents, edit.span.range()) else {
+                    unplaced = true;
+                    continue;
+                };
+                if edit.span.start == edit.span.end {
+                    path.pop();
+                    path.push(edit.text.split(':').next().map(str::to_string));
+                }
+                allowed.push((path, false));
+            }
         }
         let changes = acp_check::fix::apply(&outcome.findings, &outcome.sources, true);
         let Some(change) = changes.into_iter().next() else {

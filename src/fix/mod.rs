@@ -244,6 +244,19 @@ fn proved(before: &yaml::Parsed, id: SourceId, text: &str, fixes: &[&Finding]) -
         }
         allowed.push((doc, path));
     }
+    // And what the edits written beside it declare: the keys an insertion adds to the mapping it
+    // is inserted in, the value a replacement replaces.
+    let mut adding: Vec<(usize, Vec<String>)> = Vec::new();
+    for edit in fixes.iter().flat_map(|f| &fix_of(f).edits).filter(|e| e.beside) {
+        let Some((doc, path, is_key)) = place(&before.documents, edit.span.range()) else {
+            continue;
+        };
+        match (edit.span.start == edit.span.end, is_key) {
+            (true, true) => adding.push((doc, path[..path.len() - 1].to_vec())),
+            (false, false) => allowed.push((doc, path)),
+            _ => {}
+        }
+    }
     before
         .documents
         .iter()
@@ -252,10 +265,22 @@ fn proved(before: &yaml::Parsed, id: SourceId, text: &str, fixes: &[&Finding]) -
         .all(|(doc, (old, new))| {
             let mut changed = Vec::new();
             differences(old, new, &mut Vec::new(), &mut changed);
-            changed
-                .iter()
-                .all(|path| allowed.iter().any(|(d, a)| *d == doc && path.starts_with(a)))
+            changed.iter().all(|path| {
+                allowed.iter().any(|(d, a)| *d == doc && path.starts_with(a))
+                    || (adding.iter().any(|(d, parent)| {
+                        *d == doc && path.len() == parent.len() + 1 && path.starts_with(parent)
+                    }) && at_path(old, path).is_none())
+            })
         })
+}
+
+/// The node at a path of keys and sequence indices.
+fn at_path<'n>(node: &'n Node, path: &[String]) -> Option<&'n Node> {
+    path.iter().try_fold(node, |node, key| match &node.value {
+        Value::Map(map) => map.get(key),
+        Value::Seq(items) => items.get(key.parse::<usize>().ok()?),
+        _ => None,
+    })
 }
 
 /// A scalar's text without the quotes around it.

@@ -4,8 +4,9 @@
 //! builds, `crate::fix` checks again before applying it: the file parses, and nothing changes
 //! but what the fixed findings point at.
 
-use crate::core::source::{Sources, Span};
-use crate::tree::Value;
+use crate::core::source::{SourceId, Sources, Span};
+use crate::diagnostic::Edit;
+use crate::tree::{Node, Value};
 
 /// The text `span` holds, if it is in a source read.
 pub fn written(sources: &Sources, span: Span) -> Option<&str> {
@@ -64,6 +65,72 @@ pub fn key(sources: &Sources, span: Span, key: &str) -> Option<String> {
     scalar(sources, span, key)
 }
 
+/// An edit that adds `path` (keys below the block mapping `map`) with the scalar text `value`, in
+/// the file `source`: the keys of `path` that `source` already writes are followed, the others
+/// written nested under each other, before the first entry `source` writes in the deepest mapping
+/// found, at its indentation (two spaces deeper per level). `None` when `source` writes the whole
+/// path already, writes something else than a mapping on the way, or the mapping is not a block
+/// mapping there.
+pub fn insert_entry(
+    sources: &Sources,
+    map: &Node,
+    source: SourceId,
+    path: &[&str],
+    value: &str,
+) -> Option<Edit> {
+    if !sources.contains(source) {
+        return None;
+    }
+    let mut at = map;
+    let mut rest = path;
+    while let Some((key, below)) = rest.split_first() {
+        let entry = at
+            .as_map()?
+            .entries
+            .iter()
+            .find(|e| e.key == *key && e.key_span.source == source);
+        match entry {
+            Some(entry) if !below.is_empty() => {
+                at = &entry.value;
+                rest = below;
+            }
+            Some(_) => return None,
+            None => break,
+        }
+    }
+    let first = at
+        .as_map()?
+        .entries
+        .iter()
+        .find(|e| e.key_span.source == source)?;
+    let text = &sources.get(source).text;
+    let start = first.key_span.start as usize;
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let prefix = &text[line_start..start];
+    // Indentation, or the `- ` of a sequence item whose mapping this is.
+    if !prefix.chars().all(|c| c == ' ' || c == '-') {
+        return None;
+    }
+    let column = prefix.chars().count();
+    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let mut written = String::new();
+    for (depth, key) in rest.iter().enumerate() {
+        if depth > 0 {
+            written.push_str(newline);
+            written.push_str(&" ".repeat(column + 2 * depth));
+        }
+        written.push_str(key);
+        written.push(':');
+        if depth + 1 == rest.len() {
+            written.push(' ');
+            written.push_str(value);
+        }
+    }
+    written.push_str(newline);
+    written.push_str(&" ".repeat(column));
+    Some(Edit::beside(Span::new(source, start..start), written))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,6 +140,45 @@ mod tests {
         let mut sources = Sources::default();
         sources.add(Source::new("v.yaml".into(), Origin::File, text.into()));
         sources
+    }
+
+    /// `text` with the edit `insert_entry` makes for `path` = `value` in its first document.
+    fn inserted(text: &str, path: &[&str], value: &str) -> Option<String> {
+        let s = sources(text);
+        let parsed = crate::yaml::parse(SourceId(0), text);
+        let edit = insert_entry(&s, &parsed.documents[0], SourceId(0), path, value)?;
+        let mut out = text.to_string();
+        out.replace_range(edit.span.range(), &edit.text);
+        Some(out)
+    }
+
+    #[test]
+    fn an_entry_is_inserted_where_the_file_writes_its_mapping() {
+        // The keys written are followed, the others nested at the mapping's indentation.
+        assert_eq!(
+            inserted("a:\n    b: 1\n    c: 2\n", &["a", "x", "y"], "true").as_deref(),
+            Some("a:\n    x:\n      y: true\n    b: 1\n    c: 2\n")
+        );
+        // In a sequence item's mapping, after its `- `.
+        assert_eq!(
+            inserted("l:\n  - b: 1\n    c: 2\n", &["l"], "v"),
+            None,
+            "the path ends at a sequence, not a mapping"
+        );
+        let s = "- b: 1\n  c: 2\n";
+        let parsed = crate::yaml::parse(SourceId(0), s);
+        let item = &parsed.documents[0].as_seq().unwrap()[0];
+        let edit = insert_entry(&sources(s), item, SourceId(0), &["x"], "1").unwrap();
+        let mut out = s.to_string();
+        out.replace_range(edit.span.range(), &edit.text);
+        assert_eq!(out, "- x: 1\n  b: 1\n  c: 2\n");
+        // CRLF stays CRLF; a flow mapping or a path written whole gets no edit.
+        assert_eq!(
+            inserted("a:\r\n  b: 1\r\n", &["a", "x"], "1").as_deref(),
+            Some("a:\r\n  x: 1\r\n  b: 1\r\n")
+        );
+        assert_eq!(inserted("a: {b: 1}\n", &["a", "x"], "1"), None);
+        assert_eq!(inserted("a:\n  x: 1\n", &["a", "x"], "2"), None);
     }
 
     #[test]

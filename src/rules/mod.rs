@@ -116,7 +116,7 @@ registry! {
     versions::chart_key_unavailable => check,
     versions::redis_config_incompatible => check,
     versions::chart_unknown => check,
-    images::image_unavailable => check,
+    images::image_unavailable => check + FIX,
     images::image_frozen => check,
     images::image_substitution_blocked => check,
     images::image_not_cluster => check,

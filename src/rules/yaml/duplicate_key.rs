@@ -67,10 +67,7 @@ fn drop_first(cx: &Context, first: Span) -> Option<Fix> {
     let (range, comments) = entry_lines(text, first.start as usize)?;
     Some(Fix {
         applicability: if comments { Applicability::Unsafe } else { FIX },
-        edits: vec![Edit {
-            span: Span::new(first.source, range),
-            text: String::new(),
-        }],
+        edits: vec![Edit::at(Span::new(first.source, range), "")],
     })
 }
 
