@@ -125,7 +125,31 @@ fn release(group: impl Iterator<Item = Node>) -> Release {
     release.chart_name = text(&["spec", "chart", "spec", "chart"]);
     release.chart_version = text(&["spec", "chart", "spec", "version"]);
     release.unknown = unknown;
+    release.post_render_patches = post_render_patches(&merged);
     release
+}
+
+/// The text of every post-renderer patch of the StatefulSet (`postRenderers[].kustomize.patches[]`).
+fn post_render_patches(release: &Node) -> Vec<Node> {
+    release
+        .get(&["spec", "postRenderers"])
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|r| r.get(&["kustomize", "patches"]).and_then(Node::as_seq))
+        .flatten()
+        .filter(|patch| {
+            // Patches of the StatefulSet, the only object whose init containers fetch modules.
+            patch.get(&["target", "kind"]).and_then(Node::as_str) == Some("StatefulSet")
+                || patch
+                    .get(&["patch"])
+                    .and_then(Node::as_str)
+                    .is_some_and(|t| t.contains("kind: StatefulSet"))
+        })
+        .filter_map(|patch| patch.get(&["patch"]))
+        .filter(|text| text.as_str().is_some())
+        .cloned()
+        .collect()
 }
 
 /// Whether a patch changes a container's `field`: a JSON patch `path` ending at

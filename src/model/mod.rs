@@ -106,6 +106,10 @@ pub struct Release {
     pub deleted: Vec<Vec<String>>,
     /// Layers of values acp-check could not read.
     pub unknown: Vec<Unknown>,
+    /// The text of each post-renderer patch (a HelmRelease's `postRenderers`): applied after the
+    /// chart renders, it wins over the values where acp-check can read what it writes (the
+    /// RediSearch build an init container fetches).
+    pub post_render_patches: Vec<Node>,
     /// The rank of each source of a layer below an unknown one (see [`Unknown::rank`]); a source
     /// not listed is above them all.
     pub ranks: Vec<(crate::core::source::SourceId, u16)>,
@@ -152,6 +156,7 @@ impl Release {
             values,
             deleted: Vec::new(),
             unknown: Vec::new(),
+            post_render_patches: Vec::new(),
             ranks: Vec::new(),
             effective: Effective::default(),
         }

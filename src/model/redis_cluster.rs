@@ -308,33 +308,64 @@ pub struct SearchBuild<'a> {
     /// `OSS_GLOBAL_PASSWORD`; the others (`redisearch-oss` 2.2.0, `redislabs/redisearch`) see one
     /// shard and take no such argument.
     pub coordinator: bool,
-    /// The string that names it (an init container's command, arguments or image).
+    /// The string that names it (an init container's command, arguments or image, or a
+    /// post-renderer patch), and the part of it that does (`redisearch-oss-coord-v2.10.14-….so`).
     pub node: &'a Node,
+    pub named: &'a str,
 }
 
 impl<'a> RedisCluster<'a> {
-    /// The RediSearch build the init containers fetch, as far as the values tell (the chart's
-    /// defaults included: kube-acp-stack's own init container). `Unset` when no init container
-    /// names a RediSearch version.
+    /// The RediSearch build the init containers fetch: as a post-renderer patch of the
+    /// StatefulSet names it (it is applied last), else as the values tell (the chart's defaults
+    /// included: kube-acp-stack's own init container). `Unset` when none names a RediSearch
+    /// version.
     pub fn search_build(&self) -> Lookup<'a, SearchBuild<'a>> {
-        let containers = match self.lookup(&["redis", "initContainers"]) {
-            Lookup::Set(node) => node,
-            Lookup::Unset => return Lookup::Unset,
-            Lookup::Unknown(why) => return Lookup::Unknown(why),
+        if let Some(build) = self.release.post_render_patches.iter().find_map(first_build) {
+            return Lookup::Set(build);
+        }
+        match self.lookup(&["redis", "initContainers"]) {
+            Lookup::Set(node) => first_build(node).map_or(Lookup::Unset, Lookup::Set),
+            Lookup::Unset => Lookup::Unset,
+            Lookup::Unknown(why) => Lookup::Unknown(why),
+        }
+    }
+}
+
+/// The first RediSearch build a string under `node` names.
+fn first_build(node: &Node) -> Option<SearchBuild<'_>> {
+    let mut found = None;
+    visit_strings(node, &mut |node, text| {
+        if found.is_none() {
+            found = search_build_at(text).map(|(version, coordinator, at)| SearchBuild {
+                version,
+                coordinator,
+                node,
+                named: &text[at],
+            });
+        }
+    });
+    found
+}
+
+impl SearchBuild<'_> {
+    /// Where the build is named: the URL or image in the text as the file writes it, else the
+    /// whole string (a chart default, or text written with escapes).
+    pub fn span(&self, sources: &Sources) -> Span {
+        let node = self.node.span;
+        let written = match sources.contains(node.source) {
+            true => sources
+                .get(node.source)
+                .text
+                .get(node.range())
+                .unwrap_or_default(),
+            false => "",
         };
-        let mut found = None;
-        visit_strings(containers, &mut |node, text| {
-            if found.is_none() {
-                found = search_build_in(text).map(|(version, coordinator)| SearchBuild {
-                    version,
-                    coordinator,
-                    node,
-                });
+        match written.find(self.named) {
+            Some(at) if !self.named.is_empty() => {
+                let start = node.start as usize + at;
+                Span::new(node.source, start..start + self.named.len())
             }
-        });
-        match found {
-            Some(build) => Lookup::Set(build),
-            None => Lookup::Unset,
+            _ => node,
         }
     }
 }
@@ -353,8 +384,17 @@ fn visit_strings<'a>(node: &'a Node, found: &mut dyn FnMut(&'a Node, &'a str)) {
 /// `redisearch-oss-coord-v2.10.14-$ARCH.so`, `redisearch-oss.Linux-buster-x86_64.2.2.0.zip`,
 /// `redislabs/redisearch:2.2.0`.
 pub fn search_build_in(text: &str) -> Option<((u64, u64, u64), bool)> {
+    search_build_at(text).map(|(version, coordinator, _)| (version, coordinator))
+}
+
+/// A RediSearch version, whether it is the coordinator build, and the bytes that name it.
+type NamedBuild = ((u64, u64, u64), bool, std::ops::Range<usize>);
+
+/// [`search_build_in`], with the bytes of `text` that name the build (from `redisearch` to the end
+/// of its word).
+fn search_build_at(text: &str) -> Option<NamedBuild> {
+    // ASCII lowercasing keeps every byte where it was.
     let lower = text.to_ascii_lowercase();
-    let mut best = None;
     for (at, _) in lower.match_indices("redisearch") {
         let rest = &lower[at + "redisearch".len()..];
         // The first version after the name, within the same word of the URL or image.
@@ -363,11 +403,14 @@ pub fn search_build_in(text: &str) -> Option<((u64, u64, u64), bool)> {
             .unwrap_or(rest.len());
         let word = &rest[..word_end];
         if let Some(version) = first_version(word) {
-            best = Some((version, word.contains("coord")));
-            break;
+            return Some((
+                version,
+                word.contains("coord"),
+                at..at + "redisearch".len() + word_end,
+            ));
         }
     }
-    best
+    None
 }
 
 /// The first `X.Y.Z` in `text`; of a longer dotted run (`x86_64.2.2.0`, an architecture glued to

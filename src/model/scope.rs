@@ -721,7 +721,10 @@ impl<'a> Scope<'a> {
     /// (the answer then depends on more).
     pub fn read_key(&self, paths: &[&[&str]]) -> Option<ReadKey> {
         let release = self.release;
-        if !release.unknown.is_empty() || !release.deleted.is_empty() {
+        if !release.unknown.is_empty()
+            || !release.deleted.is_empty()
+            || !release.post_render_patches.is_empty()
+        {
             return None;
         }
         let mut written = Vec::new();

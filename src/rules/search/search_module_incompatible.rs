@@ -3,12 +3,13 @@
 
 use semver::Version;
 
-use crate::core::source::Span;
+use crate::core::source::{Sources, Span};
 use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
 use crate::model::redis_cluster::SearchBuild;
 use crate::model::scope::Kept;
 use crate::model::{Lookup, RedisCluster};
 use crate::rules::search::search_loads;
+use crate::rules::topology::Counts;
 use crate::rules::versions::{deployed, full_and_shown, Deployed};
 use crate::rules::Context;
 
@@ -23,7 +24,10 @@ image, such as `redisearch-oss-coord-v2.10.14-$ARCH.so`, kube-acp-stack's own in
 Redis version deployed (`image.tag`, or the chart's default image): RediSearch 2.10 needs Redis 7.4,
 2.8 needs 7.2, 2.6 needs 6.0.16 (redis.io release notes). And that a build without the coordinator
 (`redisearch-oss` 2.2.0, which kube-acp-stack 2.8.1 and earlier ship, or `redislabs/redisearch`) is
-not given `OSS_GLOBAL_PASSWORD` on its `loadmodule` line. When the chart versions are not known, an
+not given `OSS_GLOBAL_PASSWORD` on its `loadmodule` line; and, as a warning, such a build on a
+cluster of several masters.
+A post-renderer patch of the StatefulSet (a HelmRelease's `postRenderers`) that names a build wins
+over the values: it is applied after the chart renders. When the chart versions are not known, an
 error is raised only when every version the values may be deployed with has it.
 
 ## Why it matters
@@ -31,7 +35,9 @@ With a Redis older than the module needs, RediSearch logs `<search> Redis versio
 please upgrade to redis X.Y.Z and above.`, Redis logs `Module … initialization failed` and `Can't
 load module from …: server aborting`, and the node never starts. kube-acp-stack 2.25.0 moved to
 RediSearch 2.10.14: pinning Redis 6.2 there (as the vendor's reference deployment does with its own
-RediSearch 2.6.28) needs an older module too.
+RediSearch 2.6.28) needs an older module too. A build without the coordinator indexes the keys of
+its own master only: on a cluster of several masters the platform's searches answer from one
+shard and miss what the others hold.
 
 ## How to fix
 Deploy the Redis the module needs (`image.tag: 7.4.3` for RediSearch 2.10), or fetch a RediSearch
@@ -68,7 +74,7 @@ fn shown((a, b, c): (u64, u64, u64)) -> String {
 }
 
 /// The version mismatch of one reading of the cluster, if it has one.
-fn too_old<'a>(cluster: &RedisCluster<'a>, build: &SearchBuild<'a>) -> Option<Finding> {
+fn too_old<'a>(cluster: &RedisCluster<'a>, build: &SearchBuild<'a>, sources: &Sources) -> Option<Finding> {
     let min = minimum_redis(build.version)?;
     let Deployed::Version {
         version,
@@ -84,8 +90,8 @@ fn too_old<'a>(cluster: &RedisCluster<'a>, build: &SearchBuild<'a>) -> Option<Fi
         return None;
     }
     let (at, other): (Option<Span>, Option<Span>) = match span {
-        Some(span) if !span.source.is_builtin() => (Some(span), Some(build.node.span)),
-        _ => (Some(build.node.span), span),
+        Some(span) if !span.source.is_builtin() => (Some(span), Some(build.span(sources))),
+        _ => (Some(build.span(sources)), span),
     };
     let mut f = Finding::new(
         &RULE,
@@ -108,6 +114,35 @@ fn too_old<'a>(cluster: &RedisCluster<'a>, build: &SearchBuild<'a>) -> Option<Fi
     Some(f)
 }
 
+/// A build without the coordinator on a cluster of several masters: each master's index holds its
+/// own shard's keys only, and a search answers from one shard.
+fn one_shard(cluster: &RedisCluster, build: &SearchBuild, sources: &Sources) -> Option<Finding> {
+    let Lookup::Set(counts) = Counts::of(cluster) else {
+        return None;
+    };
+    let masters = counts.masters();
+    if masters < 2 {
+        return None;
+    }
+    // A warning: kube-acp-stack 2.8.1 and earlier shipped this build on 3 masters, and what a
+    // search misses depends on where the platform's keys hash, which acp-check cannot see.
+    let mut f = Finding::new(
+        &RULE,
+        format!(
+            "RediSearch {} is a build without the coordinator, and the cluster has {masters} masters: each index sees the keys of its own shard only, so a search may miss what the others hold",
+            shown(build.version)
+        ),
+    )
+    .at(build.span(sources))
+    .label("no coordinator")
+    .help("fetch the coordinator build (redisearch-oss-coord-v2.6.x for Redis 6.2), which searches every shard and takes OSS_GLOBAL_PASSWORD");
+    f.severity = Severity::Warning;
+    if let Some(node) = counts.nodes_node.filter(|n| !n.span.source.is_builtin()) {
+        f = f.related(node.span, format!("{} nodes: {masters} masters", counts.nodes));
+    }
+    Some(f)
+}
+
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     for cluster in cx.deployment.redis_clusters() {
         let loads: Vec<_> = search_loads(&cluster, cx.sources).collect();
@@ -116,7 +151,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         }
         match cluster.search_build() {
             Lookup::Set(build) => {
-                out.extend(too_old(&cluster, &build));
+                out.extend(too_old(&cluster, &build, cx.sources));
                 if !build.coordinator {
                     for load in &loads {
                         if let Some(arg) = load.args.iter().find(|a| a.text == "OSS_GLOBAL_PASSWORD") {
@@ -134,6 +169,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
                             );
                         }
                     }
+                    out.extend(one_shard(&cluster, &build, cx.sources));
                 }
             }
             Lookup::Unset => {}
@@ -142,7 +178,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             Lookup::Unknown(_) => {
                 static KEPT: Kept<Option<bool>> = Kept::new();
                 let old_in = |c: &RedisCluster| match c.search_build() {
-                    Lookup::Set(build) => too_old(c, &build),
+                    Lookup::Set(build) => too_old(c, &build, cx.sources),
                     _ => None,
                 };
                 let every = cluster.over_candidates(
