@@ -32,7 +32,7 @@ pub struct Cli {
 #[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Check values files, chart directories and Flux HelmRelease manifests.
+    /// Check values files, chart directories, HelmRelease and Application manifests.
     Lint(LintArgs),
     /// List every rule with its default severity.
     Rules(RulesArgs),
@@ -98,9 +98,10 @@ enum ValuesFormat {
 /// The inputs and Helm's flags, as `lint` and `values` read them.
 #[derive(Args, Debug)]
 struct HelmInputArgs {
-    /// Values files, `-` for standard input, chart directories, HelmRelease manifests, or directories
-    /// to search. The inputs named are checked as one deployment; a directory search gives one
-    /// deployment per values file, chart directory or folder of HelmReleases.
+    /// Values files, `-` for standard input, chart directories, HelmRelease or Application manifests,
+    /// or directories to search. The inputs named are checked as one deployment; a directory search
+    /// gives one deployment per values file, chart directory or folder of HelmReleases or
+    /// Applications.
     #[arg(value_name = "INPUT")]
     inputs: Vec<String>,
     /// A values file layered as `helm install -f` does (repeatable; later files win).

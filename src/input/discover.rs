@@ -43,6 +43,8 @@ pub(super) struct Found {
     pub(super) skipped: Vec<(PathBuf, String)>,
     /// The folders holding a kustomization a search met (for its overlays: see `flux::overlays`).
     pub(super) kustomizations: Vec<PathBuf>,
+    /// The Argo CD Application manifests a search found (whose layers are no inputs of their own).
+    pub(super) applications: Vec<PathBuf>,
 }
 
 /// The inputs of one argument (`-`, a file, a chart directory), or those a directory holds.
@@ -81,7 +83,7 @@ pub(super) fn discover(argument: &str, globs: &Globs) -> Result<Found, Fatal> {
     search.walk(path, &mut ignores, 0)?;
     if search.found.inputs.is_empty() {
         return Err(Fatal(format!(
-            "{}: no values files, chart directories or HelmRelease manifests found ({} YAML files skipped; \
+            "{}: no values files, chart directories, HelmRelease or Application manifests found ({} YAML files skipped; \
              --verbose says why)",
             path.display(),
             search.found.skipped.len()
@@ -235,6 +237,16 @@ impl Search<'_> {
         if text.contains("HelmRelease") && text.contains("helm.toolkit.fluxcd.io") {
             return Ok(());
         }
+        // An Argo CD Application, in any document of the file.
+        if text.contains("argoproj.io/")
+            && text.lines().any(|l| {
+                l.split_once(':')
+                    .is_some_and(|(k, v)| k == "kind" && v.trim().trim_matches(['"', '\'']) == "Application")
+            })
+        {
+            self.found.applications.push(path.to_path_buf());
+            return Ok(());
+        }
         if name.starts_with("helmfile") {
             return Err("a Helmfile: acp-check does not read Helmfiles yet".into());
         }
@@ -242,7 +254,7 @@ impl Search<'_> {
         if let Some(kind) = keys.iter().find(|(k, _)| *k == "kind").map(|(_, v)| v.as_str()) {
             if keys.iter().any(|(k, _)| *k == "apiVersion") {
                 return Err(match kind {
-                    "Application" | "ApplicationSet" if text.contains("argoproj.io") => {
+                    "ApplicationSet" if text.contains("argoproj.io") => {
                         format!("an Argo CD {kind}: acp-check does not read them yet")
                     }
                     "" => "a Kubernetes manifest, not values".into(),
@@ -501,7 +513,7 @@ mod tests {
         assert_eq!(
             discover(&root.to_string(), &Globs::default()).unwrap_err().0,
             format!(
-                "{root}: no values files, chart directories or HelmRelease manifests found (1 YAML files skipped; --verbose says why)"
+                "{root}: no values files, chart directories, HelmRelease or Application manifests found (1 YAML files skipped; --verbose says why)"
             )
         );
         let missing = dir.path().join("missing");

@@ -22,6 +22,8 @@ pub(super) enum Member<'a> {
         folder: &'a Path,
         documents: Vec<(&'a str, bool)>,
     },
+    /// A manifest of Argo CD Applications found by a search in `folder`.
+    Applications { folder: &'a Path },
 }
 
 impl Member<'_> {
@@ -29,7 +31,7 @@ impl Member<'_> {
     /// as it is read.
     pub(super) fn stands_alone(&self) -> bool {
         match self {
-            Member::Named | Member::HelmReleases { .. } => false,
+            Member::Named | Member::HelmReleases { .. } | Member::Applications { .. } => false,
             Member::Alone => true,
             Member::Values { shape, .. } => !matches!(shape, Shape::Acp | Shape::RedisCluster),
         }
@@ -40,7 +42,7 @@ impl Member<'_> {
 /// - the members named on the command line are one deployment;
 /// - a folder holding exactly one platform (`acp` chart) values file and one `redis-cluster` chart
 ///   values file makes them one;
-/// - the HelmRelease manifests of one folder are one deployment; a HelmRelease without `spec.chart`
+/// - the HelmRelease and Application manifests of one folder are one deployment; a HelmRelease without `spec.chart`
 ///   is an overlay patch and joins the complete HelmRelease of the same name (the one in the
 ///   nearest folder, if several folders have one; the first one on a tie);
 /// - every other member is a deployment of its own.
@@ -66,8 +68,9 @@ pub(super) fn deployments(members: &[Member]) -> Vec<usize> {
                         patches.push((name, i, folder));
                     }
                 }
-                by_folder.entry(folder).or_default().helm_releases.push(i);
+                by_folder.entry(folder).or_default().manifests.push(i);
             }
+            Member::Applications { folder } => by_folder.entry(folder).or_default().manifests.push(i),
             Member::Values { folder, shape } => match shape {
                 Shape::Acp => by_folder.entry(folder).or_default().platforms.push(i),
                 Shape::RedisCluster => by_folder.entry(folder).or_default().clusters.push(i),
@@ -77,12 +80,12 @@ pub(super) fn deployments(members: &[Member]) -> Vec<usize> {
         }
     }
     for Folder {
-        helm_releases,
+        manifests,
         platforms,
         clusters,
     } in by_folder.values()
     {
-        for pair in helm_releases.windows(2) {
+        for pair in manifests.windows(2) {
             sets.union(pair[0], pair[1]);
         }
         if let ([platform], [cluster]) = (&platforms[..], &clusters[..]) {
@@ -122,7 +125,8 @@ pub(super) fn deployments(members: &[Member]) -> Vec<usize> {
 /// What a folder found by a search holds (indices of members).
 #[derive(Default)]
 struct Folder {
-    helm_releases: Vec<usize>,
+    /// HelmRelease and Application manifests.
+    manifests: Vec<usize>,
     /// Values files of the platform's `acp` chart.
     platforms: Vec<usize>,
     /// Values files of the `redis-cluster` chart.

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::loader::Loader;
-use super::{helm_release, set, values_file, Options};
+use super::{argo, helm_release, set, values_file, Options};
 use crate::core::read::{self, Limit};
 use crate::core::redact::{is_secret_key, secrets_in_text};
 use crate::core::source::{Origin, Source, SourceId, Sources, IDS_PER_INPUT};
@@ -39,7 +39,7 @@ pub(super) fn apply(
     } else if !matches!(&releases[..], [one] if matches!(one.kind, Kind::Values | Kind::ChartDir)) {
         return Err(Fatal(
             "-f/--values and --set apply to one release: give them alone, or with a single chart directory \
-             or values file (HelmRelease manifests carry their own values)"
+             or values file (HelmRelease and Application manifests carry their own values)"
                 .into(),
         ));
     }
@@ -73,12 +73,15 @@ fn layer(loader: &mut Loader, release: &mut Release, options: &Options) -> Resul
             path.clone()
         });
         let Some((id, r)) = loaded else { continue };
-        if loader.documents[r.clone()]
-            .iter()
-            .any(|(_, d)| helm_release::is_helm_release(d))
-        {
+        let docs = &loader.documents[r.clone()];
+        if docs.iter().any(|(_, d)| helm_release::is_helm_release(d)) {
             return Err(Fatal(format!(
                 "{path}: is a Flux HelmRelease manifest, not a values file: give it as an input, without -f"
+            )));
+        }
+        if docs.iter().any(|(_, d)| argo::is_application(d)) {
+            return Err(Fatal(format!(
+                "{path}: is an Argo CD Application manifest, not a values file: give it as an input, without -f"
             )));
         }
         // Read as Helm reads a values file (Helm 4: every document, merged); one Helm refuses is

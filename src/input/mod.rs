@@ -1,12 +1,13 @@
 //! Reading what the user gave: values files, standard input, chart directories, Flux HelmRelease
-//! manifests and directories of those; then layering `-f` files and `--set` flags as Helm does.
+//! and Argo CD Application manifests and directories of those; then layering `-f` files and `--set` flags as Helm does.
 //! The result is the [`Deployment`] plus every source and parsed document, for locating findings.
 //!
 //! This file runs the steps; each has its module. `discover` finds the inputs an argument names,
 //! `loader` reads and parses one file or standard input, one module per shape of input makes its
-//! releases (`values_file`, `chart_dir`, `helm_release`), `group` tells which inputs found by a
+//! releases (`values_file`, `chart_dir`, `helm_release`, `argo`), `group` tells which inputs found by a
 //! search form one deployment, and `layers` applies `-f` and `--set*` to a release.
 
+mod argo;
 mod chart_dir;
 mod discover;
 mod flux;
@@ -37,7 +38,7 @@ use values_file::Values;
 /// What to read, as given on the command line.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
-    /// Files, `-`, chart directories, HelmRelease manifests, directories to search.
+    /// Files, `-`, chart directories, HelmRelease and Application manifests, directories to search.
     pub inputs: Vec<String>,
     /// `-f/--values` files, in order.
     pub values: Vec<String>,
@@ -199,6 +200,8 @@ pub fn plan(options: &Options) -> Result<Plan, Fatal> {
     let mut items = Vec::new();
     let mut searched: Option<Searched> = None;
     let mut clusters = Vec::new();
+    // The Application manifests among the inputs, whose layers are no inputs of their own.
+    let mut applications = Vec::new();
     for argument in &options.inputs {
         let found = discover::discover(argument, &options.files)?;
         if found.searched {
@@ -218,13 +221,18 @@ pub fn plan(options: &Options) -> Result<Plan, Fatal> {
                     .map(|(path, why)| (path.to_string_lossy().into_owned(), why)),
             );
         }
+        match (&found.inputs[..], found.searched) {
+            (_, true) => applications.extend(found.applications),
+            ([Input::File(path)], false) => applications.push(path.clone()),
+            _ => {}
+        }
         items.extend(found.inputs.into_iter().map(|what| Item {
             what,
             found: found.searched,
         }));
     }
     let before = items.len();
-    drop_consumed(&mut items);
+    drop_consumed(&mut items, &applications);
     if let Some(searched) = &mut searched {
         // What a generator reads is read as a release's layer.
         searched.read = items.iter().filter(|i| i.found).count() + (before - items.len());
@@ -248,8 +256,9 @@ pub fn plan(options: &Options) -> Result<Plan, Fatal> {
 /// Drops the files a kustomization's generators read (a `valuesFrom` layer, SOPS-encrypted as a
 /// rule) when another input of that kustomization's folder is read too: the release there reads the
 /// file as its layer, and it is never a release of its own. Named alone, such a file is read as a
-/// values file.
-fn drop_consumed(items: &mut Vec<Item>) {
+/// values file. So are the values files and chart directories an Application among the inputs
+/// reads.
+fn drop_consumed(items: &mut Vec<Item>, applications: &[std::path::PathBuf]) {
     use std::collections::{HashMap, HashSet};
     let folder = |item: &Item| match &item.what {
         Input::File(path) => Some(kustomize::normalize(
@@ -276,12 +285,16 @@ fn drop_consumed(items: &mut Vec<Item>) {
             }
         }
     }
+    // The values files and chart directories of this repository an Application reads.
+    for path in applications {
+        consumed.extend(argo::consumed(path).iter().map(|p| kustomize::normalize(p)));
+    }
     if consumed.is_empty() {
         return;
     }
     items.retain(|item| match &item.what {
-        Input::File(path) => !consumed.contains(&kustomize::normalize(path)),
-        Input::Stdin | Input::ChartDir(_) => true,
+        Input::File(path) | Input::ChartDir(path) => !consumed.contains(&kustomize::normalize(path)),
+        Input::Stdin => true,
     });
 }
 
@@ -310,6 +323,8 @@ enum Content {
     /// The indices of its HelmRelease documents (the file's other documents are not releases):
     /// documents of one name merge, across files too.
     HelmReleases(Vec<usize>),
+    /// The releases of its Argo CD Applications, complete: they join the manifests of their folder.
+    Applications(Vec<Release>),
     /// Not readable as YAML: only its problem is reported.
     Unreadable,
 }
@@ -337,8 +352,7 @@ pub fn read(plan: &Plan, index: usize) -> Result<Piece, Fatal> {
 }
 
 /// Reads one input by its shape: the one place the shapes are told apart. A new shape whose
-/// releases stand on their own (an Argo CD Application, a Kustomize `helmCharts` entry, a
-/// Helmfile) is a module that makes them, as [`Content::Releases`], and its line here (with, for a
+/// releases stand on their own (a Kustomize `helmCharts` entry, a Helmfile) is a module that makes them, as [`Content::Releases`], and its line here (with, for a
 /// directory search to find its files, its test in `discover`).
 fn read_input(loader: &mut Loader, input: &Input, helm: crate::yaml::Helm) -> Result<Content, Fatal> {
     let read = match input {
@@ -352,6 +366,13 @@ fn read_input(loader: &mut Loader, input: &Input, helm: crate::yaml::Helm) -> Re
     // A file holding a manifest is read as one; any other file is a values file.
     if let Some(docs) = helm_release::documents_of(&loader.documents, range.clone()) {
         return Ok(Content::HelmReleases(docs));
+    }
+    if let Some(docs) = argo::documents_of(&loader.documents, range.clone()) {
+        let file = match input {
+            Input::File(path) => Some(path.as_path()),
+            Input::Stdin | Input::ChartDir(_) => None,
+        };
+        return Ok(Content::Applications(argo::releases(loader, file, &docs)?));
     }
     // Read as Helm reads a values file; one it refuses is only its problem.
     match Values::new(loader, id, range, helm) {
@@ -521,6 +542,7 @@ fn member<'a>(plan: &'a Plan, piece: &'a Piece) -> Member<'a> {
             folder,
             shape: values.shape,
         },
+        (Content::Applications(_), Some(folder)) => Member::Applications { folder },
         (Content::HelmReleases(docs), Some(folder)) => Member::HelmReleases {
             folder,
             documents: docs
@@ -547,7 +569,7 @@ pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Lo
         loader.documents.extend(piece.documents);
         loader.problems.extend(piece.problems);
         match piece.content {
-            Content::Releases(whole) => releases.extend(whole),
+            Content::Releases(whole) | Content::Applications(whole) => releases.extend(whole),
             Content::Values(values) => {
                 releases.push(values.release(&piece.sources, &loader.documents[base..]));
             }
@@ -622,7 +644,10 @@ pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Lo
         layers::apply(&mut loader, &mut releases, plan.len(), options)?;
     }
     if let Some(name) = &options.release_name {
-        for release in releases.iter_mut().filter(|r| r.kind != Kind::HelmRelease) {
+        for release in releases
+            .iter_mut()
+            .filter(|r| !matches!(r.kind, Kind::HelmRelease | Kind::Application))
+        {
             release.release_name = Some(Located::new(name.clone(), None));
         }
     }

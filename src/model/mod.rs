@@ -68,6 +68,9 @@ pub enum Kind {
     ChartDir,
     /// A Flux HelmRelease (one or several documents with the same name, merged in order).
     HelmRelease,
+    /// A Helm source of an Argo CD Application (of a chart directory of the repository, when its
+    /// `path` names one: then its Chart.yaml names the dependencies).
+    Application,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -85,7 +88,8 @@ pub struct Dependency {
 #[derive(Clone, Debug)]
 pub struct Release {
     pub kind: Kind,
-    /// A short name for messages: a file name, a chart directory, `HelmRelease ns/name`.
+    /// A short name for messages: a file name, a chart directory, `HelmRelease ns/name`,
+    /// `Application ns/name`.
     pub label: String,
     pub release_name: Option<Located<String>>,
     pub namespace: Option<Located<String>>,
@@ -266,10 +270,13 @@ impl Release {
             },
         };
         // A dependency: of a chart directory (its Chart.yaml), or of an umbrella chart's data.
-        let from_dir = self.kind == Kind::ChartDir || identity == Identity::Other;
+        // (An Application of a chart directory has its Chart.yaml's dependencies.)
+        let dir =
+            self.kind == Kind::ChartDir || (self.kind == Kind::Application && !self.dependencies.is_empty());
+        let from_dir = dir || identity == Identity::Other;
         let (key, written, parent) = if from_dir {
             let dependency = self.dependency(chart)?;
-            let parent = if self.kind == Kind::ChartDir { None } else { own };
+            let parent = if dir { None } else { own };
             (
                 dependency.values_key.as_str(),
                 dependency.version.as_ref().map(|v| v.value.as_str()),

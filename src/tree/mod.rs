@@ -181,6 +181,22 @@ impl Node {
         }
     }
 
+    /// Moves every span of the tree (its keys' too) with `to`: a tree read from text embedded in
+    /// another (an Argo CD Application's `helm.values`) points where that text is written.
+    pub fn map_spans(&mut self, to: &impl Fn(Span) -> Span) {
+        self.span = to(self.span);
+        match &mut self.value {
+            Value::Map(m) => {
+                for e in &mut m.entries {
+                    e.key_span = to(e.key_span);
+                    e.value.map_spans(to);
+                }
+            }
+            Value::Seq(items) => items.iter_mut().for_each(|n| n.map_spans(to)),
+            _ => {}
+        }
+    }
+
     /// Number of nodes in this tree, itself included.
     pub fn count(&self) -> usize {
         1 + match &self.value {

@@ -105,7 +105,10 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, (usize, String, String)> {
     }
 }
 
+mod embedded;
 mod simple;
+
+pub use embedded::parse_embedded;
 
 /// Which Helm reads a values file (a `-f` file, or one given as an input).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -80,7 +80,7 @@ fn a_tree_of_manifests_only_says_what_was_skipped() {
     assert_eq!(
         out.stderr.trim_end(),
         format!(
-            "acp-check: error: {root}: no values files, chart directories or HelmRelease manifests found (1 YAML files \
+            "acp-check: error: {root}: no values files, chart directories, HelmRelease or Application manifests found (1 YAML files \
              skipped; --verbose says why)"
         )
     );

@@ -9,6 +9,7 @@ mod hostile;
 mod live;
 
 mod adversarial;
+mod argocd;
 mod baseline;
 mod catalogue;
 mod chart_facts;
