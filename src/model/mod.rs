@@ -68,6 +68,10 @@ pub enum Kind {
     ChartDir,
     /// A Flux HelmRelease (one or several documents with the same name, merged in order).
     HelmRelease,
+    /// An entry of a kustomization's `helmCharts`.
+    Kustomize,
+    /// A release of a Helmfile.
+    Helmfile,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -6,8 +6,8 @@ use crate::tree::{Entry, Node, Value};
 
 use super::charts::{Chart, ChartVersion};
 use super::redis_conf::Directive;
-use super::{Located, Lookup, Release, Scope, Unsettled};
 use super::scope::{once_per_reading, Kept};
+use super::{Located, Lookup, Release, Scope, Unsettled};
 
 /// The Bitnami redis-cluster part of a release.
 #[derive(Clone, Copy)]

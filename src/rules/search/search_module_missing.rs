@@ -2,8 +2,8 @@
 
 use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
 use crate::model::opaque;
-use crate::model::scope::Kept;
 use crate::model::platform_log;
+use crate::model::scope::Kept;
 use crate::model::{RedisCluster, Unsettled};
 use crate::rules::search::{is_search_load, is_search_module, search_loads};
 use crate::rules::{unsettled, Context};
