@@ -348,7 +348,7 @@ mod tests {
         let mut loader = Loader::new(Sources::default());
         let (_, range) = loader.read_file(&path).unwrap().unwrap();
         let doc = loader.first(range).unwrap();
-        let error = releases(&mut loader, &doc, &path, Helm::V4).unwrap_err().0;
+        let error = super::releases(&mut loader, &doc, &path, Helm::V4).unwrap_err().0;
         assert!(
             error.ends_with(
                 ":5:18: valuesMerge must be one of merge, override, replace (Kustomize refuses this entry)"

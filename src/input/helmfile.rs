@@ -665,12 +665,8 @@ mod tests {
             .text
             .contains("hunter2"));
 
-        // Environment `default`: no prod.yaml, and the condition is not set: the release stays.
-        let (releases, _) = read(&path, "default");
-        assert_eq!(
-            releases[0].values.get(&["cluster"]).unwrap().to_json(),
-            json!({"nodes": 3, "replicas": 1})
-        );
+        // Environment `default` has no values: the condition is off, as in Helmfile.
+        assert!(read(&path, "default").0.is_empty());
         let mut loader = Loader::new(Sources::default());
         let error = super::releases(&mut loader, &path, "stage", Helm::V4)
             .unwrap_err()
