@@ -98,8 +98,8 @@ enum ValuesFormat {
 /// The inputs and Helm's flags, as `lint` and `values` read them.
 #[derive(Args, Debug)]
 struct HelmInputArgs {
-    /// Values files, `-` for standard input, chart directories, HelmRelease manifests, or directories
-    /// to search. The inputs named are checked as one deployment; a directory search gives one
+    /// Values files, `-` for standard input, chart directories, HelmRelease manifests, Helmfiles,
+    /// kustomizations with `helmCharts`, or directories to search. The inputs named are checked as one deployment; a directory search gives one
     /// deployment per values file, chart directory or folder of HelmReleases.
     #[arg(value_name = "INPUT")]
     inputs: Vec<String>,

@@ -28,7 +28,7 @@ pub(super) fn has_helm_charts(doc: &Node) -> bool {
 
 /// How `valuesInline` combines with `valuesFile`.
 #[derive(Clone, Copy, Debug, PartialEq)]
-enum Merge {
+enum ValuesMerge {
     Override,
     Merge,
     Replace,
@@ -58,11 +58,11 @@ pub(super) fn releases(
         // Kustomize refuses an entry without a name.
         let Some(name) = text("name") else { continue };
         let mode = match entry.get(&["valuesMerge"]) {
-            None => Merge::Override,
+            None => ValuesMerge::Override,
             Some(node) => match node.as_str() {
-                Some("override") => Merge::Override,
-                Some("merge") => Merge::Merge,
-                Some("replace") => Merge::Replace,
+                Some("override") => ValuesMerge::Override,
+                Some("merge") => ValuesMerge::Merge,
+                Some("replace") => ValuesMerge::Replace,
                 _ => {
                     let source = loader.sources.get(node.span.source);
                     let (line, column) = source.line_col(node.span.start as usize);
@@ -107,7 +107,7 @@ fn layer(
     release: &mut Release,
     entry: &Node,
     dir: &Path,
-    mode: Merge,
+    mode: ValuesMerge,
     helm: Helm,
 ) -> Result<(), Fatal> {
     let chart = release
@@ -128,8 +128,8 @@ fn layer(
         // Without a valuesFile, Kustomize's is the chart's own values.yaml: its defaults.
         (None, None) => {}
         (None, Some(inline)) => match mode {
-            Merge::Override | Merge::Replace => stack.known(inline),
-            Merge::Merge => {
+            ValuesMerge::Override | ValuesMerge::Replace => stack.known(inline),
+            ValuesMerge::Merge => {
                 if release.kind == Kind::ChartDir {
                     // The chart's values.yaml is the release's values already: fill them in.
                     if let Value::Map(base) = &mut release.values.value {
@@ -146,7 +146,7 @@ fn layer(
             }
         },
         (Some(file), inline) => {
-            let read = if inline.is_some() && mode == Merge::Replace {
+            let read = if inline.is_some() && mode == ValuesMerge::Replace {
                 // `replace`: the inline values stand for the file, which is not read.
                 None
             } else {
@@ -158,13 +158,13 @@ fn layer(
                 (Some(Ok(map)), None) => stack.known(map),
                 (Some(Ok(mut map)), Some(inline)) => {
                     match mode {
-                        Merge::Merge => stack::fill(&mut map, inline),
+                        ValuesMerge::Merge => stack::fill(&mut map, inline),
                         _ => merge::merge(&mut map, inline),
                     }
                     stack.known(map);
                 }
                 (Some(Err((what, settle))), inline) => match (mode, inline) {
-                    (Merge::Merge, Some(inline)) => {
+                    (ValuesMerge::Merge, Some(inline)) => {
                         stack.known(inline);
                         stack.unknown(what, settle, Some(file.span));
                     }
