@@ -30,6 +30,8 @@ pub struct Outcome {
     pub secrets: Vec<String>,
     /// What directory searches read and skipped, if a directory was searched.
     pub searched: Option<input::Searched>,
+    /// Warnings about the command line, to show once on standard error.
+    pub notes: Vec<String>,
 }
 
 impl Outcome {
@@ -86,6 +88,7 @@ pub fn lint(options: &input::Options, config: &Config) -> Result<Outcome, Fatal>
     }
     let sources = Sources::join(sources);
     Ok(Outcome {
+        notes: plan.unused_values_from(options),
         searched: plan.searched.clone(),
         secrets: Vec::new(),
         sources,
@@ -350,6 +353,7 @@ pub fn probe(options: &ProbeOptions, config: &Config) -> Result<Outcome, Fatal> 
         None => SpanMap::default(),
     };
     Ok(Outcome {
+        notes: Vec::new(),
         searched: None,
         sources: loaded.map(|l| l.sources).unwrap_or_default(),
         pointers,

@@ -98,10 +98,10 @@ enum ValuesFormat {
 /// The inputs and Helm's flags, as `lint` and `values` read them.
 #[derive(Args, Debug)]
 struct HelmInputArgs {
-    /// Values files, `-` for standard input, chart directories, HelmRelease or Application manifests,
-    /// or directories to search. The inputs named are checked as one deployment; a directory search
-    /// gives one deployment per values file, chart directory or folder of HelmReleases or
-    /// Applications.
+    /// Values files, `-` for standard input, chart directories, HelmRelease or Argo CD Application
+    /// manifests, Helmfiles, kustomizations with `helmCharts`, or directories to search. The inputs
+    /// named are checked as one deployment; a directory search gives one deployment per values
+    /// file, chart directory or folder of HelmReleases or Applications.
     #[arg(value_name = "INPUT")]
     inputs: Vec<String>,
     /// A values file layered as `helm install -f` does (repeatable; later files win).
@@ -150,6 +150,14 @@ struct HelmInputArgs {
         help_heading = "Helm values"
     )]
     values_from: Vec<String>,
+    /// The Helmfile environment to read (`default` unless given), as `helmfile --environment`.
+    #[arg(
+        short = 'e',
+        long = "environment",
+        value_name = "NAME",
+        help_heading = "Helm values"
+    )]
+    environment: Option<String>,
 }
 
 /// Which findings `lint` reports, and how it counts them.
@@ -306,6 +314,7 @@ fn input_options(input: HelmInputArgs, config: &Config) -> Result<input::Options
             .chain(input.chart_version)
             .collect(),
         values_from: input.values_from,
+        environment: input.environment,
         files: input::Globs {
             include: config.files_include.clone(),
             exclude: config.files_exclude.clone(),
@@ -313,10 +322,23 @@ fn input_options(input: HelmInputArgs, config: &Config) -> Result<input::Options
     })
 }
 
+/// A warning about the command line, on standard error (the run goes on).
+fn warn(note: &str) {
+    let mut line = format!(
+        "acp-check: warning: {}",
+        crate::core::redact::mask_free_text(note)
+    );
+    crate::core::text::escape_controls(&mut line);
+    eprintln!("{line}");
+}
+
 fn values(args: ValuesArgs) -> Result<ExitCode, Fatal> {
     let config = config(args.config.as_deref())?;
     let options = input_options(args.input, &config)?;
     let loaded = input::load(&options)?;
+    for note in &loaded.notes {
+        warn(note);
+    }
     let format = match args.format {
         ValuesFormat::Yaml => crate::values::Format::Yaml,
         ValuesFormat::Json => crate::values::Format::Json,
@@ -393,6 +415,9 @@ fn lint(args: LintArgs) -> Result<ExitCode, Fatal> {
     } else {
         app::lint(&options, &config)?
     };
+    for note in &outcome.notes {
+        warn(note);
+    }
     if args.verbose {
         for (path, why) in outcome.searched.iter().flat_map(|s| &s.skipped) {
             let mut line = format!("acp-check: skipped {path}: {why}");

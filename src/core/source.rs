@@ -370,8 +370,9 @@ pub struct Sources {
 }
 
 /// Ids each input may use: a chart directory reads up to three files (Chart.yaml, Chart.lock,
-/// values.yaml); a HelmRelease manifest, the files its `valuesFrom` layers are generated from.
-pub const IDS_PER_INPUT: u32 = 16;
+/// values.yaml); a HelmRelease manifest, the files its `valuesFrom` layers are generated from; a
+/// Helmfile or a kustomization's `helmCharts`, the values files of its releases.
+pub const IDS_PER_INPUT: u32 = 64;
 
 impl Sources {
     /// Empty, for the sources of the input at `index` in a run.

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
-use super::{chart_dir, kustomize};
+use super::{chart_dir, helmfile, kustomize};
 use crate::core::read::io_reason;
 use crate::core::Fatal;
 use crate::model::charts::Chart;
@@ -66,6 +66,13 @@ pub(super) fn discover(argument: &str, globs: &Globs) -> Result<Found, Fatal> {
     if chart_dir::is_chart_dir(path) {
         return Ok(Found {
             inputs: vec![Input::ChartDir(path.to_path_buf())],
+            ..Found::default()
+        });
+    }
+    if helmfile::is_helmfile(path) {
+        // A `helmfile.d` folder is one Helmfile.
+        return Ok(Found {
+            inputs: vec![Input::File(path.to_path_buf())],
             ..Found::default()
         });
     }
@@ -187,12 +194,15 @@ impl Search<'_> {
                         .push((path, "the folder is ignored by .gitignore".into()));
                 } else if chart_dir::is_chart_dir(&path) {
                     self.found.inputs.push(Input::ChartDir(path));
+                } else if helmfile::is_helmfile(&path) {
+                    self.found.inputs.push(Input::File(path));
                 } else {
                     self.walk(&path, ignores, depth + 1)?;
                 }
                 continue;
             }
-            if !kind.is_file() || !(name.ends_with(".yaml") || name.ends_with(".yml")) {
+            let yaml = name.ends_with(".yaml") || name.ends_with(".yml") || helmfile::is_helmfile(&path);
+            if !kind.is_file() || !yaml {
                 continue;
             }
             if self.exclude.is_match(&relative) {
@@ -232,6 +242,10 @@ impl Search<'_> {
             if let Some(dir) = path.parent() {
                 self.found.kustomizations.push(dir.to_path_buf());
             }
+            // Its `helmCharts` entries are releases.
+            if top_level_keys(&text).iter().any(|(k, _)| k == "helmCharts") {
+                return Ok(());
+            }
             return Err("a kustomization: its generators are read for the releases beside it".into());
         }
         if text.contains("HelmRelease") && text.contains("helm.toolkit.fluxcd.io") {
@@ -247,8 +261,14 @@ impl Search<'_> {
             self.found.applications.push(path.to_path_buf());
             return Ok(());
         }
-        if name.starts_with("helmfile") {
-            return Err("a Helmfile: acp-check does not read Helmfiles yet".into());
+        if helmfile::is_helmfile(path) {
+            let keys = top_level_keys(&text);
+            let keys: Vec<&str> = keys.iter().map(|(k, _)| k.as_str()).collect();
+            // Templated beyond reading, it is still one: reading it says so.
+            if helmfile::has_helmfile_keys(&keys) || text.contains("{{") {
+                return Ok(());
+            }
+            return Err("a Helmfile without releases".into());
         }
         let keys = top_level_keys(&text);
         if let Some(kind) = keys.iter().find(|(k, _)| *k == "kind").map(|(_, v)| v.as_str()) {

@@ -31,6 +31,7 @@ fn has_kustomize_keys(doc: &Node) -> bool {
         "patches",
         "components",
         "bases",
+        "helmCharts",
     ]
     .iter()
     .any(|k| doc.get(&[k]).is_some())

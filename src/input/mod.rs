@@ -12,12 +12,15 @@ mod chart_dir;
 mod discover;
 mod flux;
 mod group;
+mod helm_charts;
 mod helm_release;
+mod helmfile;
 mod kustomize;
 mod layers;
 mod loader;
 mod pairing;
 pub mod set;
+mod stack;
 mod values_file;
 mod values_from;
 
@@ -60,6 +63,8 @@ pub struct Options {
     pub values_from: Vec<String>,
     /// `[files] include` / `exclude` of the config, for directory searches.
     pub files: Globs,
+    /// `--environment`: the Helmfile environment (`default` when `None`).
+    pub environment: Option<String>,
 }
 
 /// Everything read in one run.
@@ -70,6 +75,8 @@ pub struct Loaded {
     /// Problems met while reading YAML.
     pub problems: Vec<Problem>,
     pub deployment: Deployment,
+    /// Warnings about the command line to show once (a `--values-from` flag no release read).
+    pub notes: Vec<String>,
 }
 
 impl Loaded {
@@ -113,6 +120,7 @@ impl Loaded {
             documents,
             problems,
             deployment: Deployment { releases, name: None },
+            notes: Vec::new(),
         }
     }
 
@@ -152,7 +160,9 @@ pub fn load(options: &Options) -> Result<Loaded, Fatal> {
         .into_iter()
         .map(|group| assemble(&plan, group, options))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Loaded::join(parts))
+    let mut loaded = Loaded::join(parts);
+    loaded.notes = plan.unused_values_from(options);
+    Ok(loaded)
 }
 
 /// One input to read: named on the command line, or found by searching a directory.
@@ -174,6 +184,10 @@ pub struct Plan {
     pub searched: Option<Searched>,
     /// The clusters Flux wiring in the directories searched names (see `flux`).
     clusters: Vec<flux::Cluster>,
+    /// The Helmfile environment.
+    environment: String,
+    /// `--values-from` flags a release has read (by index), across the deployments of the run.
+    values_from_used: std::sync::Mutex<Vec<bool>>,
 }
 
 /// What the directory searches of a run found: how many files they read, and those they skipped
@@ -232,7 +246,9 @@ pub fn plan(options: &Options) -> Result<Plan, Fatal> {
         }));
     }
     let before = items.len();
+    let environment = options.environment.clone().unwrap_or_else(|| "default".into());
     drop_consumed(&mut items, &applications);
+    drop_helmfile_layers(&mut items, &environment);
     if let Some(searched) = &mut searched {
         // What a generator reads is read as a release's layer.
         searched.read = items.iter().filter(|i| i.found).count() + (before - items.len());
@@ -243,14 +259,60 @@ pub fn plan(options: &Options) -> Result<Plan, Fatal> {
         || !options.set_file.is_empty()
         || !options.set_json.is_empty()
         || !options.set_literal.is_empty();
+    let values_from = values_from::flags(&options.values_from)?;
     Ok(Plan {
         items,
         layered,
         helm: options.helm,
-        values_from: values_from::flags(&options.values_from)?,
+        values_from_used: std::sync::Mutex::new(vec![false; values_from.len()]),
+        values_from,
         searched,
         clusters,
+        environment,
     })
+}
+
+impl Plan {
+    /// A warning for each `--values-from` flag no release of the deployments assembled read.
+    pub fn unused_values_from(&self, options: &Options) -> Vec<String> {
+        let used = self
+            .values_from_used
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        options
+            .values_from
+            .iter()
+            .zip(used.iter())
+            .filter(|(_, used)| !**used)
+            .map(|(arg, _)| {
+                format!(
+                    "--values-from `{arg}`: no release reads this Secret or ConfigMap key (valuesFrom): it was not used"
+                )
+            })
+            .collect()
+    }
+}
+
+/// Drops what a Helmfile among the inputs reads (its values files, its local charts): layers of its
+/// releases, never releases of their own.
+fn drop_helmfile_layers(items: &mut Vec<Item>, environment: &str) {
+    let read: std::collections::HashSet<std::path::PathBuf> = items
+        .iter()
+        .filter_map(|item| match &item.what {
+            Input::File(path) if helmfile::is_helmfile(path) => Some(helmfile::files(path, environment)),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    if read.is_empty() {
+        return;
+    }
+    items.retain(|item| match &item.what {
+        Input::File(path) | Input::ChartDir(path) => {
+            helmfile::is_helmfile(path) || !read.contains(&kustomize::normalize(path))
+        }
+        Input::Stdin => true,
+    });
 }
 
 /// Drops the files a kustomization's generators read (a `valuesFrom` layer, SOPS-encrypted as a
@@ -277,7 +339,10 @@ fn drop_consumed(items: &mut Vec<Item>, applications: &[std::path::PathBuf]) {
         let Some(doc) = kustomize::file_in(dir).and_then(|p| kustomize::read(&p)) else {
             continue;
         };
-        for file in kustomize::consumed(&doc, dir) {
+        for file in kustomize::consumed(&doc, dir)
+            .into_iter()
+            .chain(helm_charts::files(&doc, dir))
+        {
             // The release reading it is among the inputs: another input of the kustomization's folder.
             let beside = file.parent() == Some(dir.as_path());
             if *count > usize::from(beside) {
@@ -333,7 +398,7 @@ enum Content {
 pub fn read(plan: &Plan, index: usize) -> Result<Piece, Fatal> {
     let mut loader = Loader::new(Sources::for_input(index));
     let what = &plan.items[index].what;
-    let content = read_input(&mut loader, what, plan.helm)?;
+    let content = read_input(&mut loader, what, plan)?;
     let supplied = match (&content, what) {
         (Content::HelmReleases(docs), Input::File(path)) => {
             values_from::from_kustomization(&mut loader, path, docs)
@@ -354,9 +419,18 @@ pub fn read(plan: &Plan, index: usize) -> Result<Piece, Fatal> {
 /// Reads one input by its shape: the one place the shapes are told apart. A new shape whose
 /// releases stand on their own (a Kustomize `helmCharts` entry, a Helmfile) is a module that makes them, as [`Content::Releases`], and its line here (with, for a
 /// directory search to find its files, its test in `discover`).
-fn read_input(loader: &mut Loader, input: &Input, helm: crate::yaml::Helm) -> Result<Content, Fatal> {
+fn read_input(loader: &mut Loader, input: &Input, plan: &Plan) -> Result<Content, Fatal> {
+    let helm = plan.helm;
     let read = match input {
         Input::ChartDir(dir) => return Ok(Content::Releases(vec![chart_dir::read(loader, dir, helm)?])),
+        Input::File(path) if helmfile::is_helmfile(path) => {
+            return Ok(Content::Releases(helmfile::releases(
+                loader,
+                path,
+                &plan.environment,
+                helm,
+            )?));
+        }
         Input::File(path) => loader.read_file(path)?,
         Input::Stdin => loader.read_stdin()?,
     };
@@ -373,6 +447,13 @@ fn read_input(loader: &mut Loader, input: &Input, helm: crate::yaml::Helm) -> Re
             Input::Stdin | Input::ChartDir(_) => None,
         };
         return Ok(Content::Applications(argo::releases(loader, file, &docs)?));
+    }
+    if let (Input::File(path), Some(doc)) = (input, loader.first(range.clone())) {
+        if helm_charts::has_helm_charts(&doc) {
+            return Ok(Content::Releases(helm_charts::releases(
+                loader, &doc, path, helm,
+            )?));
+        }
     }
     // Read as Helm reads a values file; one it refuses is only its problem.
     match Values::new(loader, id, range, helm) {
@@ -592,6 +673,9 @@ pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Lo
                 .is_some_and(|v| values_from::flag_supplies(flag, v))
         });
         if wanted {
+            if let Ok(mut used) = plan.values_from_used.lock() {
+                used[i] = true;
+            }
             flagged
                 .sources
                 .continue_at(values_from::flag_source_id(plan.len(), i));
@@ -646,7 +730,7 @@ pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Lo
     if let Some(name) = &options.release_name {
         for release in releases
             .iter_mut()
-            .filter(|r| !matches!(r.kind, Kind::HelmRelease | Kind::Application))
+            .filter(|r| matches!(r.kind, Kind::Values | Kind::ChartDir) && r.release_name.is_none())
         {
             release.release_name = Some(Located::new(name.clone(), None));
         }
@@ -666,6 +750,7 @@ pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Lo
         documents: loader.documents,
         problems: loader.problems,
         deployment,
+        notes: Vec::new(),
     })
 }
 

@@ -71,6 +71,10 @@ pub enum Kind {
     /// A Helm source of an Argo CD Application (of a chart directory of the repository, when its
     /// `path` names one: then its Chart.yaml names the dependencies).
     Application,
+    /// An entry of a kustomization's `helmCharts`.
+    Kustomize,
+    /// A release of a Helmfile.
+    Helmfile,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -117,6 +117,7 @@ pub fn parse_embedded(node: &Node, file: &str) -> Option<Parsed> {
                 *first = to(*first);
                 *second = to(*second);
             }
+            Problem::Template { span, .. } => *span = to(*span),
         }
     }
     // A secret is known by its text too: masked wherever it shows, however the text maps.

@@ -40,6 +40,13 @@ pub enum Problem {
         first: Span,
         second: Span,
     },
+    /// A file that is a Go template (a Helmfile) and not YAML until rendered: `span` is the first
+    /// template action, `message` says what could not be read. Reported at info level: Helmfile
+    /// renders it, acp-check does not.
+    Template {
+        span: Span,
+        message: String,
+    },
 }
 
 #[derive(Debug, Default)]

@@ -151,7 +151,7 @@ impl Case {
         let loaded = input::load(&options).map_err(|e| e.0)?;
         if let Some(problem) = loaded.problems.iter().find_map(|p| match p {
             acp_check::yaml::Problem::Syntax { message, .. } => Some(message.clone()),
-            acp_check::yaml::Problem::DuplicateKey { .. } => None,
+            acp_check::yaml::Problem::DuplicateKey { .. } | acp_check::yaml::Problem::Template { .. } => None,
         }) {
             return Err(problem);
         }

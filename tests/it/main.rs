@@ -25,6 +25,7 @@ mod fixtures;
 mod flux_clusters;
 mod fuzz_corpus;
 mod helm_parity;
+mod helm_tools;
 mod inputs;
 mod integrations;
 mod layers;

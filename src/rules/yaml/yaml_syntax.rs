@@ -17,6 +17,9 @@ quoting, aliases that name an anchor, no runaway alias expansion, nesting of san
 Helm stops at the first unreadable values file, and nothing else in it can be checked. acp-check
 reports the exact position, then skips the file's other checks.
 
+A Helmfile is a Go template: when a line holding `{{ … }}` keeps it from being read as YAML,
+acp-check says so at info level (Helmfile renders it; acp-check does not), not as an error.
+
 ## How to fix
 Go to the line and column given. The usual causes are a tab used for indentation, a key indented one
 space too far or too little, an unclosed quote or bracket, or a `:` inside an unquoted value.
@@ -32,6 +35,20 @@ redis-cluster:
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     for problem in cx.problems {
+        if let Problem::Template { span, message } = problem {
+            // Not an error of the file: a template is YAML once rendered, which acp-check does not do.
+            out.push(
+                Finding::new(&RULE, message.clone())
+                    .at(*span)
+                    .label("a template action")
+                    .help(
+                        "render it (`helmfile template`, `helmfile write-values`) and lint what it gives; \
+                         nothing else in the file was checked",
+                    )
+                    .unverified(),
+            );
+            continue;
+        }
         let Problem::Syntax {
             span,
             message,
