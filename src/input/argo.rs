@@ -450,6 +450,33 @@ fn release(
         }
     }
     parameters(loader, node, &mut base)?;
+    // `helm.fileParameters` (`--set-file`): a file of the repository Argo CD reads at sync, which
+    // acp-check does not: the value at its name is a layer it could not read, above all others
+    // (the Application's own values and parameters are below it).
+    let file_parameters = node
+        .get(&["helm", "fileParameters"])
+        .and_then(Node::as_seq)
+        .unwrap_or_default();
+    if !file_parameters.is_empty() {
+        release.ranks.push((node.span.source, rank));
+    }
+    for parameter in file_parameters {
+        let Some(name) = parameter.get(&["name"]).and_then(Node::as_str) else {
+            continue;
+        };
+        let file = parameter
+            .get(&["path"])
+            .and_then(Node::as_str)
+            .unwrap_or_default();
+        let mut layer = unknown_layer(
+            format!("the file `{file}` (helm.fileParameters `{name}`)"),
+            "acp-check does not read file parameters: check what the file holds".into(),
+            parameter.span,
+            u16::MAX - 1,
+        );
+        layer.path = name.split('.').map(str::to_string).collect();
+        release.unknown.push(layer);
+    }
     release.values = Node::new(Value::Map(base), node.span);
     Ok(release)
 }

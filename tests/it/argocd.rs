@@ -239,3 +239,34 @@ fn an_application_given_with_f_is_refused_and_a_bad_parameter_is_named_with_its_
         out.stderr
     );
 }
+
+/// `helm.fileParameters` (`--set-file`) set a value from a file Argo CD reads at sync: an error
+/// that value could undo is an info naming the parameter.
+#[test]
+fn a_file_parameter_is_a_layer_acp_check_could_not_read() {
+    let dir = scratch("argocd-file-parameters");
+    let app = |file_parameters: &str| {
+        format!(
+            "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: cache\nspec:\n  source:\n    repoURL: https://charts.bitnami.com/bitnami\n    chart: redis-cluster\n    targetRevision: 7.6.4\n    helm:\n      values: |\n        image:\n          registry: registry.example.com\n        cluster:\n          nodes: 2\n          replicas: 0\n{file_parameters}"
+        )
+    };
+    let plain = write(&dir, "plain.yaml", &app(""));
+    let linted = lint_json(&[&plain]);
+    let masters = linted.first("cluster-too-few-masters");
+    assert_eq!(masters["severity"], "error", "{}", linted.stdout);
+    assert_eq!(
+        (&masters["location"]["line"], &masters["location"]["column"]),
+        (&15.into(), &18.into())
+    );
+
+    let with_file = write(
+        &dir,
+        "file.yaml",
+        &app("      fileParameters:\n        - name: cluster.nodes\n          path: files/nodes.txt\n"),
+    );
+    let linted = lint_json(&[&with_file]);
+    let masters = linted.first("cluster-too-few-masters");
+    assert_eq!(masters["severity"], "info", "{}", linted.stdout);
+    let help = masters["help"].as_str().unwrap();
+    assert!(help.contains("helm.fileParameters `cluster.nodes`"), "{help}");
+}
