@@ -250,7 +250,7 @@ fn a_file_parameter_is_a_layer_acp_check_could_not_read() {
             "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: cache\nspec:\n  source:\n    repoURL: https://charts.bitnami.com/bitnami\n    chart: redis-cluster\n    targetRevision: 7.6.4\n    helm:\n      values: |\n        image:\n          registry: registry.example.com\n        cluster:\n          nodes: 2\n          replicas: 0\n{file_parameters}"
         )
     };
-    let plain = write(&dir, "plain.yaml", &app(""));
+    let plain = write(&dir, "plain.yaml", app(""));
     let linted = lint_json(&[&plain]);
     let masters = linted.first("cluster-too-few-masters");
     assert_eq!(masters["severity"], "error", "{}", linted.stdout);
@@ -262,7 +262,7 @@ fn a_file_parameter_is_a_layer_acp_check_could_not_read() {
     let with_file = write(
         &dir,
         "file.yaml",
-        &app("      fileParameters:\n        - name: cluster.nodes\n          path: files/nodes.txt\n"),
+        app("      fileParameters:\n        - name: cluster.nodes\n          path: files/nodes.txt\n"),
     );
     let linted = lint_json(&[&with_file]);
     let masters = linted.first("cluster-too-few-masters");
