@@ -263,7 +263,17 @@ impl<'a> RedisCluster<'a> {
         {
             return Some(trim_name(name));
         }
-        let release = self.release.release_name.as_ref()?.value.clone();
+        let written = self.release.release_name.as_ref()?.value.clone();
+        // From 12.0.15 (bitnami/common 2.31.2) the release name is made a DNS label first:
+        // lower-cased, each run of other characters one `-`. Before, it is used as written. For a
+        // version not known, a name that the two read differently gives no fullname.
+        let sanitized = dns_label(&written);
+        let release = match self.version().map(|v| semver::Version::parse(v.version())) {
+            Some(Ok(v)) if v >= semver::Version::new(12, 0, 15) => sanitized,
+            Some(_) => written,
+            None if sanitized == written => written,
+            None => return None,
+        };
         let chart = self
             .get(&["nameOverride"])
             .and_then(Node::as_str)
@@ -275,6 +285,23 @@ impl<'a> RedisCluster<'a> {
             format!("{release}-{chart}")
         }))
     }
+}
+
+/// A release name as bitnami/common 2.31.2 and later use it: lower-cased, each run of characters
+/// outside `[a-z0-9-]` one `-` (`Redis.Prod` → `redis-prod`).
+fn dns_label(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut other = false;
+    for c in name.chars().map(|c| c.to_ascii_lowercase()) {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' {
+            out.push(c);
+            other = false;
+        } else if !other {
+            out.push('-');
+            other = true;
+        }
+    }
+    out
 }
 
 /// The values that carry `redis.conf` text, in the order the chart appends them.
@@ -441,7 +468,14 @@ fn first_version(text: &str) -> Option<(u64, u64, u64)> {
 
 #[cfg(test)]
 mod search_build_tests {
-    use super::search_build_in;
+    use super::{dns_label, search_build_in};
+
+    #[test]
+    fn release_names_as_common_2_31_2_makes_them_labels() {
+        assert_eq!(dns_label("redis.prod"), "redis-prod");
+        assert_eq!(dns_label("Redis..Prod_1"), "redis-prod-1");
+        assert_eq!(dns_label("redis-prod"), "redis-prod");
+    }
 
     #[test]
     fn builds_named_by_the_vendors_urls_and_images() {

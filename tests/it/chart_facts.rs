@@ -54,3 +54,37 @@ fn namespace_override_moves_the_services_from_chart_11_2_2() {
         out.stdout
     );
 }
+
+/// From redis-cluster 12.0.15 (bitnami/common 2.31.2) a release name is made a DNS label before the
+/// chart names its services: `cache.prod` deploys `cache-prod-redis-cluster-headless`.
+#[test]
+fn a_dotted_release_name_is_made_a_label_from_chart_12_0_15() {
+    let dir = scratch("dotted-release");
+    let manifests = |chart: &str, addr: &str| {
+        format!(
+            "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: acp\n  namespace: acp\n\
+             spec:\n  chart:\n    spec:\n      chart: acp\n      version: 2.25.0\n  values:\n    redis:\n      \
+             addrs: [{addr}, {addr}]\n---\n\
+             apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: cache\n  namespace: acp\n\
+             spec:\n  releaseName: cache.prod\n  chart:\n    spec:\n      chart: redis-cluster\n      version: {chart}\n  values:\n    cluster:\n      nodes: 6\n"
+        )
+    };
+    let sanitized = "cache-prod-redis-cluster-headless:6379";
+    let good = write(&dir, "good.yaml", manifests("12.0.15", sanitized));
+    let out = lint_json(&[&good]);
+    assert_eq!(out.findings_of(&["redis-addrs-mismatch"]), [], "{}", out.stdout);
+
+    let dotted = write(
+        &dir,
+        "dotted.yaml",
+        manifests("12.0.15", "cache.prod-redis-cluster-headless:6379"),
+    );
+    let out = lint_json(&[&dotted]);
+    let mismatch = out.findings_of(&["redis-addrs-mismatch"]);
+    assert_eq!(mismatch.len(), 2, "{}", out.stdout);
+    assert_eq!((mismatch[0].2, mismatch[0].3), (13, 15));
+    assert_eq!(
+        out.first("redis-addrs-mismatch")["help"],
+        format!("use `{sanitized}`")
+    );
+}
