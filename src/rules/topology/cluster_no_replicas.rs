@@ -1,8 +1,11 @@
 //! `cluster-no-replicas`: cluster.replicas is 0: losing a node loses its data.
 
 use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
+use crate::model::redis_cluster::whole_number;
+use crate::model::scope::Kept;
+use crate::model::{Lookup, RedisCluster, Unsettled};
 use crate::rules::topology::{at, Counts};
-use crate::rules::Context;
+use crate::rules::{unsettled, Context};
 
 pub static RULE: Rule = Rule {
     id: "cluster-no-replicas",
@@ -33,8 +36,37 @@ redis-cluster:
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     for cluster in cx.deployment.redis_clusters() {
-        let Some(counts) = Counts::of(&cluster).set().filter(|c| c.replicas == 0) else {
-            continue;
+        let counts = match Counts::of(&cluster) {
+            Lookup::Set(counts) if counts.replicas == 0 => counts,
+            Lookup::Set(_) | Lookup::Unset => continue,
+            Lookup::Unknown(why) => {
+                // Said when some reading has none: the chart versions (or the umbrella chart) the
+                // values may be for, or, where a layer acp-check could not read decides, what the
+                // files read say.
+                static KEPT: Kept<Option<bool>> = Kept::new();
+                let none = |c: &RedisCluster| matches!(Counts::of(c), Lookup::Set(n) if n.replicas == 0);
+                let some_none = match why {
+                    Unsettled::Layer(_) => {
+                        cluster.get(&["cluster", "replicas"]).and_then(whole_number) == Some(0)
+                    }
+                    _ => cluster
+                        .over_candidates(&KEPT, &[&["cluster", "nodes"], &["cluster", "replicas"]], |all| {
+                            all.iter().any(none)
+                        })
+                        .unwrap_or(false),
+                };
+                if some_none {
+                    out.push(unsettled(
+                        Finding::new(
+                            &RULE,
+                            "the cluster may have no replicas: the replica count is not known",
+                        )
+                        .at(cluster.anchor()),
+                        why,
+                    ));
+                }
+                continue;
+            }
         };
         out.push(
             Finding::new(
