@@ -54,7 +54,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             cluster.root,
             schema.root(),
             &mut Vec::new(),
-            generation,
+            (generation, cluster.version()),
             chart,
             out,
         );
@@ -65,7 +65,7 @@ fn walk(
     node: &Node,
     schema: &'static SchemaNode,
     path: &mut Vec<String>,
-    generation: &str,
+    (generation, version): (&str, Option<&'static crate::model::charts::ChartVersion>),
     chart: &Version,
     out: &mut Vec<Finding>,
 ) {
@@ -79,7 +79,12 @@ fn walk(
         };
         let sub = SchemaId::RedisCluster.get().node(sub);
         path.push(entry.key.clone());
-        if sub.absent_in.contains(&generation) {
+        // The generation's key tree, unless the version's own values say it has the key (6.0.0
+        // has `persistence.enabled`, which 7.6.4 dropped).
+        let keys: Vec<&str> = path.iter().map(String::as_str).collect();
+        let has_it =
+            version.is_some_and(|v| !matches!(v.key(&keys), crate::model::charts::Key::Unknown { .. }));
+        if sub.absent_in.contains(&generation) && !has_it {
             out.push(
                 Finding::new(
                     &RULE,
@@ -102,7 +107,7 @@ fn walk(
                 }),
             );
         } else {
-            walk(&entry.value, sub, path, generation, chart, out);
+            walk(&entry.value, sub, path, (generation, version), chart, out);
         }
         path.pop();
     }
