@@ -4,7 +4,8 @@
 use semver::Version;
 
 use crate::diagnostic::{CheckedBy, Finding, Rule, Severity};
-use crate::rules::versions::{chart_of, Policy};
+use crate::rules::versions::redis_config_incompatible::REFUSED_BY_6_2;
+use crate::rules::versions::{chart_of, deployed, full_and_shown, Deployed, Policy, Verdict};
 use crate::rules::Context;
 
 pub static RULE: Rule = Rule {
@@ -19,6 +20,10 @@ The redis-cluster chart version, from `Chart.lock` or `Chart.yaml` (umbrella cha
 (`acp-check explain versions`): 7.6.4 for platform 2.24 and earlier, 11.5.4 (what kube-acp-stack
 ships) from platform 2.25.0. When the platform version is not known, a chart some platform version
 recommends is not reported. `[versions] redis-cluster-chart-recommended` overrides the matrix.
+Not reported either: a chart whose `image.tag` the files pin to a Redis version the platform
+supports (for Redis 6.2 on chart 8.1.2 or later, with a Redis 6.2 `redis.defaultConfigOverride`, as
+the vendor's reference deployment runs chart 11.4.3), and the chart version an umbrella chart
+version itself depends on (kube-acp-stack 0.16.3 ships 7.0.13).
 
 ## Why it matters
 The vendor tests with those charts. Other versions differ in defaults and keys; from 8.0.0 on, the
@@ -54,6 +59,39 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             },
         };
         if recommended.contains(&&version) {
+            continue;
+        }
+        // A Redis version the files pin that the platform supports: the chart's own default is not
+        // what runs (the vendor's reference runs chart 11.4.3 with Redis 6.2.16 this way).
+        if let Deployed::Version {
+            version: pinned,
+            span: Some(span),
+            ..
+        } = deployed(&cluster)
+        {
+            // Redis 6.2 on chart 8.1.2 or later runs only with a config of its own
+            // (redis-config-incompatible says so when there is none).
+            let six_two_config = (pinned.0, pinned.1) != (6, 2)
+                || version < Version::new(8, 1, 2)
+                || cluster
+                    .get(&["redis", "defaultConfigOverride"])
+                    .is_some_and(|node| {
+                        let directives = crate::model::redis_conf::directives(node, cx.sources);
+                        !directives.is_empty()
+                            && !directives
+                                .iter()
+                                .any(|d| REFUSED_BY_6_2.contains(&d.name.as_str()))
+                    });
+            if !span.source.is_builtin()
+                && six_two_config
+                && !matches!(policy.judge(&full_and_shown(pinned).0), Verdict::Unsupported(_))
+            {
+                continue;
+            }
+        }
+        // The chart version the umbrella chart itself pins (kube-acp-stack 0.16.3 ships 7.0.13):
+        // not a choice the values made.
+        if umbrella_pins(&cluster, &version) {
             continue;
         }
         let shown = if written.value == version.to_string() {
@@ -113,4 +151,18 @@ fn groups(policy: &Policy) -> String {
         })
         .collect::<Vec<_>>()
         .join(" or ")
+}
+
+/// Whether `version` is the redis-cluster version the umbrella chart version of the release
+/// depends on.
+fn umbrella_pins(cluster: &crate::model::RedisCluster, version: &Version) -> bool {
+    let crate::model::Identity::Known(umbrella) = cluster.release.identity() else {
+        return false;
+    };
+    umbrella
+        .dependencies()
+        .iter()
+        .filter(|d| d.chart() == Some(crate::model::charts::Chart::RedisCluster))
+        .filter_map(|d| d.resolve())
+        .any(|d| Version::parse(d.version()).is_ok_and(|v| v == *version))
 }

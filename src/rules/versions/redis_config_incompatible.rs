@@ -44,7 +44,7 @@ values:
 };
 
 /// Directives of the 8.1.2+ default config that Redis 6.2 refuses.
-const REFUSED_BY_6_2: [&str; 9] = [
+pub const REFUSED_BY_6_2: [&str; 9] = [
     "repl-diskless-sync-max-replicas",
     "appenddirname",
     "aof-timestamp-enabled",
