@@ -140,6 +140,11 @@ mod tests {
         assert_eq!(read_values("cluster:\n  nodes: 6\n").0.shape, Shape::RedisCluster);
         assert_eq!(read_values("acp:\n  serverURL: x\n").0.shape, Shape::Umbrella);
         assert_eq!(read_values("image: x\n").0.shape, Shape::Unknown);
+        // Bitnami's redis chart (not redis-cluster), even with a `cluster` key of its own.
+        let redis = "cluster:\n  enabled: true\nreplica:\n  replicaCount: 2\nauth:\n  enabled: true\n";
+        assert_eq!(read_values(redis).0.shape, Shape::Unknown);
+        let cluster = "usePassword: false\nauth:\n  enabled: true\nreplica: {}\n";
+        assert_eq!(read_values(cluster).0.shape, Shape::RedisCluster);
         // An empty file holds no document.
         assert_eq!(read_values("").0.shape, Shape::Unknown);
     }

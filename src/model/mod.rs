@@ -381,6 +381,21 @@ pub fn shape_of_values(root: &Node) -> Shape {
     {
         return Shape::Acp;
     }
+    // Bitnami's `redis` chart (not the cluster one): `auth`, `architecture`, `master`, `replica`,
+    // `sentinel` are its keys and none of redis-cluster's.
+    let redis_chart = ["architecture", "master", "replica", "sentinel", "auth"]
+        .iter()
+        .filter(|k| is_map(&[k]) || root.get(&[k]).is_some())
+        .count();
+    let cluster_only = ["usePassword", "existingSecretPasswordKey"]
+        .iter()
+        .any(|k| root.get(&[k]).is_some())
+        || ["configmap", "useAOFPersistence", "defaultConfigOverride"]
+            .iter()
+            .any(|k| root.get(&["redis", k]).is_some());
+    if redis_chart >= 2 && !cluster_only {
+        return Shape::Unknown;
+    }
     let bitnami = ["usePassword", "cluster", "existingSecretPasswordKey"]
         .iter()
         .any(|k| root.get(&[k]).is_some())

@@ -9,7 +9,6 @@ use crate::common::{lint_json, run, scratch, write};
 const HELM_CHARTS: &str = "fixtures/gitops/helmcharts";
 const KUSTOMIZATION: &str = "fixtures/gitops/helmcharts/platform/kustomization.yaml";
 const HELMFILE: &str = "fixtures/gitops/helmfile/site";
-const HELMFILE_YAML: &str = "fixtures/gitops/helmfile/site/helmfile.yaml";
 
 fn finding(rule: &str, file: &str, line: u64, column: u64) -> (String, String, u64, u64) {
     (rule.into(), file.into(), line, column)
@@ -25,7 +24,6 @@ fn helm_charts_entries_are_releases_whose_findings_point_at_the_kustomization_or
         [
             // valuesInline: TLS on for the platform, the cluster (another entry) has none.
             finding("tls-mismatch", KUSTOMIZATION, 18, 20),
-            finding("chart-version-not-recommended", KUSTOMIZATION, 21, 14),
             finding("password-disabled", &format!("{dir}/redis-values.yaml"), 2, 14),
             // additionalValuesFiles come above valuesFile and valuesInline: replicas 0 wins.
             finding("cluster-no-replicas", &format!("{dir}/redis-prod.yaml"), 3, 13),
@@ -185,15 +183,12 @@ fn a_helmfile_is_read_for_its_environment_with_findings_at_the_values_that_set_t
     assert_eq!(out.code, 0, "{}", out.stdout);
     assert_eq!(
         out.findings(),
-        [
-            finding("chart-version-not-recommended", HELMFILE_YAML, 19, 14),
-            finding(
-                "password-disabled",
-                &format!("{HELMFILE}/values/redis.yaml"),
-                3,
-                14
-            ),
-        ]
+        [finding(
+            "password-disabled",
+            &format!("{HELMFILE}/values/redis.yaml"),
+            3,
+            14
+        ),]
     );
     // prod's values file (named by `{{ .Environment.Name }}`) gives 4 nodes with a replica each.
     let prod = lint_json(&["--environment", "prod", HELMFILE]);

@@ -223,20 +223,32 @@ pub fn written(image: &ResolvedImage) -> bool {
 }
 
 /// Where to point at an image: the first value of it the files wrote (the repository, else the tag
-/// or digest, else the registry), else the chart's values as a whole (the image is the chart's
-/// default).
+/// or digest, else the registry), else the value that turns its container on, else the chart's
+/// values as a whole (the image is the chart's default).
 pub fn place(cluster: &RedisCluster, image: &ResolvedImage) -> crate::core::source::Span {
     let written: Vec<_> = image
         .nodes
         .iter()
         .filter(|n| !n.span.source.is_builtin())
         .collect();
+    // An image of the chart's defaults that a file turns on: where it does (`metrics.enabled`).
+    let enabled = || {
+        let (_, flag) = crate::model::redis_cluster::IMAGES
+            .iter()
+            .find(|(key, _)| *key == image.key)?;
+        let node = cluster.get(flag.as_ref()?)?;
+        (!node.span.source.is_builtin()).then_some(node.span)
+    };
     match written
         .iter()
         .find(|n| n.as_str() == Some(image.repository.as_str()))
     {
         Some(n) => n.span,
-        None => written.last().map_or_else(|| cluster.anchor(), |n| n.span),
+        None => written
+            .last()
+            .map(|n| n.span)
+            .or_else(enabled)
+            .unwrap_or_else(|| cluster.anchor()),
     }
 }
 

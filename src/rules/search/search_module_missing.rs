@@ -111,9 +111,12 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             ])
             .filter(|why| !matches!((why, in_defaults), (Unsettled::Version(_), Some((0, _)))));
         out.push(match (unreadable, unknown) {
-            (Some(why), _) => f
-                .unverified()
-                .help(format!("could not read the Redis config: {why}")),
+            (Some(why), _) => {
+                let mut f = f.unverified().help(format!("could not read the Redis config: {why}"));
+                f.message = "the platform uses RediSearch, and whether the Redis cluster loads the module cannot be checked: its config cannot be read".into();
+                f.label = Some("not checked".into());
+                f
+            }
             (None, Some(why)) => unsettled(f, why),
             (None, None) => f,
         });
