@@ -499,17 +499,8 @@ fn embedded_values(loader: &mut Loader, values: &Node) -> Option<Map> {
     if matches!(values.value, Value::Null) {
         return Some(Map::default());
     }
-    let parsed = crate::yaml::parse_embedded(values, &loader.sources.get(id).text)?;
-    let source = loader.sources.get_mut(id);
-    for secret in parsed.secrets {
-        source.redact(secret);
-    }
-    for range in parsed.hidden {
-        source.hide(range);
-    }
-    for secret in parsed.decoded {
-        source.know(secret);
-    }
+    let mut parsed = crate::yaml::parse_embedded(values, &loader.sources.get(id).text)?;
+    super::loader::mark_secrets(loader.sources.get_mut(id), &mut parsed);
     loader.problems.extend(parsed.problems);
     if parsed.failed {
         return None;

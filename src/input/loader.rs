@@ -70,17 +70,9 @@ impl Loader {
             }
             Ok(text) => {
                 let id = self.sources.add(Source::new(name, origin, text));
-                let parsed = yaml::parse(id, &self.sources.get(id).text);
+                let mut parsed = yaml::parse(id, &self.sources.get(id).text);
                 let source = self.sources.get_mut(id);
-                for secret in parsed.secrets {
-                    source.redact(secret);
-                }
-                for range in parsed.hidden {
-                    source.hide(range);
-                }
-                for secret in parsed.decoded {
-                    source.know(secret);
-                }
+                mark_secrets(source, &mut parsed);
                 // Comments are no values, and may still hold one (`# was: password: …`).
                 for secret in secrets_in_comments(&source.text) {
                     source.redact(secret);
@@ -130,6 +122,20 @@ impl Loader {
     /// A copy of the first of the documents at `range`.
     pub(super) fn first(&self, range: Range<usize>) -> Option<Node> {
         self.documents[range].first().map(|(_, doc)| doc.clone())
+    }
+}
+
+/// Marks in `source` what the redaction boundary masks: the secrets a parse of it found, the text
+/// it hides, and the secret texts it decoded (taken from `parsed`).
+pub(super) fn mark_secrets(source: &mut Source, parsed: &mut yaml::Parsed) {
+    for secret in std::mem::take(&mut parsed.secrets) {
+        source.redact(secret);
+    }
+    for range in std::mem::take(&mut parsed.hidden) {
+        source.hide(range);
+    }
+    for secret in std::mem::take(&mut parsed.decoded) {
+        source.know(secret);
     }
 }
 

@@ -1673,25 +1673,29 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_default_made_alone_is_the_one_in_the_tree() {
-        fn walk(version: &ChartVersion, node: &Node, path: &mut Vec<String>) {
-            let keys: Vec<&str> = path.iter().map(String::as_str).collect();
-            assert_eq!(version.default_alone(&keys), Some(node), "{version:?} {keys:?}");
-            let missing: Vec<&str> = keys.iter().copied().chain(["no-such-key"]).collect();
-            assert_eq!(version.default_alone(&missing), None, "{version:?} {missing:?}");
-            if let Value::Map(map) = &node.value {
-                for entry in &map.entries {
-                    path.push(entry.key.clone());
-                    walk(version, &entry.value, path);
-                    path.pop();
-                }
+    /// Calls `check` with every node of `node` (maps only) and its key path.
+    fn walk(node: &Node, path: &mut Vec<String>, check: &mut dyn FnMut(&[&str], &Node)) {
+        let keys: Vec<&str> = path.iter().map(String::as_str).collect();
+        check(&keys, node);
+        if let Value::Map(map) = &node.value {
+            for entry in &map.entries {
+                path.push(entry.key.clone());
+                walk(&entry.value, path, check);
+                path.pop();
             }
         }
+    }
+
+    #[test]
+    fn a_default_made_alone_is_the_one_in_the_tree() {
         for chart in Chart::ALL {
             for version in versions(chart) {
                 let tree = version.defaults(Span::new(version.source(), 0..0));
-                walk(version, &tree, &mut Vec::new());
+                walk(&tree, &mut Vec::new(), &mut |keys, node| {
+                    assert_eq!(version.default_alone(keys), Some(node), "{version:?} {keys:?}");
+                    let missing: Vec<&str> = keys.iter().copied().chain(["no-such-key"]).collect();
+                    assert_eq!(version.default_alone(&missing), None, "{version:?} {missing:?}");
+                });
             }
         }
     }
@@ -1699,28 +1703,16 @@ mod tests {
     #[test]
     fn every_version_agrees_with_itself() {
         // Every default value's key path is known, and every image field is a string or null.
-        fn walk(version: &ChartVersion, node: &Node, path: &mut Vec<String>) {
-            let keys: Vec<&str> = path.iter().map(String::as_str).collect();
-            assert_ne!(
-                std::mem::discriminant(&version.key(&keys)),
-                std::mem::discriminant(&Key::Unknown {
-                    known_siblings: Vec::new()
-                }),
-                "{version:?} {keys:?}"
-            );
-            if let Value::Map(map) = &node.value {
-                for entry in &map.entries {
-                    path.push(entry.key.clone());
-                    walk(version, &entry.value, path);
-                    path.pop();
-                }
-            }
-        }
         for chart in Chart::ALL {
             for version in versions(chart) {
                 let defaults = version.defaults(span());
                 assert!(defaults.as_map().is_some(), "{version:?}");
-                walk(version, &defaults, &mut Vec::new());
+                walk(&defaults, &mut Vec::new(), &mut |keys, _| {
+                    assert!(
+                        !matches!(version.key(keys), Key::Unknown { .. }),
+                        "{version:?} {keys:?}"
+                    );
+                });
                 for image in version.images() {
                     assert!(!image.repository.is_empty(), "{version:?} {image:?}");
                 }

@@ -70,13 +70,7 @@ fn a_sops_file_a_generator_reads_is_a_layer_never_a_release_of_its_own() {
 fn without_the_layer_its_checks_are_infos_naming_the_flag_that_gives_it() {
     let run = lint_json(&[RELEASE]);
     assert_eq!(run.code, 0, "{}", run.stdout);
-    let json = run.json();
-    let unknowable = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "password-unknowable")
-        .expect("password-unknowable");
+    let unknowable = run.first("password-unknowable");
     assert_eq!(unknowable["severity"], "info");
     assert!(
         unknowable["help"]
