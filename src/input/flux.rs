@@ -7,9 +7,10 @@
 //!
 //! The builds are Kustomize's as far as wiring and HelmReleases go: `resources`, `components` and
 //! `bases` (files and folders), `patches` and `patchesStrategicMerge` that are strategic merges
-//! (a file, or inline; matched by kind and name; `$patch: delete`), and `namespace`. A patch with
-//! a `target` is not applied (JSON 6902 and targeted patches of other objects do not change the
-//! wiring or a HelmRelease's values).
+//! (a file, or inline; matched by kind and name; `$patch: delete`), and `namespace`. JSON 6902
+//! patches (`patches` with a `target` whose patch is a list of operations, and `patchesJson6902`)
+//! of a HelmRelease are recorded on it, for the release to apply with their spans (see
+//! `json_patch`); other targeted patches are not applied.
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
@@ -29,6 +30,46 @@ pub(super) struct Cluster {
     pub(super) namespaces: Vec<(PathBuf, String)>,
     /// Named by Flux wiring (a `clusters/<name>` folder), not a leaf overlay's folder.
     pub(super) wired: bool,
+    /// The JSON 6902 patches of each HelmRelease (by name), in the order Kustomize applies them.
+    pub(super) patches: Vec<(String, PatchRef)>,
+}
+
+/// A JSON 6902 patch of a HelmRelease: the file it is written in, and where in it.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct PatchRef {
+    pub(super) file: PathBuf,
+    /// `Some((field, index))`: inline, the `patch` text of entry `index` of `field` (`patches`,
+    /// `patchesJson6902`) of the kustomization `file`; `None`: the whole of `file`.
+    pub(super) inline: Option<(&'static str, usize)>,
+    /// Its target's selectors could not be told (a label selector acp-check does not read): it may
+    /// apply or not.
+    pub(super) unsure: bool,
+}
+
+/// The HelmReleases of a build's objects: their files, the namespaces given, and their patches.
+fn gather(
+    objects: &[Object],
+    files: &mut Vec<PathBuf>,
+    namespaces: &mut Vec<(PathBuf, String)>,
+    patches: &mut Vec<(String, PatchRef)>,
+) {
+    for object in objects.iter().filter(|o| is_helm_release(&o.doc)) {
+        for file in &object.files {
+            if !files.contains(file) {
+                files.push(file.clone());
+            }
+            if let Some(ns) = &object.namespace {
+                namespaces.push((file.clone(), ns.clone()));
+            }
+        }
+        let name = object.id().1.unwrap_or_default().to_string();
+        for patch in &object.patches {
+            let entry = (name.clone(), patch.clone());
+            if !patches.contains(&entry) {
+                patches.push(entry);
+            }
+        }
+    }
 }
 
 /// The clusters of a repository searched at `root`: one per folder of `root/clusters/` whose files
@@ -59,24 +100,14 @@ pub(super) fn clusters(root: &Path) -> Vec<Cluster> {
         let mut seen: HashSet<PathBuf> = HashSet::new();
         let mut files: Vec<PathBuf> = Vec::new();
         let mut namespaces = Vec::new();
+        let mut patches = Vec::new();
         while let Some(path) = paths.pop() {
             if !seen.insert(path.clone()) || seen.len() > MAX_BUILDS {
                 continue;
             }
-            for object in build.build(&path, 0) {
-                if let Some(next) = flux_path(root, &object.doc) {
-                    paths.push(next);
-                } else if is_helm_release(&object.doc) {
-                    for file in &object.files {
-                        if !files.contains(file) {
-                            files.push(file.clone());
-                        }
-                        if let Some(ns) = &object.namespace {
-                            namespaces.push((file.clone(), ns.clone()));
-                        }
-                    }
-                }
-            }
+            let objects = build.build(&path, 0);
+            paths.extend(objects.iter().filter_map(|o| flux_path(root, &o.doc)));
+            gather(&objects, &mut files, &mut namespaces, &mut patches);
         }
         if !files.is_empty() {
             files.sort();
@@ -85,6 +116,7 @@ pub(super) fn clusters(root: &Path) -> Vec<Cluster> {
                 files,
                 namespaces,
                 wired: true,
+                patches,
             });
         }
     }
@@ -114,18 +146,8 @@ pub(super) fn overlays(root: &Path, folders: &[PathBuf]) -> Vec<Cluster> {
     for folder in folders.iter().filter(|f| !built_on.contains(*f)) {
         let mut files = Vec::new();
         let mut namespaces = Vec::new();
-        for object in build.build(folder, 0) {
-            if is_helm_release(&object.doc) {
-                for file in &object.files {
-                    if !files.contains(file) {
-                        files.push(file.clone());
-                    }
-                    if let Some(ns) = &object.namespace {
-                        namespaces.push((file.clone(), ns.clone()));
-                    }
-                }
-            }
-        }
+        let mut patches = Vec::new();
+        gather(&build.build(folder, 0), &mut files, &mut namespaces, &mut patches);
         // A leaf whose releases are all its own is no overlay: grouping by folder does as well.
         if files.iter().all(|f| f.parent() == Some(folder.as_path())) {
             continue;
@@ -141,6 +163,7 @@ pub(super) fn overlays(root: &Path, folders: &[PathBuf]) -> Vec<Cluster> {
             files,
             namespaces,
             wired: false,
+            patches,
         });
     }
     found
@@ -172,6 +195,8 @@ struct Object {
     doc: Node,
     files: Vec<PathBuf>,
     namespace: Option<String>,
+    /// The JSON 6902 patches of it (a HelmRelease's), in order.
+    patches: Vec<PatchRef>,
 }
 
 impl Object {
@@ -223,6 +248,15 @@ impl<'a> Build<'a> {
         docs
     }
 
+    /// Every document of a file, of any kind (a JSON patch is a list).
+    fn any_documents(&self, file: &Path) -> Vec<Node> {
+        read::read_file(file, Limit::VALUES)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .map(|text| crate::yaml::parse(SourceId(u32::MAX - 1), &text).documents)
+            .unwrap_or_default()
+    }
+
     fn file_objects(&mut self, file: &Path) -> Vec<Object> {
         self.documents(file)
             .into_iter()
@@ -230,6 +264,7 @@ impl<'a> Build<'a> {
                 doc,
                 files: vec![file.to_path_buf()],
                 namespace: None,
+                patches: Vec::new(),
             })
             .collect()
     }
@@ -318,6 +353,57 @@ impl<'a> Build<'a> {
             let path = normalize(&dir.join(file));
             patches.extend(self.documents(&path).into_iter().map(|d| (d, Some(path.clone()))));
         }
+        let mut json: Vec<(Node, PatchRef)> = Vec::new();
+        for (field, entries) in ["patches", "patchesJson6902"].map(|field| {
+            let entries = kustomization
+                .get(&[field])
+                .and_then(Node::as_seq)
+                .unwrap_or_default();
+            (field, entries)
+        }) {
+            for (index, entry) in entries.iter().enumerate() {
+                let Some(target) = entry.get(&["target"]) else {
+                    continue;
+                };
+                let (docs, at) = if let Some(file) = entry.get(&["path"]).and_then(Node::as_str) {
+                    let path = normalize(&dir.join(file));
+                    (
+                        self.any_documents(&path),
+                        PatchRef {
+                            file: path,
+                            inline: None,
+                            unsure: false,
+                        },
+                    )
+                } else if let Some(text) = entry.get(&["patch"]).and_then(Node::as_str) {
+                    let parsed = crate::yaml::parse(SourceId(u32::MAX - 1), text);
+                    (
+                        parsed.documents,
+                        PatchRef {
+                            file: file.clone(),
+                            inline: Some((field, index)),
+                            unsure: false,
+                        },
+                    )
+                } else {
+                    continue;
+                };
+                // A list of operations is a JSON patch (a targeted strategic merge is not applied).
+                if matches!(docs.first().map(|d| &d.value), Some(Value::Seq(_))) {
+                    json.push((target.clone(), at));
+                }
+            }
+        }
+        for (target, at) in json {
+            for object in objects.iter_mut().filter(|o| is_helm_release(&o.doc)) {
+                if let Some(sure) = targets(&target, object) {
+                    object.patches.push(PatchRef {
+                        unsure: !sure,
+                        ..at.clone()
+                    });
+                }
+            }
+        }
         for patch in kustomization
             .get(&["patches"])
             .and_then(Node::as_seq)
@@ -371,6 +457,70 @@ impl<'a> Build<'a> {
         }
         objects
     }
+}
+
+/// Whether a patch's `target` selects `object` (`kind`, `name` and `namespace` as Kustomize's
+/// anchored regular expressions, `group`, `version`, and a `labelSelector` of `key=value`,
+/// `key!=value`, `key` and `!key` terms): `Some(true)` when it does, `Some(false)` when it may (a
+/// label not written on the object, which a transformer acp-check does not run may add; a selector
+/// it does not read), `None` when it does not.
+fn targets(target: &Node, object: &Object) -> Option<bool> {
+    let wanted = |key: &str| target.get(&[key]).and_then(Node::as_str);
+    let matches = |pattern: &str, value: &str| {
+        regex::Regex::new(&format!("^(?:{pattern})$")).map_or(pattern == value, |r| r.is_match(value))
+    };
+    let doc = &object.doc;
+    let field = |path: &[&str]| doc.get(path).and_then(Node::as_str).unwrap_or_default();
+    let (kind, name) = (field(&["kind"]), field(&["metadata", "name"]));
+    let api = field(&["apiVersion"]);
+    let (group, version) = api.rsplit_once('/').unwrap_or(("", api));
+    let namespace = object
+        .namespace
+        .as_deref()
+        .unwrap_or_else(|| field(&["metadata", "namespace"]));
+    let mut sure = true;
+    for (key, value) in [
+        ("kind", kind),
+        ("name", name),
+        ("group", group),
+        ("version", version),
+    ] {
+        if wanted(key).is_some_and(|w| !matches(w, value)) {
+            return None;
+        }
+    }
+    if let Some(ns) = wanted("namespace") {
+        if namespace.is_empty() {
+            sure = false;
+        } else if !matches(ns, namespace) {
+            return None;
+        }
+    }
+    if let Some(selector) = wanted("labelSelector") {
+        let label = |key: &str| doc.get(&["metadata", "labels", key]).and_then(Node::as_str);
+        for term in selector.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+            let holds = if let Some((k, v)) = term.split_once("!=") {
+                label(k.trim()).map(|l| l != v.trim())
+            } else if let Some((k, v)) = term.split_once('=') {
+                label(k.trim()).map(|l| l == v.trim_start_matches('=').trim())
+            } else if term.contains(' ') || term.contains('(') {
+                None
+            } else if let Some(k) = term.strip_prefix('!') {
+                label(k).map(|_| false)
+            } else {
+                label(term).map(|_| true)
+            };
+            match holds {
+                Some(false) => return None,
+                Some(true) => {}
+                None => sure = false,
+            }
+        }
+    }
+    if wanted("annotationSelector").is_some() {
+        sure = false;
+    }
+    Some(sure)
 }
 
 #[cfg(test)]

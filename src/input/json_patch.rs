@@ -4,8 +4,126 @@
 //! writes keeps the span it is written at, so a finding points into the patch. An operation that
 //! does not apply fails the build, as in Kustomize.
 
-use crate::core::source::Span;
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::PathBuf;
+
+use super::flux::PatchRef;
+use super::loader::Loader;
+use crate::core::redact::is_secret_key;
+use crate::core::source::{SourceId, Sources, Span};
+use crate::core::Fatal;
 use crate::tree::{pointer_segments, Entry, Node, Value};
+
+/// A JSON patch of a HelmRelease, read from where it is written.
+#[derive(Clone, Debug)]
+pub(super) struct Patch {
+    pub(super) ops: Vec<Op>,
+    /// Its target may select the release or not (see `flux::PatchRef::unsure`).
+    pub(super) unsure: bool,
+    /// The patch as written.
+    pub(super) span: Span,
+}
+
+/// Reads the patches `refs` into `loader`, each file once, at the ids `id_of` gives them (above
+/// every id `loader` holds, in the order of `files`, which lists every file a patch of the run is
+/// written in). A patch that is no list of operations fails the build, as in Kustomize: then the
+/// error says where.
+pub(super) fn read(
+    loader: &mut Loader,
+    refs: &[&(String, PatchRef)],
+    files: &[PathBuf],
+    id_of: impl Fn(usize) -> u32,
+) -> Result<Vec<(String, Patch)>, Fatal> {
+    let mut wanted: Vec<usize> = refs
+        .iter()
+        .filter_map(|(_, r)| files.iter().position(|f| *f == r.file))
+        .collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut read: HashMap<usize, Option<(SourceId, Range<usize>)>> = HashMap::new();
+    for k in wanted {
+        loader.sources.continue_at(id_of(k));
+        read.insert(k, loader.read_file(&files[k])?);
+    }
+    let mut patches = Vec::new();
+    for (name, at) in refs {
+        let Some(Some((id, range))) = files
+            .iter()
+            .position(|f| *f == at.file)
+            .and_then(|k| read.get(&k))
+        else {
+            continue;
+        };
+        let Some(doc) = loader.documents[range.clone()].first().map(|(_, d)| d.clone()) else {
+            continue;
+        };
+        let node = match at.inline {
+            None => doc,
+            Some((field, index)) => {
+                let Some(text) = doc
+                    .get(&[field])
+                    .and_then(Node::as_seq)
+                    .and_then(|entries| entries.get(index))
+                    .and_then(|entry| entry.get(&["patch"]))
+                else {
+                    continue;
+                };
+                let Some(parsed) = crate::yaml::parse_embedded(text, &loader.sources.get(*id).text) else {
+                    continue;
+                };
+                let source = loader.sources.get_mut(*id);
+                for secret in parsed.secrets {
+                    source.redact(secret);
+                }
+                for range in parsed.hidden {
+                    source.hide(range);
+                }
+                for secret in parsed.decoded {
+                    source.know(secret);
+                }
+                match parsed.documents.into_iter().next() {
+                    Some(doc) => doc,
+                    None => continue,
+                }
+            }
+        };
+        let ops = parse(&node).map_err(|f| fatal(&loader.sources, &f))?;
+        // A value written at a secret's key is a secret: `value: hunter2` at `/…/password`.
+        for op in &ops {
+            let secret = op.path.last().is_some_and(|k| is_secret_key(k));
+            if let (true, Some(value)) = (secret, &op.value) {
+                if !matches!(value.value, Value::Map(_) | Value::Seq(_)) {
+                    loader
+                        .sources
+                        .get_mut(value.span.source)
+                        .redact(value.span.range());
+                }
+            }
+        }
+        patches.push((
+            name.clone(),
+            Patch {
+                ops,
+                unsure: at.unsure,
+                span: node.span,
+            },
+        ));
+    }
+    Ok(patches)
+}
+
+/// The error a patch that does not apply stops the run with: where it is written, and why.
+pub(super) fn fatal(sources: &Sources, failure: &Failure) -> Fatal {
+    let at = sources.position(failure.span);
+    Fatal(format!(
+        "{}:{}:{}: {} (the JSON patch does not apply: kustomize build fails)",
+        sources.get(failure.span.source).name,
+        at.line,
+        at.column,
+        failure.message
+    ))
+}
 
 /// What an operation does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,15 +211,24 @@ pub(super) fn parse(patch: &Node) -> Result<Vec<Op>, Failure> {
             }
         };
         let Some(path) = pointer("path")? else {
-            return Err(fail(item.span, format!("a `{}` operation has no `path`", kind.name())));
+            return Err(fail(
+                item.span,
+                format!("a `{}` operation has no `path`", kind.name()),
+            ));
         };
         let from = pointer("from")?;
         if matches!(kind, Kind::Move | Kind::Copy) && from.is_none() {
-            return Err(fail(item.span, format!("a `{}` operation has no `from`", kind.name())));
+            return Err(fail(
+                item.span,
+                format!("a `{}` operation has no `from`", kind.name()),
+            ));
         }
         let value = item.get(&["value"]).cloned();
         if matches!(kind, Kind::Add | Kind::Replace | Kind::Test) && value.is_none() {
-            return Err(fail(item.span, format!("a `{}` operation has no `value`", kind.name())));
+            return Err(fail(
+                item.span,
+                format!("a `{}` operation has no `value`", kind.name()),
+            ));
         }
         ops.push(Op {
             kind,
@@ -351,10 +478,22 @@ mod tests {
     fn an_operation_on_a_missing_path_fails_where_it_is_written() {
         let target = "spec:\n  values: {a: 1}\nlist: [x]\n";
         for (patch, says) in [
-            ("- {op: replace, path: /spec/values/b, value: 2}\n", "no value is there to replace"),
-            ("- {op: remove, path: /spec/values/b}\n", "no value is there to remove"),
-            ("- {op: add, path: /spec/other/b, value: 2}\n", "the place it adds at is missing"),
-            ("- {op: add, path: /list/2, value: y}\n", "the place it adds at is missing"),
+            (
+                "- {op: replace, path: /spec/values/b, value: 2}\n",
+                "no value is there to replace",
+            ),
+            (
+                "- {op: remove, path: /spec/values/b}\n",
+                "no value is there to remove",
+            ),
+            (
+                "- {op: add, path: /spec/other/b, value: 2}\n",
+                "the place it adds at is missing",
+            ),
+            (
+                "- {op: add, path: /list/2, value: y}\n",
+                "the place it adds at is missing",
+            ),
             ("- {op: remove, path: /list/01}\n", "no value is there to remove"),
             ("- {op: remove, path: /list/-}\n", "no value is there to remove"),
         ] {
