@@ -44,6 +44,9 @@ pub(super) struct PatchRef {
     /// Its target's selectors could not be told (a label selector acp-check does not read): it may
     /// apply or not.
     pub(super) unsure: bool,
+    /// The strategic-merge files of the object Kustomize applies after it (an overlay's, above a
+    /// base's JSON patch): merged again on top of it.
+    pub(super) later: Vec<PathBuf>,
 }
 
 /// The HelmReleases of a build's objects: their files, the namespaces given, and their patches.
@@ -348,31 +351,38 @@ impl<'a> Build<'a> {
                 }
             }
         }
-        let mut patches: Vec<(Node, Option<PathBuf>)> = Vec::new();
-        for file in strings("patchesStrategicMerge") {
+        // Strategic merges, each with its place in Kustomize's order: `patchesStrategicMerge`,
+        // then `patches` in order, then (after `namespace`) `patchesJson6902`.
+        let mut patches: Vec<(Node, Option<PathBuf>, usize)> = Vec::new();
+        for (i, file) in strings("patchesStrategicMerge").into_iter().enumerate() {
             let path = normalize(&dir.join(file));
-            patches.extend(self.documents(&path).into_iter().map(|d| (d, Some(path.clone()))));
+            patches.extend(
+                self.documents(&path)
+                    .into_iter()
+                    .map(|d| (d, Some(path.clone()), i)),
+            );
         }
-        let mut json: Vec<(Node, PatchRef)> = Vec::new();
-        for (field, entries) in ["patches", "patchesJson6902"].map(|field| {
-            let entries = kustomization
-                .get(&[field])
-                .and_then(Node::as_seq)
-                .unwrap_or_default();
-            (field, entries)
-        }) {
+        let mut json: Vec<(Node, PatchRef, usize)> = Vec::new();
+        for (field, entries, first) in
+            [("patches", 1_000_000), ("patchesJson6902", 2_000_000)].map(|(field, first)| {
+                let entries = kustomization
+                    .get(&[field])
+                    .and_then(Node::as_seq)
+                    .unwrap_or_default();
+                (field, entries, first)
+            })
+        {
             for (index, entry) in entries.iter().enumerate() {
-                let Some(target) = entry.get(&["target"]) else {
-                    continue;
-                };
-                let (docs, at) = if let Some(file) = entry.get(&["path"]).and_then(Node::as_str) {
-                    let path = normalize(&dir.join(file));
+                let order = first + index;
+                let (docs, at) = if let Some(name) = entry.get(&["path"]).and_then(Node::as_str) {
+                    let path = normalize(&dir.join(name));
                     (
                         self.any_documents(&path),
                         PatchRef {
                             file: path,
                             inline: None,
                             unsure: false,
+                            later: Vec::new(),
                         },
                     )
                 } else if let Some(text) = entry.get(&["patch"]).and_then(Node::as_str) {
@@ -383,50 +393,32 @@ impl<'a> Build<'a> {
                             file: file.clone(),
                             inline: Some((field, index)),
                             unsure: false,
+                            later: Vec::new(),
                         },
                     )
                 } else {
                     continue;
                 };
-                // A list of operations is a JSON patch (a targeted strategic merge is not applied).
-                if matches!(docs.first().map(|d| &d.value), Some(Value::Seq(_))) {
-                    json.push((target.clone(), at));
+                let target = entry.get(&["target"]);
+                match target {
+                    // A list of operations is a JSON patch.
+                    Some(target) if matches!(docs.first().map(|d| &d.value), Some(Value::Seq(_))) => {
+                        json.push((target.clone(), at, order));
+                    }
+                    // A targeted strategic merge is not applied.
+                    Some(_) => {}
+                    None if field == "patches" => patches.extend(
+                        docs.into_iter()
+                            .filter(|d| matches!(d.value, Value::Map(_)))
+                            .map(|d| (d, at.inline.is_none().then(|| at.file.clone()), order)),
+                    ),
+                    None => {}
                 }
             }
         }
-        for (target, at) in json {
-            for object in objects.iter_mut().filter(|o| is_helm_release(&o.doc)) {
-                if let Some(sure) = targets(&target, object) {
-                    object.patches.push(PatchRef {
-                        unsure: !sure,
-                        ..at.clone()
-                    });
-                }
-            }
-        }
-        for patch in kustomization
-            .get(&["patches"])
-            .and_then(Node::as_seq)
-            .unwrap_or_default()
-        {
-            if patch.get(&["target"]).is_some() {
-                continue;
-            }
-            if let Some(file) = patch.get(&["path"]).and_then(Node::as_str) {
-                let path = normalize(&dir.join(file));
-                patches.extend(self.documents(&path).into_iter().map(|d| (d, Some(path.clone()))));
-            } else if let Some(text) = patch.get(&["patch"]).and_then(Node::as_str) {
-                let parsed = crate::yaml::parse(SourceId(u32::MAX - 1), text);
-                patches.extend(
-                    parsed
-                        .documents
-                        .into_iter()
-                        .filter(|d| matches!(d.value, Value::Map(_)))
-                        .map(|d| (d, None)),
-                );
-            }
-        }
-        for (patch, file) in patches {
+        // The files each object's strategic merges here add, with their order.
+        let mut added: Vec<(usize, PathBuf, usize)> = Vec::new();
+        for (patch, file, order) in patches {
             let id = (
                 patch.get(&["kind"]).and_then(Node::as_str).map(str::to_string),
                 patch
@@ -442,13 +434,52 @@ impl<'a> Build<'a> {
             };
             if patch.get(&["$patch"]).and_then(Node::as_str) == Some("delete") {
                 objects.remove(at);
+                added.retain(|(i, _, _)| *i != at);
+                for (i, _, _) in &mut added {
+                    if *i > at {
+                        *i -= 1;
+                    }
+                }
                 continue;
             }
             let object = &mut objects[at];
             if let (Value::Map(into), Value::Map(from)) = (&mut object.doc.value, patch.value) {
                 merge::merge(into, from);
             }
-            object.files.extend(file);
+            if let Some(file) = file {
+                added.push((at, file.clone(), order));
+                object.files.push(file);
+            }
+        }
+        // A JSON patch of a lower kustomization comes before every strategic merge here.
+        for (i, object) in objects.iter_mut().enumerate() {
+            for patch in &mut object.patches {
+                patch
+                    .later
+                    .extend(added.iter().filter(|a| a.0 == i).map(|a| a.1.clone()));
+            }
+        }
+        let namespace = kustomization.get(&["namespace"]).and_then(Node::as_str);
+        for (target, at, order) in json {
+            // `patchesJson6902` comes after `namespace`.
+            let namespace = namespace.filter(|_| order >= 2_000_000);
+            for (i, object) in objects.iter_mut().enumerate() {
+                if !is_helm_release(&object.doc) {
+                    continue;
+                }
+                if let Some(sure) = targets(&target, object, namespace) {
+                    let later = added
+                        .iter()
+                        .filter(|a| a.0 == i && a.2 > order)
+                        .map(|a| a.1.clone())
+                        .collect();
+                    object.patches.push(PatchRef {
+                        unsure: !sure,
+                        later,
+                        ..at.clone()
+                    });
+                }
+            }
         }
         if let Some(namespace) = kustomization.get(&["namespace"]).and_then(Node::as_str) {
             for object in &mut objects {
@@ -464,7 +495,7 @@ impl<'a> Build<'a> {
 /// `key!=value`, `key` and `!key` terms): `Some(true)` when it does, `Some(false)` when it may (a
 /// label not written on the object, which a transformer acp-check does not run may add; a selector
 /// it does not read), `None` when it does not.
-fn targets(target: &Node, object: &Object) -> Option<bool> {
+fn targets(target: &Node, object: &Object, namespace: Option<&str>) -> Option<bool> {
     let wanted = |key: &str| target.get(&[key]).and_then(Node::as_str);
     let matches = |pattern: &str, value: &str| {
         regex::Regex::new(&format!("^(?:{pattern})$")).map_or(pattern == value, |r| r.is_match(value))
@@ -474,9 +505,8 @@ fn targets(target: &Node, object: &Object) -> Option<bool> {
     let (kind, name) = (field(&["kind"]), field(&["metadata", "name"]));
     let api = field(&["apiVersion"]);
     let (group, version) = api.rsplit_once('/').unwrap_or(("", api));
-    let namespace = object
-        .namespace
-        .as_deref()
+    let namespace = namespace
+        .or(object.namespace.as_deref())
         .unwrap_or_else(|| field(&["metadata", "namespace"]));
     let mut sure = true;
     for (key, value) in [

@@ -86,7 +86,25 @@ impl ByName {
 /// One release from HelmRelease documents of the same name, merged in the order given (in linear
 /// time: see [`merge::merge_all`]), then patched by the JSON patches of its name.
 fn release(group: impl Iterator<Item = Node>, patches: &[(String, Patch)]) -> Result<Release, Failure> {
-    let mut docs = group;
+    let docs: Vec<Node> = group.collect();
+    // The documents a strategic merge applied after a JSON patch wrote: merged again above it.
+    let later = |patch: &Patch| -> Vec<crate::tree::Map> {
+        docs.iter()
+            .filter(|d| patch.later.contains(&d.span.source))
+            .filter_map(|d| match &d.value {
+                Value::Map(map) => Some(map.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    let own = docs.first().map(|d| name(d).to_string()).unwrap_or_default();
+    let patches: Vec<&Patch> = patches
+        .iter()
+        .filter(|(n, _)| *n == own)
+        .map(|(_, p)| p)
+        .collect();
+    let again: Vec<Vec<crate::tree::Map>> = patches.iter().map(|p| later(p)).collect();
+    let mut docs = docs.into_iter();
     let mut merged = docs.next().expect("a group has a document");
     if let Value::Map(into) = &mut merged.value {
         let overlays = docs.filter_map(|overlay| match overlay.value {
@@ -97,8 +115,7 @@ fn release(group: impl Iterator<Item = Node>, patches: &[(String, Patch)]) -> Re
     }
     // What a patch whose target may not be this release may write: known to no one.
     let mut maybe: Vec<(Vec<String>, Span)> = Vec::new();
-    let own = name(&merged).to_string();
-    for (_, patch) in patches.iter().filter(|(n, _)| *n == own) {
+    for (patch, again) in patches.into_iter().zip(again) {
         if patch.unsure {
             for op in &patch.ops {
                 if let Some(path) = json_patch::values_path(&op.path) {
@@ -108,6 +125,9 @@ fn release(group: impl Iterator<Item = Node>, patches: &[(String, Patch)]) -> Re
             continue;
         }
         json_patch::apply(&mut merged, &patch.ops)?;
+        if let Value::Map(into) = &mut merged.value {
+            merge::merge_all(into, again);
+        }
     }
     let mut release = release_of(merged);
     for (path, span) in maybe {

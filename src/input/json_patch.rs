@@ -23,6 +23,10 @@ pub(super) struct Patch {
     pub(super) unsure: bool,
     /// The patch as written.
     pub(super) span: Span,
+    /// The files of strategic merges Kustomize applies after it, and the sources they are read
+    /// at (filled in by the deployment that reads them).
+    pub(super) later_files: Vec<PathBuf>,
+    pub(super) later: Vec<SourceId>,
 }
 
 /// Reads the patches `refs` into `loader`, each file once, at the ids `id_of` gives them (above
@@ -107,6 +111,8 @@ pub(super) fn read(
                 ops,
                 unsure: at.unsure,
                 span: node.span,
+                later_files: at.later.clone(),
+                later: Vec::new(),
             },
         ));
     }

@@ -690,6 +690,19 @@ pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Lo
     let patches = json_patch::read(&mut patched, &refs, &plan.patch_files, |k| {
         values_from::flag_source_id(plan.len(), plan.values_from.len() + k)
     })?;
+    let mut patches = patches;
+    for (_, patch) in &mut patches {
+        for file in &patch.later_files {
+            let file = kustomize::normalize(file);
+            patch.later.extend(
+                sources
+                    .iter()
+                    .flat_map(|s| s.iter())
+                    .filter(|(_, s)| kustomize::normalize(std::path::Path::new(&s.name)) == file)
+                    .map(|(id, _)| id),
+            );
+        }
+    }
     match helm_releases.into_releases(&patches) {
         Ok(made) => releases.extend(made),
         Err(failure) => return Err(json_patch::fatal(&patched.sources, &failure)),

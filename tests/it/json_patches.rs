@@ -185,3 +185,38 @@ fn a_secret_a_patch_writes_is_never_shown() {
         assert!(!shown.contains("hunter2"), "{shown}");
     }
 }
+
+#[test]
+fn strategic_merges_and_json_patches_apply_in_kustomizes_order() {
+    let json = "  - target: {kind: HelmRelease, name: redis}\n    patch: |-\n      \
+                - {op: replace, path: /spec/values/cluster/replicas, value: 0}\n";
+    let merge = "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: redis}\n\
+                 spec:\n  values:\n    cluster: {replicas: 2}\n";
+    // In one kustomization, `patches` apply in order: the JSON patch after the strategic merge wins.
+    let dir = overlay(
+        "json-patch-order",
+        &format!("patches:\n  - path: release.yaml\n{json}"),
+    );
+    write(&dir, "dev/release.yaml", merge);
+    let out = lint_json(&[dir.to_str().unwrap()]);
+    let file = dir.join("dev/kustomization.yaml").display().to_string();
+    assert!(
+        findings(&out).contains(&("dev".into(), "cluster-no-replicas".into(), file, 8, 67)),
+        "{}",
+        out.stdout
+    );
+    // A base's JSON patch comes before its overlay's strategic merge, which wins.
+    let dir = overlay("json-patch-base", "patches:\n  - path: release.yaml\n");
+    write(&dir, "dev/release.yaml", merge);
+    write(
+        &dir,
+        "base/kustomization.yaml",
+        format!("{KUSTOMIZATION}resources: [release.yaml]\npatches:\n{json}"),
+    );
+    let out = lint_json(&[dir.to_str().unwrap()]);
+    assert!(
+        !findings(&out).iter().any(|f| f.1 == "cluster-no-replicas"),
+        "{}",
+        out.stdout
+    );
+}
