@@ -637,6 +637,46 @@ mod tests {
     }
 
     #[test]
+    fn a_patch_target_selects_by_kind_name_group_version_namespace_and_labels() {
+        let doc = crate::yaml::parse(
+            SourceId(0),
+            "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: redis-cache\n  labels: {tier: cache}\n",
+        )
+        .documents
+        .remove(0);
+        let object = Object {
+            doc,
+            files: Vec::new(),
+            namespace: Some("data".into()),
+            patches: Vec::new(),
+        };
+        let target = |text: &str| crate::yaml::parse(SourceId(0), text).documents.remove(0);
+        let selects = |text: &str| targets(&target(text), &object, None);
+        assert_eq!(selects("{kind: HelmRelease, name: redis-cache}"), Some(true));
+        // Names are anchored regular expressions, as Kustomize reads them.
+        assert_eq!(selects("{kind: HelmRelease, name: redis-.*}"), Some(true));
+        assert_eq!(selects("{kind: HelmRelease, name: redis}"), None);
+        assert_eq!(selects("{kind: StatefulSet, name: redis-cache}"), None);
+        assert_eq!(
+            selects("{group: helm.toolkit.fluxcd.io, version: v2, namespace: data}"),
+            Some(true)
+        );
+        assert_eq!(selects("{version: v2beta1}"), None);
+        assert_eq!(selects("{namespace: other}"), None);
+        assert_eq!(selects("{labelSelector: 'tier=cache'}"), Some(true));
+        assert_eq!(selects("{labelSelector: 'tier!=cache'}"), None);
+        // A label the object does not carry (a transformer may add it), a selector not read.
+        assert_eq!(selects("{labelSelector: 'team=platform'}"), Some(false));
+        assert_eq!(selects("{labelSelector: 'tier in (cache)'}"), Some(false));
+        assert_eq!(selects("{annotationSelector: 'a=b'}"), Some(false));
+        // `patchesJson6902` sees the kustomization's own namespace.
+        assert_eq!(
+            targets(&target("{namespace: cache}"), &object, Some("cache")),
+            Some(true)
+        );
+    }
+
+    #[test]
     fn a_folder_that_builds_on_itself_or_doubles_at_every_level_ends_quickly() {
         let dir = TestDir::new("flux-hostile");
         dir.write("clusters/dev/cluster.yaml", &flux("cluster", "./d0"));
