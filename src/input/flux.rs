@@ -7,9 +7,10 @@
 //!
 //! The builds are Kustomize's as far as wiring and HelmReleases go: `resources`, `components` and
 //! `bases` (files and folders), `patches` and `patchesStrategicMerge` that are strategic merges
-//! (a file, or inline; matched by kind and name; `$patch: delete`), and `namespace`. A patch with
-//! a `target` is not applied (JSON 6902 and targeted patches of other objects do not change the
-//! wiring or a HelmRelease's values).
+//! (a file, or inline; matched by kind and name; `$patch: delete`), and `namespace`. JSON 6902
+//! patches (`patches` with a `target` whose patch is a list of operations, and `patchesJson6902`)
+//! of a HelmRelease are recorded on it, for the release to apply with their spans (see
+//! `json_patch`); other targeted patches are not applied.
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
@@ -29,6 +30,49 @@ pub(super) struct Cluster {
     pub(super) namespaces: Vec<(PathBuf, String)>,
     /// Named by Flux wiring (a `clusters/<name>` folder), not a leaf overlay's folder.
     pub(super) wired: bool,
+    /// The JSON 6902 patches of each HelmRelease (by name), in the order Kustomize applies them.
+    pub(super) patches: Vec<(String, PatchRef)>,
+}
+
+/// A JSON 6902 patch of a HelmRelease: the file it is written in, and where in it.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct PatchRef {
+    pub(super) file: PathBuf,
+    /// `Some((field, index))`: inline, the `patch` text of entry `index` of `field` (`patches`,
+    /// `patchesJson6902`) of the kustomization `file`; `None`: the whole of `file`.
+    pub(super) inline: Option<(&'static str, usize)>,
+    /// Its target's selectors could not be told (a label selector acp-check does not read): it may
+    /// apply or not.
+    pub(super) unsure: bool,
+    /// The strategic-merge files of the object Kustomize applies after it (an overlay's, above a
+    /// base's JSON patch): merged again on top of it.
+    pub(super) later: Vec<PathBuf>,
+}
+
+/// The HelmReleases of a build's objects: their files, the namespaces given, and their patches.
+fn gather(
+    objects: &[Object],
+    files: &mut Vec<PathBuf>,
+    namespaces: &mut Vec<(PathBuf, String)>,
+    patches: &mut Vec<(String, PatchRef)>,
+) {
+    for object in objects.iter().filter(|o| is_helm_release(&o.doc)) {
+        for file in &object.files {
+            if !files.contains(file) {
+                files.push(file.clone());
+            }
+            if let Some(ns) = &object.namespace {
+                namespaces.push((file.clone(), ns.clone()));
+            }
+        }
+        let name = object.id().1.unwrap_or_default().to_string();
+        for patch in &object.patches {
+            let entry = (name.clone(), patch.clone());
+            if !patches.contains(&entry) {
+                patches.push(entry);
+            }
+        }
+    }
 }
 
 /// The clusters of a repository searched at `root`: one per folder of `root/clusters/` whose files
@@ -59,24 +103,14 @@ pub(super) fn clusters(root: &Path) -> Vec<Cluster> {
         let mut seen: HashSet<PathBuf> = HashSet::new();
         let mut files: Vec<PathBuf> = Vec::new();
         let mut namespaces = Vec::new();
+        let mut patches = Vec::new();
         while let Some(path) = paths.pop() {
             if !seen.insert(path.clone()) || seen.len() > MAX_BUILDS {
                 continue;
             }
-            for object in build.build(&path, 0) {
-                if let Some(next) = flux_path(root, &object.doc) {
-                    paths.push(next);
-                } else if is_helm_release(&object.doc) {
-                    for file in &object.files {
-                        if !files.contains(file) {
-                            files.push(file.clone());
-                        }
-                        if let Some(ns) = &object.namespace {
-                            namespaces.push((file.clone(), ns.clone()));
-                        }
-                    }
-                }
-            }
+            let objects = build.build(&path, 0);
+            paths.extend(objects.iter().filter_map(|o| flux_path(root, &o.doc)));
+            gather(&objects, &mut files, &mut namespaces, &mut patches);
         }
         if !files.is_empty() {
             files.sort();
@@ -85,6 +119,7 @@ pub(super) fn clusters(root: &Path) -> Vec<Cluster> {
                 files,
                 namespaces,
                 wired: true,
+                patches,
             });
         }
     }
@@ -114,18 +149,8 @@ pub(super) fn overlays(root: &Path, folders: &[PathBuf]) -> Vec<Cluster> {
     for folder in folders.iter().filter(|f| !built_on.contains(*f)) {
         let mut files = Vec::new();
         let mut namespaces = Vec::new();
-        for object in build.build(folder, 0) {
-            if is_helm_release(&object.doc) {
-                for file in &object.files {
-                    if !files.contains(file) {
-                        files.push(file.clone());
-                    }
-                    if let Some(ns) = &object.namespace {
-                        namespaces.push((file.clone(), ns.clone()));
-                    }
-                }
-            }
-        }
+        let mut patches = Vec::new();
+        gather(&build.build(folder, 0), &mut files, &mut namespaces, &mut patches);
         // A leaf whose releases are all its own is no overlay: grouping by folder does as well.
         if files.iter().all(|f| f.parent() == Some(folder.as_path())) {
             continue;
@@ -141,6 +166,7 @@ pub(super) fn overlays(root: &Path, folders: &[PathBuf]) -> Vec<Cluster> {
             files,
             namespaces,
             wired: false,
+            patches,
         });
     }
     found
@@ -172,6 +198,8 @@ struct Object {
     doc: Node,
     files: Vec<PathBuf>,
     namespace: Option<String>,
+    /// The JSON 6902 patches of it (a HelmRelease's), in order.
+    patches: Vec<PatchRef>,
 }
 
 impl Object {
@@ -223,6 +251,15 @@ impl<'a> Build<'a> {
         docs
     }
 
+    /// Every document of a file, of any kind (a JSON patch is a list).
+    fn any_documents(&self, file: &Path) -> Vec<Node> {
+        read::read_file(file, Limit::VALUES)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .map(|text| crate::yaml::parse(SourceId(u32::MAX - 1), &text).documents)
+            .unwrap_or_default()
+    }
+
     fn file_objects(&mut self, file: &Path) -> Vec<Object> {
         self.documents(file)
             .into_iter()
@@ -230,6 +267,7 @@ impl<'a> Build<'a> {
                 doc,
                 files: vec![file.to_path_buf()],
                 namespace: None,
+                patches: Vec::new(),
             })
             .collect()
     }
@@ -313,34 +351,74 @@ impl<'a> Build<'a> {
                 }
             }
         }
-        let mut patches: Vec<(Node, Option<PathBuf>)> = Vec::new();
-        for file in strings("patchesStrategicMerge") {
+        // Strategic merges, each with its place in Kustomize's order: `patchesStrategicMerge`,
+        // then `patches` in order, then (after `namespace`) `patchesJson6902`.
+        let mut patches: Vec<(Node, Option<PathBuf>, usize)> = Vec::new();
+        for (i, file) in strings("patchesStrategicMerge").into_iter().enumerate() {
             let path = normalize(&dir.join(file));
-            patches.extend(self.documents(&path).into_iter().map(|d| (d, Some(path.clone()))));
+            patches.extend(
+                self.documents(&path)
+                    .into_iter()
+                    .map(|d| (d, Some(path.clone()), i)),
+            );
         }
-        for patch in kustomization
-            .get(&["patches"])
-            .and_then(Node::as_seq)
-            .unwrap_or_default()
+        let mut json: Vec<(Node, PatchRef, usize)> = Vec::new();
+        for (field, entries, first) in
+            [("patches", 1_000_000), ("patchesJson6902", 2_000_000)].map(|(field, first)| {
+                let entries = kustomization
+                    .get(&[field])
+                    .and_then(Node::as_seq)
+                    .unwrap_or_default();
+                (field, entries, first)
+            })
         {
-            if patch.get(&["target"]).is_some() {
-                continue;
-            }
-            if let Some(file) = patch.get(&["path"]).and_then(Node::as_str) {
-                let path = normalize(&dir.join(file));
-                patches.extend(self.documents(&path).into_iter().map(|d| (d, Some(path.clone()))));
-            } else if let Some(text) = patch.get(&["patch"]).and_then(Node::as_str) {
-                let parsed = crate::yaml::parse(SourceId(u32::MAX - 1), text);
-                patches.extend(
-                    parsed
-                        .documents
-                        .into_iter()
-                        .filter(|d| matches!(d.value, Value::Map(_)))
-                        .map(|d| (d, None)),
-                );
+            for (index, entry) in entries.iter().enumerate() {
+                let order = first + index;
+                let (docs, at) = if let Some(name) = entry.get(&["path"]).and_then(Node::as_str) {
+                    let path = normalize(&dir.join(name));
+                    (
+                        self.any_documents(&path),
+                        PatchRef {
+                            file: path,
+                            inline: None,
+                            unsure: false,
+                            later: Vec::new(),
+                        },
+                    )
+                } else if let Some(text) = entry.get(&["patch"]).and_then(Node::as_str) {
+                    let parsed = crate::yaml::parse(SourceId(u32::MAX - 1), text);
+                    (
+                        parsed.documents,
+                        PatchRef {
+                            file: file.clone(),
+                            inline: Some((field, index)),
+                            unsure: false,
+                            later: Vec::new(),
+                        },
+                    )
+                } else {
+                    continue;
+                };
+                let target = entry.get(&["target"]);
+                match target {
+                    // A list of operations is a JSON patch.
+                    Some(target) if matches!(docs.first().map(|d| &d.value), Some(Value::Seq(_))) => {
+                        json.push((target.clone(), at, order));
+                    }
+                    // A targeted strategic merge is not applied.
+                    Some(_) => {}
+                    None if field == "patches" => patches.extend(
+                        docs.into_iter()
+                            .filter(|d| matches!(d.value, Value::Map(_)))
+                            .map(|d| (d, at.inline.is_none().then(|| at.file.clone()), order)),
+                    ),
+                    None => {}
+                }
             }
         }
-        for (patch, file) in patches {
+        // The files each object's strategic merges here add, with their order.
+        let mut added: Vec<(usize, PathBuf, usize)> = Vec::new();
+        for (patch, file, order) in patches {
             let id = (
                 patch.get(&["kind"]).and_then(Node::as_str).map(str::to_string),
                 patch
@@ -356,13 +434,52 @@ impl<'a> Build<'a> {
             };
             if patch.get(&["$patch"]).and_then(Node::as_str) == Some("delete") {
                 objects.remove(at);
+                added.retain(|(i, _, _)| *i != at);
+                for (i, _, _) in &mut added {
+                    if *i > at {
+                        *i -= 1;
+                    }
+                }
                 continue;
             }
             let object = &mut objects[at];
             if let (Value::Map(into), Value::Map(from)) = (&mut object.doc.value, patch.value) {
                 merge::merge(into, from);
             }
-            object.files.extend(file);
+            if let Some(file) = file {
+                added.push((at, file.clone(), order));
+                object.files.push(file);
+            }
+        }
+        // A JSON patch of a lower kustomization comes before every strategic merge here.
+        for (i, object) in objects.iter_mut().enumerate() {
+            for patch in &mut object.patches {
+                patch
+                    .later
+                    .extend(added.iter().filter(|a| a.0 == i).map(|a| a.1.clone()));
+            }
+        }
+        let namespace = kustomization.get(&["namespace"]).and_then(Node::as_str);
+        for (target, at, order) in json {
+            // `patchesJson6902` comes after `namespace`.
+            let namespace = namespace.filter(|_| order >= 2_000_000);
+            for (i, object) in objects.iter_mut().enumerate() {
+                if !is_helm_release(&object.doc) {
+                    continue;
+                }
+                if let Some(sure) = targets(&target, object, namespace) {
+                    let later = added
+                        .iter()
+                        .filter(|a| a.0 == i && a.2 > order)
+                        .map(|a| a.1.clone())
+                        .collect();
+                    object.patches.push(PatchRef {
+                        unsure: !sure,
+                        later,
+                        ..at.clone()
+                    });
+                }
+            }
         }
         if let Some(namespace) = kustomization.get(&["namespace"]).and_then(Node::as_str) {
             for object in &mut objects {
@@ -371,6 +488,69 @@ impl<'a> Build<'a> {
         }
         objects
     }
+}
+
+/// Whether a patch's `target` selects `object` (`kind`, `name` and `namespace` as Kustomize's
+/// anchored regular expressions, `group`, `version`, and a `labelSelector` of `key=value`,
+/// `key!=value`, `key` and `!key` terms): `Some(true)` when it does, `Some(false)` when it may (a
+/// label not written on the object, which a transformer acp-check does not run may add; a selector
+/// it does not read), `None` when it does not.
+fn targets(target: &Node, object: &Object, namespace: Option<&str>) -> Option<bool> {
+    let wanted = |key: &str| target.get(&[key]).and_then(Node::as_str);
+    let matches = |pattern: &str, value: &str| {
+        regex::Regex::new(&format!("^(?:{pattern})$")).map_or(pattern == value, |r| r.is_match(value))
+    };
+    let doc = &object.doc;
+    let field = |path: &[&str]| doc.get(path).and_then(Node::as_str).unwrap_or_default();
+    let (kind, name) = (field(&["kind"]), field(&["metadata", "name"]));
+    let api = field(&["apiVersion"]);
+    let (group, version) = api.rsplit_once('/').unwrap_or(("", api));
+    let namespace = namespace
+        .or(object.namespace.as_deref())
+        .unwrap_or_else(|| field(&["metadata", "namespace"]));
+    let mut sure = true;
+    for (key, value) in [
+        ("kind", kind),
+        ("name", name),
+        ("group", group),
+        ("version", version),
+    ] {
+        if wanted(key).is_some_and(|w| !matches(w, value)) {
+            return None;
+        }
+    }
+    if let Some(ns) = wanted("namespace") {
+        if namespace.is_empty() {
+            sure = false;
+        } else if !matches(ns, namespace) {
+            return None;
+        }
+    }
+    if let Some(selector) = wanted("labelSelector") {
+        let label = |key: &str| doc.get(&["metadata", "labels", key]).and_then(Node::as_str);
+        for term in selector.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+            let holds = if let Some((k, v)) = term.split_once("!=") {
+                label(k.trim()).map(|l| l != v.trim())
+            } else if let Some((k, v)) = term.split_once('=') {
+                label(k.trim()).map(|l| l == v.trim_start_matches('=').trim())
+            } else if term.contains(' ') || term.contains('(') {
+                None
+            } else if let Some(k) = term.strip_prefix('!') {
+                label(k).map(|_| false)
+            } else {
+                label(term).map(|_| true)
+            };
+            match holds {
+                Some(false) => return None,
+                Some(true) => {}
+                None => sure = false,
+            }
+        }
+    }
+    if wanted("annotationSelector").is_some() {
+        sure = false;
+    }
+    Some(sure)
 }
 
 #[cfg(test)]
@@ -454,6 +634,46 @@ mod tests {
             ]
         );
         assert!(found[0].namespaces.iter().all(|(_, ns)| ns == "cache"));
+    }
+
+    #[test]
+    fn a_patch_target_selects_by_kind_name_group_version_namespace_and_labels() {
+        let doc = crate::yaml::parse(
+            SourceId(0),
+            "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: redis-cache\n  labels: {tier: cache}\n",
+        )
+        .documents
+        .remove(0);
+        let object = Object {
+            doc,
+            files: Vec::new(),
+            namespace: Some("data".into()),
+            patches: Vec::new(),
+        };
+        let target = |text: &str| crate::yaml::parse(SourceId(0), text).documents.remove(0);
+        let selects = |text: &str| targets(&target(text), &object, None);
+        assert_eq!(selects("{kind: HelmRelease, name: redis-cache}"), Some(true));
+        // Names are anchored regular expressions, as Kustomize reads them.
+        assert_eq!(selects("{kind: HelmRelease, name: redis-.*}"), Some(true));
+        assert_eq!(selects("{kind: HelmRelease, name: redis}"), None);
+        assert_eq!(selects("{kind: StatefulSet, name: redis-cache}"), None);
+        assert_eq!(
+            selects("{group: helm.toolkit.fluxcd.io, version: v2, namespace: data}"),
+            Some(true)
+        );
+        assert_eq!(selects("{version: v2beta1}"), None);
+        assert_eq!(selects("{namespace: other}"), None);
+        assert_eq!(selects("{labelSelector: 'tier=cache'}"), Some(true));
+        assert_eq!(selects("{labelSelector: 'tier!=cache'}"), None);
+        // A label the object does not carry (a transformer may add it), a selector not read.
+        assert_eq!(selects("{labelSelector: 'team=platform'}"), Some(false));
+        assert_eq!(selects("{labelSelector: 'tier in (cache)'}"), Some(false));
+        assert_eq!(selects("{annotationSelector: 'a=b'}"), Some(false));
+        // `patchesJson6902` sees the kustomization's own namespace.
+        assert_eq!(
+            targets(&target("{namespace: cache}"), &object, Some("cache")),
+            Some(true)
+        );
     }
 
     #[test]

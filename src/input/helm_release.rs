@@ -3,7 +3,8 @@
 
 use std::ops::Range;
 
-use crate::core::source::SourceId;
+use super::json_patch::{self, Failure, Patch};
+use crate::core::source::{SourceId, Span};
 use crate::model::{empty_values, Kind, Located, Release, Unknown, ValuesFrom};
 use crate::tree::merge;
 use crate::tree::{Node, Value};
@@ -69,18 +70,41 @@ impl ByName {
         }
     }
 
-    /// One release per name.
-    pub(super) fn into_releases(self) -> impl Iterator<Item = Release> {
+    /// One release per name, with the JSON patches of its name (`patches`, in order) applied on
+    /// top of its documents; a patch that does not apply (its target sure) fails.
+    pub(super) fn into_releases(self, patches: &[(String, Patch)]) -> Result<Vec<Release>, Failure> {
         self.groups
             .into_iter()
-            .map(|group| release(group.complete.into_iter().chain(group.patches)))
+            .map(|group| {
+                let docs = group.complete.into_iter().chain(group.patches);
+                release(docs, patches)
+            })
+            .collect()
     }
 }
 
 /// One release from HelmRelease documents of the same name, merged in the order given (in linear
-/// time: see [`merge::merge_all`]).
-fn release(group: impl Iterator<Item = Node>) -> Release {
-    let mut docs = group;
+/// time: see [`merge::merge_all`]), then patched by the JSON patches of its name.
+fn release(group: impl Iterator<Item = Node>, patches: &[(String, Patch)]) -> Result<Release, Failure> {
+    let docs: Vec<Node> = group.collect();
+    // The documents a strategic merge applied after a JSON patch wrote: merged again above it.
+    let later = |patch: &Patch| -> Vec<crate::tree::Map> {
+        docs.iter()
+            .filter(|d| patch.later.contains(&d.span.source))
+            .filter_map(|d| match &d.value {
+                Value::Map(map) => Some(map.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    let own = docs.first().map(|d| name(d).to_string()).unwrap_or_default();
+    let patches: Vec<&Patch> = patches
+        .iter()
+        .filter(|(n, _)| *n == own)
+        .map(|(_, p)| p)
+        .collect();
+    let again: Vec<Vec<crate::tree::Map>> = patches.iter().map(|p| later(p)).collect();
+    let mut docs = docs.into_iter();
     let mut merged = docs.next().expect("a group has a document");
     if let Value::Map(into) = &mut merged.value {
         let overlays = docs.filter_map(|overlay| match overlay.value {
@@ -89,6 +113,57 @@ fn release(group: impl Iterator<Item = Node>) -> Release {
         });
         merge::merge_all(into, overlays);
     }
+    // What a patch whose target may not be this release may write: known to no one.
+    let mut maybe: Vec<(Vec<String>, Span)> = Vec::new();
+    for (patch, again) in patches.into_iter().zip(again) {
+        if patch.unsure {
+            for op in &patch.ops {
+                if let Some(path) = json_patch::values_path(&op.path) {
+                    maybe.push((path.to_vec(), patch.span));
+                }
+            }
+            continue;
+        }
+        json_patch::apply(&mut merged, &patch.ops)?;
+        if let Value::Map(into) = &mut merged.value {
+            merge::merge_all(into, again);
+        }
+    }
+    let mut release = release_of(merged);
+    for (path, span) in maybe {
+        if let Value::Map(values) = &mut release.values.value {
+            remove_at(values, &path);
+        }
+        release.unknown.push(Unknown {
+            what: "a JSON patch of a kustomization whose target may select this release".into(),
+            settle: "acp-check does not read its target's selectors: check the value it writes".into(),
+            span: Some(span),
+            path,
+            rank: u16::MAX - 1,
+            values_from: None,
+        });
+    }
+    Ok(release)
+}
+
+/// Removes the value at `path` of `map`, if there is one.
+fn remove_at(map: &mut crate::tree::Map, path: &[String]) {
+    let Some((last, parents)) = path.split_last() else {
+        map.entries.clear();
+        return;
+    };
+    let mut at = map;
+    for key in parents {
+        match at.entry_mut(key).map(|e| &mut e.value.value) {
+            Some(Value::Map(inner)) => at = inner,
+            _ => return,
+        }
+    }
+    at.remove(last);
+}
+
+/// The release of a HelmRelease document, merged and patched.
+fn release_of(merged: Node) -> Release {
     let text = |path: &[&str]| merged.get(path).and_then(Located::from_node);
     let name = text(&["metadata", "name"]);
     let target_namespace = text(&["spec", "targetNamespace"]);
@@ -303,7 +378,7 @@ mod tests {
         for i in documents_of(&documents, 0..documents.len()).unwrap_or_default() {
             by_name.add(documents[i].1.clone());
         }
-        by_name.into_releases().collect()
+        by_name.into_releases(&[]).unwrap()
     }
 
     fn value(located: &Option<Located<String>>) -> Option<&str> {

@@ -66,8 +66,13 @@ pub(super) enum Data {
     File(PathBuf),
     /// One `KEY=VALUE` line of an env file (`envs: [PATH]`): the file, and the key.
     Env(PathBuf),
-    /// A literal (`literals: [KEY=VALUE]`).
-    Literal(String),
+    /// A literal (`literals: [KEY=VALUE]`): its value, the kustomization file, and where the
+    /// literal is written in it (its scalar, `KEY=VALUE` as written).
+    Literal {
+        value: String,
+        file: PathBuf,
+        at: std::ops::Range<usize>,
+    },
 }
 
 /// A Secret or ConfigMap a kustomization generates.
@@ -92,6 +97,11 @@ impl Generator {
 
 /// The generators of the kustomization `doc`, read in directory `dir` (its paths are relative to it).
 pub(super) fn generators(doc: &Node, dir: &Path) -> Vec<Generator> {
+    generators_of(doc, dir, &dir.join(FILE_NAMES[0]))
+}
+
+/// The generators of the kustomization `doc`, the file `file` of directory `dir`.
+pub(super) fn generators_of(doc: &Node, dir: &Path, file: &Path) -> Vec<Generator> {
     let mut found = Vec::new();
     for (field, made) in [
         ("secretGenerator", Made::Secret),
@@ -127,9 +137,20 @@ pub(super) fn generators(doc: &Node, dir: &Path) -> Vec<Generator> {
             for env in strings("envs").into_iter().chain(strings("env")) {
                 keys.push((None, Data::Env(normalize(&dir.join(env)))));
             }
-            for literal in strings("literals") {
-                if let Some((key, value)) = literal.split_once('=') {
-                    keys.push((Some(key.to_string()), Data::Literal(value.to_string())));
+            for literal in entry
+                .get(&["literals"])
+                .and_then(Node::as_seq)
+                .unwrap_or_default()
+            {
+                if let Some((key, value)) = literal.as_str().and_then(|l| l.split_once('=')) {
+                    keys.push((
+                        Some(key.to_string()),
+                        Data::Literal {
+                            value: value.to_string(),
+                            file: file.to_path_buf(),
+                            at: literal.span.range(),
+                        },
+                    ));
                 }
             }
             found.push(Generator {
@@ -149,7 +170,7 @@ pub(super) fn consumed(doc: &Node, dir: &Path) -> Vec<PathBuf> {
         .flat_map(|g| g.keys)
         .filter_map(|(_, data)| match data {
             Data::File(p) | Data::Env(p) => Some(p),
-            Data::Literal(_) => None,
+            Data::Literal { .. } => None,
         })
         .collect()
 }
@@ -241,7 +262,14 @@ mod tests {
                     name: "settings".into(),
                     keys: vec![
                         (None, Data::Env("repo/redis/base/settings.env".into())),
-                        (Some("mode".into()), Data::Literal("cluster".into())),
+                        (
+                            Some("mode".into()),
+                            Data::Literal {
+                                value: "cluster".into(),
+                                file: "repo/redis/base/kustomization.yaml".into(),
+                                at: 265..277,
+                            }
+                        ),
                     ],
                 },
             ]

@@ -15,6 +15,7 @@ mod group;
 mod helm_charts;
 mod helm_release;
 mod helmfile;
+mod json_patch;
 mod kustomize;
 mod layers;
 mod loader;
@@ -184,6 +185,9 @@ pub struct Plan {
     pub searched: Option<Searched>,
     /// The clusters Flux wiring in the directories searched names (see `flux`).
     clusters: Vec<flux::Cluster>,
+    /// Every file a JSON patch of the clusters' HelmReleases is written in (read, where a
+    /// deployment needs it, at an id of its own every deployment shares).
+    patch_files: Vec<std::path::PathBuf>,
     /// The Helmfile environment.
     environment: String,
     /// `--values-from` flags a release has read (by index), across the deployments of the run.
@@ -260,7 +264,14 @@ pub fn plan(options: &Options) -> Result<Plan, Fatal> {
         || !options.set_json.is_empty()
         || !options.set_literal.is_empty();
     let values_from = values_from::flags(&options.values_from)?;
+    let mut patch_files = Vec::new();
+    for (_, patch) in clusters.iter().flat_map(|c| &c.patches) {
+        if !patch_files.contains(&patch.file) {
+            patch_files.push(patch.file.clone());
+        }
+    }
     Ok(Plan {
+        patch_files,
         items,
         layered,
         helm: options.helm,
@@ -663,7 +674,39 @@ pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Lo
         }
         sources.push(piece.sources);
     }
-    releases.extend(helm_releases.into_releases());
+    // The JSON patches of this deployment's HelmReleases, in files read after every input's and
+    // `--values-from` file's.
+    let parts: Vec<&str> = name
+        .as_deref()
+        .map(|n| n.split(" + ").collect())
+        .unwrap_or_default();
+    let refs: Vec<_> = plan
+        .clusters
+        .iter()
+        .filter(|c| parts.contains(&c.name.as_str()))
+        .flat_map(|c| &c.patches)
+        .collect();
+    let mut patched = Loader::new(Sources::default());
+    let patches = json_patch::read(&mut patched, &refs, &plan.patch_files, |k| {
+        values_from::flag_source_id(plan.len(), plan.values_from.len() + k)
+    })?;
+    let mut patches = patches;
+    for (_, patch) in &mut patches {
+        for file in &patch.later_files {
+            let file = kustomize::normalize(file);
+            patch.later.extend(
+                sources
+                    .iter()
+                    .flat_map(|s| s.iter())
+                    .filter(|(_, s)| kustomize::normalize(std::path::Path::new(&s.name)) == file)
+                    .map(|(id, _)| id),
+            );
+        }
+    }
+    match helm_releases.into_releases(&patches) {
+        Ok(made) => releases.extend(made),
+        Err(failure) => return Err(json_patch::fatal(&patched.sources, &failure)),
+    }
     // The `--values-from` files this deployment's releases read, at ids every deployment shares.
     let mut flagged = Loader::new(Sources::default());
     for (i, flag) in plan.values_from.iter().enumerate() {
@@ -685,6 +728,9 @@ pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Lo
     loader.documents.extend(flagged.documents);
     loader.problems.extend(flagged.problems);
     sources.push(flagged.sources);
+    loader.documents.extend(patched.documents);
+    loader.problems.extend(patched.problems);
+    sources.push(patched.sources);
     loader.sources = Sources::join(sources);
     let mut consumed = Vec::new();
     for release in releases.iter_mut().filter(|r| r.kind == Kind::HelmRelease) {
@@ -692,10 +738,6 @@ pub fn assemble(plan: &Plan, pieces: Vec<Piece>, options: &Options) -> Result<Lo
     }
     // The namespace a kustomization gives a HelmRelease that names none.
     // (A deployment of paired overlays is named after both: `A + B`.)
-    let parts: Vec<&str> = name
-        .as_deref()
-        .map(|n| n.split(" + ").collect())
-        .unwrap_or_default();
     for cluster in plan.clusters.iter().filter(|c| parts.contains(&c.name.as_str())) {
         for release in releases
             .iter_mut()

@@ -122,10 +122,13 @@ pub(super) fn from_kustomization(loader: &mut Loader, file: &Path, docs: &[usize
     let Some(dir) = file.parent() else {
         return Vec::new();
     };
-    let Some(kustomization) = kustomize::file_in(dir).and_then(|p| kustomize::read(&p)) else {
+    let Some(file) = kustomize::file_in(dir) else {
         return Vec::new();
     };
-    let generators = kustomize::generators(&kustomization, dir);
+    let Some(kustomization) = kustomize::read(&file) else {
+        return Vec::new();
+    };
+    let generators = kustomize::generators_of(&kustomization, dir, &file);
     let mut supplied = Vec::new();
     for (made, name, key) in wanted {
         let Some(data) = generators
@@ -142,7 +145,7 @@ pub(super) fn from_kustomization(loader: &mut Loader, file: &Path, docs: &[usize
         // restrictor): neither does acp-check.
         let inside = match data {
             Data::File(p) | Data::Env(p) => p.starts_with(kustomize::normalize(dir)),
-            Data::Literal(_) => true,
+            Data::Literal { .. } => true,
         };
         if !inside {
             continue;
@@ -219,7 +222,66 @@ fn read_data(loader: &mut Loader, made: Made, name: &str, key: &str, data: &Data
             // Flux reads the data as YAML: a mapping only when it is one.
             Some(supplied(None, node, path))
         }
-        Data::Literal(_) => None,
+        Data::Literal { value, file, at } => {
+            // The kustomization, read once as a source of the piece: the literal is written there.
+            let read = loader
+                .sources
+                .iter()
+                .find(|(_, s)| Path::new(&s.name) == file.as_path())
+                .map(|(id, _)| id);
+            let id = match read {
+                Some(id) => id,
+                None => loader.read_file(file).ok()??.0,
+            };
+            let text = &loader.sources.get(id).text;
+            // Where the value is written: after `KEY=` of the literal's scalar, when it is written
+            // as it reads (plain, or quoted without escapes); else the literal as a whole.
+            let written = text.get(at.clone()).unwrap_or_default();
+            let inner = written
+                .strip_prefix(['"', '\''])
+                .and_then(|w| w.strip_suffix(['"', '\'']))
+                .map_or((written, 0), |w| (w, 1));
+            let exact = inner.0.ends_with(value.as_str()) && inner.0.len() > value.len();
+            let range = if exact {
+                let end = at.start + inner.1 + inner.0.len();
+                end - value.len()..end
+            } else {
+                at.clone()
+            };
+            let source = loader.sources.get_mut(id);
+            // Every literal a Secret is made of is a secret.
+            if made == Made::Secret && !value.is_empty() {
+                source.redact(range.clone());
+                source.know(value.clone());
+            }
+            let node = Node::new(Value::Str(value.clone()), Span::new(id, range.clone()));
+            // Flux reads the data as YAML: a mapping is the values of the key.
+            let mut parsed = crate::yaml::parse(id, value);
+            let shift = |span: Span| {
+                if exact {
+                    Span::new(
+                        id,
+                        span.start as usize + range.start..span.end as usize + range.start,
+                    )
+                } else {
+                    Span::new(id, range.clone())
+                }
+            };
+            for secret in std::mem::take(&mut parsed.secrets) {
+                loader
+                    .sources
+                    .get_mut(id)
+                    .redact(shift(Span::new(id, secret)).range());
+            }
+            let values = match (parsed.failed, parsed.documents.into_iter().next()) {
+                (false, Some(mut doc)) if matches!(doc.value, Value::Map(_)) => {
+                    doc.map_spans(&shift);
+                    Some(doc)
+                }
+                _ => None,
+            };
+            Some(supplied(values, node, file))
+        }
     }
 }
 

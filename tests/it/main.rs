@@ -28,6 +28,7 @@ mod helm_parity;
 mod helm_tools;
 mod inputs;
 mod integrations;
+mod json_patches;
 mod layers;
 mod model;
 mod probe;

@@ -176,3 +176,77 @@ fn a_generator_file_outside_the_kustomization_folder_is_not_read() {
         run.stdout
     );
 }
+
+const LITERALS: &str = "fixtures/gitops/values-from-literals";
+
+#[test]
+fn generator_literals_are_known_layers_pointed_at_in_the_kustomization() {
+    let run = lint_json(&[LITERALS]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let kustomization = format!("{LITERALS}/kustomization.yaml");
+    assert_eq!(
+        run.findings(),
+        [
+            // The password the Secret's literal gives is known: the module then needs it too
+            // (never password-unknowable).
+            (
+                "search-coordinator-password".to_string(),
+                format!("{LITERALS}/release.yaml"),
+                21,
+                9
+            ),
+            // `values.yaml=cluster: {nodes: 3, replicas: 0}`: YAML text, each value where it is
+            // written in the literal.
+            ("cluster-no-replicas".to_string(), kustomization.clone(), 10, 52),
+            // A Secret's literal is in clear in the kustomization.
+            ("plaintext-secret".to_string(), kustomization, 14, 18),
+        ]
+    );
+    // The Secret's literal is never shown, in any output.
+    let human = crate::common::run(&["lint", LITERALS]);
+    let values = crate::common::run(&["values", LITERALS, "--show-origin"]);
+    assert!(
+        values
+            .stdout
+            .contains("  nodes: 3  # fixtures/gitops/values-from-literals/kustomization.yaml:10:39"),
+        "{}",
+        values.stdout
+    );
+    for out in [&run.stdout, &human.stdout, &values.stdout] {
+        assert!(!out.contains("literal-fixture-password"), "{out}");
+    }
+}
+
+#[test]
+fn a_literal_at_a_target_path_is_its_text_and_one_that_is_no_mapping_merges_nothing() {
+    let dir = scratch("values-from-literal-scalar");
+    write(
+        &dir,
+        "kustomization.yaml",
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [release.yaml]\n\
+         configMapGenerator:\n  - name: settings\n    literals: [replicas=0, values.yaml=just text]\n",
+    );
+    let release = write(
+        &dir,
+        "release.yaml",
+        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: cache}\nspec:\n  \
+         chart: {spec: {chart: redis-cluster, version: 7.6.4}}\n  valuesFrom:\n    - kind: ConfigMap\n      \
+         name: settings\n      valuesKey: replicas\n      targetPath: cluster.replicas\n    \
+         - kind: ConfigMap\n      name: settings\n  values:\n    image: {tag: 6.2.14}\n",
+    );
+    let run = lint_json(&[&release]);
+    // `replicas=0` at targetPath cluster.replicas is the string "0", pointed at in the literal.
+    let file = dir.join("kustomization.yaml").display().to_string();
+    assert!(
+        run.findings()
+            .contains(&("cluster-no-replicas".to_string(), file, 6, 25)),
+        "{}",
+        run.stdout
+    );
+    // `values.yaml=just text` is read (no mapping: nothing merged), never left unknown.
+    assert!(
+        !run.stdout.contains("--values-from ConfigMap/settings"),
+        "{}",
+        run.stdout
+    );
+}
