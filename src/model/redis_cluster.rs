@@ -407,18 +407,14 @@ fn visit_strings<'a>(node: &'a Node, found: &mut dyn FnMut(&'a Node, &'a str)) {
     }
 }
 
-/// The RediSearch version a download URL or image names, and whether it is the coordinator build:
-/// `redisearch-oss-coord-v2.10.14-$ARCH.so`, `redisearch-oss.Linux-buster-x86_64.2.2.0.zip`,
-/// `redislabs/redisearch:2.2.0`.
-pub fn search_build_in(text: &str) -> Option<((u64, u64, u64), bool)> {
-    search_build_at(text).map(|(version, coordinator, _)| (version, coordinator))
-}
-
 /// A RediSearch version, whether it is the coordinator build, and the bytes that name it.
 type NamedBuild = ((u64, u64, u64), bool, std::ops::Range<usize>);
 
-/// [`search_build_in`], with the bytes of `text` that name the build (from `redisearch` to the end
-/// of its word).
+/// The RediSearch version a download URL or image names, and whether it is the coordinator build:
+/// `redisearch-oss-coord-v2.10.14-$ARCH.so`, `redisearch-oss.Linux-buster-x86_64.2.2.0.zip`,
+/// `redislabs/redisearch:2.2.0`.
+///
+/// It gives the bytes of `text` that name the build (from `redisearch` to the end of its word).
 fn search_build_at(text: &str) -> Option<NamedBuild> {
     // ASCII lowercasing keeps every byte where it was.
     let lower = text.to_ascii_lowercase();
@@ -468,7 +464,11 @@ fn first_version(text: &str) -> Option<(u64, u64, u64)> {
 
 #[cfg(test)]
 mod search_build_tests {
-    use super::{dns_label, search_build_in};
+    use super::{dns_label, search_build_at};
+
+    fn search_build_in(text: &str) -> Option<((u64, u64, u64), bool)> {
+        search_build_at(text).map(|(version, coordinator, _)| (version, coordinator))
+    }
 
     #[test]
     fn release_names_as_common_2_31_2_makes_them_labels() {

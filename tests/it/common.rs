@@ -105,6 +105,25 @@ impl Run {
         self.findings_of(INPUT_RULES).into_iter().map(|f| f.0).collect()
     }
 
+    /// (deployment, rule, file, line, column) of every finding: a tree's findings, each with the
+    /// deployment it belongs to.
+    pub fn by_deployment(&self) -> Vec<(String, String, String, u64, u64)> {
+        self.json()["findings"]
+            .as_array()
+            .expect("findings array")
+            .iter()
+            .map(|f| {
+                (
+                    f["deployment"].as_str().unwrap_or("(none)").to_string(),
+                    f["rule"].as_str().unwrap().to_string(),
+                    f["location"]["file"].as_str().unwrap_or_default().to_string(),
+                    f["location"]["line"].as_u64().unwrap_or(0),
+                    f["location"]["column"].as_u64().unwrap_or(0),
+                )
+            })
+            .collect()
+    }
+
     pub fn rules(&self) -> Vec<String> {
         self.findings().into_iter().map(|f| f.0).collect()
     }

@@ -9,18 +9,9 @@ const TREE: &str = "fixtures/gitops/flux-clusters";
 
 /// (deployment, rule, file, line) of every finding.
 fn by_deployment(run: &crate::common::Run) -> Vec<(String, String, String, u64)> {
-    run.json()["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["deployment"].as_str().unwrap_or("(none)").to_string(),
-                f["rule"].as_str().unwrap().to_string(),
-                f["location"]["file"].as_str().unwrap_or_default().to_string(),
-                f["location"]["line"].as_u64().unwrap_or(0),
-            )
-        })
+    run.by_deployment()
+        .into_iter()
+        .map(|(deployment, rule, file, line, _)| (deployment, rule, file, line))
         .collect()
 }
 

@@ -8,20 +8,7 @@ const TREE: &str = "fixtures/gitops/json-patches/redis";
 
 /// (deployment, rule, file, line, column) of every finding.
 fn findings(run: &crate::common::Run) -> Vec<(String, String, String, u64, u64)> {
-    run.json()["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["deployment"].as_str().unwrap_or("(none)").to_string(),
-                f["rule"].as_str().unwrap().to_string(),
-                f["location"]["file"].as_str().unwrap_or_default().to_string(),
-                f["location"]["line"].as_u64().unwrap_or(0),
-                f["location"]["column"].as_u64().unwrap_or(0),
-            )
-        })
-        .collect()
+    run.by_deployment()
 }
 
 const KUSTOMIZATION: &str = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n";
