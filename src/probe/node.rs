@@ -12,7 +12,7 @@ use crate::rules::auth::redis_auth_failed;
 use crate::rules::connection::probe_permission_denied;
 use crate::rules::connection::redis_unreachable::{self, ConnectError};
 use crate::rules::durability::{evicting_memory_policy, memory_nearly_full, persistence_disabled};
-use crate::rules::search::{search_index_missing, search_module_missing};
+use crate::rules::search::{search_index_missing, search_module_incompatible, search_module_missing};
 use crate::rules::tls::tls_handshake_failed::{self, TlsFailure};
 use crate::rules::topology::{cluster_no_replicas, cluster_state_fail};
 use crate::rules::versions;
@@ -55,6 +55,22 @@ pub struct NodeReport {
     pub cluster_nodes: Option<Vec<ClusterNode>>,
     /// The node answered `INFO`.
     pub answered: bool,
+    /// What a cluster node that has RediSearch said of its build.
+    pub search_build: Option<LiveBuild>,
+}
+
+/// A cluster node's RediSearch build, from `MODULE LIST` and `COMMAND INFO`.
+#[derive(Clone, Debug)]
+pub enum LiveBuild {
+    Known {
+        /// `ver` of `MODULE LIST` (major·10000 + minor·100 + patch), read as a version.
+        version: Option<String>,
+        /// The build registers `search.CLUSTERINFO`, as the coordinator builds (`coord/src/module.c`
+        /// of RediSearch 2.4 to 2.10) do and the others do not.
+        coordinator: bool,
+    },
+    /// The node would not say: the command it refused, and its answer.
+    NotSaid { command: String, answer: String },
 }
 
 pub fn probe(target: Target, settings: &Settings, budget: Budget, deadline: &Deadline) -> NodeReport {
@@ -64,6 +80,7 @@ pub fn probe(target: Target, settings: &Settings, budget: Budget, deadline: &Dea
         mode: None,
         cluster_nodes: None,
         answered: false,
+        search_build: None,
     };
     let name = report.target.name();
     let address = report.target.reachable.clone();
@@ -76,8 +93,10 @@ pub fn probe(target: Target, settings: &Settings, budget: Budget, deadline: &Dea
             return report;
         }
     };
+    let announced = report.target.announced.clone();
     let cx = Probing {
         name: &name,
+        announced: &announced,
         address: &address,
         settings,
         budget,
@@ -93,6 +112,8 @@ pub fn probe(target: Target, settings: &Settings, budget: Budget, deadline: &Dea
 /// What the checks of one node need to word their findings.
 struct Probing<'a> {
     name: &'a str,
+    /// The address the node is known by (what `CLUSTER NODES` of the others would name).
+    announced: &'a Address,
     address: &'a Address,
     settings: &'a Settings,
     budget: Budget,
@@ -193,7 +214,7 @@ fn checks(cx: &Probing, session: &mut Session, report: &mut NodeReport) {
             Ok(Reply::Error(e)) => report
                 .findings
                 .push(command_refused(name, &command, &e, settings)),
-            Ok(Reply::Bulk(Some(text))) => match cluster_nodes(&text) {
+            Ok(Reply::Bulk(Some(text))) => match cluster_nodes(&text, &cx.announced.host) {
                 Ok(nodes) => report.cluster_nodes = Some(nodes),
                 Err(why) => report
                     .findings
@@ -211,6 +232,10 @@ fn checks(cx: &Probing, session: &mut Session, report: &mut NodeReport) {
         .any(|f| f.rule.id == cluster_state_fail::RULE.id);
     if settings.search && !cluster_failed {
         report.findings.extend(search_check(cx, session, &info));
+        // Which build only matters where there are shards to coordinate.
+        if report.cluster_nodes.is_some() && info.has_search_module() {
+            report.search_build = search_build(cx, session, &mut report.findings);
+        }
     }
 
     report.findings.extend(memory_findings(name, &info));
@@ -419,7 +444,9 @@ fn describe(reply: &Reply) -> String {
 /// `CLUSTER NODES`, if it has the shape Redis gives it: a line per node, each with at least eight
 /// fields, an address `host:port[@cport][,hostname]` (empty for a node without one, flagged
 /// `noaddr` or `handshake`), a link state; and one line flagged `myself`.
-fn cluster_nodes(text: &str) -> Result<Vec<ClusterNode>, String> {
+/// `CLUSTER NODES`, checked. A node that has met no other (a cluster of one) announces itself
+/// without a host (`:6379@16379`, Redis 6.2 and 7.0): it is the host the probe knows it by.
+fn cluster_nodes(text: &str, own_host: &str) -> Result<Vec<ClusterNode>, String> {
     let mut myself = false;
     for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
         let fields: Vec<&str> = line.split_whitespace().collect();
@@ -430,7 +457,13 @@ fn cluster_nodes(text: &str) -> Result<Vec<ClusterNode>, String> {
         let flags: Vec<&str> = fields[2].split(',').collect();
         let address = fields[1].split(['@', ',']).next().unwrap_or("");
         let without_address = flags.iter().any(|f| matches!(*f, "noaddr" | "handshake"));
-        if !without_address && Address::announced(address).is_err() {
+        let hostless_self = flags.contains(&"myself") && address.starts_with(':');
+        let readable = if hostless_self {
+            Address::announced(&format!("{own_host}{address}"))
+        } else {
+            Address::announced(address)
+        };
+        if !without_address && readable.is_err() {
             return bad("no HOST:PORT");
         }
         if !matches!(fields[7], "connected" | "disconnected") {
@@ -441,7 +474,14 @@ fn cluster_nodes(text: &str) -> Result<Vec<ClusterNode>, String> {
     if !myself {
         return Err("no line is the node itself (`myself`)".into());
     }
-    Ok(parse_cluster_nodes(text))
+    let mut nodes = parse_cluster_nodes(text);
+    for node in nodes
+        .iter_mut()
+        .filter(|n| n.myself && n.address.starts_with(':'))
+    {
+        node.address = format!("{own_host}{}", node.address);
+    }
+    Ok(nodes)
 }
 
 fn auth_failure(name: &str, error: &str, settings: &Settings) -> Finding {
@@ -511,6 +551,61 @@ fn search_check(cx: &Probing, session: &mut Session, info: &Info) -> Option<Find
             Some(f)
         }
     }
+}
+
+/// `MODULE LIST` and `COMMAND INFO search.CLUSTERINFO`: the RediSearch build's version, and
+/// whether it has the coordinator. Only `name` and `ver` are read: `args` holds the `loadmodule`
+/// arguments, `OSS_GLOBAL_PASSWORD`'s value among them.
+fn search_build(cx: &Probing, session: &mut Session, findings: &mut Vec<Finding>) -> Option<LiveBuild> {
+    let not_said = |command: &Command, answer: &str| LiveBuild::NotSaid {
+        command: command.name(),
+        answer: crate::core::text::preview(answer.trim(), 200),
+    };
+    let command = Command::ModuleList;
+    let version = match session.call(&command) {
+        Ok(Reply::Array(Some(modules))) => modules.iter().find_map(|module| {
+            let field = |name: &str| match module {
+                Reply::Array(Some(pairs)) => pairs
+                    .chunks(2)
+                    .find(|pair| pair[0].text() == Some(name))
+                    .and_then(|pair| pair.get(1)),
+                _ => None,
+            };
+            let is_search = matches!(field("name").and_then(Reply::text), Some("search" | "ft"));
+            is_search.then(|| match field("ver") {
+                Some(Reply::Int(ver)) if *ver >= 0 => {
+                    Some(format!("{}.{}.{}", ver / 10000, ver / 100 % 100, ver % 100))
+                }
+                _ => None,
+            })
+        })?,
+        Ok(Reply::Error(e)) => return Some(not_said(&command, &e)),
+        Ok(other) => {
+            findings.push(not_redis(cx.name, &command, &other));
+            return None;
+        }
+        Err(failure) => {
+            findings.extend(lost(cx, &command, &failure));
+            return None;
+        }
+    };
+    let command = Command::CommandInfo("search.CLUSTERINFO");
+    let coordinator = match session.call(&command) {
+        // One entry per command asked: nil when the server has no such command.
+        Ok(Reply::Array(Some(entries))) if entries.len() == 1 => {
+            matches!(&entries[0], Reply::Array(Some(info)) if !info.is_empty())
+        }
+        Ok(Reply::Error(e)) => return Some(not_said(&command, &e)),
+        Ok(other) => {
+            findings.push(not_redis(cx.name, &command, &other));
+            return None;
+        }
+        Err(failure) => {
+            findings.extend(lost(cx, &command, &failure));
+            return None;
+        }
+    };
+    Some(LiveBuild::Known { version, coordinator })
 }
 
 /// What an error reply to `FT.INFO` means.
@@ -607,12 +702,67 @@ pub fn cluster_findings(nodes: &[ClusterNode], reports: &[NodeReport]) -> Vec<Fi
             .unwrap_or_default();
         findings.push(cluster_no_replicas::live(&seed, &lonely, masters.len()));
     }
+    findings.extend(one_shard_search(&masters, reports));
     findings
+}
+
+/// RediSearch without the coordinator on a cluster of several masters, said once for the nodes
+/// that have it; or, when none said which build it has, once that it was not checked.
+fn one_shard_search(masters: &[&ClusterNode], reports: &[NodeReport]) -> Option<Finding> {
+    if masters.len() < 2 {
+        return None;
+    }
+    let mut without = Vec::new();
+    let mut version = None;
+    let mut not_said = None;
+    for report in reports {
+        match &report.search_build {
+            Some(LiveBuild::Known {
+                version: v,
+                coordinator: false,
+            }) => {
+                without.push(report.target.name());
+                version = version.or(v.clone());
+            }
+            Some(LiveBuild::NotSaid { command, answer }) => {
+                not_said = not_said.or(Some((report.target.name(), command, answer)));
+            }
+            _ => {}
+        }
+    }
+    if !without.is_empty() {
+        without.sort();
+        return Some(search_module_incompatible::live_one_shard(
+            &without,
+            version.as_deref(),
+            masters.len(),
+        ));
+    }
+    let (target, command, answer) = not_said?;
+    Some(search_module_incompatible::live_not_checked(
+        &target, command, answer,
+    ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cluster_of_one_names_itself_by_the_host_it_was_reached_at() {
+        // What Redis 6.2.14 and 7.0.15 answer before meeting another node.
+        let text = "af65 :27121@37121 myself,master - 0 0 0 connected 0-16383\n";
+        let nodes = cluster_nodes(text, "127.0.0.1").unwrap();
+        assert_eq!(nodes[0].address, "127.0.0.1:27121");
+        assert!(nodes[0].myself && nodes[0].owns_slots);
+        // Another node without a host is not a node.
+        let text =
+            "af65 127.0.0.1:1@2 myself,master - 0 0 0 connected\nb0b0 :7000@17000 master - 0 0 0 connected\n";
+        assert_eq!(
+            cluster_nodes(text, "127.0.0.1").unwrap_err(),
+            "line 2 is not a node (no HOST:PORT)"
+        );
+    }
 
     #[test]
     fn ft_info_errors_as_real_servers_word_them() {

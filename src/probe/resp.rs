@@ -25,7 +25,11 @@ pub enum Command {
     Info,
     ClusterInfo,
     ClusterNodes,
+    /// `MODULE LIST`: each module's name and version (and its `loadmodule` arguments, which
+    /// may hold a password and are never read).
     ModuleList,
+    /// `COMMAND INFO name`: whether the server has the command (a nil entry when not).
+    CommandInfo(&'static str),
     /// `FT.INFO index`.
     FtInfo(String),
     /// `CONFIG GET parameter`.
@@ -52,6 +56,7 @@ impl Command {
             Command::ClusterInfo => vec!["CLUSTER", "INFO"],
             Command::ClusterNodes => vec!["CLUSTER", "NODES"],
             Command::ModuleList => vec!["MODULE", "LIST"],
+            Command::CommandInfo(name) => vec!["COMMAND", "INFO", name],
             Command::FtInfo(index) => vec!["FT.INFO", index],
             Command::ConfigGet(parameter) => vec!["CONFIG", "GET", parameter],
         }
@@ -66,6 +71,7 @@ impl Command {
             Command::ClusterInfo => "cluster|info",
             Command::ClusterNodes => "cluster|nodes",
             Command::ModuleList => "module|list",
+            Command::CommandInfo(_) => "command|info",
             Command::FtInfo(_) => "ft.info",
             Command::ConfigGet(_) => "config|get",
         }

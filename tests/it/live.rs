@@ -366,7 +366,7 @@ pub fn probe(args: &[&str], env: &[(&str, &str)]) -> super::common::Run {
 }
 
 /// Polls `ready` every 100 ms until it gives a value; fails the test after 30 s, naming `what`.
-fn wait_until<T>(what: &str, mut ready: impl FnMut() -> Option<T>) -> T {
+pub fn wait_until<T>(what: &str, mut ready: impl FnMut() -> Option<T>) -> T {
     let started = Instant::now();
     loop {
         if let Some(value) = ready() {

@@ -52,12 +52,26 @@ fn healthy_cluster_passes() {
     // A new cluster has no index yet: the node serving the index's slot says so (the others answer
     // MOVED, as RediSearch without a coordinator does); nothing else is wrong.
     let got = found(&run);
-    assert_eq!(got.len(), 1, "{}", run.stdout);
-    assert_eq!(
-        (got[0].0.as_str(), got[0].1.as_str()),
-        ("search-index-missing", "info")
+    assert_eq!(got.len(), 2, "{}", run.stdout);
+    let index = the(&run, "search-index-missing");
+    assert_eq!(index["severity"], "info");
+    assert!(
+        cluster.nodes.iter().any(|n| n.address() == index["target"]),
+        "{got:?}"
     );
-    assert!(cluster.nodes.iter().any(|n| n.address() == got[0].2), "{got:?}");
+    // And Debian's RediSearch has no coordinator (it registers no `search.CLUSTERINFO`): on three
+    // masters each index sees its own shard. Said once, for the six nodes.
+    let f = the(&run, "search-module-incompatible");
+    assert_eq!(f["severity"], "warning");
+    let message = f["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("RediSearch 1.2.0 on 6 nodes (")
+            && message.contains("is a build without the coordinator, and the cluster has 3 masters"),
+        "{message}"
+    );
+    for node in &cluster.nodes {
+        assert!(message.contains(&node.address()), "{message}");
+    }
     assert!(!run.stdout.contains(PASSWORD) && !run.stderr.contains(PASSWORD));
 
     // The human report says the same on a terminal-less stdout, without colour.
@@ -83,7 +97,7 @@ fn healthy_cluster_passes() {
         human.stdout
     );
     assert!(
-        human.stdout.contains("0 errors, 0 warnings, 1 info"),
+        human.stdout.contains("0 errors, 1 warning, 1 info"),
         "{}",
         human.stdout
     );
@@ -755,7 +769,7 @@ fn announced_addresses_are_mapped_to_reachable_ones() {
 }
 
 /// The least-privilege ACL rules for the probe, as the README gives them.
-const PROBE_ACL: &str = "-@all +auth +hello +ping +info +cluster|info +cluster|nodes +cluster|shards +module|list +ft.info +config|get ~default-index";
+const PROBE_ACL: &str = "-@all +auth +hello +ping +info +cluster|info +cluster|nodes +cluster|shards +module|list +command|info +ft.info +config|get ~default-index";
 
 /// The probe is read-only, proven three ways on every node of a cluster during a full probe:
 /// it runs as a user allowed only the read-only commands (and Redis's ACL log records no refusal),
@@ -799,16 +813,18 @@ fn a_full_cluster_probe_sends_only_read_only_commands() {
         &[("P", "probe-pw-5")],
     );
     assert_eq!(run.code, 0, "{}", run.stdout);
+    let mut rules: Vec<String> = found(&run).into_iter().map(|(rule, ..)| rule).collect();
+    rules.sort();
     assert_eq!(
-        found(&run).len(),
-        1,
-        "only the missing index (info): {}",
+        rules,
+        ["search-index-missing", "search-module-incompatible"],
+        "only the missing index (info) and the build without the coordinator: {}",
         run.stdout
     );
     std::thread::sleep(Duration::from_millis(200));
 
     let allowed = [
-        "auth", "hello", "ping", "info", "cluster", "module", "ft.info", "config",
+        "auth", "hello", "ping", "info", "cluster", "module", "command", "ft.info", "config",
     ];
     let mut seen = 0;
     for (m, node) in monitors.into_iter().zip(&cluster.nodes) {
@@ -912,6 +928,101 @@ fn cluster_without_replicas() {
             .unwrap()
             .starts_with("3 of 3 masters have no working replica"),
         "{f}"
+    );
+}
+
+/// Which RediSearch build a cluster runs is asked live (`MODULE LIST`, `COMMAND INFO
+/// search.CLUSTERINFO`) only where it matters: on several masters. A user who may not ask is told
+/// once that it was not checked; a cluster of one master has nothing to coordinate.
+#[test]
+fn a_search_build_without_the_coordinator_is_found_live_where_it_matters() {
+    if live::skipped() {
+        return;
+    }
+    let cluster = Cluster::start_with("one-shard", 3, 0);
+    let seed = cluster.nodes[0].address();
+    let run = probe(
+        &["--addr", &seed, "--addr", &seed, "--password-env", "REDIS_PW"],
+        &[PW_ENV],
+    );
+    assert_eq!(run.code, 0, "warnings only: {}", run.stdout);
+    let f = the(&run, "search-module-incompatible");
+    assert_eq!(f["severity"], "warning");
+    assert_eq!(f["target"], seed.as_str());
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("RediSearch 1.2.0 on 3 nodes ("),
+        "{f}"
+    );
+    assert!(
+        f["help"].as_str().unwrap().contains("redisearch-oss-coord"),
+        "{f}"
+    );
+
+    // A user without `+command|info`: one info for the cluster, not one per node, and no warning.
+    let acl = PROBE_ACL.replace(" +command|info", "");
+    for n in &cluster.nodes {
+        let mut args = vec!["ACL", "SETUSER", "narrow", "reset", "on", ">narrow-pw-7"];
+        args.extend(acl.split(' '));
+        live::cli(n.port, Some(PASSWORD), &args);
+    }
+    let run = probe(
+        &[
+            "--addr",
+            &seed,
+            "--addr",
+            &seed,
+            "--user",
+            "narrow",
+            "--password-env",
+            "P",
+        ],
+        &[("P", "narrow-pw-7")],
+    );
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let said: Vec<Value> = run.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "search-module-incompatible")
+        .cloned()
+        .collect();
+    assert_eq!(said.len(), 1, "{}", run.stdout);
+    assert_eq!(said[0]["severity"], "info");
+    let message = said[0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("whether RediSearch has the coordinator, which a cluster of several masters needs, was not checked: COMMAND INFO was answered `NOPERM"),
+        "{message}"
+    );
+    assert!(said[0]["help"].as_str().unwrap().contains("+command|info"));
+
+    // One master serving every slot: nothing to coordinate, nothing said.
+    let dir = live::workdir("one-master");
+    let mut args: Vec<String> = ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    args.extend(live::module_args());
+    let port = live::free_port(true);
+    let node = live::Server::start(&live::binaries().redis6, &dir, port, &args);
+    let slots: Vec<String> = (0..16384).map(|slot: u32| slot.to_string()).collect();
+    let mut add = vec!["CLUSTER", "ADDSLOTS"];
+    add.extend(slots.iter().map(String::as_str));
+    live::cli(node.port, None, &add);
+    let address = node.address();
+    live::wait_until("cluster_state:ok on the one master", || {
+        live::cli(node.port, None, &["CLUSTER", "INFO"])
+            .contains("cluster_state:ok")
+            .then_some(())
+    });
+    let run = probe(&["--addr", &address, "--addr", &address], &[]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(
+        !run.stdout.contains("search-module-incompatible"),
+        "{}",
+        run.stdout
     );
 }
 

@@ -19,7 +19,7 @@ platform itself needs if it uses the same user).
 Give the user the probe's least-privilege rights:
 
 ```text
-ACL SETUSER acp-check on >PASSWORD -@all +auth +hello +ping +info +cluster|info +cluster|nodes +cluster|shards +module|list +ft.info +config|get ~default-index
+ACL SETUSER acp-check on >PASSWORD -@all +auth +hello +ping +info +cluster|info +cluster|nodes +cluster|shards +module|list +command|info +ft.info +config|get ~default-index
 ```
 
 `~default-index` is the index name (`FT.INFO` declares it a key): use yours.
@@ -34,7 +34,7 @@ error[probe-permission-denied]: 127.0.0.1:6379: user `reader` may not run FT.INF
 
 /// The ACL rules of a least-privilege probe user: exactly the commands the probe sends, and the
 /// index name as a key (`FT.INFO` declares its argument a key).
-pub const ACL_RULES: &str = "-@all +auth +hello +ping +info +cluster|info +cluster|nodes +cluster|shards +module|list +ft.info +config|get ~default-index";
+pub const ACL_RULES: &str = "-@all +auth +hello +ping +info +cluster|info +cluster|nodes +cluster|shards +module|list +command|info +ft.info +config|get ~default-index";
 
 /// [`ACL_RULES`] for another index name.
 pub fn acl_rules(index: &str) -> String {

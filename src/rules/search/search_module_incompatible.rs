@@ -16,7 +16,7 @@ use crate::rules::Context;
 pub static RULE: Rule = Rule {
     id: "search-module-incompatible",
     severity: Severity::Error,
-    checked_by: CheckedBy::Lint,
+    checked_by: CheckedBy::LintAndProbe,
     summary: "the RediSearch build needs a newer Redis than the one deployed, or is given an OSS_GLOBAL_PASSWORD it does not take",
     docs: r#"## What it checks
 The RediSearch build the init containers fetch (`redis.initContainers`: the download URL or the
@@ -29,6 +29,10 @@ cluster of several masters.
 A post-renderer patch of the StatefulSet (a HelmRelease's `postRenderers`) that names a build wins
 over the values: it is applied after the chart renders. When the chart versions are not known, an
 error is raised only when every version the values may be deployed with has it.
+Live, on a cluster of several masters, each node that has RediSearch is asked which build it runs:
+`MODULE LIST` gives its version, and `COMMAND INFO search.CLUSTERINFO` tells the coordinator (which
+registers that command) from a build without it (which does not). A node that refuses either command
+is said once, at info level. A node whose module needs a newer Redis is not seen live: it never starts.
 
 ## Why it matters
 With a Redis older than the module needs, RediSearch logs `<search> Redis version is too old,
@@ -135,12 +139,52 @@ fn one_shard(cluster: &RedisCluster, build: &SearchBuild, sources: &Sources) -> 
     )
     .at(build.span(sources))
     .label("no coordinator")
-    .help("fetch the coordinator build (redisearch-oss-coord-v2.6.x for Redis 6.2), which searches every shard and takes OSS_GLOBAL_PASSWORD");
+    .help(ONE_SHARD_HELP);
     f.severity = Severity::Warning;
     if let Some(node) = counts.nodes_node.filter(|n| !n.span.source.is_builtin()) {
         f = f.related(node.span, format!("{} nodes: {masters} masters", counts.nodes));
     }
     Some(f)
+}
+
+const ONE_SHARD_HELP: &str = "fetch the coordinator build (redisearch-oss-coord-v2.6.x for Redis 6.2, v2.10.x for Redis 7.4), which searches every shard and takes OSS_GLOBAL_PASSWORD";
+
+/// Live: the nodes (named as the probe reached them) whose RediSearch has no coordinator, on a
+/// cluster of `masters` masters serving slots.
+pub fn live_one_shard(nodes: &[String], version: Option<&str>, masters: usize) -> Finding {
+    let build = version.map_or_else(|| "RediSearch".to_string(), |v| format!("RediSearch {v}"));
+    let on = if nodes.len() == 1 {
+        "this node".to_string()
+    } else {
+        format!("{} nodes ({})", nodes.len(), nodes.join(", "))
+    };
+    let mut f = Finding::new(
+        &RULE,
+        format!(
+            "{build} on {on} is a build without the coordinator, and the cluster has {masters} masters: each index sees the keys of its own shard only, so a search may miss what the others hold"
+        ),
+    )
+    .on(&nodes[0])
+    .help(ONE_SHARD_HELP);
+    f.severity = Severity::Warning;
+    f
+}
+
+/// Live: a node would not tell which RediSearch build it runs.
+pub fn live_not_checked(target: &str, command: &str, answer: &str) -> Finding {
+    let mut f = Finding::new(
+        &RULE,
+        format!(
+            "whether RediSearch has the coordinator, which a cluster of several masters needs, was not checked: {command} was answered `{answer}`"
+        ),
+    )
+    .on(target)
+    .help(format!(
+        "grant the probe user {} (`acp-check explain probe-permission-denied` gives its ACL line)",
+        if command.starts_with("MODULE") { "+module|list" } else { "+command|info" }
+    ));
+    f.severity = Severity::Info;
+    f
 }
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
