@@ -8,9 +8,10 @@
 //! they are asked for, and default values are built when asked for.
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::sync::OnceLock;
 
-use crate::core::source::{SourceId, Span};
+use crate::core::source::{SourceId, Span, SpanHasher};
 use crate::tree::{Entry, Map, Node, Value};
 
 /// No string (in a string field of a version or a dependency).
@@ -571,11 +572,11 @@ impl ChartVersion {
     fn child(&self, node: usize, key: &str) -> Option<usize> {
         // Per chart, made once: by key, the nodes with that key and their parents (of every
         // version, in order).
-        type ByKey = HashMap<&'static str, Vec<(u16, u16)>>;
+        type ByKey = HashMap<&'static str, Vec<(u16, u16)>, BuildHasherDefault<SpanHasher>>;
         static BY_KEY: [OnceLock<ByKey>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
         let (tables, states) = (self.chart.tables(), self.states());
         let by_key = BY_KEY[self.chart.index() as usize].get_or_init(|| {
-            let mut by_key = ByKey::new();
+            let mut by_key = ByKey::default();
             for parent in 0..tables.node_key.len() {
                 for child in tables.children(parent) {
                     if let Some(key) = tables.key(child) {
@@ -585,10 +586,12 @@ impl ChartVersion {
             }
             by_key
         });
-        by_key
-            .get(key)?
+        // Made in the order of the parents: those of `node` are one run.
+        let pairs = by_key.get(key)?;
+        let first = pairs.partition_point(|&(parent, _)| (parent as usize) < node);
+        pairs[first..]
             .iter()
-            .filter(|&&(parent, _)| parent as usize == node)
+            .take_while(|&&(parent, _)| parent as usize == node)
             .map(|&(_, c)| c as usize)
             .find(|&c| states[c] & LIVE != 0)
     }

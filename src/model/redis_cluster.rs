@@ -568,66 +568,97 @@ impl<'a> RedisCluster<'a> {
     /// The chart's images as they render, or what may set one that acp-check cannot read. Images
     /// whose key the chart version does not have are left out.
     pub fn images(&self) -> Result<Vec<ResolvedImage<'a>>, Unsettled<'a>> {
+        let global = self.global_registry()?;
         let mut out = Vec::new();
-        let global = match self.lookup(&["global", "imageRegistry"]) {
-            Lookup::Set(node) => node.as_str().filter(|s| !s.is_empty()).map(|s| (s, node)),
-            Lookup::Unset => None,
-            Lookup::Unknown(why) => return Err(why),
-        };
         for (key, enabled) in IMAGES {
-            let path = |field: &'static str| -> Vec<&str> { key.iter().copied().chain([field]).collect() };
-            let text = |field: &'static str| -> Result<Option<&'a Node>, Unsettled<'a>> {
-                match self.lookup(&path(field)) {
-                    Lookup::Set(node) if node.value != Value::Null => Ok(Some(node)),
-                    Lookup::Set(_) | Lookup::Unset => Ok(None),
-                    Lookup::Unknown(why) => Err(why),
-                }
-            };
-            let Some(repository) = text("repository")? else {
-                continue;
-            };
-            let Some(repository_text) = scalar(repository) else {
-                continue;
-            };
-            let registry = text("registry")?;
-            let tag = text("tag")?;
-            let digest = if self.reads(&path("digest")) {
-                text("digest")?
-            } else {
-                None
-            };
-            let pulled = match enabled {
-                None => true,
-                Some(flag) => match self.lookup(flag) {
-                    Lookup::Set(node) => node.as_bool() == Some(true),
-                    Lookup::Unset => false,
-                    Lookup::Unknown(why) => return Err(why),
-                },
-            };
-            let (registry_text, registry_node) = match (global, registry) {
-                (Some((g, node)), _) => (g.to_string(), Some(node)),
-                (None, Some(node)) => (scalar(node).unwrap_or_default(), Some(node)),
-                (None, None) => (String::new(), None),
-            };
-            let digest = digest.filter(|d| scalar(d).is_some_and(|s| !s.is_empty()));
-            let (reference, is_digest) = match (digest, tag) {
-                (Some(d), _) => (Some(d), true),
-                (None, t) => (t, false),
-            };
-            let mut nodes: Vec<&'a Node> = registry_node.into_iter().collect();
-            nodes.push(repository);
-            nodes.extend(reference);
-            out.push(ResolvedImage {
-                key,
-                pulled,
-                registry: registry_text,
-                repository: repository_text,
-                reference: reference.and_then(scalar).unwrap_or_default(),
-                digest: is_digest,
-                nodes,
-            });
+            out.extend(self.resolve_image(key, enabled, global)?);
         }
         Ok(out)
+    }
+
+    /// The image at `key` of [`IMAGES`] alone, for a reading whose images are known to resolve
+    /// (a judgement kept for values that read the same named it): what [`RedisCluster::images`]
+    /// has at `key`, without resolving the others.
+    pub fn image(&self, key: &[&str]) -> Option<ResolvedImage<'a>> {
+        let (key, enabled) = IMAGES.iter().find(|(k, _)| *k == key)?;
+        let global = self.global_registry().ok()?;
+        let image = self.resolve_image(key, *enabled, global).ok()?;
+        debug_assert_eq!(
+            image.as_ref().map(|i| i.reference_words()),
+            self.images()
+                .ok()
+                .and_then(|all| all.into_iter().find(|i| i.key == *key))
+                .map(|i| i.reference_words()),
+            "a reading whose images resolve"
+        );
+        image
+    }
+
+    fn global_registry(&self) -> Result<Option<(&'a str, &'a Node)>, Unsettled<'a>> {
+        match self.lookup(&["global", "imageRegistry"]) {
+            Lookup::Set(node) => Ok(node.as_str().filter(|s| !s.is_empty()).map(|s| (s, node))),
+            Lookup::Unset => Ok(None),
+            Lookup::Unknown(why) => Err(why),
+        }
+    }
+
+    fn resolve_image(
+        &self,
+        key: &'static [&'static str],
+        enabled: Option<&'static [&'static str]>,
+        global: Option<(&'a str, &'a Node)>,
+    ) -> Result<Option<ResolvedImage<'a>>, Unsettled<'a>> {
+        let path = |field: &'static str| -> Vec<&str> { key.iter().copied().chain([field]).collect() };
+        let text = |field: &'static str| -> Result<Option<&'a Node>, Unsettled<'a>> {
+            match self.lookup(&path(field)) {
+                Lookup::Set(node) if node.value != Value::Null => Ok(Some(node)),
+                Lookup::Set(_) | Lookup::Unset => Ok(None),
+                Lookup::Unknown(why) => Err(why),
+            }
+        };
+        let Some(repository) = text("repository")? else {
+            return Ok(None);
+        };
+        let Some(repository_text) = scalar(repository) else {
+            return Ok(None);
+        };
+        let registry = text("registry")?;
+        let tag = text("tag")?;
+        let digest = if self.reads(&path("digest")) {
+            text("digest")?
+        } else {
+            None
+        };
+        let pulled = match enabled {
+            None => true,
+            Some(flag) => match self.lookup(flag) {
+                Lookup::Set(node) => node.as_bool() == Some(true),
+                Lookup::Unset => false,
+                Lookup::Unknown(why) => return Err(why),
+            },
+        };
+        let (registry_text, registry_node) = match (global, registry) {
+            (Some((g, node)), _) => (g.to_string(), Some(node)),
+            (None, Some(node)) => (scalar(node).unwrap_or_default(), Some(node)),
+            (None, None) => (String::new(), None),
+        };
+        let digest = digest.filter(|d| scalar(d).is_some_and(|s| !s.is_empty()));
+        let (reference, is_digest) = match (digest, tag) {
+            (Some(d), _) => (Some(d), true),
+            (None, t) => (t, false),
+        };
+        let mut nodes: Vec<&'a Node> = registry_node.into_iter().collect();
+        nodes.push(repository);
+        nodes.extend(reference);
+        Ok(Some(ResolvedImage {
+            key,
+            pulled,
+            registry: registry_text,
+            repository: repository_text,
+            reference: reference.and_then(scalar).unwrap_or_default(),
+            digest: is_digest,
+            nodes,
+        }))
     }
 }
 

@@ -26,11 +26,13 @@ pub struct Readings<'a> {
     all: OnceLock<Vec<Reading<'a>>>,
     /// For readings at each candidate version: what they read (see [`crate::model::scope::Scope::read_key`]).
     over_candidates: Option<Option<ReadKey>>,
-    /// The images of the readings judgements kept named, by index, when `all` is not made.
-    named: Mutex<Vec<(usize, Images<'a>)>>,
+    /// The images judgements kept named, by the index of their reading and their key, when `all`
+    /// is not made.
+    named: Mutex<Vec<Named<'a>>>,
 }
 
 type Images<'a> = Result<Cow<'a, [ResolvedImage<'a>]>, Unsettled<'a>>;
+type Named<'a> = (usize, &'static [&'static str], Option<ResolvedImage<'a>>);
 
 /// One reading of a cluster, and its images.
 pub type Reading<'a> = (RedisCluster<'a>, Images<'a>);
@@ -111,17 +113,23 @@ impl<'a> Readings<'a> {
             let images = all.get(index)?.1.as_ref().ok()?;
             return images.iter().find(|i| i.key == key).cloned();
         }
+        // Only the image asked for: the judgement came from values that read the same, so
+        // this reading's images resolve.
         let mut named = self.named.lock().unwrap_or_else(|e| e.into_inner());
-        let at = match named.iter().position(|(i, _)| *i == index) {
-            Some(at) => at,
-            None => {
-                let cluster = self.cluster.candidate(index)?;
-                named.push((index, images_of(&cluster)));
-                named.len() - 1
-            }
+        if let Some((.., image)) = named.iter().find(|(i, k, _)| *i == index && *k == key) {
+            return image.clone();
+        }
+        let cluster = self.cluster.candidate(index)?;
+        let image = match cluster.scope.bare(&IMAGE_TOPS) {
+            // Defaults alone: made once per process.
+            Some(_) => images_of(&cluster).ok()?.iter().find(|i| i.key == key).cloned(),
+            None => cluster.image(key),
         };
-        let images = named[at].1.as_ref().ok()?;
-        images.iter().find(|i| i.key == key).cloned()
+        let (key, _) = crate::model::redis_cluster::IMAGES
+            .iter()
+            .find(|(k, _)| *k == key)?;
+        named.push((index, key, image.clone()));
+        image
     }
 }
 
