@@ -21,11 +21,25 @@ pub fn fingerprints(
     sources: &Sources,
     pointers: &SpanMap<Option<String>>,
 ) -> Vec<String> {
+    // The bases on every core for a large report; the ranks in order.
+    const PER_PART: usize = 4096;
+    let starts: Vec<usize> = (0..findings.len()).step_by(PER_PART).collect();
+    let bases_of = |start: usize| -> Vec<u64> {
+        findings[start..(start + PER_PART).min(findings.len())]
+            .iter()
+            .map(|finding| base(finding, sources, pointers))
+            .collect()
+    };
+    let bases = if starts.len() > 1 {
+        crate::core::parallel::map(starts, bases_of)
+    } else {
+        starts.into_iter().map(bases_of).collect()
+    };
     let mut seen: HashMap<u64, u64> = HashMap::new();
-    findings
-        .iter()
-        .map(|finding| {
-            let base = base(finding, sources, pointers);
+    bases
+        .into_iter()
+        .flatten()
+        .map(|base| {
             let rank = seen.entry(base).or_insert(0);
             let hash = if *rank == 0 {
                 base

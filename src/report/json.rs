@@ -81,68 +81,163 @@ struct SummaryOut {
 
 impl Reporter for Json {
     fn report(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
-        let findings = report
-            .findings
+        let s = report.summary();
+        let summary = SummaryOut {
+            errors: s.errors,
+            warnings: s.warnings,
+            infos: s.infos,
+        };
+        // The document as serde_json writes it pretty, with the findings written apart (on every
+        // core, for a large report): each is indented as it would be in place, line by line (a
+        // JSON string holds no line break).
+        let header = Output {
+            tool: "acp-check",
+            version: env!("CARGO_PKG_VERSION"),
+            findings: Vec::new(),
+            summary,
+        };
+        let whole = serde_json::to_string_pretty(&header).map_err(io::Error::other)?;
+        let (before, after) = whole
+            .split_once("\"findings\": []")
+            .expect("the findings are a key of the output");
+        out.write_all(before.as_bytes())?;
+        if report.findings.is_empty() {
+            out.write_all(b"\"findings\": []")?;
+        } else {
+            out.write_all(b"\"findings\": [\n")?;
+            for (i, part) in findings_written(report)?.iter().enumerate() {
+                if i > 0 {
+                    out.write_all(b",\n")?;
+                }
+                out.write_all(part)?;
+            }
+            out.write_all(b"\n  ]")?;
+        }
+        out.write_all(after.as_bytes())?;
+        writeln!(out)
+    }
+}
+
+/// Findings per part written on a worker; fewer run on the calling thread.
+const FINDINGS_PER_PART: usize = 2048;
+
+/// The findings, each written pretty and indented as an item of `"findings"`, in parts joined by
+/// `,\n`.
+fn findings_written(report: &Report) -> io::Result<Vec<Vec<u8>>> {
+    let starts: Vec<usize> = (0..report.findings.len()).step_by(FINDINGS_PER_PART).collect();
+    let write = |start: usize| -> io::Result<Vec<u8>> {
+        let end = (start + FINDINGS_PER_PART).min(report.findings.len());
+        let mut part = Vec::new();
+        for i in start..end {
+            if i > start {
+                part.extend_from_slice(b",\n");
+            }
+            let text = serde_json::to_string_pretty(&finding_out(report, i)).map_err(io::Error::other)?;
+            for (n, line) in text.split('\n').enumerate() {
+                if n > 0 {
+                    part.push(b'\n');
+                }
+                part.extend_from_slice(b"    ");
+                part.extend_from_slice(line.as_bytes());
+            }
+        }
+        Ok(part)
+    };
+    let parts = if starts.len() > 1 {
+        crate::core::parallel::map(starts, write)
+    } else {
+        starts.into_iter().map(write).collect()
+    };
+    parts.into_iter().collect()
+}
+
+fn finding_out<'r>(report: &'r Report, i: usize) -> FindingOut<'r> {
+    let f = &report.findings[i];
+    FindingOut {
+        rule: f.rule.id,
+        severity: f.severity.as_str(),
+        deployment: f.deployment.as_deref(),
+        message: &f.message,
+        help: f.help.as_deref(),
+        location: f.span.and_then(|s| report.location(s)).map(|l| LocationOut {
+            file: l.file,
+            line: l.line,
+            column: l.column,
+            end_line: l.end_line,
+            end_column: l.end_column,
+            path: l.path,
+        }),
+        target: f.target.as_deref(),
+        log_line: f.log_line.as_deref(),
+        related: f
+            .related
             .iter()
-            .enumerate()
-            .map(|(i, f)| FindingOut {
-                rule: f.rule.id,
-                severity: f.severity.as_str(),
-                deployment: f.deployment.as_deref(),
-                message: &f.message,
-                help: f.help.as_deref(),
-                location: f.span.and_then(|s| report.location(s)).map(|l| LocationOut {
+            .filter_map(|r| {
+                let l = report.location(r.span)?;
+                Some(RelatedOut {
                     file: l.file,
                     line: l.line,
                     column: l.column,
-                    end_line: l.end_line,
-                    end_column: l.end_column,
-                    path: l.path,
-                }),
-                target: f.target.as_deref(),
-                log_line: f.log_line.as_deref(),
-                related: f
-                    .related
-                    .iter()
-                    .filter_map(|r| {
-                        let l = report.location(r.span)?;
-                        Some(RelatedOut {
-                            file: l.file,
-                            line: l.line,
-                            column: l.column,
-                            message: &r.message,
-                        })
-                    })
-                    .collect(),
-                fix: f.fix.as_ref().map(|fix| FixOut {
-                    safe: fix.applicability == Applicability::Safe,
-                    edits: fix
-                        .edits
-                        .iter()
-                        .filter(|e| report.sources.contains(e.span.source))
-                        .map(|e| EditOut {
-                            file: &report.sources.get(e.span.source).name,
-                            start: e.span.start,
-                            end: e.span.end,
-                            text: &e.text,
-                        })
-                        .collect(),
-                }),
-                fingerprint: report.fingerprint(i),
+                    message: &r.message,
+                })
             })
-            .collect();
+            .collect(),
+        fix: f.fix.as_ref().map(|fix| FixOut {
+            safe: fix.applicability == Applicability::Safe,
+            edits: fix
+                .edits
+                .iter()
+                .filter(|e| report.sources.contains(e.span.source))
+                .map(|e| EditOut {
+                    file: &report.sources.get(e.span.source).name,
+                    start: e.span.start,
+                    end: e.span.end,
+                    text: &e.text,
+                })
+                .collect(),
+        }),
+        fingerprint: report.fingerprint(i),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::testing;
+
+    /// The document serde_json writes whole, as this reporter wrote it before it wrote the
+    /// findings apart.
+    fn whole(report: &Report) -> String {
         let s = report.summary();
         let output = Output {
             tool: "acp-check",
             version: env!("CARGO_PKG_VERSION"),
-            findings,
+            findings: (0..report.findings.len())
+                .map(|i| finding_out(report, i))
+                .collect(),
             summary: SummaryOut {
                 errors: s.errors,
                 warnings: s.warnings,
                 infos: s.infos,
             },
         };
-        serde_json::to_writer_pretty(&mut *out, &output)?;
-        writeln!(out)
+        serde_json::to_string_pretty(&output).unwrap() + "\n"
+    }
+
+    #[test]
+    fn findings_written_apart_make_the_document_serde_writes_whole() {
+        let sources = testing::sources();
+        // None, a few (on the calling thread), and enough for several parts on the workers.
+        for count in [0, 3, 3 * FINDINGS_PER_PART + 5] {
+            let findings: Vec<_> = testing::findings().into_iter().cycle().take(count).collect();
+            let report = testing::report(findings, &sources);
+            let mut written = Vec::new();
+            Json.report(&report, &mut written).unwrap();
+            assert_eq!(
+                String::from_utf8(written).unwrap(),
+                whole(&report),
+                "{count} findings"
+            );
+        }
     }
 }

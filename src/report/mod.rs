@@ -91,13 +91,19 @@ impl<'a> Report<'a> {
         }
         // By place, then severity; at one place and severity, in the order the checks made them
         // (the catalogue's, for lint; node by node, for a probe).
-        findings.sort_by_key(|f| {
+        type Place<'f> = (
+            Option<&'f str>,
+            Option<(SourceId, u32, u32)>,
+            std::cmp::Reverse<Severity>,
+        );
+        fn key(f: &Finding) -> Place<'_> {
             (
-                f.deployment.clone(),
+                f.deployment.as_deref(),
                 f.span.map(|s| (s.source, s.start, s.end)),
                 std::cmp::Reverse(f.severity),
             )
-        });
+        }
+        findings.sort_by(|a, b| key(a).cmp(&key(b)));
         let fingerprints = fingerprint::fingerprints(&findings, sources, &pointers);
         Report {
             findings,
