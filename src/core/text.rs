@@ -57,7 +57,14 @@ pub fn preview(text: &str, max: usize) -> String {
 pub const MAX_WORD: usize = 200;
 
 pub fn shorten(text: &mut String) {
-    if text.len() <= MAX_WORD {
+    // A word is never longer in characters than in bytes, nor longer than the run of bytes
+    // between ASCII blanks it lies in: texts without such a run over MAX_WORD are left as they are.
+    let mut run = 0;
+    let long_run = text.bytes().any(|b| {
+        run = if b.is_ascii_whitespace() { 0 } else { run + 1 };
+        run > MAX_WORD
+    });
+    if !long_run {
         return;
     }
     let mut out = String::with_capacity(MAX_WORD * 2);

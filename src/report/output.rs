@@ -195,6 +195,8 @@ pub fn write(
         match path {
             Some(path) => std::fs::write(path, &buffer)
                 .map_err(|e| Fatal(format!("writing the report to {}: {}", path.display(), words(&e))))?,
+            // The first report for standard output is kept as it is, not copied.
+            None if stdout.is_empty() => stdout = buffer,
             None => stdout.extend(buffer),
         }
     }
