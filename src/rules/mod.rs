@@ -23,7 +23,8 @@ use std::sync::OnceLock;
 use crate::config::Versions;
 use crate::core::source::{SourceId, Sources};
 use crate::diagnostic::{Applicability, Finding, Rule};
-use crate::model::Deployment;
+use crate::model::platform::Platform;
+use crate::model::{Deployment, RedisCluster};
 use crate::tree::Node;
 use crate::yaml::Problem;
 
@@ -40,6 +41,11 @@ pub struct Context<'a> {
     schema: OnceLock<Vec<Finding>>,
     /// What the clusters' images resolve to, shared by the image rules (made on first use).
     images: OnceLock<Vec<images::Readings<'a>>>,
+    /// The deployment's clusters and platforms, their scopes made once for every rule.
+    clusters: OnceLock<Vec<RedisCluster<'a>>>,
+    platforms: OnceLock<Vec<Platform<'a>>>,
+    /// The version policy of the deployment's platforms ([`versions::Policy::of`]).
+    pub(crate) policy: OnceLock<versions::Policy>,
 }
 
 impl<'a> Context<'a> {
@@ -58,7 +64,28 @@ impl<'a> Context<'a> {
             versions,
             schema: OnceLock::new(),
             images: OnceLock::new(),
+            clusters: OnceLock::new(),
+            platforms: OnceLock::new(),
+            policy: OnceLock::new(),
         }
+    }
+
+    /// [`Deployment::redis_clusters`], made once.
+    pub fn redis_clusters(&self) -> impl Iterator<Item = RedisCluster<'a>> + '_ {
+        let deployment = self.deployment;
+        self.clusters
+            .get_or_init(|| deployment.redis_clusters().collect())
+            .iter()
+            .copied()
+    }
+
+    /// [`Deployment::platforms`], made once.
+    pub fn platforms(&self) -> impl Iterator<Item = Platform<'a>> + '_ {
+        let deployment = self.deployment;
+        self.platforms
+            .get_or_init(|| deployment.platforms().collect())
+            .iter()
+            .copied()
     }
 
     /// The findings of `rule` among those of the schema pass ([`schema::pass`]).

@@ -36,14 +36,13 @@ redis-cluster:
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     // When the platform sends a password anyway, `password-mismatch` reports the failure instead.
     let sends_password = cx
-        .deployment
         .platforms()
         .filter_map(|p| p.redis_client())
         .any(|client| client.password().is_some());
     if sends_password {
         return;
     }
-    for cluster in cx.deployment.redis_clusters() {
+    for cluster in cx.redis_clusters() {
         let ClusterPassword::Disabled(disabled) = cluster.password() else {
             continue;
         };

@@ -41,8 +41,8 @@ redis-cluster:
 };
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
-    let clusters: Vec<_> = cx.deployment.redis_clusters().collect();
-    for platform in cx.deployment.platforms() {
+    let clusters: Vec<_> = cx.redis_clusters().collect();
+    for platform in cx.platforms() {
         let Some(redis_client) = platform.redis_client() else {
             continue;
         };

@@ -37,7 +37,7 @@ redis-cluster:
 };
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
-    for cluster in cx.deployment.redis_clusters() {
+    for cluster in cx.redis_clusters() {
         let at = cluster
             .root
             .entry(&["password"])

@@ -40,7 +40,7 @@ redis-cluster:
 };
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
-    for cluster in cx.deployment.redis_clusters() {
+    for cluster in cx.redis_clusters() {
         for node in cluster_password_places(&cluster) {
             plaintext(node, "the cluster password", out);
         }
@@ -53,7 +53,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             }
         }
     }
-    for platform in cx.deployment.platforms() {
+    for platform in cx.platforms() {
         for layer in CLIENT_LAYERS {
             let path: Vec<&str> = layer.iter().copied().chain(["password"]).collect();
             if let Some(node) = platform.root.get(&path) {

@@ -34,8 +34,8 @@ redis:
 };
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
-    let platform = cx.deployment.platforms().find(|p| p.redis_client().is_some());
-    let cluster = cx.deployment.redis_clusters().next();
+    let platform = cx.platforms().find(|p| p.redis_client().is_some());
+    let cluster = cx.redis_clusters().next();
     if let (Some(platform), None) = (platform, cluster) {
         out.push(
             Finding::new(

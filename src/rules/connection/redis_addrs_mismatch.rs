@@ -42,13 +42,13 @@ redis-cluster:
 };
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
-    let clusters: Vec<RedisCluster> = cx.deployment.redis_clusters().collect();
+    let clusters: Vec<RedisCluster> = cx.redis_clusters().collect();
     if clusters.is_empty() {
         return;
     }
     // One finding per place: an address that two platform views share is reported once.
     let mut reported = std::collections::HashSet::new();
-    for platform in cx.deployment.platforms() {
+    for platform in cx.platforms() {
         let Some(client) = platform.redis_client().filter(|c| !c.disabled()) else {
             continue;
         };

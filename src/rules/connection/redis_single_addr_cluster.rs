@@ -30,10 +30,10 @@ acp:
 };
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
-    if cx.deployment.redis_clusters().next().is_none() {
+    if cx.redis_clusters().next().is_none() {
         return;
     }
-    for platform in cx.deployment.platforms() {
+    for platform in cx.platforms() {
         let Some(client) = platform.redis_client().filter(|c| !c.disabled()) else {
             continue;
         };

@@ -41,7 +41,7 @@ memory is full instead of keys being dropped: size `maxmemory` for the load.
 pub const FIX: Applicability = Applicability::Unsafe;
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
-    for cluster in cx.deployment.redis_clusters() {
+    for cluster in cx.redis_clusters() {
         // The last directive wins, as in Redis.
         let policy = redis_conf::last(cluster.directives(cx.sources), "maxmemory-policy");
         let Some(value) = policy.and_then(|p| p.args.first()) else {

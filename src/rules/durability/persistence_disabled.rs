@@ -38,7 +38,7 @@ redis-cluster:
 
 /// Lint: AOF off and the save points removed.
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
-    for cluster in cx.deployment.redis_clusters() {
+    for cluster in cx.redis_clusters() {
         let aof = cluster.lookup(&["redis", "useAOFPersistence"]);
         let Lookup::Set(aof_node) = aof else {
             continue;

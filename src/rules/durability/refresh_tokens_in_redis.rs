@@ -34,7 +34,7 @@ acp:
 };
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
-    for platform in cx.deployment.platforms() {
+    for platform in cx.platforms() {
         let Some(enabled) = refresh_tokens_in_redis(&platform) else {
             continue;
         };

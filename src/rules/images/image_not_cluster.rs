@@ -43,7 +43,7 @@ pub fn not_cluster(repository: &str) -> bool {
 }
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
-    for cluster in cx.deployment.redis_clusters() {
+    for cluster in cx.redis_clusters() {
         let Lookup::Set(node) = cluster.lookup(&["image", "repository"]) else {
             continue;
         };

@@ -73,14 +73,15 @@ fn images_of<'a>(cluster: &RedisCluster<'a>) -> Images<'a> {
 /// The readings of every cluster of the deployment, for the three image rules.
 pub fn readings<'c, 'a>(cx: &'c Context<'a>) -> &'c [Readings<'a>] {
     cx.images.get_or_init(|| {
-        cx.deployment
-            .redis_clusters()
+        cx.redis_clusters()
             .map(|cluster| {
-                let own = images_of(&cluster);
-                let single = matches!(own, Err(Unsettled::Layer(_)))
-                    || cluster.version().is_some()
-                    || !cluster.scope.has_candidates();
-                if single {
+                let versioned = cluster.version().is_some() || !cluster.scope.has_candidates();
+                // Its own images, where they decide: a layer acp-check could not read decides
+                // every reading (only a release with such a layer can have one).
+                let own =
+                    (versioned || !cluster.scope.release.unknown.is_empty()).then(|| images_of(&cluster));
+                let layer = matches!(own, Some(Err(Unsettled::Layer(_))));
+                if let Some(own) = own.filter(|_| versioned || layer) {
                     return Readings {
                         cluster,
                         all: OnceLock::from(vec![(cluster, own)]),

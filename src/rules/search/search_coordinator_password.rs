@@ -69,7 +69,7 @@ fn takes_password(cluster: &RedisCluster) -> Option<bool> {
 }
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
-    for cluster in cx.deployment.redis_clusters() {
+    for cluster in cx.redis_clusters() {
         let takes = takes_password(&cluster);
         // A build without the coordinator takes no OSS_GLOBAL_PASSWORD (search-module-incompatible
         // says so when one is given).

@@ -188,7 +188,7 @@ pub fn live_not_checked(target: &str, command: &str, answer: &str) -> Finding {
 }
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
-    for cluster in cx.deployment.redis_clusters() {
+    for cluster in cx.redis_clusters() {
         let loads: Vec<_> = search_loads(&cluster, cx.sources).collect();
         if loads.is_empty() {
             continue;

@@ -54,7 +54,7 @@ redis-cluster:
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     // The platform needs search unless every platform release of the run turns it off.
-    let platforms: Vec<_> = cx.deployment.platforms().collect();
+    let platforms: Vec<_> = cx.platforms().collect();
     let search_used = platforms.is_empty()
         || platforms.iter().any(|p| {
             p.redis_client()
@@ -63,7 +63,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     if !search_used {
         return;
     }
-    for cluster in cx.deployment.redis_clusters() {
+    for cluster in cx.redis_clusters() {
         if search_loads(&cluster, cx.sources).next().is_some() {
             continue;
         }

@@ -35,7 +35,7 @@ redis-cluster:
 };
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
-    for cluster in cx.deployment.redis_clusters() {
+    for cluster in cx.redis_clusters() {
         let counts = match Counts::of(&cluster) {
             Lookup::Set(counts) if counts.replicas == 0 => counts,
             Lookup::Set(_) | Lookup::Unset => continue,

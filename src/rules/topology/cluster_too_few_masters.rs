@@ -34,7 +34,7 @@ redis-cluster:
 };
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
-    for cluster in cx.deployment.redis_clusters() {
+    for cluster in cx.redis_clusters() {
         let counts = match Counts::of(&cluster) {
             Lookup::Set(counts) => counts,
             Lookup::Unset => continue,

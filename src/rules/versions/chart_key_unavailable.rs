@@ -38,7 +38,7 @@ redis-cluster:
 };
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
-    for cluster in cx.deployment.redis_clusters() {
+    for cluster in cx.redis_clusters() {
         let Some((_, Some(release))) = chart_of(&cluster) else {
             continue;
         };

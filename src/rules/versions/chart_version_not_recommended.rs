@@ -47,7 +47,7 @@ dependencies:
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     let policy = Policy::of(cx);
     let recommended = policy.charts();
-    for cluster in cx.deployment.redis_clusters() {
+    for cluster in cx.redis_clusters() {
         let Some((written, resolved)) = chart_of(&cluster) else {
             continue;
         };
@@ -107,7 +107,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
             (None, [one]) => format!("the recommended {one}"),
             _ => format!(
                 "{}, the charts recommended for the platform versions it may run with",
-                groups(&policy)
+                groups(policy)
             ),
         };
         let first = recommended.first().map(|v| v.to_string()).unwrap_or_default();

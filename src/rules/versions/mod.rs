@@ -252,9 +252,10 @@ impl Policy {
         Policy { rows, platforms }
     }
 
-    /// The policy of a lint run's deployment.
-    pub fn of(cx: &crate::rules::Context) -> Policy {
-        Policy::new(cx.versions, cx.deployment.platform_versions())
+    /// The policy of a lint run's deployment, made once for its rules.
+    pub fn of<'c>(cx: &'c crate::rules::Context) -> &'c Policy {
+        cx.policy
+            .get_or_init(|| Policy::new(cx.versions, cx.deployment.platform_versions()))
     }
 
     /// The verdict on a Redis version.

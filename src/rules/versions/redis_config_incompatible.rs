@@ -130,7 +130,7 @@ fn reading<'a>(
 type Judged = Result<Option<usize>, usize>;
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
-    for cluster in cx.deployment.redis_clusters() {
+    for cluster in cx.redis_clusters() {
         // Only a Redis 6.2 tag the files wrote is judged across unknown chart versions.
         let six_two = matches!(
             deployed(&cluster),

@@ -45,7 +45,7 @@ pub const FIX: Applicability = Applicability::Unsafe;
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     let policy = Policy::of(cx);
-    for cluster in cx.deployment.redis_clusters() {
+    for cluster in cx.redis_clusters() {
         let Deployed::Version {
             version,
             span,

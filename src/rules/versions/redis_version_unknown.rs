@@ -38,7 +38,7 @@ redis-cluster:
 };
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
-    for cluster in cx.deployment.redis_clusters() {
+    for cluster in cx.redis_clusters() {
         match deployed(&cluster) {
             Deployed::TagWithoutVersion { node, text } => {
                 let what = if text.starts_with("@") || text.starts_with("sha256:") {

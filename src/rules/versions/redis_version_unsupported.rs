@@ -49,7 +49,7 @@ redis-cluster:
 
 pub fn check(cx: &Context, out: &mut Vec<Finding>) {
     let policy = Policy::of(cx);
-    for cluster in cx.deployment.redis_clusters() {
+    for cluster in cx.redis_clusters() {
         let Deployed::Version {
             version,
             span,
@@ -69,7 +69,7 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         match verdict {
             Verdict::Supported | Verdict::Outdated(_) => {}
             Verdict::Unsupported(rows) => out.push(
-                Finding::new(&RULE, format!("{what} ({origin}) is not supported: {}", refusal(&policy, &rows)))
+                Finding::new(&RULE, format!("{what} ({origin}) is not supported: {}", refusal(policy, &rows)))
                     .at_opt(span)
                     .label(what.clone())
                     .help(format!("set redis-cluster image.tag to \"{}\"", policy.recommended())),
