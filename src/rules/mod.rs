@@ -148,6 +148,7 @@ registry! {
     images::image_substitution_blocked => check,
     images::image_not_cluster => check,
     values::values_not_passed => check,
+    values::resource_name_invalid => check,
     search::search_module_missing => check,
     search::search_module_not_mounted => check,
     search::search_coordinator_password => check,

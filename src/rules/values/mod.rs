@@ -6,4 +6,5 @@ pub mod ambiguous_boolean;
 pub mod duration_without_unit;
 pub mod encrypted_value;
 pub mod numeric_version;
+pub mod resource_name_invalid;
 pub mod values_not_passed;
