@@ -470,6 +470,11 @@ impl<'a> Scope<'a> {
         self.key.into_iter().chain(path.iter().copied()).collect()
     }
 
+    /// Whether a layer deleted the value at `path` with `null` (Helm then renders it absent).
+    pub fn deleted(&self, path: &[&str]) -> bool {
+        self.release.deletes(&self.full(path))
+    }
+
     /// A value, through every layer.
     pub fn lookup(&self, path: &[&str]) -> Lookup<'a> {
         // The parent's `global` wins over the dependency's own (Helm copies it down).

@@ -169,6 +169,7 @@ registry! {
     topology::cluster_too_few_masters => check,
     topology::cluster_uneven_nodes => check,
     topology::cluster_no_replicas => check,
+    topology::cluster_update_refused => check,
     durability::refresh_tokens_in_redis => check,
     durability::refresh_tokens_at_risk => check,
     durability::evicting_memory_policy => check + FIX,

@@ -4,6 +4,7 @@ pub mod cluster_no_replicas;
 pub mod cluster_state_fail;
 pub mod cluster_too_few_masters;
 pub mod cluster_uneven_nodes;
+pub mod cluster_update_refused;
 
 use crate::core::source::Span;
 use crate::model::{Lookup, RedisCluster};
