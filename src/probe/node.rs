@@ -557,12 +557,21 @@ fn search_check(cx: &Probing, session: &mut Session, info: &Info) -> Option<Find
 /// whether it has the coordinator. Only `name` and `ver` are read: `args` holds the `loadmodule`
 /// arguments, `OSS_GLOBAL_PASSWORD`'s value among them.
 fn search_build(cx: &Probing, session: &mut Session, findings: &mut Vec<Finding>) -> Option<LiveBuild> {
-    let not_said = |command: &Command, answer: &str| LiveBuild::NotSaid {
-        command: command.name(),
-        answer: crate::core::text::preview(answer.trim(), 200),
+    // The reply, or what the node said instead: a refusal is a build not said; no reply, the
+    // node's failure.
+    let mut ask = |command: &Command| match session.call(command) {
+        Ok(Reply::Error(e)) => Err(Some(LiveBuild::NotSaid {
+            command: command.name(),
+            answer: crate::core::text::preview(e.trim(), 200),
+        })),
+        Ok(reply) => Ok(reply),
+        Err(failure) => {
+            findings.extend(lost(cx, command, &failure));
+            Err(None)
+        }
     };
     let command = Command::ModuleList;
-    let version = match session.call(&command) {
+    let version = match ask(&command) {
         Ok(Reply::Array(Some(modules))) => modules.iter().find_map(|module| {
             let field = |name: &str| match module {
                 Reply::Array(Some(pairs)) => pairs
@@ -579,31 +588,23 @@ fn search_build(cx: &Probing, session: &mut Session, findings: &mut Vec<Finding>
                 _ => None,
             })
         })?,
-        Ok(Reply::Error(e)) => return Some(not_said(&command, &e)),
         Ok(other) => {
             findings.push(not_redis(cx.name, &command, &other));
             return None;
         }
-        Err(failure) => {
-            findings.extend(lost(cx, &command, &failure));
-            return None;
-        }
+        Err(instead) => return instead,
     };
     let command = Command::CommandInfo("search.CLUSTERINFO");
-    let coordinator = match session.call(&command) {
+    let coordinator = match ask(&command) {
         // One entry per command asked: nil when the server has no such command.
         Ok(Reply::Array(Some(entries))) if entries.len() == 1 => {
             matches!(&entries[0], Reply::Array(Some(info)) if !info.is_empty())
         }
-        Ok(Reply::Error(e)) => return Some(not_said(&command, &e)),
         Ok(other) => {
             findings.push(not_redis(cx.name, &command, &other));
             return None;
         }
-        Err(failure) => {
-            findings.extend(lost(cx, &command, &failure));
-            return None;
-        }
+        Err(instead) => return instead,
     };
     Some(LiveBuild::Known { version, coordinator })
 }
