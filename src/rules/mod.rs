@@ -147,6 +147,7 @@ registry! {
     images::image_frozen => check,
     images::image_substitution_blocked => check,
     images::image_not_cluster => check,
+    images::image_reference_invalid => check,
     values::values_not_passed => check,
     values::resource_name_invalid => check,
     search::search_module_missing => check,

@@ -4,6 +4,7 @@
 
 pub mod image_frozen;
 pub mod image_not_cluster;
+pub mod image_reference_invalid;
 pub mod image_substitution_blocked;
 pub mod image_unavailable;
 

@@ -115,6 +115,10 @@ pub enum Deployed<'a> {
 
 /// What [`Deployed`] a cluster is.
 pub fn deployed<'a>(cluster: &RedisCluster<'a>) -> Deployed<'a> {
+    // A tag written empty renders no image at all (`image-reference-invalid`), not the default.
+    if crate::rules::images::image_reference_invalid::empty_tag(cluster, &["image"]).is_some() {
+        return Deployed::NotJudged;
+    }
     // A tag the files wrote; the chart's default tag is told by the chart version below.
     let tag = cluster
         .get(&["image", "tag"])
