@@ -52,8 +52,17 @@ pub fn check(cx: &Context, out: &mut Vec<Finding>) {
         let Some(client) = platform.redis_client().filter(|c| !c.disabled()) else {
             continue;
         };
+        // The services each cluster creates, as this platform may name them (none without a
+        // release name: then the service names cannot be known).
+        let known: Vec<(Service, &RedisCluster)> = clusters
+            .iter()
+            .filter_map(|c| Some((services(&platform, c)?, c)))
+            .collect();
+        if known.is_empty() {
+            continue;
+        }
         for addr in client.addrs() {
-            if let Some(f) = mismatch(&platform, addr, &clusters) {
+            if let Some(f) = mismatch(addr, &known) {
                 if reported.insert(f.span) {
                     out.push(f);
                 }
@@ -133,7 +142,7 @@ fn services(platform: &Platform, cluster: &RedisCluster) -> Option<Service> {
     })
 }
 
-fn mismatch(platform: &Platform, addr: &Node, clusters: &[RedisCluster]) -> Option<Finding> {
+fn mismatch(addr: &Node, known: &[(Service, &RedisCluster)]) -> Option<Finding> {
     let Value::Str(text) = &addr.value else {
         return None;
     };
@@ -150,13 +159,6 @@ fn mismatch(platform: &Platform, addr: &Node, clusters: &[RedisCluster]) -> Opti
         .is_ok()
     {
         return None;
-    }
-    let known: Vec<(Service, &RedisCluster)> = clusters
-        .iter()
-        .filter_map(|c| Some((services(platform, c)?, c)))
-        .collect();
-    if known.is_empty() {
-        return None; // no release name: the service names cannot be known
     }
     if known.iter().any(|(s, _)| s.matches(host) && s.port == port) {
         return None;
