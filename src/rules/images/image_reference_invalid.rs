@@ -41,7 +41,8 @@ redis-cluster:
 /// place).
 pub fn empty_tag<'a>(cluster: &RedisCluster<'a>, key: &[&str]) -> Option<&'a Node> {
     let path = |field: &'static str| -> Vec<&str> { key.iter().copied().chain([field]).collect() };
-    let written = |field| cluster.get(&path(field)).filter(|n| !n.span.source.is_builtin());
+    // What the files wrote: the values of the layers read, without the chart's defaults.
+    let written = |field| cluster.root.get(&path(field));
     let tag = written("tag").filter(|n| n.value == Value::Str(String::new()))?;
     let digest = written("digest").is_some_and(|d| d.as_str().is_some_and(|s| !s.is_empty()));
     (!(digest && cluster.reads(&path("digest")))).then_some(tag)
