@@ -274,11 +274,12 @@ impl<'a> RedisCluster<'a> {
             None if sanitized == written => written,
             None => return None,
         };
+        // The chart's name: a dependency's alias renames it (Helm sets the subchart's name to it).
         let chart = self
             .get(&["nameOverride"])
             .and_then(Node::as_str)
             .filter(|s| !s.is_empty())
-            .unwrap_or("redis-cluster");
+            .unwrap_or(self.key.unwrap_or("redis-cluster"));
         Some(trim_name(&if release.contains(chart) {
             release
         } else {

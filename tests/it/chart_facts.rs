@@ -88,3 +88,46 @@ fn a_dotted_release_name_is_made_a_label_from_chart_12_0_15() {
         format!("use `{sanitized}`")
     );
 }
+
+/// A dependency's alias is the subchart's name (Helm renames it): its Services are
+/// `<release>-<alias>`, so a release name that leaves room for `-cache-headless` is fine, and the
+/// platform names `<release>-cache-headless`.
+#[test]
+fn an_alias_names_the_services() {
+    let dir = scratch("alias-names");
+    write(
+        &dir,
+        "Chart.yaml",
+        "apiVersion: v2\nname: sessions\nversion: 1.0.0\ndependencies:\n  - name: redis-cluster\n    \
+         version: 11.5.4\n    repository: https://charts.bitnami.com/bitnami\n    alias: cache\n",
+    );
+    // 45 characters: with `-redis-cluster` the headless Service would have 68.
+    let release = "sessions-and-refresh-tokens-of-the-eu-west-1a";
+    assert_eq!(release.len(), 45);
+    write(
+        &dir,
+        "values.yaml",
+        "cache:\n  existingSecret: redis-password\n  cluster:\n    nodes: 6\n",
+    );
+    let dir_arg = dir.to_string_lossy().into_owned();
+    let out = lint_json(&[&dir_arg, "--release-name", release]);
+    assert_eq!(out.findings_of(&["resource-name-invalid"]), [], "{}", out.stdout);
+
+    // With the name of the chart, the same release would give a headless Service the API refuses.
+    write(
+        &dir,
+        "Chart.yaml",
+        "apiVersion: v2\nname: sessions\nversion: 1.0.0\ndependencies:\n  - name: redis-cluster\n    \
+         version: 11.5.4\n    repository: https://charts.bitnami.com/bitnami\n",
+    );
+    write(
+        &dir,
+        "values.yaml",
+        "redis-cluster:\n  existingSecret: redis-password\n  cluster:\n    nodes: 6\n",
+    );
+    let out = lint_json(&[&dir_arg, "--release-name", release]);
+    assert_eq!(
+        out.first("resource-name-invalid")["message"],
+        format!("the chart's headless Service is `{release}-redis-cluster-headless` (from the release name `{release}`): 68 characters, over Kubernetes' 63, so the install fails")
+    );
+}
