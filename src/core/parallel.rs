@@ -48,6 +48,20 @@ pub fn map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R>
         .collect()
 }
 
+/// `f` over the ranges of `per_part` indices that cover `0..len` (the last may be shorter), as
+/// [`map`] runs items: a large collection's parts on every core, one part on the calling thread.
+pub fn map_parts<R: Send>(
+    len: usize,
+    per_part: usize,
+    f: impl Fn(std::ops::Range<usize>) -> R + Sync,
+) -> Vec<R> {
+    let parts = (0..len)
+        .step_by(per_part.max(1))
+        .map(|start| start..(start + per_part).min(len))
+        .collect();
+    map(parts, f)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -63,5 +77,15 @@ mod tests {
         assert_eq!(squares, (0..1000).map(|i| i * i).collect::<Vec<_>>());
         assert_eq!(super::map(Vec::<u8>::new(), |x| x), Vec::<u8>::new());
         assert_eq!(super::map(vec![3], |x| x + 1), vec![4]);
+    }
+
+    #[test]
+    fn parts_cover_every_index_once_in_order() {
+        let parts = super::map_parts(10, 4, |r| r);
+        assert_eq!(parts, [0..4, 4..8, 8..10]);
+        assert_eq!(
+            super::map_parts(0, 4, |r| r),
+            Vec::<std::ops::Range<usize>>::new()
+        );
     }
 }

@@ -22,19 +22,12 @@ pub fn fingerprints(
     pointers: &SpanMap<Option<String>>,
 ) -> Vec<String> {
     // The bases on every core for a large report; the ranks in order.
-    const PER_PART: usize = 4096;
-    let starts: Vec<usize> = (0..findings.len()).step_by(PER_PART).collect();
-    let bases_of = |start: usize| -> Vec<u64> {
-        findings[start..(start + PER_PART).min(findings.len())]
+    let bases = crate::core::parallel::map_parts(findings.len(), 4096, |part| {
+        findings[part]
             .iter()
             .map(|finding| base(finding, sources, pointers))
-            .collect()
-    };
-    let bases = if starts.len() > 1 {
-        crate::core::parallel::map(starts, bases_of)
-    } else {
-        starts.into_iter().map(bases_of).collect()
-    };
+            .collect::<Vec<u64>>()
+    });
     let mut seen: HashMap<u64, u64> = HashMap::new();
     bases
         .into_iter()

@@ -124,12 +124,10 @@ const FINDINGS_PER_PART: usize = 2048;
 /// The findings, each written pretty and indented as an item of `"findings"`, in parts joined by
 /// `,\n`.
 fn findings_written(report: &Report) -> io::Result<Vec<Vec<u8>>> {
-    let starts: Vec<usize> = (0..report.findings.len()).step_by(FINDINGS_PER_PART).collect();
-    let write = |start: usize| -> io::Result<Vec<u8>> {
-        let end = (start + FINDINGS_PER_PART).min(report.findings.len());
+    let write = |indices: std::ops::Range<usize>| -> io::Result<Vec<u8>> {
         let mut part = Vec::new();
-        for i in start..end {
-            if i > start {
+        for i in indices.clone() {
+            if i > indices.start {
                 part.extend_from_slice(b",\n");
             }
             let text = serde_json::to_string_pretty(&finding_out(report, i)).map_err(io::Error::other)?;
@@ -143,12 +141,9 @@ fn findings_written(report: &Report) -> io::Result<Vec<Vec<u8>>> {
         }
         Ok(part)
     };
-    let parts = if starts.len() > 1 {
-        crate::core::parallel::map(starts, write)
-    } else {
-        starts.into_iter().map(write).collect()
-    };
-    parts.into_iter().collect()
+    crate::core::parallel::map_parts(report.findings.len(), FINDINGS_PER_PART, write)
+        .into_iter()
+        .collect()
 }
 
 fn finding_out<'r>(report: &'r Report, i: usize) -> FindingOut<'r> {

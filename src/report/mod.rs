@@ -78,33 +78,21 @@ impl<'a> Report<'a> {
     /// Findings whose secrets are masked already, with the pointers of their spans: sorts them by
     /// place, writes control characters as escapes and shortens overlong words in their texts.
     pub fn new(
-        findings: Vec<Finding>,
+        mut findings: Vec<Finding>,
         sources: &'a Sources,
         pointers: SpanMap<Option<String>>,
         secrets: &'a [String],
     ) -> Report<'a> {
-        let clean = |mut part: Vec<Finding>| {
-            for f in &mut part {
+        // On every core for a large report.
+        let parts: Vec<&mut [Finding]> = findings.chunks_mut(4096).collect();
+        crate::core::parallel::map(parts, |part| {
+            for f in part {
                 for text in f.texts_mut() {
                     escape_controls(text);
                     shorten(text);
                 }
             }
-            part
-        };
-        // On every core for a large report.
-        const PER_PART: usize = 4096;
-        let mut findings = if findings.len() > PER_PART {
-            let mut all = findings.into_iter();
-            let parts: Vec<Vec<Finding>> = std::iter::from_fn(|| {
-                let part: Vec<Finding> = all.by_ref().take(PER_PART).collect();
-                (!part.is_empty()).then_some(part)
-            })
-            .collect();
-            crate::core::parallel::map(parts, clean).concat()
-        } else {
-            clean(findings)
-        };
+        });
         // By place, then severity; at one place and severity, in the order the checks made them
         // (the catalogue's, for lint; node by node, for a probe).
         type Place<'f> = (
