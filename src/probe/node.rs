@@ -69,8 +69,12 @@ pub enum LiveBuild {
         /// of RediSearch 2.4 to 2.10) do and the others do not.
         coordinator: bool,
     },
-    /// The node would not say: the command it refused, and its answer.
-    NotSaid { command: String, answer: String },
+    /// The node would not say: the command it refused (and its ACL name), and its answer.
+    NotSaid {
+        command: String,
+        acl: &'static str,
+        answer: String,
+    },
 }
 
 pub fn probe(target: Target, settings: &Settings, budget: Budget, deadline: &Deadline) -> NodeReport {
@@ -562,6 +566,7 @@ fn search_build(cx: &Probing, session: &mut Session, findings: &mut Vec<Finding>
     let mut ask = |command: &Command| match session.call(command) {
         Ok(Reply::Error(e)) => Err(Some(LiveBuild::NotSaid {
             command: command.name(),
+            acl: command.acl_name(),
             answer: crate::core::text::preview(e.trim(), 200),
         })),
         Ok(reply) => Ok(reply),
@@ -725,8 +730,8 @@ fn one_shard_search(masters: &[&ClusterNode], reports: &[NodeReport]) -> Option<
                 without.push(report.target.name());
                 version = version.or(v.clone());
             }
-            Some(LiveBuild::NotSaid { command, answer }) => {
-                not_said = not_said.or(Some((report.target.name(), command, answer)));
+            Some(LiveBuild::NotSaid { command, acl, answer }) => {
+                not_said = not_said.or(Some((report.target.name(), command, *acl, answer)));
             }
             _ => {}
         }
@@ -739,9 +744,9 @@ fn one_shard_search(masters: &[&ClusterNode], reports: &[NodeReport]) -> Option<
             masters.len(),
         ));
     }
-    let (target, command, answer) = not_said?;
+    let (target, command, acl, answer) = not_said?;
     Some(search_module_incompatible::live_not_checked(
-        &target, command, answer,
+        &target, command, acl, answer,
     ))
 }
 

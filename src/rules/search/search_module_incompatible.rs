@@ -171,7 +171,7 @@ pub fn live_one_shard(nodes: &[String], version: Option<&str>, masters: usize) -
 }
 
 /// Live: a node would not tell which RediSearch build it runs.
-pub fn live_not_checked(target: &str, command: &str, answer: &str) -> Finding {
+pub fn live_not_checked(target: &str, command: &str, acl: &str, answer: &str) -> Finding {
     let mut f = Finding::new(
         &RULE,
         format!(
@@ -180,8 +180,7 @@ pub fn live_not_checked(target: &str, command: &str, answer: &str) -> Finding {
     )
     .on(target)
     .help(format!(
-        "grant the probe user {} (`acp-check explain probe-permission-denied` gives its ACL line)",
-        if command.starts_with("MODULE") { "+module|list" } else { "+command|info" }
+        "grant the probe user +{acl} (`acp-check explain probe-permission-denied` gives its ACL line)"
     ));
     f.severity = Severity::Info;
     f
