@@ -156,7 +156,8 @@ impl FileId {
 
 /// Writes every report asked for: the files, then standard output. With `statistics`, the report
 /// of standard output (or `--output`) is the count of findings by rule instead (as JSON when that
-/// report's format is JSON).
+/// report's format is JSON). Each report is written as it is made, through a buffer: a large
+/// run's report is never held whole in memory.
 pub fn write(
     report: &Report,
     formats: &[FormatSpec],
@@ -165,13 +166,9 @@ pub fn write(
 ) -> Result<(), Fatal> {
     let github_actions = std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true");
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let mut stdout = Vec::new();
-    for (i, (format, path)) in destinations(formats, output, github_actions)?
-        .into_iter()
-        .enumerate()
-    {
-        // The first destination is standard output's report (or `--output`'s).
-        let reporter: Box<dyn Reporter> = match format {
+    let reporter = |i: usize, format: Format, path: Option<&Path>| -> Box<dyn Reporter> {
+        match format {
+            // The first destination is standard output's report (or `--output`'s).
             _ if statistics && i == 0 => Box::new(Statistics {
                 json: format == Format::Json,
             }),
@@ -187,20 +184,81 @@ pub fn write(
             Format::Gitlab => Box::new(Gitlab),
             Format::Rdjson => Box::new(Rdjson),
             Format::Checkstyle => Box::new(Checkstyle),
-        };
-        let mut buffer = Vec::new();
-        reporter
-            .report(report, &mut buffer)
-            .map_err(|e| Fatal(format!("writing the report: {e}")))?;
-        match path {
-            Some(path) => std::fs::write(path, &buffer)
-                .map_err(|e| Fatal(format!("writing the report to {}: {}", path.display(), words(&e))))?,
-            // The first report for standard output is kept as it is, not copied.
-            None if stdout.is_empty() => stdout = buffer,
-            None => stdout.extend(buffer),
+        }
+    };
+    let destinations = destinations(formats, output, github_actions)?;
+    for (i, &(format, path)) in destinations.iter().enumerate() {
+        let Some(path) = path else { continue };
+        let failed =
+            |e: std::io::Error| Fatal(format!("writing the report to {}: {}", path.display(), words(&e)));
+        let file = std::fs::File::create(path).map_err(failed)?;
+        let mut out = std::io::BufWriter::with_capacity(WRITE_BUFFER, file);
+        reporter(i, format, Some(path))
+            .report(report, &mut out)
+            .and_then(|()| out.flush())
+            .map_err(failed)?;
+    }
+    let mut out = StdoutWriter::new();
+    for (i, &(format, path)) in destinations.iter().enumerate() {
+        if path.is_none() {
+            reporter(i, format, None)
+                .report(report, &mut out)
+                .map_err(|e| Fatal(format!("writing to standard output: {}", words(&e))))?;
         }
     }
-    to_stdout(&stdout)
+    out.flush()
+        .map_err(|e| Fatal(format!("writing to standard output: {}", words(&e))))
+}
+
+/// The size of the buffer reports are written through.
+const WRITE_BUFFER: usize = 256 << 10;
+
+/// Standard output, buffered, as [`to_stdout`] writes it: a reader that closed the pipe early
+/// takes no more, and that is no error.
+struct StdoutWriter {
+    out: std::io::BufWriter<std::io::StdoutLock<'static>>,
+    closed: bool,
+}
+
+impl StdoutWriter {
+    fn new() -> StdoutWriter {
+        StdoutWriter {
+            out: std::io::BufWriter::with_capacity(WRITE_BUFFER, std::io::stdout().lock()),
+            closed: false,
+        }
+    }
+
+    fn closed(&mut self, result: std::io::Result<()>) -> std::io::Result<()> {
+        match result {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(())
+            }
+            other => other,
+        }
+    }
+}
+
+impl Write for StdoutWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.write_all(bytes).map(|()| bytes.len())
+    }
+
+    fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        let written = self.out.write_all(bytes);
+        self.closed(written)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        let flushed = self.out.flush();
+        self.closed(flushed)
+    }
 }
 
 /// Writes `bytes` to standard output, for every command. A reader that closed the pipe early
@@ -210,13 +268,10 @@ pub fn write(
 /// ignores SIGPIPE, so a write to a closed pipe returns EPIPE (`BrokenPipe`) instead of killing the
 /// process, and a full disk returns ENOSPC.
 pub fn to_stdout(bytes: &[u8]) -> Result<(), Fatal> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(bytes).and_then(|_| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(Fatal(format!("writing to standard output: {}", words(&e))))
-        }
-        _ => Ok(()),
-    }
+    let mut out = StdoutWriter::new();
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .map_err(|e| Fatal(format!("writing to standard output: {}", words(&e))))
 }
 
 /// An I/O error in words, without Rust's "(os error N)".
