@@ -11,7 +11,7 @@ use crate::core::source::{Sources, SpanMap, SpanSet};
 use crate::core::Fatal;
 use crate::diagnostic::{self, Finding, Rule, Severity};
 use crate::input::{self, Loaded};
-use crate::report::Report;
+use crate::report::{Prepared, Report};
 use crate::rules::{self, Context};
 
 /// What a run found, masked, with what reporting it needs.
@@ -20,7 +20,7 @@ pub struct Outcome {
     pub sources: Sources,
     /// The JSON pointer of each place the findings name, masked (`None`: the place has none).
     pub pointers: SpanMap<Option<String>>,
-    pub findings: Vec<Finding>,
+    pub findings: Prepared,
     /// The rules the run checked (those the config leaves on), in catalogue order.
     pub enabled: Vec<&'static Rule>,
     /// The `host:port` targets a probe checked, and those whose checks stopped early, with why.
@@ -39,7 +39,7 @@ impl Outcome {
     pub fn report(&mut self) -> Report<'_> {
         let findings = std::mem::take(&mut self.findings);
         let pointers = std::mem::take(&mut self.pointers);
-        Report::new(findings, &self.sources, pointers, &self.secrets)
+        Report::prepared(findings, &self.sources, pointers, &self.secrets)
             .catalogue(rules::ALL)
             .enabled(std::mem::take(&mut self.enabled))
             .targets(std::mem::take(&mut self.targets))
@@ -80,13 +80,15 @@ pub fn lint(options: &input::Options, config: &Config) -> Result<Outcome, Fatal>
     }
     let mut sources = Vec::with_capacity(parts.len());
     let mut pointers = SpanMap::default();
-    let mut findings = Vec::new();
+    pointers.reserve(parts.iter().map(|p| p.pointers.len()).sum());
+    let mut findings = Vec::with_capacity(parts.len());
     for part in parts {
         sources.push(part.sources);
         pointers.extend(part.pointers);
-        findings.extend(part.findings);
+        findings.push(part.findings);
     }
     let sources = Sources::join(sources);
+    let findings = Prepared::join(findings);
     Ok(Outcome {
         notes: plan.unused_values_from(options),
         searched: plan.searched.clone(),
@@ -132,7 +134,7 @@ pub fn fix(
     // By name, in the order first changed: the text as read (and shown), and the count fixed.
     let mut files: Vec<(String, String, String, usize)> = Vec::new();
     for _ in 0..MAX_FIX_ROUNDS {
-        let changes = crate::fix::apply(&outcome.findings, &outcome.sources, unsafe_fixes);
+        let changes = crate::fix::apply(outcome.findings.findings(), &outcome.sources, unsafe_fixes);
         let mut changed = false;
         for change in changes {
             let source = outcome.sources.get(change.source);
@@ -195,7 +197,7 @@ enum Read {
 struct Part {
     sources: Sources,
     pointers: SpanMap<Option<String>>,
-    findings: Vec<Finding>,
+    findings: Prepared,
 }
 
 fn check_deployment(loaded: Loaded, config: &Config) -> Part {
@@ -217,6 +219,7 @@ fn check_deployment(loaded: Loaded, config: &Config) -> Part {
     diagnostic::mask(&mut findings, &secrets);
     crate::fix::screen(&mut findings, &loaded.sources, &secrets);
     let pointers = pointers(&loaded, &findings, &secrets);
+    let findings = Prepared::new(findings, &loaded.sources, &pointers);
     Part {
         sources: loaded.sources,
         pointers,
@@ -352,10 +355,12 @@ pub fn probe(options: &ProbeOptions, config: &Config) -> Result<Outcome, Fatal> 
         Some(loaded) => pointers(loaded, &findings, &secrets),
         None => SpanMap::default(),
     };
+    let sources = loaded.map(|l| l.sources).unwrap_or_default();
+    let findings = Prepared::new(findings, &sources, &pointers);
     Ok(Outcome {
         notes: Vec::new(),
         searched: None,
-        sources: loaded.map(|l| l.sources).unwrap_or_default(),
+        sources,
         pointers,
         findings,
         enabled: crate::policy::enabled_rules(config, &rules::probe_rules()),

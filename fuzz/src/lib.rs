@@ -564,7 +564,7 @@ fn run_pipeline(case: &Case) -> Outcome {
         }
     };
     let sources = &linted.sources;
-    for f in &linted.findings {
+    for f in linted.findings.findings() {
         assert!(!f.message.is_empty(), "{} without a message", f.rule.id);
         let spans = f.span.iter().chain(f.related.iter().map(|r| &r.span));
         for span in spans {
@@ -882,7 +882,7 @@ pub fn fix(data: &[u8]) {
         let Ok(outcome) = acp_check::app::lint(&options, &config) else {
             return;
         };
-        for finding in outcome.findings.iter().filter(|f| f.fix.is_some()) {
+        for finding in outcome.findings.findings().iter().filter(|f| f.fix.is_some()) {
             let fix = finding.fix.as_ref().unwrap();
             assert!(fix.applicability == Applicability::Safe || fix.applicability == Applicability::Unsafe);
             let Some(span) = finding.span else { continue };
@@ -909,7 +909,7 @@ pub fn fix(data: &[u8]) {
                 allowed.push((path, false));
             }
         }
-        let changes = acp_check::fix::apply(&outcome.findings, &outcome.sources, true);
+        let changes = acp_check::fix::apply(outcome.findings.findings(), &outcome.sources, true);
         let Some(change) = changes.into_iter().next() else {
             break;
         };

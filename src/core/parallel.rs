@@ -10,8 +10,10 @@ const STACK_BYTES: usize = 8 << 20;
 /// `f` over every item, on up to one thread per core; results in item order. One item (the
 /// common case of one file) runs on the calling thread.
 pub fn map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let threads = cores.min(items.len());
+    if items.len() <= 1 {
+        return items.into_iter().map(f).collect();
+    }
+    let threads = cores().min(items.len());
     if threads <= 1 {
         return items.into_iter().map(f).collect();
     }
@@ -46,6 +48,13 @@ pub fn map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R>
                 .expect("every item was done: a worker that panicked took the run down with it")
         })
         .collect()
+}
+
+/// The cores this process may use, asked once: the answer reads the cgroup's files, and small
+/// maps are made on every deployment of a tree.
+fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 /// `f` over the ranges of `per_part` indices that cover `0..len` (the last may be shorter), as

@@ -15,24 +15,13 @@ use std::collections::HashMap;
 use crate::core::source::{Sources, SpanMap};
 use crate::diagnostic::Finding;
 
-/// The fingerprint of each finding, in their order.
-pub fn fingerprints(
-    findings: &[Finding],
-    sources: &Sources,
-    pointers: &SpanMap<Option<String>>,
-) -> Vec<String> {
-    // The bases on every core for a large report; the ranks in order.
-    let bases = crate::core::parallel::map_parts(findings.len(), 4096, |part| {
-        findings[part]
-            .iter()
-            .map(|finding| base(finding, sources, pointers))
-            .collect::<Vec<u64>>()
-    });
-    let mut seen: HashMap<u64, u64> = HashMap::new();
+/// The fingerprint of each finding, given the [`base`] of each in their order: the second and
+/// later of the same base get the hash of it and their rank.
+pub fn ranked(bases: &[u64]) -> Vec<String> {
+    let mut seen: HashMap<u64, u64> = HashMap::with_capacity(bases.len());
     bases
-        .into_iter()
-        .flatten()
-        .map(|base| {
+        .iter()
+        .map(|&base| {
             let rank = seen.entry(base).or_insert(0);
             let hash = if *rank == 0 {
                 base
@@ -48,7 +37,8 @@ pub fn fingerprints(
         .collect()
 }
 
-fn base(finding: &Finding, sources: &Sources, pointers: &SpanMap<Option<String>>) -> u64 {
+/// What a finding's fingerprint is a hash of, hashed (the same for findings that are alike).
+pub fn base(finding: &Finding, sources: &Sources, pointers: &SpanMap<Option<String>>) -> u64 {
     let mut h = Fnv::new();
     h.part(b"acp-check/1");
     h.part(finding.rule.id.as_bytes());
@@ -119,7 +109,8 @@ mod tests {
             let finding = Finding::new(&testing::CLUSTER_NO_REPLICAS, "x").at(span);
             let mut pointers = SpanMap::default();
             pointers.insert(span, Some("/cluster/replicas".to_string()));
-            fingerprints(&[finding.clone(), finding], &sources, &pointers)
+            let base = base(&finding, &sources, &pointers);
+            ranked(&[base, base])
         };
         let one = print("cluster:\n  replicas: 0\n", "0");
         let moved = print("# a comment\nother: 1\ncluster:\n  replicas: 0\n", "0");

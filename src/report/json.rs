@@ -27,7 +27,7 @@ struct FindingOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     help: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    location: Option<LocationOut>,
+    location: Option<LocationOut<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     target: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -54,19 +54,19 @@ struct EditOut<'a> {
 }
 
 #[derive(Serialize)]
-struct LocationOut {
-    file: String,
+struct LocationOut<'a> {
+    file: &'a str,
     line: usize,
     column: usize,
     end_line: usize,
     end_column: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
-    path: Option<String>,
+    path: Option<&'a str>,
 }
 
 #[derive(Serialize)]
 struct RelatedOut<'a> {
-    file: String,
+    file: &'a str,
     line: usize,
     column: usize,
     message: &'a str,
@@ -130,20 +130,99 @@ fn findings_written(report: &Report) -> io::Result<Vec<Vec<u8>>> {
             if i > indices.start {
                 part.extend_from_slice(b",\n");
             }
-            let text = serde_json::to_string_pretty(&finding_out(report, i)).map_err(io::Error::other)?;
-            for (n, line) in text.split('\n').enumerate() {
-                if n > 0 {
-                    part.push(b'\n');
-                }
-                part.extend_from_slice(b"    ");
-                part.extend_from_slice(line.as_bytes());
-            }
+            part.extend_from_slice(b"    ");
+            let mut serializer = serde_json::Serializer::with_formatter(&mut part, Indented::at(2));
+            finding_out(report, i)
+                .serialize(&mut serializer)
+                .map_err(io::Error::other)?;
         }
         Ok(part)
     };
     crate::core::parallel::map_parts(report.findings.len(), FINDINGS_PER_PART, write)
         .into_iter()
         .collect()
+}
+
+/// serde_json's pretty output (two spaces a level), begun `level` levels in: a finding written
+/// as an item of `"findings"` is written as it would be in the whole document.
+struct Indented {
+    level: usize,
+    /// Whether the innermost array or object being written has a value yet.
+    has_value: bool,
+}
+
+impl Indented {
+    fn at(level: usize) -> Indented {
+        Indented {
+            level,
+            has_value: false,
+        }
+    }
+
+    fn line<W: ?Sized + Write>(&self, writer: &mut W, first: bool) -> io::Result<()> {
+        writer.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(writer)
+    }
+
+    fn indent<W: ?Sized + Write>(&self, writer: &mut W) -> io::Result<()> {
+        for _ in 0..self.level {
+            writer.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+
+    fn end<W: ?Sized + Write>(&mut self, writer: &mut W, close: &[u8]) -> io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            writer.write_all(b"\n")?;
+            self.indent(writer)?;
+        }
+        writer.write_all(close)
+    }
+}
+
+impl serde_json::ser::Formatter for Indented {
+    fn begin_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        writer.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.end(writer, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, writer: &mut W, first: bool) -> io::Result<()> {
+        self.line(writer, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        writer.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.end(writer, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, writer: &mut W, first: bool) -> io::Result<()> {
+        self.line(writer, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        writer.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 fn finding_out<'r>(report: &'r Report, i: usize) -> FindingOut<'r> {
@@ -154,13 +233,16 @@ fn finding_out<'r>(report: &'r Report, i: usize) -> FindingOut<'r> {
         deployment: f.deployment.as_deref(),
         message: &f.message,
         help: f.help.as_deref(),
-        location: f.span.and_then(|s| report.location(s)).map(|l| LocationOut {
-            file: l.file,
-            line: l.line,
-            column: l.column,
-            end_line: l.end_line,
-            end_column: l.end_column,
-            path: l.path,
+        location: f.span.and_then(|s| {
+            let (file, p) = report.position(s)?;
+            Some(LocationOut {
+                file,
+                line: p.line,
+                column: p.column,
+                end_line: p.end_line,
+                end_column: p.end_column,
+                path: report.pointer(s),
+            })
         }),
         target: f.target.as_deref(),
         log_line: f.log_line.as_deref(),
@@ -168,11 +250,11 @@ fn finding_out<'r>(report: &'r Report, i: usize) -> FindingOut<'r> {
             .related
             .iter()
             .filter_map(|r| {
-                let l = report.location(r.span)?;
+                let (file, p) = report.position(r.span)?;
                 Some(RelatedOut {
-                    file: l.file,
-                    line: l.line,
-                    column: l.column,
+                    file,
+                    line: p.line,
+                    column: p.column,
                     message: &r.message,
                 })
             })
