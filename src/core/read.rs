@@ -121,7 +121,11 @@ pub fn with_overlay<T>(files: HashMap<PathBuf, Vec<u8>>, f: impl FnOnce() -> T) 
 fn read_file_within(path: &Path, limit: Limit, wait: Duration) -> Result<Vec<u8>, Failure> {
     let meta = std::fs::metadata(path).map_err(Failure::Io)?;
     // A directory is opened too: reading it gives the error callers word ("is a directory").
-    if meta.is_file() || meta.is_dir() {
+    if meta.is_file() {
+        let file = std::fs::File::open(path).map_err(Failure::Io)?;
+        return read_regular(file, meta.len(), limit);
+    }
+    if meta.is_dir() {
         let file = std::fs::File::open(path).map_err(Failure::Io)?;
         return read_bounded(file, Some(meta.len()), limit);
     }
@@ -198,6 +202,40 @@ pub fn read_bounded(reader: impl Read, size: Option<u64>, limit: Limit) -> Resul
         .take(limit.max + 1)
         .read_to_end(&mut bytes)
         .map_err(Failure::Io)?;
+    if bytes.len() as u64 > limit.max {
+        return Err(Failure::Refused(limit.too_large()));
+    }
+    Ok(bytes)
+}
+
+/// Reads a regular file of `size` bytes (as the file system said), bounded as [`read_bounded`]
+/// reads. A read that fills less than it asked for, once `size` bytes are in, is the end: a large
+/// tree's files are read in one call each, without the call that would only say so.
+fn read_regular(mut file: std::fs::File, size: u64, limit: Limit) -> Result<Vec<u8>, Failure> {
+    let room = size.min(limit.max) as usize + 1;
+    let mut bytes = vec![0; room];
+    let mut filled = 0;
+    loop {
+        if filled == bytes.len() {
+            // The file grew since it was measured: the rest, as any stream.
+            bytes.truncate(filled);
+            let rest = read_bounded((&mut file).take(limit.max + 1 - filled as u64), None, limit)?;
+            bytes.extend(rest);
+            break;
+        }
+        match file.read(&mut bytes[filled..]) {
+            Ok(0) => break,
+            Ok(n) => {
+                filled += n;
+                if filled as u64 >= size && filled < bytes.len() {
+                    break;
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Failure::Io(e)),
+        }
+    }
+    bytes.truncate(filled);
     if bytes.len() as u64 > limit.max {
         return Err(Failure::Refused(limit.too_large()));
     }

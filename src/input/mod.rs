@@ -459,8 +459,11 @@ fn read_input(loader: &mut Loader, input: &Input, plan: &Plan) -> Result<Content
         };
         return Ok(Content::Applications(argo::releases(loader, file, &docs)?));
     }
-    if let (Input::File(path), Some(doc)) = (input, loader.first(range.clone())) {
-        if helm_charts::has_helm_charts(&doc) {
+    if let Input::File(path) = input {
+        // Copied only when it is a kustomization's: the releases are read into the loader.
+        let first = loader.documents[range.clone()].first().map(|(_, doc)| doc);
+        if first.is_some_and(helm_charts::has_helm_charts) {
+            let doc = loader.first(range.clone()).expect("the document just looked at");
             return Ok(Content::Releases(helm_charts::releases(
                 loader, &doc, path, helm,
             )?));

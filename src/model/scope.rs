@@ -337,6 +337,38 @@ fn empty() -> &'static Node {
     EMPTY.get_or_init(|| crate::model::empty_values(crate::core::source::Span::new(SourceId(u32::MAX), 0..0)))
 }
 
+/// A path under a key: on the stack for the short paths rules ask for (a lookup is made tens of
+/// times a file, and a list on the heap for each was a tenth of its cost).
+enum FullPath<'p> {
+    Short([&'p str; 8], usize),
+    Long(Vec<&'p str>),
+}
+
+impl<'p> FullPath<'p> {
+    fn new(key: Option<&'p str>, path: &[&'p str]) -> FullPath<'p> {
+        let len = path.len() + usize::from(key.is_some());
+        if len > 8 {
+            return FullPath::Long(key.into_iter().chain(path.iter().copied()).collect());
+        }
+        let mut short = [""; 8];
+        for (at, part) in key.iter().chain(path).enumerate() {
+            short[at] = part;
+        }
+        FullPath::Short(short, len)
+    }
+}
+
+impl<'p> std::ops::Deref for FullPath<'p> {
+    type Target = [&'p str];
+
+    fn deref(&self) -> &[&'p str] {
+        match self {
+            FullPath::Short(short, len) => &short[..*len],
+            FullPath::Long(long) => long,
+        }
+    }
+}
+
 /// One chart's values in a release.
 #[derive(Clone, Copy)]
 pub struct Scope<'a> {
@@ -463,11 +495,11 @@ impl<'a> Scope<'a> {
     }
 
     /// The path in the release's values of `path` in this scope.
-    fn full<'p>(&self, path: &[&'p str]) -> Vec<&'p str>
+    fn full<'p>(&self, path: &[&'p str]) -> FullPath<'p>
     where
         'a: 'p,
     {
-        self.key.into_iter().chain(path.iter().copied()).collect()
+        FullPath::new(self.key, path)
     }
 
     /// Whether a layer deleted the value at `path` with `null` (Helm then renders it absent).
@@ -610,7 +642,7 @@ impl<'a> Scope<'a> {
         }
         // A `null` deletes what the layers below set (Helm's coalescing): its key goes.
         for deleted in &self.release.deleted {
-            if deleted.len() > full.len() && deleted.iter().zip(&full).all(|(a, b)| a == b) {
+            if deleted.len() > full.len() && deleted.iter().zip(full.iter()).all(|(a, b)| a == b) {
                 remove_at(&mut merged, &deleted[full.len()..]);
             }
         }
