@@ -209,13 +209,31 @@ impl Defaults {
 }
 
 /// What tells apart the defaults a scope reads (see [`Scope::bare`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BareId {
     chart: Chart,
     version: Option<usize>,
     dependency: bool,
     defaults: [Option<(u8, usize, usize, usize)>; 2],
     parent: Option<(u8, usize, usize, usize)>,
+}
+
+impl std::hash::Hash for BareId {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        // Folded into one word before the table's SipHash (kept for the user text a reading's
+        // key holds beside it), which costs by the write: these are addresses and small numbers,
+        // which no user picks.
+        let mut folded = crate::core::source::SpanHasher::default();
+        (
+            self.chart,
+            self.version,
+            self.dependency,
+            self.defaults,
+            self.parent,
+        )
+            .hash(&mut folded);
+        state.write_u64(std::hash::Hasher::finish(&folded));
+    }
 }
 
 /// What `make` gives for the defaults `id` names, made once per process (`make` reads only them:

@@ -45,9 +45,13 @@ pub fn base(finding: &Finding, sources: &Sources, pointers: &SpanMap<Option<Stri
     match finding.span.filter(|s| sources.contains(s.source)) {
         Some(span) => {
             let source = sources.get(span.source);
-            let name = source.name.replace('\\', "/");
+            let name: std::borrow::Cow<str> = if source.name.contains('\\') {
+                source.name.replace('\\', "/").into()
+            } else {
+                source.name.as_str().into()
+            };
             h.part(name.strip_prefix("./").unwrap_or(&name).as_bytes());
-            let pointer = pointers.get(&span).cloned().flatten().unwrap_or_default();
+            let pointer = pointers.get(&span).and_then(Option::as_deref).unwrap_or_default();
             h.part(pointer.as_bytes());
             let value = source
                 .snippet(span.range())
