@@ -221,6 +221,7 @@ fn read_regular(mut file: std::fs::File, size: u64, limit: Limit) -> Result<Vec<
             bytes.truncate(filled);
             let rest = read_bounded((&mut file).take(limit.max + 1 - filled as u64), None, limit)?;
             bytes.extend(rest);
+            filled = bytes.len();
             break;
         }
         match file.read(&mut bytes[filled..]) {
@@ -325,6 +326,30 @@ mod tests {
         max: 8,
         what: "a small file",
     };
+
+    #[test]
+    fn a_file_measured_before_it_changed_is_read_as_it_is() {
+        // The size is read before the file is opened: a file that grew or shrank in between is
+        // read whole, as it is when read, and the cap still holds.
+        let dir = scratch("changed");
+        let path = dir.join("a");
+        std::fs::write(&path, "123456").unwrap();
+        let read = |size| read_regular(std::fs::File::open(&path).unwrap(), size, SMALL);
+        for size in [0, 1, 3, 5, 6, 7, 100] {
+            assert_eq!(read(size).unwrap(), b"123456", "measured as {size} bytes");
+        }
+        std::fs::write(&path, "123456789").unwrap();
+        for size in [0, 4, 8, 9] {
+            assert_eq!(
+                read(size).unwrap_err().reason(),
+                "larger than 8 bytes, the most acp-check reads from a small file",
+                "measured as {size} bytes"
+            );
+        }
+        std::fs::write(&path, "").unwrap();
+        assert_eq!(read(0).unwrap(), b"");
+        assert_eq!(read(5).unwrap(), b"");
+    }
 
     #[test]
     fn a_regular_file_is_read_up_to_its_cap() {
