@@ -139,25 +139,11 @@ enum Defaults {
 
 impl Defaults {
     fn lookup(self, path: &[&str]) -> Lookup<'static> {
-        // The path under `under`, on the stack for the short paths rules ask for.
         let under = match self {
             Defaults::Version(_, under) | Defaults::Agreed(_, under) => under,
             Defaults::Maybe(_, under) => Some(under),
         };
-        let mut buffer: [&str; 8] = [""; 8];
-        let heap: Vec<&str>;
-        let full: &[&str] = match under {
-            None => path,
-            Some(under) if path.len() < buffer.len() => {
-                buffer[0] = under;
-                buffer[1..=path.len()].copy_from_slice(path);
-                &buffer[..=path.len()]
-            }
-            Some(under) => {
-                heap = std::iter::once(under).chain(path.iter().copied()).collect();
-                &heap
-            }
-        };
+        let full = &*FullPath::new(under, path);
         match self {
             Defaults::Version(version, _) => match version.default_at(full) {
                 Some(node) => Lookup::Set(node),
@@ -195,8 +181,7 @@ impl Defaults {
             Defaults::Agreed(agreed, under) => (agreed.tree(), under),
             Defaults::Maybe(..) => return None,
         };
-        let full: Vec<&str> = under.into_iter().chain(path.iter().copied()).collect();
-        tree.get(&full)
+        tree.get(&FullPath::new(under, path))
     }
 
     fn entry(self, path: &[&str]) -> Option<&'static Entry> {
@@ -355,8 +340,9 @@ fn empty() -> &'static Node {
     EMPTY.get_or_init(|| crate::model::empty_values(crate::core::source::Span::new(SourceId(u32::MAX), 0..0)))
 }
 
-/// A path under a key: on the stack for the short paths rules ask for (a lookup is made tens of
-/// times a file, and a list on the heap for each was a tenth of its cost).
+/// A path under a key (a scope's, or the one its defaults sit under): on the stack for the short
+/// paths rules ask for (a lookup is made tens of times a file, and a list on the heap for each was
+/// a tenth of its cost).
 enum FullPath<'p> {
     Short([&'p str; 8], usize),
     Long(Vec<&'p str>),
