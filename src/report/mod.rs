@@ -275,24 +275,19 @@ impl<'a> Report<'a> {
     }
 
     pub fn location(&self, span: Span) -> Option<Location> {
-        if !self.sources.contains(span.source) {
-            return None;
-        }
-        let source = self.sources.get(span.source);
-        let p = source.position(span.range());
+        let (file, p) = self.position(span)?;
         Some(Location {
-            file: source.name.clone(),
+            file: file.to_string(),
             line: p.line,
             column: p.column,
             end_line: p.end_line,
             end_column: p.end_column,
-            path: self.pointers.get(&span).cloned().flatten(),
-            origin: source.origin.clone(),
+            path: self.pointer(span).map(str::to_string),
+            origin: self.sources.get(span.source).origin.clone(),
         })
     }
 
-    /// The file's name and the lines and columns of a place (as [`Report::location`], without the
-    /// copies).
+    /// The file's name and the lines and columns of a place (what [`Report::location`] copies).
     pub fn position(&self, span: Span) -> Option<(&'a str, crate::core::source::Position)> {
         if !self.sources.contains(span.source) {
             return None;
