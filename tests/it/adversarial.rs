@@ -1119,6 +1119,9 @@ fn output_that_cannot_be_written() {
     for (args, code) in [
         (&["lint", "examples/values.yaml"][..], 1),
         (&["lint", "--format", "json", "fixtures/valid"][..], 0),
+        // A report larger than the buffer it is written through: every write after the first
+        // meets the closed pipe.
+        (&["lint", "--format", "sarif", "fixtures"][..], 1),
         (&["rules"][..], 0),
         (&["completions", "bash"][..], 0),
     ] {
