@@ -4,12 +4,12 @@
 //! The data comes from the upstream `Chart.yaml` and `values.yaml` of every version, through
 //! `tools/charts/gen.py` (which writes `data/charts/<chart>.txt`) and `build.rs` (which compiles those
 //! files into the static tables included below: `tools/charts/tables.rs` describes them). Nothing is
-//! read or parsed at run time: a version's key states are worked out from the tables the first time
-//! they are asked for, and default values are built when asked for.
+//! read, parsed or worked out at run time but the default values asked for: each version's key
+//! states, what the versions agree on and the versions' orders are tables too.
 
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use crate::core::source::{SourceId, Span, SpanHasher};
 use crate::tree::{Entry, Map, Node, Value};
@@ -120,7 +120,7 @@ impl Chart {
             if open {
                 return true;
             }
-            match tables.children(node).find(|&c| tables.key(c) == Some(key)) {
+            match tables.child(node, key) {
                 Some(child) => node = child,
                 None => return false,
             }
@@ -137,28 +137,38 @@ impl Chart {
     }
 }
 
-/// A version's state of each node of its chart's tables, made on first use.
-type States = OnceLock<Box<[u8]>>;
-
 /// The static tables of one chart (see `tools/charts/tables.rs`).
 struct Tables {
     versions: &'static [ChartVersion],
     /// Per node, in preorder: its key (a string, or `INDEX | i`).
     node_key: &'static [u16],
-    /// Per node: the end of its subtree (its first child is the next node; a child's end is the next
-    /// child).
-    node_end: &'static [u16],
     /// Per node: its rows are `node_rows[n]..node_rows[n + 1]`.
     node_rows: &'static [u16],
     row_value: &'static [u32],
     /// `from | to << 16`: the versions (indices, `to` exclusive) that have the row.
     row_live: &'static [u32],
-    /// Per version, made on first use: per node, [`LIVE`], [`OPEN_BELOW`] and [`VALUE`].
-    states: OnceLock<Box<[States]>>,
-    /// The versions with their SemVer, highest first (for [`resolve`]).
-    by_semver: OnceLock<Vec<(semver::Version, u16)>>,
-    /// Per version, made on first use: its default values as a tree ([`ChartVersion::default_tree`]).
-    trees: OnceLock<Box<[OnceLock<Node>]>>,
+    /// Per node: its children are `children[child_start[n]..child_start[n + 1]]`, map keys (sorted
+    /// bytewise) before list items.
+    child_start: &'static [u16],
+    children: &'static [u16],
+    /// Per node: its parent, and the hash of its map key ([`key_hash`]; 0 for a list item).
+    node_parent: &'static [u16],
+    node_hash: &'static [u32],
+    /// Each map-key child at its [`child_slot`] or the next free slot after it; [`NONE`] in free
+    /// slots (at least half of them).
+    child_table: &'static [u16],
+    /// The distinct per-node state vectors ([`LIVE`], [`OPEN_BELOW`], [`VALUE`]), one after another.
+    states: &'static [u8],
+    /// Per version: the index of its vector in `states`.
+    version_states: &'static [u16],
+    /// Per node: [`DIFFERS`] and [`OWN_DIFFERS`] over every version.
+    agreed_flags: &'static [u8],
+    /// Per node: the row of the one non-empty value every version that has it gives, or [`NONE`].
+    agreed_row: &'static [u16],
+    /// The versions that parse as SemVer, highest first (for [`resolve`]).
+    by_semver: &'static [u16],
+    /// Every version, by its text (for [`find`]).
+    by_text: &'static [u16],
     /// What every version's defaults agree on, made on first use ([`Chart::agreed`]).
     agreed: OnceLock<Agreed>,
 }
@@ -174,15 +184,40 @@ impl Tables {
     }
 
     fn children(&self, node: usize) -> impl Iterator<Item = usize> + '_ {
-        let end = self.node_end[node] as usize;
-        let mut next = node + 1;
-        std::iter::from_fn(move || {
-            (next < end).then(|| {
-                let child = next;
-                next = self.node_end[child] as usize;
-                child
-            })
-        })
+        let range = self.child_start[node] as usize..self.child_start[node + 1] as usize;
+        self.children[range].iter().map(|&c| c as usize)
+    }
+
+    /// The child of `node` with map key `key`, in any version.
+    fn child(&self, node: usize, key: &str) -> Option<usize> {
+        let hash = key_hash(key.as_bytes());
+        let len = self.child_table.len();
+        let mut slot = child_slot(node, hash, len);
+        loop {
+            let child = self.child_table[slot];
+            if child == NONE {
+                return None;
+            }
+            let child = usize::from(child);
+            if self.node_parent[child] as usize == node
+                && self.node_hash[child] == hash
+                && self.key_is(child, key)
+            {
+                return Some(child);
+            }
+            slot = (slot + 1) & (len - 1);
+        }
+    }
+
+    /// Whether the node's map key is `key` (its text compared as bytes: no char boundaries to check).
+    fn key_is(&self, node: usize, key: &str) -> bool {
+        let id = self.node_key[node];
+        if id & INDEX != 0 {
+            return false;
+        }
+        let id = usize::from(id);
+        let start = if id == 0 { 0 } else { STR_END[id - 1] as usize };
+        TEXT.as_bytes().get(start..STR_END[id] as usize) == Some(key.as_bytes())
     }
 
     /// The node's key, if it is a map key (not a list index).
@@ -241,7 +276,12 @@ pub fn versions(chart: Chart) -> &'static [ChartVersion] {
 pub fn find(chart: Chart, version: &str) -> Option<&'static ChartVersion> {
     let version = version.trim();
     let version = version.strip_prefix('v').unwrap_or(version);
-    versions(chart).iter().find(|v| v.version() == version)
+    let tables = chart.tables();
+    let at = |i: usize| &tables.versions[tables.by_text[i] as usize];
+    let i = tables
+        .by_text
+        .partition_point(|&v| tables.versions[v as usize].version() < version);
+    (i < tables.by_text.len() && at(i).version() == version).then(|| at(i))
 }
 
 /// The version Helm (and Flux) would install for `written`: an exact version, else the highest
@@ -255,19 +295,12 @@ pub fn resolve(chart: Chart, written: &str) -> Option<&'static ChartVersion> {
     }
     let constraint = Constraint::parse(written.trim())?;
     let tables = chart.tables();
-    let by_semver = tables.by_semver.get_or_init(|| {
-        let mut all: Vec<(semver::Version, u16)> = tables
-            .versions
-            .iter()
-            .filter_map(|v| Some((semver::Version::parse(v.version()).ok()?, v.index)))
-            .collect();
-        all.sort_by(|a, b| b.0.cmp_precedence(&a.0));
-        all
-    });
-    by_semver
+    // Parsed as they are tried: the newest versions match most constraints.
+    tables
+        .by_semver
         .iter()
-        .find(|(version, _)| constraint.matches(version))
-        .map(|&(_, index)| &tables.versions[index as usize])
+        .map(|&index| &tables.versions[index as usize])
+        .find(|v| semver::Version::parse(v.version()).is_ok_and(|semver| constraint.matches(&semver)))
 }
 
 /// One published version of a chart.
@@ -282,14 +315,6 @@ pub struct ChartVersion {
     sources: (u16, u16),
     dependencies: (u16, u16),
 }
-
-/// The version has the node's key (a default value, a documented key, or keys below).
-const LIVE: u8 = 1;
-/// Any key below the node is accepted: a free-form map, a list, a default that is not a map, or a
-/// key documented without keys of its own.
-const OPEN_BELOW: u8 = 2;
-/// The node holds a default value (a scalar, `{}` or `[]`).
-const VALUE: u8 = 4;
 
 impl std::fmt::Debug for ChartVersion {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -400,41 +425,35 @@ impl ChartVersion {
             .unwrap_or_else(|| Node::new(Value::Map(Map::default()), span))
     }
 
-    /// The default values, made once, at the version's built-in source ([`origin`] names it).
-    pub fn default_tree(&self) -> &'static Node {
-        let tables = self.chart.tables();
-        let trees = tables
-            .trees
-            .get_or_init(|| tables.versions.iter().map(|_| OnceLock::new()).collect());
-        trees[self.index as usize].get_or_init(|| self.defaults(Span::new(self.source(), 0..0)))
-    }
-
-    /// The default value at `path` (map keys from the top level), as [`ChartVersion::default_tree`]
-    /// has it, but made alone on first use: rules look up a few leaves in each of hundreds of
+    /// The default value at `path` (map keys from the top level), at the version's built-in source
+    /// ([`origin`] names it), made on first use: rules look up a few leaves in each of hundreds of
     /// versions when the version is not known, and a whole tree per version cost more than the
     /// lint of a file.
     pub fn default_at(&self, path: &[&str]) -> Option<&'static Node> {
-        let tables = self.chart.tables();
-        if let Some(tree) = tables.trees.get().and_then(|t| t[self.index as usize].get()) {
-            return tree.get(path);
-        }
         self.default_alone(path)
     }
 
     fn default_alone(&self, path: &[&str]) -> Option<&'static Node> {
-        // Per chart, per version (made on its first lookup), per node: the default there.
-        type Made = OnceLock<Box<[OnceLock<Option<&'static Node>>]>>;
-        static MADE: [OnceLock<Box<[Made]>>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
-        let tables = self.chart.tables();
+        // Per chart, by version and node, made on first lookup: the default there. A map, not a
+        // table per version: a run looks up a few nodes of each of hundreds of versions.
+        type Made = Mutex<HashMap<u32, Option<&'static Node>, BuildHasherDefault<SpanHasher>>>;
+        static MADE: [OnceLock<Made>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
         let node = self.node_at(path)?;
-        let versions = MADE[self.chart.index() as usize]
-            .get_or_init(|| tables.versions.iter().map(|_| OnceLock::new()).collect());
-        let nodes = versions[self.index as usize]
-            .get_or_init(|| tables.node_key.iter().map(|_| OnceLock::new()).collect());
-        *nodes[node].get_or_init(|| {
-            let built = self.build(node, Span::new(self.source(), 0..0))?;
-            Some(&*Box::leak(Box::new(built)))
-        })
+        let mut made = MADE[self.chart.index() as usize]
+            .get_or_init(Made::default)
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        *made
+            .entry(u32::from(self.index) << 16 | node as u32)
+            .or_insert_with(|| {
+                let span = Span::new(self.source(), 0..0);
+                // The top level is a map even when the version has no defaults.
+                let built = match node {
+                    0 => self.defaults(span),
+                    _ => self.build(node, span)?,
+                };
+                Some(&*Box::leak(Box::new(built)))
+            })
     }
 
     /// The built-in source id of this version's defaults.
@@ -448,13 +467,23 @@ impl ChartVersion {
     /// the dependencies' conditions (`redis-cluster.enabled`) are known, and `tags` is open when a
     /// dependency has tags. `global` is open in every chart.
     pub fn key(&self, path: &[&str]) -> Key {
+        self.judge_key(path, true)
+    }
+
+    /// Whether [`ChartVersion::key`] is not [`Key::Unknown`] (without making its siblings).
+    pub fn has_key(&self, path: &[&str]) -> bool {
+        !matches!(self.judge_key(path, false), Key::Unknown { .. })
+    }
+
+    /// [`ChartVersion::key`], with the known siblings of an unknown key only if `siblings`.
+    fn judge_key(&self, path: &[&str], siblings: bool) -> Key {
         let Some((&first, rest)) = path.split_first() else {
             return Key::Known;
         };
         if first == "global" {
             return Key::Open;
         }
-        let own = self.own_key(path);
+        let own = self.own_key(path, siblings);
         let dependencies = self.dependencies();
         if dependencies.is_empty() {
             return own;
@@ -462,10 +491,27 @@ impl ChartVersion {
         if first == "tags" && dependencies.iter().any(|d| d.tags().next().is_some()) {
             return Key::Open;
         }
-        let dotted = path.join(".");
+        // `written == path.join(".")`, without the join.
+        let is_path = |written: &str| {
+            let mut rest = written;
+            path.iter().enumerate().all(|(i, segment)| {
+                let dot = if i == 0 {
+                    Some(rest)
+                } else {
+                    rest.strip_prefix('.')
+                };
+                match dot.and_then(|r| r.strip_prefix(segment)) {
+                    Some(r) => {
+                        rest = r;
+                        true
+                    }
+                    None => false,
+                }
+            }) && rest.is_empty()
+        };
         let condition = dependencies.iter().any(|d| {
             d.condition()
-                .is_some_and(|c| c.split(',').any(|c| c.trim() == dotted))
+                .is_some_and(|c| c.split(',').any(|c| is_path(c.trim())))
         });
         if condition {
             return Key::Known;
@@ -473,11 +519,16 @@ impl ChartVersion {
         match dependencies.iter().find(|d| d.values_key() == first) {
             Some(_) if rest.is_empty() => Key::Known,
             Some(dependency) => {
-                let theirs = dependency.resolve().map_or(Key::Open, |v| v.key(rest));
+                let theirs = dependency
+                    .resolve()
+                    .map_or(Key::Open, |v| v.judge_key(rest, siblings));
                 own.or(theirs)
             }
             None if rest.is_empty() => own.or(Key::Unknown {
-                known_siblings: dependencies.iter().map(Dependency::values_key).collect(),
+                known_siblings: match siblings {
+                    true => dependencies.iter().map(Dependency::values_key).collect(),
+                    false => Vec::new(),
+                },
             }),
             None => own,
         }
@@ -501,10 +552,7 @@ impl ChartVersion {
             for mut image in dependency.images() {
                 image.path.insert(0, key);
                 if let Some(node) = self.node_at(&image.path) {
-                    let set = |field: &str| {
-                        let child = tables.children(node).find(|&c| tables.key(c) == Some(field))?;
-                        self.value_of(child)
-                    };
+                    let set = |field: &str| self.value_of(tables.child(node, field)?);
                     if let Some(registry) = set("registry") {
                         image.registry = registry;
                     }
@@ -524,76 +572,18 @@ impl ChartVersion {
         images
     }
 
+    /// Per node of the chart's tables: its state in this version.
     fn states(&self) -> &'static [u8] {
         let tables = self.chart.tables();
-        let cells = tables
-            .states
-            .get_or_init(|| tables.versions.iter().map(|_| OnceLock::new()).collect());
-        cells[self.index as usize].get_or_init(|| {
-            let version = self.index as usize;
-            let mut states = vec![0u8; tables.node_key.len()];
-            // Children come after their parent in preorder: going backwards, they are done first.
-            for node in (0..states.len()).rev() {
-                let mut state = 0;
-                for row in tables.rows(node) {
-                    if tables.live(row, version) {
-                        state |= LIVE;
-                        match tables.row_value[row] >> 28 {
-                            OPEN => state |= OPEN_BELOW,
-                            DOC => {}
-                            _ => state |= VALUE,
-                        }
-                    }
-                }
-                let mut keys = false;
-                let mut items = false;
-                for child in tables.children(node) {
-                    if states[child] & LIVE != 0 {
-                        if tables.node_key[child] & INDEX == 0 {
-                            keys = true;
-                        } else {
-                            items = true;
-                        }
-                    }
-                }
-                if keys || items {
-                    state |= LIVE;
-                }
-                if items || (state & LIVE != 0 && !keys) {
-                    state |= OPEN_BELOW;
-                }
-                states[node] = state;
-            }
-            states.into_boxed_slice()
-        })
+        let n = tables.node_key.len();
+        let at = tables.version_states[self.index as usize] as usize * n;
+        &tables.states[at..at + n]
     }
 
     /// The live child of `node` with map key `key`.
     fn child(&self, node: usize, key: &str) -> Option<usize> {
-        // Per chart, made once: by key, the nodes with that key and their parents (of every
-        // version, in order).
-        type ByKey = HashMap<&'static str, Vec<(u16, u16)>, BuildHasherDefault<SpanHasher>>;
-        static BY_KEY: [OnceLock<ByKey>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
-        let (tables, states) = (self.chart.tables(), self.states());
-        let by_key = BY_KEY[self.chart.index() as usize].get_or_init(|| {
-            let mut by_key = ByKey::default();
-            for parent in 0..tables.node_key.len() {
-                for child in tables.children(parent) {
-                    if let Some(key) = tables.key(child) {
-                        by_key.entry(key).or_default().push((parent as u16, child as u16));
-                    }
-                }
-            }
-            by_key
-        });
-        // Made in the order of the parents: those of `node` are one run.
-        let pairs = by_key.get(key)?;
-        let first = pairs.partition_point(|&(parent, _)| (parent as usize) < node);
-        pairs[first..]
-            .iter()
-            .take_while(|&&(parent, _)| parent as usize == node)
-            .map(|&(_, c)| c as usize)
-            .find(|&c| states[c] & LIVE != 0)
+        let child = self.chart.tables().child(node, key)?;
+        (self.states()[child] & LIVE != 0).then_some(child)
     }
 
     /// The node of the map keys `path`, if the version has it.
@@ -602,7 +592,7 @@ impl ChartVersion {
     }
 
     /// The chart version's own key tree (no dependencies).
-    fn own_key(&self, path: &[&str]) -> Key {
+    fn own_key(&self, path: &[&str], siblings: bool) -> Key {
         let (tables, states) = (self.chart.tables(), self.states());
         let mut node = 0;
         if states[node] & LIVE == 0 {
@@ -614,6 +604,11 @@ impl ChartVersion {
             }
             match self.child(node, key) {
                 Some(child) => node = child,
+                None if !siblings => {
+                    return Key::Unknown {
+                        known_siblings: Vec::new(),
+                    }
+                }
                 None => {
                     let known_siblings = tables
                         .children(node)
@@ -725,12 +720,8 @@ fn scalar(value: u32) -> Value {
 /// What every version of a chart agrees on ([`Chart::agreed`]).
 pub struct Agreed {
     chart: Chart,
-    /// The agreed values, at the chart's built-in source for them.
-    tree: Node,
-    /// Per node of the tables: whether versions disagree on it or on anything below it.
-    differs: Box<[bool]>,
-    /// Per node: whether versions disagree on its own value (a scalar, or a scalar against a map).
-    own_differs: Box<[bool]>,
+    /// By node, made on first use: the agreed values there, at the chart's built-in source for them.
+    made: Mutex<HashMap<u32, Option<&'static Node>, BuildHasherDefault<SpanHasher>>>,
 }
 
 /// A chart default, as far as the version is known.
@@ -743,112 +734,54 @@ pub enum Agreement<'a> {
     Differs,
 }
 
-/// Versions as bits.
-type VersionSet = Vec<u64>;
-
 impl Agreed {
     fn new(chart: Chart) -> Agreed {
-        let tables = chart.tables();
-        let n = tables.node_key.len();
-        let words = tables.versions.len().div_ceil(64);
-        let mut present: Vec<VersionSet> = vec![vec![0; words]; n];
-        let mut differs = vec![false; n];
-        let mut own_differs = vec![false; n];
-        // Per node: the one non-empty scalar its versions give, if they agree on one.
-        let mut agreed_row: Vec<Option<usize>> = vec![None; n];
-        let set_range = |bits: &mut VersionSet, from: usize, to: usize| {
-            for v in from..to {
-                bits[v / 64] |= 1 << (v % 64);
-            }
-        };
-        let is_empty_value = |value: u32| match value >> 28 {
-            NULL | EMPTY_MAP | EMPTY_SEQ | DOC | OPEN => true,
-            STR => text(value & 0x0FFF_FFFF).is_empty(),
-            _ => false,
-        };
-        // Children come after their parent in preorder: going backwards, they are done first.
-        for node in (0..n).rev() {
-            let mut own = vec![0u64; words];
-            let mut scalar: VersionSet = vec![0; words];
-            let mut values: Vec<(u32, usize)> = Vec::new();
-            let mut empties: Vec<u32> = Vec::new();
-            for row in tables.rows(node) {
-                let live = tables.row_live[row];
-                let (from, to) = ((live & 0xFFFF) as usize, (live >> 16) as usize);
-                set_range(&mut own, from, to);
-                let value = tables.row_value[row];
-                if is_empty_value(value) {
-                    if !matches!(value >> 28, DOC | OPEN) {
-                        empties.push(value);
-                    }
-                } else {
-                    set_range(&mut scalar, from, to);
-                    values.push((value, row));
-                }
-            }
-            let mut children: VersionSet = vec![0; words];
-            let mut is_list = false;
-            let mut below_differs = false;
-            for child in tables.children(node) {
-                is_list |= tables.node_key[child] & INDEX != 0;
-                below_differs |= differs[child];
-                for (w, bits) in children.iter_mut().zip(&present[child]) {
-                    *w |= bits;
-                }
-            }
-            let mut all = own.clone();
-            for (w, bits) in all.iter_mut().zip(&children) {
-                *w |= bits;
-            }
-            let count = |bits: &VersionSet| bits.iter().map(|w| w.count_ones() as usize).sum::<usize>();
-            let mut mine = false;
-            if let Some(&(first, row)) = values.first() {
-                // One non-empty value, given by every version that has the node at all.
-                let same = values.iter().all(|&(v, _)| v == first);
-                if same && count(&scalar) == count(&all) {
-                    agreed_row[node] = Some(row);
-                } else {
-                    mine = true;
-                }
-            } else if count(&children) > 0 && !empties.is_empty() {
-                // A map (or list) in some versions and an empty value in others: only an empty map
-                // or list agrees with keys below it.
-                mine = empties.iter().any(|&v| !matches!(v >> 28, EMPTY_MAP | EMPTY_SEQ));
-            }
-            if is_list {
-                // A list is one value: every item must be in every version that has the list.
-                let items_everywhere = tables.children(node).all(|child| present[child] == all);
-                below_differs |= !items_everywhere;
-            }
-            own_differs[node] = mine;
-            differs[node] = mine || below_differs;
-            present[node] = all;
-        }
-        let source = chart.source(None);
-        let span = Span::new(source, 0..0);
-        let tree = Self::build(tables, 0, span, &agreed_row, &differs, &own_differs)
-            .unwrap_or_else(|| Node::new(Value::Map(Map::default()), span));
         Agreed {
             chart,
-            tree,
-            differs: differs.into_boxed_slice(),
-            own_differs: own_differs.into_boxed_slice(),
+            made: Mutex::default(),
         }
     }
 
-    fn build(
-        tables: &Tables,
-        node: usize,
-        span: Span,
-        agreed_row: &[Option<usize>],
-        differs: &[bool],
-        own_differs: &[bool],
-    ) -> Option<Node> {
-        if own_differs[node] {
+    /// The agreed values at `node` (their subtree of the whole agreed tree).
+    fn at(&self, node: usize) -> Option<&'static Node> {
+        let mut made = self.made.lock().unwrap_or_else(|e| e.into_inner());
+        *made.entry(node as u32).or_insert_with(|| {
+            let span = Span::new(self.source(), 0..0);
+            // The top level is a map even when the versions agree on nothing.
+            let built = match Self::build(self.chart.tables(), node, span) {
+                Some(built) => built,
+                None if node == 0 => Node::new(Value::Map(Map::default()), span),
+                None => return None,
+            };
+            Some(&*Box::leak(Box::new(built)))
+        })
+    }
+
+    /// The node at `path` in the agreed tree: a node whose own value versions disagree on is left
+    /// out of it (and so is everything below).
+    fn node_at(&self, path: &[&str]) -> Result<usize, Agreement<'static>> {
+        let tables = self.chart.tables();
+        let mut node = 0;
+        for key in path {
+            if tables.agreed_flags[node] & OWN_DIFFERS != 0 {
+                return Err(Agreement::Differs);
+            }
+            match tables.child(node, key) {
+                Some(child) => node = child,
+                None => return Err(Agreement::Unset),
+            }
+        }
+        Ok(node)
+    }
+
+    fn build(tables: &Tables, node: usize, span: Span) -> Option<Node> {
+        let flags = tables.agreed_flags[node];
+        if flags & OWN_DIFFERS != 0 {
             return None;
         }
-        if let Some(row) = agreed_row[node] {
-            return Some(Node::new(scalar(tables.row_value[row]), span));
+        let row = tables.agreed_row[node];
+        if row != NONE {
+            return Some(Node::new(scalar(tables.row_value[row as usize]), span));
         }
         let mut entries = Vec::new();
         let mut items = Vec::new();
@@ -856,7 +789,7 @@ impl Agreed {
         for child in tables.children(node) {
             match tables.key(child) {
                 Some(key) => {
-                    if let Some(value) = Self::build(tables, child, span, agreed_row, differs, own_differs) {
+                    if let Some(value) = Self::build(tables, child, span) {
                         entries.push(Entry {
                             key: key.to_string(),
                             key_span: span,
@@ -866,14 +799,14 @@ impl Agreed {
                 }
                 None => {
                     list = true;
-                    if !differs[node] {
-                        items.extend(Self::build(tables, child, span, agreed_row, differs, own_differs));
+                    if flags & DIFFERS == 0 {
+                        items.extend(Self::build(tables, child, span));
                     }
                 }
             }
         }
         if list {
-            return (!differs[node]).then(|| Node::new(Value::Seq(items), span));
+            return (flags & DIFFERS == 0).then(|| Node::new(Value::Seq(items), span));
         }
         if !entries.is_empty() {
             return Some(Node::new(Value::Map(Map { entries }), span));
@@ -891,31 +824,34 @@ impl Agreed {
         self.chart
     }
 
+    /// The built-in source of the agreed values.
+    pub fn source(&self) -> SourceId {
+        self.chart.source(None)
+    }
+
     /// The default at `path` (map keys from the top level), as far as every version agrees.
-    pub fn lookup(&self, path: &[&str]) -> Agreement<'_> {
-        let tables = self.chart.tables();
-        let mut node = 0;
-        for key in path {
-            if self.own_differs[node] {
-                return Agreement::Differs;
-            }
-            match tables.children(node).find(|&c| tables.key(c) == Some(key)) {
-                Some(child) => node = child,
-                None => return Agreement::Unset,
-            }
-        }
-        if self.differs[node] {
+    pub fn lookup(&self, path: &[&str]) -> Agreement<'static> {
+        let node = match self.node_at(path) {
+            Ok(node) => node,
+            Err(found) => return found,
+        };
+        if self.chart.tables().agreed_flags[node] & DIFFERS != 0 {
             return Agreement::Differs;
         }
-        match self.tree.get(path) {
+        match self.at(node) {
             Some(found) => Agreement::Set(found),
             None => Agreement::Unset,
         }
     }
 
-    /// The agreed values, as a tree at the chart's built-in source for them.
-    pub fn tree(&self) -> &Node {
-        &self.tree
+    /// The agreed values at `path` as a tree: what versions agree on below it even where they
+    /// disagree on some keys (those are left out).
+    pub fn tree_at(&self, path: &[&str]) -> Option<&'static Node> {
+        let node = self.node_at(path).ok()?;
+        if self.chart.tables().agreed_flags[node] & OWN_DIFFERS != 0 {
+            return None;
+        }
+        self.at(node)
     }
 }
 
@@ -1174,6 +1110,62 @@ mod tests {
 
     fn stack(version: &str) -> &'static ChartVersion {
         find(Chart::KubeAcpStack, version).unwrap_or_else(|| panic!("kube-acp-stack {version}"))
+    }
+
+    /// The child table finds every map key of every node, and nothing else.
+    #[test]
+    fn every_child_is_found_by_its_key_and_no_other_key_is() {
+        for chart in Chart::ALL {
+            let tables = chart.tables();
+            for node in 0..tables.node_key.len() {
+                for child in tables.children(node) {
+                    let Some(key) = tables.key(child) else {
+                        assert_eq!(tables.child(node, "0"), None, "{} node {node}", chart.name());
+                        continue;
+                    };
+                    assert_eq!(tables.child(node, key), Some(child), "{} {key}", chart.name());
+                    for other in [
+                        format!("{key}x"),
+                        key[..key.len() - 1].to_string(),
+                        key.to_uppercase(),
+                    ] {
+                        let found = tables.child(node, &other);
+                        assert!(
+                            found.is_none_or(|c| tables.key(c) == Some(other.as_str())),
+                            "{} {other}",
+                            chart.name()
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// Each version is found by its text, and the SemVer order is the one `resolve` relies on.
+    #[test]
+    fn versions_are_found_by_their_text_and_ordered_by_semver() {
+        for chart in Chart::ALL {
+            for version in versions(chart) {
+                assert!(std::ptr::eq(find(chart, version.version()).unwrap(), version));
+                assert!(std::ptr::eq(
+                    find(chart, &format!(" v{} ", version.version())).unwrap(),
+                    version
+                ));
+            }
+            assert!(find(chart, "0.0.0-none").is_none());
+            let tables = chart.tables();
+            let parsed: Vec<semver::Version> = tables
+                .by_semver
+                .iter()
+                .map(|&i| semver::Version::parse(tables.versions[i as usize].version()).unwrap())
+                .collect();
+            assert!(parsed.windows(2).all(|w| w[0].cmp_precedence(&w[1]).is_ge()));
+            let parses = versions(chart)
+                .iter()
+                .filter(|v| semver::Version::parse(v.version()).is_ok())
+                .count();
+            assert_eq!(parsed.len(), parses, "{}", chart.name());
+        }
     }
 
     fn acp(version: &str) -> &'static ChartVersion {
@@ -1768,14 +1760,14 @@ mod agreed_tests {
             assert_eq!(show(chart, path), expected, "{} {path}", chart.name());
         }
         assert_eq!(
-            origin(RedisCluster.agreed().tree().span.source).as_deref(),
+            origin(RedisCluster.agreed().tree_at(&[]).unwrap().span.source).as_deref(),
             Some("chart redis-cluster (every version)")
         );
         let v = find(RedisCluster, "7.6.4").unwrap();
         assert_eq!(
-            origin(v.default_tree().span.source).as_deref(),
+            origin(v.default_at(&["image", "tag"]).unwrap().span.source).as_deref(),
             Some("chart redis-cluster 7.6.4")
         );
-        assert!(v.default_tree().span.source.is_builtin());
+        assert!(v.default_at(&[]).unwrap().span.source.is_builtin());
     }
 }

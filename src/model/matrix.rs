@@ -196,8 +196,7 @@ mod tests {
             };
             let shipped = dependency.version();
             let init = version
-                .default_tree()
-                .get(&["redis-cluster", "redis", "initContainers"])
+                .default_at(&["redis-cluster", "redis", "initContainers"])
                 .map(|n| format!("{n:?}"))
                 .unwrap_or_default();
             if row.from.is_some() && row.to.is_none() {

@@ -153,9 +153,7 @@ impl<'a> RedisCluster<'a> {
         ];
         match self.version() {
             Some(version) => {
-                let read = KEYS
-                    .iter()
-                    .find(|k| !matches!(version.key(k), super::charts::Key::Unknown { .. }));
+                let read = KEYS.iter().find(|k| version.has_key(k));
                 match read {
                     Some(key) => self.int(key),
                     None => Lookup::Unset,
@@ -250,8 +248,7 @@ impl<'a> RedisCluster<'a> {
 
     /// Whether the chart version has the key at `path` (a version not known may have it).
     pub fn reads(&self, path: &[&str]) -> bool {
-        self.version()
-            .is_none_or(|v| !matches!(v.key(path), super::charts::Key::Unknown { .. }))
+        self.version().is_none_or(|v| v.has_key(path))
     }
 
     /// The Kubernetes name the chart gives its objects (`common.names.fullname`), if it can be known.
@@ -609,9 +606,15 @@ impl<'a> RedisCluster<'a> {
         enabled: Option<&'static [&'static str]>,
         global: Option<(&'a str, &'a Node)>,
     ) -> Result<Option<ResolvedImage<'a>>, Unsettled<'a>> {
-        let path = |field: &'static str| -> Vec<&str> { key.iter().copied().chain([field]).collect() };
+        // A field's path, on the stack: the keys of [`IMAGES`] are one or two deep.
+        let path = |field: &'static str| -> ([&'static str; 3], usize) {
+            let mut path = [field; 3];
+            path[..key.len()].copy_from_slice(key);
+            (path, key.len() + 1)
+        };
         let text = |field: &'static str| -> Result<Option<&'a Node>, Unsettled<'a>> {
-            match self.lookup(&path(field)) {
+            let (path, len) = path(field);
+            match self.lookup(&path[..len]) {
                 Lookup::Set(node) if node.value != Value::Null => Ok(Some(node)),
                 Lookup::Set(_) | Lookup::Unset => Ok(None),
                 Lookup::Unknown(why) => Err(why),
@@ -625,7 +628,8 @@ impl<'a> RedisCluster<'a> {
         };
         let registry = text("registry")?;
         let tag = text("tag")?;
-        let digest = if self.reads(&path("digest")) {
+        let (digest_path, len) = path("digest");
+        let digest = if self.reads(&digest_path[..len]) {
             text("digest")?
         } else {
             None

@@ -176,12 +176,11 @@ impl Defaults {
 
     /// The defaults at `path` as a tree: for an unknown version, what its versions agree on there.
     fn tree_at(self, path: &[&str]) -> Option<&'static Node> {
-        let (tree, under) = match self {
-            Defaults::Version(version, under) => (version.default_tree(), under),
-            Defaults::Agreed(agreed, under) => (agreed.tree(), under),
-            Defaults::Maybe(..) => return None,
-        };
-        tree.get(&FullPath::new(under, path))
+        match self {
+            Defaults::Version(version, under) => version.default_at(&FullPath::new(under, path)),
+            Defaults::Agreed(agreed, under) => agreed.tree_at(&FullPath::new(under, path)),
+            Defaults::Maybe(..) => None,
+        }
     }
 
     fn entry(self, path: &[&str]) -> Option<&'static Entry> {
@@ -828,7 +827,7 @@ impl<'a> Scope<'a> {
             .flatten()
             .filter_map(|d| match d {
                 Defaults::Version(v, _) => Some(v.source()),
-                Defaults::Agreed(a, _) => Some(a.tree().span.source),
+                Defaults::Agreed(a, _) => Some(a.source()),
                 Defaults::Maybe(..) => None,
             })
             .chain(self.version.map(|v| v.source()))

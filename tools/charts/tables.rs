@@ -88,6 +88,12 @@ struct Pool {
 }
 
 impl Pool {
+    fn get(&self, id: u32) -> &str {
+        let id = id as usize;
+        let start = if id == 0 { 0 } else { self.ends[id - 1] as usize };
+        &self.text[start..self.ends[id] as usize]
+    }
+
     fn string(&mut self, s: &str) -> u32 {
         if let Some(&id) = self.ids.get(s) {
             return id;
@@ -470,12 +476,22 @@ fn emit_chart(
         paths.len() < 1 << 16 && merged.len() < 1 << 16,
         "{rust}: node and row indices fit u16"
     );
-    let ends: Vec<u32> = ends.iter().map(|&e| e as u32).collect();
     out.push_str(&numbers("NODE_KEY", "u16", &keys));
-    out.push_str(&numbers("NODE_END", "u16", &ends));
     out.push_str(&numbers("NODE_ROWS", "u16", &node_rows));
     out.push_str(&numbers("ROW_VALUE", "u32", &values));
     out.push_str(&numbers("ROW_LIVE", "u32", &live));
+    let derived = Derived::new(pool, versions, &keys, &ends, &node_rows, &values, &live);
+    out.push_str(&numbers("CHILD_START", "u16", &derived.child_start));
+    out.push_str(&numbers("CHILDREN", "u16", &derived.children));
+    out.push_str(&numbers("NODE_PARENT", "u16", &derived.node_parent));
+    out.push_str(&numbers("NODE_HASH", "u32", &derived.node_hash));
+    out.push_str(&numbers("CHILD_TABLE", "u16", &derived.child_table));
+    out.push_str(&numbers("STATES", "u8", &derived.states));
+    out.push_str(&numbers("VERSION_STATES", "u16", &derived.version_states));
+    out.push_str(&numbers("AGREED", "u8", &derived.agreed));
+    out.push_str(&numbers("AGREED_ROW", "u16", &derived.agreed_row));
+    out.push_str(&numbers("BY_SEMVER", "u16", &derived.by_semver));
+    out.push_str(&numbers("BY_TEXT", "u16", &derived.by_text));
 
     let _ = writeln!(
         out,
@@ -540,10 +556,240 @@ fn emit_chart(
     let _ = writeln!(
         out,
         "static {rust}: Tables = Tables {{ versions: &{rust}_VERSIONS, node_key: &{rust}_NODE_KEY, \
-         node_end: &{rust}_NODE_END, node_rows: &{rust}_NODE_ROWS, row_value: &{rust}_ROW_VALUE, \
-         row_live: &{rust}_ROW_LIVE, states: OnceLock::new(), by_semver: OnceLock::new(), \
-         trees: OnceLock::new(), agreed: OnceLock::new() }};"
+         node_rows: &{rust}_NODE_ROWS, row_value: &{rust}_ROW_VALUE, row_live: &{rust}_ROW_LIVE, \
+         child_start: &{rust}_CHILD_START, children: &{rust}_CHILDREN, node_parent: &{rust}_NODE_PARENT, \
+         node_hash: &{rust}_NODE_HASH, child_table: &{rust}_CHILD_TABLE, \
+         states: &{rust}_STATES, \
+         version_states: &{rust}_VERSION_STATES, agreed_flags: &{rust}_AGREED, \
+         agreed_row: &{rust}_AGREED_ROW, by_semver: &{rust}_BY_SEMVER, by_text: &{rust}_BY_TEXT, \
+         agreed: OnceLock::new() }};"
     );
+}
+
+/// What `src/model/charts.rs` would otherwise work out from a chart's tables at run time, for the
+/// first file that asks (most of a one-file run's time, before): per node its children, per version
+/// each node's state, what every version agrees on, and the versions in SemVer and text order.
+struct Derived {
+    /// Node `n`'s children are `children[child_start[n]..child_start[n + 1]]`, in preorder: map keys
+    /// (sorted bytewise) before list items.
+    child_start: Vec<u32>,
+    children: Vec<u32>,
+    /// Per node: its parent (the root's is itself) and [`key_hash`] of its map key (0 for a list item).
+    node_parent: Vec<u32>,
+    node_hash: Vec<u32>,
+    /// Every map-key child, at its [`child_slot`] or the next free slot after it; `NONE` in free slots.
+    child_table: Vec<u32>,
+    /// Each distinct per-node state vector ([`LIVE`], [`OPEN_BELOW`], [`VALUE`]) of some version, one
+    /// after another (versions share most of them).
+    states: Vec<u32>,
+    /// Per version: which of those vectors is its.
+    version_states: Vec<u32>,
+    /// Per node: [`DIFFERS`] and [`OWN_DIFFERS`] over every version.
+    agreed: Vec<u32>,
+    /// Per node: the row of the one non-empty value every version that has the node gives it, or
+    /// `NONE`.
+    agreed_row: Vec<u32>,
+    /// The versions that parse as SemVer, highest precedence first (release order among equals).
+    by_semver: Vec<u32>,
+    /// Every version, by its text.
+    by_text: Vec<u32>,
+}
+
+impl Derived {
+    fn new(
+        pool: &Pool,
+        versions: &[Version],
+        keys: &[u32],
+        ends: &[usize],
+        node_rows: &[u32],
+        values: &[u32],
+        live: &[u32],
+    ) -> Derived {
+        let n = keys.len();
+        let children_of = |node: usize| {
+            let mut out = Vec::new();
+            let mut next = node + 1;
+            while next < ends[node] {
+                out.push(next);
+                next = ends[next];
+            }
+            out
+        };
+        let kids: Vec<Vec<usize>> = (0..n).map(children_of).collect();
+        let mut child_start = vec![0u32];
+        let mut children = Vec::new();
+        let mut node_parent = vec![0u32; n];
+        for (node, list) in kids.iter().enumerate() {
+            for &child in list {
+                children.push(child as u32);
+                node_parent[child] = node as u32;
+            }
+            child_start.push(u32::try_from(children.len()).expect("children"));
+        }
+        let node_hash: Vec<u32> = keys
+            .iter()
+            .map(|&key| {
+                if key & INDEX != 0 {
+                    0
+                } else {
+                    key_hash(pool.get(key).as_bytes())
+                }
+            })
+            .collect();
+        let none = u32::from(u16::MAX);
+        let mut child_table = vec![none; (2 * n).next_power_of_two()];
+        for child in (1..n).filter(|&c| keys[c] & INDEX == 0) {
+            let mut slot = child_slot(node_parent[child] as usize, node_hash[child], child_table.len());
+            while child_table[slot] != none {
+                slot = (slot + 1) % child_table.len();
+            }
+            child_table[slot] = child as u32;
+        }
+        let rows = |node: usize| node_rows[node] as usize..node_rows[node + 1] as usize;
+        let span = |row: usize| ((live[row] & 0xFFFF) as usize, (live[row] >> 16) as usize);
+        let is_index = |node: usize| keys[node] & INDEX != 0;
+
+        // Per version, each node's state; children come after their parent in preorder, so going
+        // backwards they are done first.
+        let mut states = Vec::new();
+        let mut version_states = Vec::new();
+        let mut seen: HashMap<Vec<u8>, u32> = HashMap::new();
+        for version in 0..versions.len() {
+            let mut state = vec![0u8; n];
+            for node in (0..n).rev() {
+                let mut own = 0;
+                for row in rows(node) {
+                    let (from, to) = span(row);
+                    if from <= version && version < to {
+                        own |= LIVE;
+                        match values[row] >> 28 {
+                            OPEN => own |= OPEN_BELOW,
+                            DOC => {}
+                            _ => own |= VALUE,
+                        }
+                    }
+                }
+                let live_children = kids[node].iter().filter(|&&c| state[c] & LIVE != 0);
+                let (mut keys_below, mut items) = (false, false);
+                for &child in live_children {
+                    if is_index(child) {
+                        items = true;
+                    } else {
+                        keys_below = true;
+                    }
+                }
+                if keys_below || items {
+                    own |= LIVE;
+                }
+                if items || (own & LIVE != 0 && !keys_below) {
+                    own |= OPEN_BELOW;
+                }
+                state[node] = own;
+            }
+            let next = u32::try_from(seen.len()).expect("state vectors");
+            let id = *seen.entry(state.clone()).or_insert_with(|| {
+                states.extend(state.iter().map(|&s| u32::from(s)));
+                next
+            });
+            version_states.push(id);
+        }
+
+        // What every version agrees on: a version without a node does not count against the others.
+        let words = versions.len().div_ceil(64);
+        let set_range = |bits: &mut Vec<u64>, (from, to): (usize, usize)| {
+            for v in from..to {
+                bits[v / 64] |= 1 << (v % 64);
+            }
+        };
+        let count = |bits: &Vec<u64>| bits.iter().map(|w| w.count_ones()).sum::<u32>();
+        let is_empty_value = |value: u32| match value >> 28 {
+            NULL | EMPTY_MAP | EMPTY_SEQ | DOC | OPEN => true,
+            STR => pool.get(value & 0x0FFF_FFFF).is_empty(),
+            _ => false,
+        };
+        let mut present: Vec<Vec<u64>> = vec![vec![0; words]; n];
+        let mut agreed = vec![0u32; n];
+        let mut agreed_row = vec![u32::from(u16::MAX); n];
+        for node in (0..n).rev() {
+            let (mut own, mut scalar) = (vec![0u64; words], vec![0u64; words]);
+            let mut given: Vec<(u32, usize)> = Vec::new();
+            let mut empties: Vec<u32> = Vec::new();
+            for row in rows(node) {
+                set_range(&mut own, span(row));
+                let value = values[row];
+                if is_empty_value(value) {
+                    if !matches!(value >> 28, DOC | OPEN) {
+                        empties.push(value);
+                    }
+                } else {
+                    set_range(&mut scalar, span(row));
+                    given.push((value, row));
+                }
+            }
+            let mut below = vec![0u64; words];
+            let mut below_differs = false;
+            for &child in &kids[node] {
+                below_differs |= agreed[child] & u32::from(DIFFERS) != 0;
+                for (w, bits) in below.iter_mut().zip(&present[child]) {
+                    *w |= bits;
+                }
+            }
+            let all: Vec<u64> = own.iter().zip(&below).map(|(a, b)| a | b).collect();
+            let mut mine = false;
+            if let Some(&(first, row)) = given.first() {
+                // One non-empty value, given by every version that has the node at all.
+                if given.iter().all(|&(v, _)| v == first) && count(&scalar) == count(&all) {
+                    agreed_row[node] = u32::try_from(row).expect("rows fit u16");
+                } else {
+                    mine = true;
+                }
+            } else if count(&below) > 0 && !empties.is_empty() {
+                // A map (or list) in some versions and an empty value in others: only an empty map
+                // or list agrees with keys below it.
+                mine = empties.iter().any(|&v| !matches!(v >> 28, EMPTY_MAP | EMPTY_SEQ));
+            }
+            if kids[node].iter().any(|&c| is_index(c)) {
+                // A list is one value: every item must be in every version that has the list.
+                below_differs |= !kids[node].iter().all(|&c| present[c] == all);
+            }
+            if mine {
+                agreed[node] |= u32::from(OWN_DIFFERS);
+            }
+            if mine || below_differs {
+                agreed[node] |= u32::from(DIFFERS);
+            }
+            present[node] = all;
+        }
+
+        let index = |i: usize| u32::try_from(i).expect("versions fit u16");
+        let mut by_semver: Vec<(semver::Version, usize)> = versions
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| Some((semver::Version::parse(&v.version).ok()?, i)))
+            .collect();
+        by_semver.sort_by(|a, b| b.0.cmp_precedence(&a.0));
+        let mut by_text: Vec<usize> = (0..versions.len()).collect();
+        by_text.sort_by(|&a, &b| versions[a].version.cmp(&versions[b].version));
+        for pair in by_text.windows(2) {
+            assert_ne!(
+                versions[pair[0]].version, versions[pair[1]].version,
+                "a version twice"
+            );
+        }
+        Derived {
+            child_start,
+            children,
+            node_parent,
+            node_hash,
+            child_table,
+            states,
+            version_states,
+            agreed,
+            agreed_row,
+            by_semver: by_semver.into_iter().map(|(_, i)| index(i)).collect(),
+            by_text: by_text.into_iter().map(index).collect(),
+        }
+    }
 }
 
 fn leaf_order(leaf: &Leaf) -> u8 {

@@ -82,8 +82,7 @@ fn walk(
         // The generation's key tree, unless the version's own values say it has the key (6.0.0
         // has `persistence.enabled`, which 7.6.4 dropped).
         let keys: Vec<&str> = path.iter().map(String::as_str).collect();
-        let has_it =
-            version.is_some_and(|v| !matches!(v.key(&keys), crate::model::charts::Key::Unknown { .. }));
+        let has_it = version.is_some_and(|v| v.has_key(&keys));
         if sub.absent_in.contains(&generation) && !has_it {
             out.push(
                 Finding::new(
