@@ -157,7 +157,8 @@ struct Tables {
     /// Each map-key child at its [`child_slot`] or the next free slot after it; [`NONE`] in free
     /// slots (at least half of them).
     child_table: &'static [u16],
-    /// The distinct per-node state vectors ([`LIVE`], [`OPEN_BELOW`], [`VALUE`]), one after another.
+    /// The distinct per-node state vectors ([`LIVE`], [`OPEN_BELOW`], [`VALUE`], [`VALUES_BELOW`]),
+    /// one after another.
     states: &'static [u8],
     /// Per version: the index of its vector in `states`.
     version_states: &'static [u16],
@@ -207,6 +208,14 @@ impl Tables {
             }
             slot = (slot + 1) & (len - 1);
         }
+    }
+
+    /// The node of the map keys `path` in any version (the root if `path` is empty).
+    #[cfg(test)]
+    fn node_at_any(&self, path: &[&str]) -> usize {
+        path.iter().fold(0, |node, key| {
+            self.child(node, key).expect("a path of the tables")
+        })
     }
 
     /// Whether the node's map key is `key` (its text compared as bytes: no char boundaries to check).
@@ -431,6 +440,12 @@ impl ChartVersion {
     /// lint of a file.
     pub fn default_at(&self, path: &[&str]) -> Option<&'static Node> {
         self.default_alone(path)
+    }
+
+    /// Whether [`ChartVersion::default_at`] finds a default at `path`, without building it.
+    pub fn has_default(&self, path: &[&str]) -> bool {
+        self.node_at(path)
+            .is_some_and(|node| path.is_empty() || self.states()[node] & VALUES_BELOW != 0)
     }
 
     fn default_alone(&self, path: &[&str]) -> Option<&'static Node> {
@@ -1110,6 +1125,35 @@ mod tests {
 
     fn stack(version: &str) -> &'static ChartVersion {
         find(Chart::KubeAcpStack, version).unwrap_or_else(|| panic!("kube-acp-stack {version}"))
+    }
+
+    /// The state bits agree with the defaults they stand for.
+    #[test]
+    fn a_default_is_had_where_one_is_built() {
+        for chart in Chart::ALL {
+            let tables = chart.tables();
+            let mut paths: Vec<Vec<&str>> = vec![Vec::new()];
+            let mut i = 0;
+            while i < paths.len() {
+                let path = paths[i].clone();
+                let node = tables.node_at_any(&path);
+                for child in tables.children(node) {
+                    if let Some(key) = tables.key(child) {
+                        paths.push(path.iter().copied().chain([key]).collect());
+                    }
+                }
+                i += 1;
+            }
+            for version in versions(chart) {
+                for path in &paths {
+                    assert_eq!(
+                        version.has_default(path),
+                        version.default_at(path).is_some(),
+                        "{version:?} {path:?}"
+                    );
+                }
+            }
+        }
     }
 
     /// The child table finds every map key of every node, and nothing else.

@@ -164,6 +164,17 @@ impl Defaults {
         }
     }
 
+    /// Whether these defaults have nothing at or below any of `paths` (a chart version's, as far as
+    /// it is known: what every version agrees on, or a parent that may have keys, is not).
+    fn silent<'p>(self, mut paths: impl Iterator<Item = &'p [&'p str]>) -> bool {
+        match self {
+            Defaults::Version(version, under) => {
+                paths.all(|path| !version.has_default(&FullPath::new(under, path)))
+            }
+            Defaults::Agreed(..) | Defaults::Maybe(..) => false,
+        }
+    }
+
     /// What tells these defaults apart from others: their data (by address) and the key under it.
     fn id(self) -> (u8, usize, usize, usize) {
         let under = |u: Option<&'static str>| u.map_or((0, 0), |u| (u.as_ptr() as usize, u.len()));
@@ -333,6 +344,21 @@ fn bare_release() -> &'static Release {
     BARE.get_or_init(|| Release::new(super::Kind::Values, String::new(), empty().clone()))
 }
 
+/// Whether `root` has a value at `path`, below it, or in place of a map on the way to it.
+fn writes(root: &Node, path: &[&str]) -> bool {
+    let mut node = root;
+    for (depth, key) in path.iter().enumerate() {
+        match node.as_map() {
+            Some(map) => match map.get(key) {
+                Some(next) => node = next,
+                None => return false,
+            },
+            None => return depth > 0,
+        }
+    }
+    true
+}
+
 /// An empty map, for a scope whose values no layer wrote.
 fn empty() -> &'static Node {
     static EMPTY: std::sync::OnceLock<Node> = std::sync::OnceLock::new();
@@ -454,23 +480,29 @@ impl<'a> Scope<'a> {
     }
 
     /// This scope's defaults over a release that writes nothing, and what tells them apart from
-    /// another scope's (the same for two scopes reading the same defaults), when the release's
-    /// values cannot change what a lookup under the top-level keys `tops` finds: no layer acp-check
-    /// could not read, no `null`, no value written under one of `tops`. A lookup there in the bare
-    /// scope finds what it finds in this one, so that what depends only on them can be made once
-    /// per chart version rather than once per release.
-    pub fn bare(&self, tops: &[&str]) -> Option<(BareId, Scope<'static>)> {
+    /// another scope's (the same for two scopes whose defaults read the same there), when the
+    /// release's values cannot change what a lookup at or below the paths `reads` finds: no layer
+    /// acp-check could not read, no `null`, no value written there (or in place of a map on the
+    /// way). A lookup there in the bare scope finds what it finds in this one, so that what depends
+    /// only on them can be made once per chart version rather than once per release.
+    pub fn bare(&self, reads: &[&[&str]]) -> Option<(BareId, Scope<'static>)> {
         let release = self.release;
         if !release.unknown.is_empty() || !release.deleted.is_empty() {
             return None;
         }
-        if tops.iter().any(|t| self.root.get(&[t]).is_some()) {
+        if reads.iter().any(|path| writes(self.root, path)) {
             return None;
         }
-        if self.key.is_some() && tops.contains(&"global") && release.values.get(&["global"]).is_some() {
+        // The parent's `global` is the dependency's too.
+        let global = |path: &[&str]| path.first() == Some(&"global");
+        if self.key.is_some()
+            && reads
+                .iter()
+                .any(|path| global(path) && writes(&release.values, path))
+        {
             return None;
         }
-        let id = self.bare_id();
+        let id = self.defaults_id(reads);
         let scope = Scope {
             release: bare_release(),
             // Only whether it is a dependency matters over a release that writes nothing.
@@ -482,6 +514,29 @@ impl<'a> Scope<'a> {
             parent_defaults: self.parent_defaults,
         };
         Some((id, scope))
+    }
+
+    /// What tells apart the defaults a lookup at or below the paths `reads` finds in this scope:
+    /// [`Scope::bare_id`] without the defaults that have nothing there. Two scopes of one release
+    /// (candidates of one chart, say) with equal ids find the same there.
+    pub fn defaults_id(&self, reads: &[&[&str]]) -> BareId {
+        let mut id = self.bare_id();
+        // Scopes that differ only in such layers (the umbrella chart's versions that set nothing
+        // there) share an id.
+        for (slot, layer) in id.defaults.iter_mut().zip(self.defaults) {
+            if layer.is_some_and(|d| d.silent(reads.iter().copied())) {
+                *slot = None;
+            }
+        }
+        // The parent's defaults are read for `global` only.
+        let global = reads
+            .iter()
+            .copied()
+            .filter(|path| path.first() == Some(&"global"));
+        if self.parent_defaults.is_some_and(|p| p.silent(global)) {
+            id.parent = None;
+        }
+        id
     }
 
     fn bare_id(&self) -> BareId {

@@ -20,6 +20,8 @@ const LIVE: u8 = 1;
 const OPEN_BELOW: u8 = 2;
 /// The node holds a default value (a scalar, `{}` or `[]`).
 const VALUE: u8 = 4;
+/// The node or a node below it holds a default value: the version has defaults there.
+const VALUES_BELOW: u8 = 8;
 
 // What the versions of a chart agree on at a node (bits).
 /// Versions disagree on the node or on something below it.

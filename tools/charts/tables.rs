@@ -579,8 +579,8 @@ struct Derived {
     node_hash: Vec<u32>,
     /// Every map-key child, at its [`child_slot`] or the next free slot after it; `NONE` in free slots.
     child_table: Vec<u32>,
-    /// Each distinct per-node state vector ([`LIVE`], [`OPEN_BELOW`], [`VALUE`]) of some version, one
-    /// after another (versions share most of them).
+    /// Each distinct per-node state vector ([`LIVE`], [`OPEN_BELOW`], [`VALUE`], [`VALUES_BELOW`]) of
+    /// some version, one after another (versions share most of them).
     states: Vec<u32>,
     /// Per version: which of those vectors is its.
     version_states: Vec<u32>,
@@ -677,6 +677,10 @@ impl Derived {
                     } else {
                         keys_below = true;
                     }
+                    own |= state[child] & VALUES_BELOW;
+                }
+                if own & VALUE != 0 {
+                    own |= VALUES_BELOW;
                 }
                 if keys_below || items {
                     own |= LIVE;

@@ -38,8 +38,16 @@ type Named<'a> = (usize, &'static [&'static str], Option<ResolvedImage<'a>>);
 /// One reading of a cluster, and its images.
 pub type Reading<'a> = (RedisCluster<'a>, Images<'a>);
 
-/// The top-level keys of the chart's values its images are made of.
-const IMAGE_TOPS: [&str; 5] = ["global", "image", "metrics", "sysctlImage", "volumePermissions"];
+/// The values the chart's images are made of: what [`RedisCluster::images`] reads.
+const IMAGE_READS: [&[&str]; 5] = [
+    &["global", "imageRegistry"],
+    &["image"],
+    &["metrics"],
+    &["sysctlImage"],
+    &["volumePermissions"],
+];
+/// The top-level keys of those values, for the tests of images over candidate versions (which
+/// read `global.security` too).
 const IMAGE_PATHS: [&[&str]; 5] = [
     &["global"],
     &["image"],
@@ -48,13 +56,13 @@ const IMAGE_PATHS: [&[&str]; 5] = [
     &["volumePermissions"],
 ];
 
-/// The images of a reading. A cluster whose values write none of [`IMAGE_TOPS`] has its chart
+/// The images of a reading. A cluster whose values write none of [`IMAGE_READS`] has its chart
 /// version's images, made once per process for each version (a manifest of thousands of
 /// releases of no version would otherwise make every version's images for each).
 fn images_of<'a>(cluster: &RedisCluster<'a>) -> Images<'a> {
     type Made = Result<Vec<ResolvedImage<'static>>, Unsettled<'static>>;
     static MADE: OnceLock<Mutex<HashMap<BareId, &'static Made>>> = OnceLock::new();
-    let Some((id, bare)) = cluster.scope.bare(&IMAGE_TOPS) else {
+    let Some((id, bare)) = cluster.scope.bare(&IMAGE_READS) else {
         return cluster.images().map(Cow::Owned);
     };
     let made: &'static Made = {
@@ -105,7 +113,30 @@ impl<'a> Readings<'a> {
     fn all(&self) -> &[Reading<'a>] {
         self.all.get_or_init(|| {
             let candidates = self.cluster.candidates().unwrap_or_default();
-            candidates.into_iter().map(|c| (c, images_of(&c))).collect()
+            // Candidates that differ only in defaults with nothing where images are read (the
+            // umbrella chart's versions that set none there) have the same images: made once.
+            let mut made: Vec<(BareId, usize)> = Vec::new();
+            let mut all: Vec<Reading<'a>> = Vec::with_capacity(candidates.len());
+            for candidate in candidates {
+                let id = candidate.scope.defaults_id(&IMAGE_READS);
+                let images = match made.iter().find(|(made, _)| *made == id) {
+                    Some(&(_, at)) => {
+                        let images = all[at].1.clone();
+                        debug_assert_eq!(
+                            format!("{images:?}"),
+                            format!("{:?}", images_of(&candidate)),
+                            "candidates with one defaults id make the same images"
+                        );
+                        images
+                    }
+                    None => {
+                        made.push((id, all.len()));
+                        images_of(&candidate)
+                    }
+                };
+                all.push((candidate, images));
+            }
+            all
         })
     }
 
@@ -122,7 +153,7 @@ impl<'a> Readings<'a> {
             return image.clone();
         }
         let cluster = self.cluster.candidate(index)?;
-        let image = match cluster.scope.bare(&IMAGE_TOPS) {
+        let image = match cluster.scope.bare(&IMAGE_READS) {
             // Defaults alone: made once per process.
             Some(_) => images_of(&cluster).ok()?.iter().find(|i| i.key == key).cloned(),
             None => cluster.image(key),
@@ -159,7 +190,7 @@ enum Judged {
 
 /// Tests the image at `key` in every reading (a reading without that image counts as one where
 /// the test does not hold). `test` reads only the reading's chart version and its values under
-/// [`IMAGE_TOPS`]; `name` tells it apart from the other tests, for the judgements kept.
+/// [`IMAGE_PATHS`]; `name` tells it apart from the other tests, for the judgements kept.
 pub fn judge<'a>(
     readings: &Readings<'a>,
     key: &[&str],

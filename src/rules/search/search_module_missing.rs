@@ -143,7 +143,7 @@ fn loads_in_defaults(cluster: &RedisCluster, sources: &crate::core::source::Sour
     type Table = std::sync::Mutex<std::collections::HashMap<crate::model::scope::BareId, bool>>;
     static MADE: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
     let loads = |c: &RedisCluster| c.directives_uncached(sources).iter().any(is_search_load);
-    match cluster.scope.bare(&["configmap", "redis"]) {
+    match cluster.scope.bare(&[&["configmap"], &["redis"]]) {
         Some((id, bare)) => {
             crate::model::scope::once_per_defaults(&MADE, id, || loads(&RedisCluster::new(bare)))
         }
