@@ -12,9 +12,20 @@ pub mod export;
 
 use std::sync::OnceLock;
 
-use regex::Regex;
+use regex_automata::dfa::{dense, Automaton};
+use regex_automata::Input;
 
 use crate::tree::{Entry, Node, Value};
+
+/// A pattern's DFA, read in place from the bytes `build.rs` wrote.
+type Dfa = dense::DFA<&'static [u32]>;
+
+/// Bytes at the alignment of `u32`, as a serialized DFA must be.
+#[repr(C)]
+struct Aligned<B: ?Sized> {
+    align: [u32; 0],
+    bytes: B,
+}
 
 /// One embedded schema.
 pub struct Schema {
@@ -24,7 +35,9 @@ pub struct Schema {
     pub text: &'static str,
     nodes: &'static [SchemaNode],
     patterns: &'static [&'static str],
-    regexes: &'static [OnceLock<Regex>],
+    /// Per pattern: its DFA as `build.rs` serialized it, and read on first use.
+    dfas: &'static [&'static [u8]],
+    matchers: &'static [OnceLock<Dfa>],
 }
 
 /// One compiled (sub)schema. Index 0 of a schema's table is its root.
@@ -121,21 +134,24 @@ static REDIS_CLUSTER: Schema = Schema {
     text: include_str!("../../schemas/redis-cluster.schema.json"),
     nodes: &REDIS_CLUSTER_NODES,
     patterns: &REDIS_CLUSTER_PATTERNS,
-    regexes: &REDIS_CLUSTER_REGEXES,
+    dfas: &REDIS_CLUSTER_DFAS,
+    matchers: &REDIS_CLUSTER_MATCHERS,
 };
 static ACP_REDIS_CLIENT: Schema = Schema {
     name: "acp-redis-client",
     text: include_str!("../../schemas/acp-redis-client.schema.json"),
     nodes: &ACP_REDIS_CLIENT_NODES,
     patterns: &ACP_REDIS_CLIENT_PATTERNS,
-    regexes: &ACP_REDIS_CLIENT_REGEXES,
+    dfas: &ACP_REDIS_CLIENT_DFAS,
+    matchers: &ACP_REDIS_CLIENT_MATCHERS,
 };
 static ACP_STORAGE: Schema = Schema {
     name: "acp-storage",
     text: include_str!("../../schemas/acp-storage.schema.json"),
     nodes: &ACP_STORAGE_NODES,
     patterns: &ACP_STORAGE_PATTERNS,
-    regexes: &ACP_STORAGE_REGEXES,
+    dfas: &ACP_STORAGE_DFAS,
+    matchers: &ACP_STORAGE_MATCHERS,
 };
 
 impl SchemaId {
@@ -246,13 +262,22 @@ impl Schema {
         out
     }
 
-    /// The compiled regular expression of a pattern, made on first use.
-    fn regex(&'static self, index: u16) -> &'static Regex {
+    /// The DFA of a pattern, read (not copied) on first use.
+    fn matcher(&'static self, index: u16) -> &'static Dfa {
         let i = usize::from(index);
-        self.regexes[i].get_or_init(|| {
-            // The patterns are tested to compile (`every_pattern_compiles`).
-            Regex::new(self.patterns[i]).expect("embedded pattern compiles")
+        self.matchers[i].get_or_init(|| {
+            // Tested to load (`every_pattern_matches_as_the_regex_crate_does`).
+            dense::DFA::from_bytes(self.dfas[i]).expect("embedded DFA").0
         })
+    }
+
+    /// Whether `text` has a match of the pattern: `None` if the search could not tell (it cannot,
+    /// for a DFA built without quit bytes).
+    fn matches(&'static self, pattern: u16, text: &str) -> Option<bool> {
+        let found = self
+            .matcher(pattern)
+            .try_search_fwd(&Input::new(text).earliest(true));
+        found.ok().map(|m| m.is_some())
     }
 
     /// Checks `node` against schema node `index`, keyword by keyword in the order the `jsonschema`
@@ -308,7 +333,7 @@ impl Schema {
             }
         }
         if let (Some(pattern), Value::Str(s)) = (schema.pattern, &node.value) {
-            if !self.regex(pattern).is_match(s) {
+            if self.matches(pattern, s) == Some(false) {
                 let rule = format!("must match the pattern `{}`", self.patterns[usize::from(pattern)]);
                 out.push(Violation::Constraint { at: at(path), rule });
             }
@@ -445,14 +470,69 @@ mod tests {
         }
     }
 
+    /// The DFAs `build.rs` made give what the patterns mean to the `regex` crate, Unicode included.
     #[test]
-    fn every_pattern_compiles() {
+    fn every_pattern_matches_as_the_regex_crate_does() {
+        let texts = [
+            "",
+            "x",
+            "0",
+            "6379",
+            "10%",
+            "10%%",
+            "%",
+            "32ms",
+            "1.5s",
+            "1h2m",
+            "-0",
+            "+1s",
+            ".5s",
+            "1.s",
+            "5µs",
+            "5μs",
+            "5us",
+            "1d",
+            "redis:6379",
+            "redis:0",
+            "redis:65535",
+            "redis:65536",
+            "redis:06379",
+            "[::1]:6379",
+            "[::1%eth0]:1",
+            "[::1]",
+            "a b:1",
+            "a\tb:1",
+            "a\u{a0}b:1",
+            "a\u{2028}b:1",
+            "a\u{3000}b:1",
+            "a\u{feff}b:1",
+            "ä:1",
+            "rédis.example:6380",
+            "a/b:1",
+            "u@h:1",
+            "h:1\n",
+            "\nh:1",
+            "h::1",
+            "[fe80::1%25en0]:6379",
+            "redis-cluster-headless:6379",
+        ];
+        let mut checked = 0;
         for id in SchemaId::ALL {
             let schema = id.get();
-            for i in 0..schema.patterns.len() {
-                assert!(schema.regex(i as u16).as_str() == schema.patterns[i]);
+            for (i, pattern) in schema.patterns.iter().enumerate() {
+                let regex = regex::Regex::new(pattern).unwrap();
+                for text in texts {
+                    let expected = regex.is_match(text);
+                    assert_eq!(
+                        schema.matches(i as u16, text),
+                        Some(expected),
+                        "{pattern:?} on {text:?}"
+                    );
+                    checked += usize::from(expected);
+                }
             }
         }
+        assert!(checked > 10, "{checked} matches among the texts");
     }
 
     fn node(json: &Json) -> Node {
