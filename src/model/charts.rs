@@ -4,8 +4,9 @@
 //! The data comes from the upstream `Chart.yaml` and `values.yaml` of every version, through
 //! `tools/charts/gen.py` (which writes `data/charts/<chart>.txt`) and `build.rs` (which compiles those
 //! files into the static tables included below: `tools/charts/tables.rs` describes them). Nothing is
-//! read, parsed or worked out at run time but the default values asked for: each version's key
-//! states, what the versions agree on and the versions' orders are tables too.
+//! read or parsed at run time but the versions a constraint is tried on, and nothing worked out
+//! but the default values asked for (of a version, or agreed by all): each version's key states,
+//! what the versions agree on at each key, and the versions' orders are tables too.
 
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
@@ -772,21 +773,23 @@ impl Agreed {
         })
     }
 
-    /// The node at `path` in the agreed tree: a node whose own value versions disagree on is left
-    /// out of it (and so is everything below).
-    fn node_at(&self, path: &[&str]) -> Result<usize, Agreement<'static>> {
+    /// The node at `path` in the tables, and whether the way there passes a list (a node with
+    /// items, in some version): the agreed tree has a list there, or nothing, so no key below it.
+    /// A node whose own value versions disagree on is left out of the tree, with all below it.
+    fn node_at(&self, path: &[&str]) -> Result<(usize, bool), Agreement<'static>> {
         let tables = self.chart.tables();
-        let mut node = 0;
+        let (mut node, mut through_list) = (0, false);
         for key in path {
             if tables.agreed_flags[node] & OWN_DIFFERS != 0 {
                 return Err(Agreement::Differs);
             }
+            through_list |= tables.children(node).any(|c| tables.node_key[c] & INDEX != 0);
             match tables.child(node, key) {
                 Some(child) => node = child,
                 None => return Err(Agreement::Unset),
             }
         }
-        Ok(node)
+        Ok((node, through_list))
     }
 
     fn build(tables: &Tables, node: usize, span: Span) -> Option<Node> {
@@ -846,12 +849,15 @@ impl Agreed {
 
     /// The default at `path` (map keys from the top level), as far as every version agrees.
     pub fn lookup(&self, path: &[&str]) -> Agreement<'static> {
-        let node = match self.node_at(path) {
-            Ok(node) => node,
+        let (node, through_list) = match self.node_at(path) {
+            Ok(found) => found,
             Err(found) => return found,
         };
         if self.chart.tables().agreed_flags[node] & DIFFERS != 0 {
             return Agreement::Differs;
+        }
+        if through_list {
+            return Agreement::Unset;
         }
         match self.at(node) {
             Some(found) => Agreement::Set(found),
@@ -862,8 +868,8 @@ impl Agreed {
     /// The agreed values at `path` as a tree: what versions agree on below it even where they
     /// disagree on some keys (those are left out).
     pub fn tree_at(&self, path: &[&str]) -> Option<&'static Node> {
-        let node = self.node_at(path).ok()?;
-        if self.chart.tables().agreed_flags[node] & OWN_DIFFERS != 0 {
+        let (node, through_list) = self.node_at(path).ok()?;
+        if through_list || self.chart.tables().agreed_flags[node] & OWN_DIFFERS != 0 {
             return None;
         }
         self.at(node)

@@ -56,9 +56,12 @@ const IMAGE_PATHS: [&[&str]; 5] = [
     &["volumePermissions"],
 ];
 
-/// The images of a reading. A cluster whose values write none of [`IMAGE_READS`] has its chart
-/// version's images, made once per process for each version (a manifest of thousands of
-/// releases of no version would otherwise make every version's images for each).
+/// The images of a reading. A cluster whose values write none of [`IMAGE_READS`] has the images
+/// of its defaults, made once per process for each distinct defaults ([`Scope::defaults_id`]): a
+/// manifest of thousands of releases of no version would otherwise make every version's images
+/// for each.
+///
+/// [`Scope::defaults_id`]: crate::model::scope::Scope::defaults_id
 fn images_of<'a>(cluster: &RedisCluster<'a>) -> Images<'a> {
     type Made = Result<Vec<ResolvedImage<'static>>, Unsettled<'static>>;
     static MADE: OnceLock<Mutex<HashMap<BareId, &'static Made>>> = OnceLock::new();
