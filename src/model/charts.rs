@@ -225,9 +225,7 @@ impl Tables {
         if id & INDEX != 0 {
             return false;
         }
-        let id = usize::from(id);
-        let start = if id == 0 { 0 } else { STR_END[id - 1] as usize };
-        TEXT.as_bytes().get(start..STR_END[id] as usize) == Some(key.as_bytes())
+        TEXT.as_bytes().get(text_range(id.into())) == Some(key.as_bytes())
     }
 
     /// The node's key, if it is a map key (not a list index).
@@ -238,9 +236,37 @@ impl Tables {
 }
 
 fn text(id: u32) -> &'static str {
+    &TEXT[text_range(id)]
+}
+
+/// Where string `id` is in `TEXT`.
+fn text_range(id: u32) -> std::ops::Range<usize> {
     let id = id as usize;
     let start = if id == 0 { 0 } else { STR_END[id - 1] as usize };
-    &TEXT[start..STR_END[id] as usize]
+    start..STR_END[id] as usize
+}
+
+/// Defaults built on first use and kept for the run, by a key of their chart's nodes.
+type Built = Mutex<HashMap<u32, Option<&'static Node>, BuildHasherDefault<SpanHasher>>>;
+
+/// The defaults `built` keeps at `key`, built by `build` the first time (at the top level, an
+/// empty map when `build` finds nothing).
+fn built(
+    built: &Built,
+    key: u32,
+    node: usize,
+    span: Span,
+    build: impl FnOnce() -> Option<Node>,
+) -> Option<&'static Node> {
+    let mut built = built.lock().unwrap_or_else(|e| e.into_inner());
+    *built.entry(key).or_insert_with(|| {
+        let node = match build() {
+            Some(found) => found,
+            None if node == 0 => Node::new(Value::Map(Map::default()), span),
+            None => return None,
+        };
+        Some(&*Box::leak(Box::new(node)))
+    })
 }
 
 fn optional(id: u16) -> Option<&'static str> {
@@ -450,26 +476,14 @@ impl ChartVersion {
     }
 
     fn default_alone(&self, path: &[&str]) -> Option<&'static Node> {
-        // Per chart, by version and node, made on first lookup: the default there. A map, not a
-        // table per version: a run looks up a few nodes of each of hundreds of versions.
-        type Made = Mutex<HashMap<u32, Option<&'static Node>, BuildHasherDefault<SpanHasher>>>;
-        static MADE: [OnceLock<Made>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+        // Per chart, by version and node: a map, not a table per version, as a run looks up a
+        // few nodes of each of hundreds of versions.
+        static BUILT: [OnceLock<Built>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
         let node = self.node_at(path)?;
-        let mut made = MADE[self.chart.index() as usize]
-            .get_or_init(Made::default)
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        *made
-            .entry(u32::from(self.index) << 16 | node as u32)
-            .or_insert_with(|| {
-                let span = Span::new(self.source(), 0..0);
-                // The top level is a map even when the version has no defaults.
-                let built = match node {
-                    0 => self.defaults(span),
-                    _ => self.build(node, span)?,
-                };
-                Some(&*Box::leak(Box::new(built)))
-            })
+        let key = u32::from(self.index) << 16 | node as u32;
+        let span = Span::new(self.source(), 0..0);
+        let cache = BUILT[self.chart.index() as usize].get_or_init(Built::default);
+        built(cache, key, node, span, || self.build(node, span))
     }
 
     /// The built-in source id of this version's defaults.
@@ -737,7 +751,7 @@ fn scalar(value: u32) -> Value {
 pub struct Agreed {
     chart: Chart,
     /// By node, made on first use: the agreed values there, at the chart's built-in source for them.
-    made: Mutex<HashMap<u32, Option<&'static Node>, BuildHasherDefault<SpanHasher>>>,
+    made: Built,
 }
 
 /// A chart default, as far as the version is known.
@@ -760,16 +774,9 @@ impl Agreed {
 
     /// The agreed values at `node` (their subtree of the whole agreed tree).
     fn at(&self, node: usize) -> Option<&'static Node> {
-        let mut made = self.made.lock().unwrap_or_else(|e| e.into_inner());
-        *made.entry(node as u32).or_insert_with(|| {
-            let span = Span::new(self.source(), 0..0);
-            // The top level is a map even when the versions agree on nothing.
-            let built = match Self::build(self.chart.tables(), node, span) {
-                Some(built) => built,
-                None if node == 0 => Node::new(Value::Map(Map::default()), span),
-                None => return None,
-            };
-            Some(&*Box::leak(Box::new(built)))
+        let span = Span::new(self.source(), 0..0);
+        built(&self.made, node as u32, node, span, || {
+            Self::build(self.chart.tables(), node, span)
         })
     }
 
